@@ -1,0 +1,34 @@
+//! Runtime configuration, filled by the `stratus` binary from flags and environment variables.
+
+use std::path::{Path, PathBuf};
+
+/// Where Stratus keeps its data and finds its UI.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Directory of the embedded SQLite database (and other local state).
+    pub data_dir: PathBuf,
+    /// `postgres://…` or `sqlite://…`; `None` means `<data_dir>/stratus.db`.
+    pub database_url: Option<String>,
+    /// Directory holding the built WASM UI (`index.html`, `stratus_frontend.js`, …).
+    pub web_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// A configuration keeping everything in `data_dir`.
+    pub fn with_data_dir(data_dir: impl Into<PathBuf>) -> Self {
+        Self { data_dir: data_dir.into(), database_url: None, web_dir: None }
+    }
+
+    /// The database URL to connect to: the explicit one, or the embedded SQLite file.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => sqlite_url(&self.data_dir.join("stratus.db")),
+        }
+    }
+}
+
+/// A sqlx SQLite URL that creates the file when it does not exist yet.
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", path.display())
+}

@@ -1,0 +1,75 @@
+//! Who is calling: credentials in, [`Principal`] out.
+//!
+//! The HTTP layer extracts [`Credentials`] from headers and asks the [`Authenticator`] in the
+//! app state. [`TokenAuthenticator`] checks Stratus API tokens; the vCD session mode of a later
+//! issue is another implementation of the same trait, swapped in with
+//! `AppState::with_authenticator`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use api_types::Role;
+
+use crate::domain::tenancy::Principal;
+use crate::domain::tokens;
+use crate::store::Store;
+
+/// What a request presented.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Credentials {
+    /// From `Authorization: Bearer <token>`.
+    pub bearer: Option<String>,
+    /// From vCD's legacy `x-vcloud-authorization` header.
+    pub vcloud_token: Option<String>,
+    /// From `X-VMWARE-VCLOUD-TENANT-CONTEXT` (a provider acting inside an org).
+    pub tenant_context: Option<String>,
+}
+
+/// Why a caller was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("missing credentials: send Authorization: Bearer <token>")]
+    Missing,
+    #[error("the token is invalid, expired or revoked")]
+    Invalid,
+    #[error("could not check credentials: {0}")]
+    Backend(String),
+}
+
+/// A boxed future, so the trait stays object safe.
+pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = Result<Principal, AuthError>> + Send + 'a>>;
+
+/// Turns credentials into a principal.
+pub trait Authenticator: Send + Sync + 'static {
+    fn authenticate<'a>(&'a self, credentials: &'a Credentials) -> AuthFuture<'a>;
+}
+
+/// Checks Stratus API tokens against their stored hashes.
+pub struct TokenAuthenticator {
+    store: Store,
+}
+
+impl TokenAuthenticator {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+impl Authenticator for TokenAuthenticator {
+    fn authenticate<'a>(&'a self, credentials: &'a Credentials) -> AuthFuture<'a> {
+        Box::pin(async move {
+            let secret = credentials.bearer.as_deref().ok_or(AuthError::Missing)?;
+            if !secret.starts_with(tokens::TOKEN_PREFIX) {
+                return Err(AuthError::Invalid);
+            }
+            let token = self
+                .store
+                .find_active_token(&tokens::hash(secret))
+                .await
+                .map_err(|e| AuthError::Backend(e.to_string()))?
+                .ok_or(AuthError::Invalid)?;
+            let role = Role::parse(&token.role).ok_or(AuthError::Invalid)?;
+            Ok(Principal { role, org: token.org, subject: token.name })
+        })
+    }
+}

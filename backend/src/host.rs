@@ -1,0 +1,4 @@
+//! Hosts: the processes that feed requests into the one Router.
+
+pub mod lambda;
+pub mod server;

@@ -1,0 +1,45 @@
+//! The HTTP edge: thin handlers, extractors, the one error type, OpenAPI and metrics.
+//!
+//! Each feature module exposes `router() -> OpenApiRouter<AppState>`; [`app`] merges them, so the
+//! OpenAPI document at `/api/openapi.json` is generated from the same route table that serves
+//! requests.
+
+pub mod error;
+pub mod extract;
+pub mod metrics;
+mod openapi;
+mod orgs;
+mod resources;
+mod showback;
+mod system;
+mod web;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::state::AppState;
+
+pub use error::{ApiError, ApiResult};
+
+/// Largest request body any JSON endpoint accepts.
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+/// The one Router: the server, Lambda and the tests all serve exactly this.
+pub fn app(state: AppState) -> Router {
+    let (api, spec) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(system::router())
+        .merge(orgs::router())
+        .merge(resources::router())
+        .merge(showback::router())
+        .split_for_parts();
+    let spec = std::sync::Arc::new(spec);
+    api.merge(openapi::router(spec))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .merge(web::router())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,147 @@
+//! The one error type at the HTTP edge.
+//!
+//! Every non-2xx answer is `{"error": {"code", "message", "details"}}`. The codes are stable and
+//! listed in ARCHITECTURE.md. Internal errors are logged with their cause; the client gets a
+//! generic message.
+
+use api_types::{ErrorBody, ErrorDetail, ErrorInfo};
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::domain::auth::AuthError;
+
+/// Result of a handler.
+pub type ApiResult<T, E = ApiError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 `bad_request`: the request could not be read (malformed JSON, bad query string).
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401 `unauthorized`: no credentials, or credentials that are invalid, expired or revoked.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403 `forbidden`: authenticated, but the role may not do this (a tenant on the provider API).
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404 `not_found`: no such thing, or not visible to this caller (another tenant's org).
+    #[error("{0}")]
+    NotFound(String),
+    /// 409 `conflict`: the thing exists already, or its state forbids the change.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413 `payload_too_large`.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 422 `validation_failed`: the request was read but some fields are wrong (see `details`).
+    #[error("{message}")]
+    Validation { message: String, details: Vec<ErrorDetail> },
+    /// 503 `unavailable`: a dependency (the database) does not answer.
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500 `internal`: a bug or an unexpected failure; logged, never detailed to the client.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 422 about one field.
+    pub fn field(field: &str, reason: impl Into<String>) -> Self {
+        let detail = ErrorDetail::field(field, reason);
+        ApiError::Validation { message: format!("invalid field '{field}': {}", detail.reason), details: vec![detail] }
+    }
+
+    /// A 422 about several fields; `Ok` when `details` is empty.
+    pub fn fields(details: Vec<ErrorDetail>) -> ApiResult<()> {
+        if details.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<&str> = details.iter().filter_map(|d| d.field.as_deref()).collect();
+        Err(ApiError::Validation { message: format!("invalid fields: {}", names.join(", ")), details })
+    }
+
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let (message, details) = match self {
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                ("internal error; the cause is in the server log".to_owned(), Vec::new())
+            }
+            ApiError::Validation { message, details } => (message, details),
+            other => (other.to_string(), Vec::new()),
+        };
+        let mut response = (status, Json(ErrorBody { error: ErrorInfo { code: code.into(), message, details } }))
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(axum::http::header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                ApiError::Unavailable(format!("the database is unavailable: {err}"))
+            }
+            other => ApiError::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::Backend(cause) => ApiError::Unavailable(format!("could not check credentials: {cause}")),
+            other => ApiError::Unauthorized(other.to_string()),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::JsonDataError(e) => ApiError::Validation {
+                message: e.body_text(),
+                details: vec![ErrorDetail { field: None, line: None, reason: e.body_text() }],
+            },
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::PayloadTooLarge(e.body_text())
+            }
+            other => ApiError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}

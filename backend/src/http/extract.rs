@@ -1,0 +1,112 @@
+//! Extractors: who is calling, which org they act in, and JSON/query with our error format.
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+
+use crate::domain::auth::Credentials;
+use crate::domain::tenancy::Principal;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+
+/// JSON body whose rejections use the API's error format.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct AppJson<T>(pub T);
+
+/// Query string whose rejections use the API's error format.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct AppQuery<T>(pub T);
+
+/// Any authenticated caller.
+pub struct Caller(pub Principal);
+
+/// A caller with the provider role.
+pub struct Provider(pub Principal);
+
+/// A caller acting inside the `{org}` of the path, which exists and which they may see.
+pub struct OrgScope {
+    pub org: String,
+    pub caller: Principal,
+}
+
+/// Reads the credentials a request carries.
+pub fn credentials(headers: &HeaderMap) -> Credentials {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).map(str::to_owned);
+    let bearer = text("authorization").and_then(|v| {
+        let (scheme, token) = v.split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+    });
+    Credentials {
+        bearer,
+        vcloud_token: text("x-vcloud-authorization"),
+        tenant_context: text("x-vmware-vcloud-tenant-context"),
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(principal) = parts.extensions.get::<Principal>() {
+            // A host that authenticated the caller itself (the AMQP bridge) put it here.
+            return Ok(Caller(principal.clone()));
+        }
+        let creds = credentials(&parts.headers);
+        let principal = state.auth.authenticate(&creds).await?;
+        Ok(Caller(principal))
+    }
+}
+
+impl FromRequestParts<AppState> for Provider {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Caller(principal) = Caller::from_request_parts(parts, state).await?;
+        if !principal.is_provider() {
+            return Err(ApiError::Forbidden("this endpoint is for the provider role".into()));
+        }
+        Ok(Provider(principal))
+    }
+}
+
+impl FromRequestParts<AppState> for OrgScope {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Caller(caller) = Caller::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state).await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        let params: HashMap<&str, &str> = params.iter().collect();
+        let org = params.get("org").ok_or_else(|| ApiError::Internal("route has no {org} parameter".into()))?;
+        let org = (*org).to_owned();
+        // Another tenant's org and a missing org look the same: both are 404.
+        let not_found = || ApiError::NotFound(format!("org '{org}' not found"));
+        if !caller.may_access(&org) {
+            return Err(not_found());
+        }
+        if state.store.find_org(&org).await?.is_none() {
+            return Err(not_found());
+        }
+        Ok(OrgScope { org, caller })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_bearer_and_vcd_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", "bearer  abc ".parse().unwrap());
+        headers.insert("x-vcloud-authorization", "legacy".parse().unwrap());
+        let creds = credentials(&headers);
+        assert_eq!(creds.bearer.as_deref(), Some("abc"));
+        assert_eq!(creds.vcloud_token.as_deref(), Some("legacy"));
+        headers.insert("authorization", "Basic abc".parse().unwrap());
+        assert_eq!(credentials(&headers).bearer, None);
+    }
+}

@@ -1,0 +1,46 @@
+//! Health, readiness and metrics.
+
+use api_types::Health;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz)).routes(routes!(metrics))
+}
+
+fn health(status: &str, database: Option<String>) -> Health {
+    Health { status: status.into(), version: env!("CARGO_PKG_VERSION").into(), database }
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health)))]
+async fn healthz() -> Json<Health> {
+    Json(health("ok", None))
+}
+
+/// Readiness: the database answers too.
+#[utoipa::path(get, path = "/readyz", tag = "system",
+    responses((status = 200, body = Health), (status = 503, body = Health)))]
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+    let database = Some(state.store.backend().as_str().to_owned());
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, Json(health("ok", database))),
+        Err(err) => {
+            tracing::warn!(%err, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(health("unavailable", database)))
+        }
+    }
+}
+
+/// Prometheus text exposition.
+#[utoipa::path(get, path = "/metrics", tag = "system",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.encode())
+}

@@ -1,0 +1,59 @@
+//! The standalone UI: `index.html` with the host configuration injected, and the built assets.
+//!
+//! Paths under `/api/` never fall through to files: an unknown API path is a JSON 404.
+
+use std::path::PathBuf;
+
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use tower::ServiceExt as _;
+use tower_http::services::ServeDir;
+
+use crate::http::error::ApiError;
+use crate::state::AppState;
+
+/// The comment in `frontend/index.html` that the server replaces with the host configuration.
+pub const CONFIG_MARKER: &str = "<!--STRATUS_CONFIG-->";
+
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new().route("/", get(index)).route("/index.html", get(index)).fallback(asset)
+}
+
+fn web_dir(state: &AppState) -> Option<PathBuf> {
+    state.config.web_dir.clone().filter(|dir| dir.join("index.html").is_file())
+}
+
+/// The host page: standalone mode, API on the same origin.
+async fn index(State(state): State<AppState>) -> Response {
+    let Some(dir) = web_dir(&state) else {
+        return (StatusCode::OK, Html(NOT_BUILT)).into_response();
+    };
+    match tokio::fs::read_to_string(dir.join("index.html")).await {
+        Ok(page) => {
+            let config = r#"<script>window.__STRATUS_CONFIG__ = {"apiBase":"","mode":"standalone"};</script>"#;
+            ([(header::CACHE_CONTROL, "no-store")], Html(page.replace(CONFIG_MARKER, config))).into_response()
+        }
+        Err(err) => ApiError::Internal(format!("reading index.html: {err}")).into_response(),
+    }
+}
+
+async fn asset(State(state): State<AppState>, request: Request) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/api/") || path == "/api" {
+        return ApiError::NotFound(format!("no API endpoint at {} {path}", request.method())).into_response();
+    }
+    let Some(dir) = web_dir(&state) else {
+        return ApiError::NotFound(format!("no page at {path}")).into_response();
+    };
+    match ServeDir::new(dir).oneshot(request).await {
+        Ok(response) => response.into_response(),
+        Err(never) => match never {},
+    }
+}
+
+const NOT_BUILT: &str = "<!doctype html><html><head><title>Stratus</title></head><body style=\"font-family:sans-serif\">\
+<h1>Stratus API is running</h1><p>The web UI is not built. Run <code>cargo xtask build</code>, \
+or start everything with <code>cargo xtask serve</code>.</p><p>API document: \
+<a href=\"/api/openapi.json\">/api/openapi.json</a></p></body></html>";

@@ -1,0 +1,19 @@
+//! The Stratus backend: one axum [`Router`](axum::Router) built by [`app`], served by a
+//! long-running server, by AWS Lambda and by the tests alike.
+//!
+//! Layers, top to bottom (each only calls the ones below it):
+//! - [`host`]: the HTTP server and the Lambda runtime; they feed requests into the Router.
+//! - [`http`]: thin handlers, extractors, the error type, OpenAPI and metrics.
+//! - [`domain`]: tenancy and auth, money and dates; plain Rust, testable without HTTP.
+//! - [`store`]: the sqlx adapter (SQLite or PostgreSQL) and its migrations.
+
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod host;
+pub mod http;
+pub mod state;
+pub mod store;
+
+pub use http::app;
+pub use state::AppState;

@@ -1,0 +1,103 @@
+//! The storage adapter: one sqlx `AnyPool` over embedded SQLite or PostgreSQL.
+//!
+//! Both databases get the same queries. The house rules that make that work: `$1` placeholders
+//! (SQLite accepts them too), integers as `bigint` (SQLite `integer`), timestamps as epoch
+//! milliseconds, money as integer micro-units, days as `YYYY-MM-DD` text, and `cast(… as bigint)`
+//! around aggregates so PostgreSQL never answers with `numeric`. Each database has its own
+//! migrations directory with the same numbered files.
+
+mod orgs;
+mod resources;
+mod tokens;
+mod usage;
+
+use std::str::FromStr as _;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, ConnectOptions as _};
+
+pub use orgs::OrgRow;
+pub use resources::{FunctionRow, RuleRow};
+pub use tokens::TokenRow;
+pub use usage::{CostKey, CostRow, UsageRecord};
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`).
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(sqlx::Error::Configuration(
+                format!("unsupported database URL '{url}': use sqlite://… or postgres://…").into(),
+            ));
+        };
+        let options = AnyConnectOptions::from_str(url)?.disable_statement_logging();
+        let max = if backend == Backend::Sqlite { 8 } else { 16 };
+        let pool = AnyPoolOptions::new().max_connections(max).connect_with(options).await?;
+        if backend == Backend::Sqlite {
+            // WAL lets readers go on while a writer writes; the setting persists in the file.
+            sqlx::query("pragma journal_mode = wal").execute(&pool).await?;
+        }
+        Ok(Self { pool, backend })
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATOR.run(&self.pool).await,
+            Backend::Postgres => POSTGRES_MIGRATOR.run(&self.pool).await,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Succeeds when the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("select 1").execute(&self.pool).await.map(|_| ())
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Whether `err` is a unique-constraint violation.
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error().is_some_and(|e| e.is_unique_violation())
+}
