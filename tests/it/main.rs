@@ -1,1 +1,8 @@
-//! it
+//! End-to-end tests of Stratus. One test binary; each module is one area.
+
+mod api;
+mod auth;
+mod browser;
+mod cli;
+mod lambda;
+mod showback;

@@ -1,0 +1,91 @@
+//! The UI in real headless Chromium: the shell renders with data from the API, every page loads,
+//! and a bad token shows an error. Screenshots land in target/screenshots/.
+
+use api_types::{CostReport, Role};
+use fantoccini::Locator;
+use harness::browser::Browser;
+use harness::{Db, TestApp, workspace_root};
+
+/// `1234567.5` → `1,234,567.50`: how the UI groups thousands.
+fn grouped(amount: &str) -> String {
+    let (whole, cents) = amount.split_once('.').unwrap_or((amount, "00"));
+    let mut out = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out}.{cents}")
+}
+
+async fn start_app() -> TestApp {
+    let web_dir = workspace_root().join("target").join("web");
+    assert!(
+        web_dir.join("index.html").is_file() && web_dir.join("stratus_frontend_bg.wasm").is_file(),
+        "the UI is not built in {}: run `cargo xtask build` (cargo xtask test does)",
+        web_dir.display()
+    );
+    TestApp::start_with(Db::Sqlite, |mut config| {
+        config.web_dir = Some(web_dir);
+        config
+    })
+    .await
+}
+
+async fn page_state(browser: &Browser, page: &str) -> String {
+    let root = browser.wait_for(&format!("#page-{page}[data-state]:not([data-state='loading'])"), page).await;
+    root.attr("data-state").await.unwrap().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shell_shows_the_org_and_every_page_loads_real_data() {
+    let app = start_app().await;
+    stratus::demo::seed(&app.store, chrono::Utc::now().date_naive()).await.unwrap();
+    let token = app.token(Role::TenantAdmin, Some("acme")).await;
+    let report: CostReport = app.get("/api/org/acme/showback/costs?group_by=service", &token).await.json().await.unwrap();
+
+    let browser = Browser::start().await;
+    browser.client.goto(&app.url(&format!("/#token={token}"))).await.unwrap();
+    browser.wait_for("#app-header", "the header").await;
+    let org = browser.wait_for("#org-indicator", "the org indicator").await.text().await.unwrap();
+    assert!(org.contains("acme"), "org indicator says {org:?}");
+    let role = browser.client.find(Locator::Css("#role-indicator")).await.unwrap().text().await.unwrap();
+    assert!(role.contains("tenant-admin"), "role indicator says {role:?}");
+    let url = browser.client.current_url().await.unwrap();
+    assert!(!url.as_str().contains(&token), "the token is removed from the address bar: {url}");
+
+    browser.client.find(Locator::Css("#nav-functions")).await.unwrap().click().await.unwrap();
+    assert_eq!(page_state(&browser, "functions").await, "empty");
+    browser.screenshot("shell-functions").await;
+
+    browser.client.find(Locator::Css("#nav-autoscale")).await.unwrap().click().await.unwrap();
+    assert_eq!(page_state(&browser, "autoscale").await, "empty");
+    browser.screenshot("shell-autoscale").await;
+
+    browser.client.find(Locator::Css("#nav-showback")).await.unwrap().click().await.unwrap();
+    assert_eq!(page_state(&browser, "showback").await, "ready");
+    let total = browser.wait_for("#showback-total", "the month-to-date total").await.text().await.unwrap();
+    assert!(total.contains(&grouped(&report.total)), "page total {total:?}, API total {}", report.total);
+    browser.wait_for("#showback-chart svg", "the cost chart").await;
+    let chart = browser.client.find(Locator::Css("#showback-chart")).await.unwrap().html(false).await.unwrap();
+    for group in &report.groups {
+        assert!(chart.contains(&group.key), "the chart names {}", group.key);
+    }
+    let shot = browser.screenshot("shell-showback").await;
+    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000, "a real screenshot");
+    browser.close().await;
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_token_shows_an_error_to_the_person() {
+    let app = start_app().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&app.url("/#token=stratus_not-a-real-token")).await.unwrap();
+    let alert = browser.wait_for(".alert-danger", "an error alert").await.text().await.unwrap();
+    assert!(alert.to_lowercase().contains("invalid") || alert.contains("unauthorized"), "alert says {alert:?}");
+    browser.screenshot("shell-error").await;
+    browser.close().await;
+    app.shutdown().await;
+}
