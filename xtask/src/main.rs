@@ -1,0 +1,144 @@
+//! `cargo xtask <task>`: build, serve, test and benchmark Stratus with nothing but cargo.
+
+mod web;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Stratus developer tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Build the WASM UI into target/web and the `stratus` binary.
+    Build {
+        /// Build the backend with the release profile.
+        #[arg(long)]
+        release: bool,
+    },
+    /// Build, then run `stratus serve --demo` with the UI; extra arguments go to `stratus serve`.
+    Serve {
+        #[arg(long)]
+        release: bool,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Format check, clippy, then every test: unit, integration (SQLite and PostgreSQL),
+    /// Lambda protocol and headless-Chromium browser tests.
+    Test {
+        /// Skip rustfmt and clippy.
+        #[arg(long)]
+        no_lint: bool,
+        /// Extra arguments for the test binaries (a name filter, `--nocapture`, …).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// rustfmt check and clippy with warnings denied, natively and for wasm32.
+    Lint,
+    /// Run the benchmarks and print their figures.
+    Bench {
+        /// Which area: `api` (default) or `all`.
+        #[arg(default_value = "api")]
+        area: String,
+    },
+}
+
+fn main() -> Result<()> {
+    let root = workspace_root();
+    match Cli::parse().task {
+        Task::Build { release } => build(&root, release),
+        Task::Serve { release, args } => serve(&root, release, &args),
+        Task::Test { no_lint, args } => test(&root, no_lint, &args),
+        Task::Lint => lint(&root),
+        Task::Bench { area } => bench(&root, &area),
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn cargo(root: &Path) -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(root);
+    command
+}
+
+/// Runs `command`, failing with its description when it fails.
+fn run(mut command: Command, what: &str) -> Result<()> {
+    eprintln!("xtask: {what}");
+    let status = command.status().with_context(|| format!("starting: {what}"))?;
+    if !status.success() {
+        bail!("{what} failed ({status})");
+    }
+    Ok(())
+}
+
+fn build_backend(root: &Path, release: bool) -> Result<PathBuf> {
+    let mut command = cargo(root);
+    command.args(["build", "-p", "stratus-backend", "--bin", "stratus"]);
+    if release {
+        command.arg("--release");
+    }
+    run(command, "build the stratus binary")?;
+    Ok(root.join("target").join(if release { "release" } else { "debug" }).join("stratus"))
+}
+
+fn build(root: &Path, release: bool) -> Result<()> {
+    web::build_web(root, true)?;
+    let bin = build_backend(root, release)?;
+    println!("stratus: {}", bin.display());
+    Ok(())
+}
+
+fn serve(root: &Path, release: bool, args: &[String]) -> Result<()> {
+    let web_dir = web::build_web(root, true)?;
+    let bin = build_backend(root, release)?;
+    let mut command = Command::new(bin);
+    command.arg("serve").arg("--demo").arg("--web-dir").arg(web_dir).args(args).current_dir(root);
+    run(command, "stratus serve --demo")
+}
+
+fn lint(root: &Path) -> Result<()> {
+    let mut fmt = cargo(root);
+    fmt.args(["fmt", "--all", "--check"]);
+    run(fmt, "cargo fmt --check")?;
+    let mut native = cargo(root);
+    native.args(["clippy", "--all-targets", "--", "-D", "warnings"]);
+    run(native, "cargo clippy (native crates)")?;
+    let mut wasm = cargo(root);
+    wasm.args(["clippy", "-p", "stratus-frontend", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]);
+    run(wasm, "cargo clippy (frontend, wasm32)")
+}
+
+fn test(root: &Path, no_lint: bool, args: &[String]) -> Result<()> {
+    let started = Instant::now();
+    if !no_lint {
+        lint(root)?;
+    }
+    web::build_web(root, true)?;
+    build_backend(root, false)?;
+    let mut native = cargo(root);
+    native.args(["test", "--workspace", "--exclude", "stratus-frontend", "--"]).args(args);
+    run(native, "cargo test (backend, charts, api-types, end-to-end)")?;
+    let mut frontend = cargo(root);
+    frontend.args(["test", "-p", "stratus-frontend", "--lib", "--"]).args(args);
+    run(frontend, "cargo test (frontend logic, native)")?;
+    eprintln!("xtask: all tests passed in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn bench(root: &Path, area: &str) -> Result<()> {
+    build_backend(root, true)?;
+    let mut command = cargo(root);
+    command.args(["run", "--release", "-p", "stratus-tests", "--bin", "stratus-bench", "--", area]);
+    run(command, &format!("benchmarks: {area}"))
+}
