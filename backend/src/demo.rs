@@ -28,17 +28,94 @@ struct Line {
 }
 
 const CATALOGUE: [Line; 11] = [
-    Line { service: "compute", resource: "web-01", unit: "vCPU-hour", base_quantity: 96.0, unit_price_micros: 25_000, weekday_bound: true },
-    Line { service: "compute", resource: "web-02", unit: "vCPU-hour", base_quantity: 96.0, unit_price_micros: 25_000, weekday_bound: true },
-    Line { service: "compute", resource: "db-01", unit: "vCPU-hour", base_quantity: 192.0, unit_price_micros: 25_000, weekday_bound: false },
-    Line { service: "memory", resource: "web-01", unit: "GB-hour", base_quantity: 192.0, unit_price_micros: 4_000, weekday_bound: true },
-    Line { service: "memory", resource: "db-01", unit: "GB-hour", base_quantity: 768.0, unit_price_micros: 4_000, weekday_bound: false },
-    Line { service: "storage", resource: "vapp-shop", unit: "GB-day", base_quantity: 500.0, unit_price_micros: 3_300, weekday_bound: false },
-    Line { service: "storage", resource: "backups", unit: "GB-day", base_quantity: 1_200.0, unit_price_micros: 1_100, weekday_bound: false },
-    Line { service: "network", resource: "edge-01", unit: "GB", base_quantity: 40.0, unit_price_micros: 50_000, weekday_bound: true },
-    Line { service: "functions", resource: "api-gateway", unit: "invocation", base_quantity: 120_000.0, unit_price_micros: 2, weekday_bound: true },
-    Line { service: "licences", resource: "windows-server", unit: "licence-day", base_quantity: 2.0, unit_price_micros: 1_200_000, weekday_bound: false },
-    Line { service: "licences", resource: "sql-server", unit: "licence-day", base_quantity: 1.0, unit_price_micros: 4_500_000, weekday_bound: false },
+    Line {
+        service: "compute",
+        resource: "web-01",
+        unit: "vCPU-hour",
+        base_quantity: 96.0,
+        unit_price_micros: 25_000,
+        weekday_bound: true,
+    },
+    Line {
+        service: "compute",
+        resource: "web-02",
+        unit: "vCPU-hour",
+        base_quantity: 96.0,
+        unit_price_micros: 25_000,
+        weekday_bound: true,
+    },
+    Line {
+        service: "compute",
+        resource: "db-01",
+        unit: "vCPU-hour",
+        base_quantity: 192.0,
+        unit_price_micros: 25_000,
+        weekday_bound: false,
+    },
+    Line {
+        service: "memory",
+        resource: "web-01",
+        unit: "GB-hour",
+        base_quantity: 192.0,
+        unit_price_micros: 4_000,
+        weekday_bound: true,
+    },
+    Line {
+        service: "memory",
+        resource: "db-01",
+        unit: "GB-hour",
+        base_quantity: 768.0,
+        unit_price_micros: 4_000,
+        weekday_bound: false,
+    },
+    Line {
+        service: "storage",
+        resource: "vapp-shop",
+        unit: "GB-day",
+        base_quantity: 500.0,
+        unit_price_micros: 3_300,
+        weekday_bound: false,
+    },
+    Line {
+        service: "storage",
+        resource: "backups",
+        unit: "GB-day",
+        base_quantity: 1_200.0,
+        unit_price_micros: 1_100,
+        weekday_bound: false,
+    },
+    Line {
+        service: "network",
+        resource: "edge-01",
+        unit: "GB",
+        base_quantity: 40.0,
+        unit_price_micros: 50_000,
+        weekday_bound: true,
+    },
+    Line {
+        service: "functions",
+        resource: "api-gateway",
+        unit: "invocation",
+        base_quantity: 120_000.0,
+        unit_price_micros: 2,
+        weekday_bound: true,
+    },
+    Line {
+        service: "licences",
+        resource: "windows-server",
+        unit: "licence-day",
+        base_quantity: 2.0,
+        unit_price_micros: 1_200_000,
+        weekday_bound: false,
+    },
+    Line {
+        service: "licences",
+        resource: "sql-server",
+        unit: "licence-day",
+        base_quantity: 1.0,
+        unit_price_micros: 4_500_000,
+        weekday_bound: false,
+    },
 ];
 
 /// Creates the demo orgs and their usage up to `today`, starting thirteen months earlier.
@@ -108,6 +185,6 @@ mod tests {
         assert_eq!(records.len(), days * CATALOGUE.len());
         let month_cost = |m: &str| records.iter().filter(|r| r.day.starts_with(m)).map(|r| r.cost_micros).sum::<i64>();
         assert!(month_cost("2026-10") > month_cost("2025-10"), "costs grow over the year");
-        assert_eq!(records("acme", 1.0, today), records, "deterministic");
+        assert_eq!(super::records("acme", 1.0, today), records, "deterministic");
     }
 }

@@ -135,7 +135,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = config(&args.data);
     config.web_dir = args.web_dir;
     let store = open_store(&config).await?;
-    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
     if args.demo {
@@ -198,7 +199,8 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
 
 async fn run_lambda() -> anyhow::Result<()> {
     let data = DataArgs {
-        data_dir: std::env::var_os("STRATUS_DATA_DIR").map_or_else(|| PathBuf::from("/tmp/stratus-data"), PathBuf::from),
+        data_dir: std::env::var_os("STRATUS_DATA_DIR")
+            .map_or_else(|| PathBuf::from("/tmp/stratus-data"), PathBuf::from),
         database_url: std::env::var("DATABASE_URL").ok(),
     };
     let config = config(&data);

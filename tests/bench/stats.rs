@@ -22,6 +22,13 @@ impl Summary {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
-        write!(f, "p50 {:>7.3} ms  p99 {:>7.3} ms  max {:>7.3} ms  (n={})", ms(self.p50), ms(self.p99), ms(self.max), self.n)
+        write!(
+            f,
+            "p50 {:>7.3} ms  p99 {:>7.3} ms  max {:>7.3} ms  (n={})",
+            ms(self.p50),
+            ms(self.p99),
+            ms(self.max),
+            self.n
+        )
     }
 }

@@ -76,7 +76,14 @@ async fn unknown_api_paths_are_json_404s_and_bad_json_is_a_400() {
     assert_eq!(bad.status(), 400);
     assert_eq!(bad.json::<ErrorBody>().await.unwrap().error.code, "bad_request");
 
-    let wrong_type = app.client.post(app.url("/api/provider/orgs")).bearer_auth(&provider).json(&serde_json::json!({"name": 5})).send().await.unwrap();
+    let wrong_type = app
+        .client
+        .post(app.url("/api/provider/orgs"))
+        .bearer_auth(&provider)
+        .json(&serde_json::json!({"name": 5}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong_type.status(), 422);
     assert_eq!(wrong_type.json::<ErrorBody>().await.unwrap().error.code, "validation_failed");
     app.shutdown().await;

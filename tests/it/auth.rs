@@ -19,7 +19,9 @@ async fn tenants_see_only_their_org(app: &TestApp) {
     let globex = app.token(Role::TenantAdmin, Some("globex")).await;
     let me: Me = app.get("/api/me", &acme).await.json().await.unwrap();
     assert_eq!((me.role, me.org.as_deref(), me.orgs), (Role::TenantAdmin, Some("acme"), vec!["acme".to_string()]));
-    for path in ["/api/org/acme", "/api/org/acme/functions", "/api/org/acme/autoscale/rules", "/api/org/acme/showback/costs"] {
+    for path in
+        ["/api/org/acme", "/api/org/acme/functions", "/api/org/acme/autoscale/rules", "/api/org/acme/showback/costs"]
+    {
         assert_eq!(app.get(path, &acme).await.status(), 200, "{path} as acme");
         let other = app.get(path, &globex).await;
         assert_eq!(other.status(), 404, "{path} as globex");
@@ -46,9 +48,23 @@ async fn providers_see_every_org_and_create_orgs(app: &TestApp) {
         .unwrap();
     assert_eq!(created.status(), 201);
     assert_eq!(created.json::<Org>().await.unwrap().display_name, "Globex Inc.");
-    let again = app.client.post(app.url("/api/provider/orgs")).bearer_auth(&provider).json(&serde_json::json!({"name": "globex"})).send().await.unwrap();
+    let again = app
+        .client
+        .post(app.url("/api/provider/orgs"))
+        .bearer_auth(&provider)
+        .json(&serde_json::json!({"name": "globex"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 409);
-    let bad = app.client.post(app.url("/api/provider/orgs")).bearer_auth(&provider).json(&serde_json::json!({"name": "bad/name"})).send().await.unwrap();
+    let bad = app
+        .client
+        .post(app.url("/api/provider/orgs"))
+        .bearer_auth(&provider)
+        .json(&serde_json::json!({"name": "bad/name"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad.status(), 422);
     let body: ErrorBody = bad.json().await.unwrap();
     assert_eq!(body.error.details[0].field.as_deref(), Some("name"));

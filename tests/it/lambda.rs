@@ -31,7 +31,8 @@ async fn api_gateway_v2_events_are_answered_by_the_same_router() {
         .spawn()
         .expect("start stratus in Lambda mode");
 
-    let auth = json!({ "authorization": format!("Bearer {token}"), "host": "stratusapi.execute-api.eu-west-1.amazonaws.com" });
+    let auth =
+        json!({ "authorization": format!("Bearer {token}"), "host": "stratusapi.execute-api.eu-west-1.amazonaws.com" });
     runtime.invoke("req-me", http_api_v2_event("GET", "/api/me", "", auth.clone(), None));
     let outcome = runtime.next_outcome(Duration::from_secs(30)).await.expect("an answer to req-me");
     assert_eq!((outcome.request_id.as_str(), outcome.kind), ("req-me", "response"), "{:?}", outcome.body);

@@ -35,7 +35,10 @@ async fn cost_groups_equal_independent_sums(app: &TestApp) {
         let expected: BTreeMap<String, String> = expected.into_iter().map(|(k, v)| (k, format_cents(v))).collect();
         assert_eq!(got, expected, "group_by={group_by}");
         assert_eq!(report.total, format_cents(total));
-        assert_eq!((report.currency.as_str(), report.from.as_str(), report.to.as_str()), ("EUR", "2026-01-15", "2026-06-30"));
+        assert_eq!(
+            (report.currency.as_str(), report.from.as_str(), report.to.as_str()),
+            ("EUR", "2026-01-15", "2026-06-30")
+        );
     }
 }
 both_databases!(cost_reports, super::cost_groups_equal_independent_sums);
@@ -44,11 +47,13 @@ async fn provider_reports_cover_every_org(app: &TestApp) {
     let provider = app.token(Role::Provider, None).await;
     let seeded = demo::seed(&app.store, today()).await.unwrap();
     assert!(seeded > 8_000);
-    let report: CostReport = app.get("/api/provider/showback/costs?from=2026-10-01&to=2026-10-31", &provider).await.json().await.unwrap();
+    let report: CostReport =
+        app.get("/api/provider/showback/costs?from=2026-10-01&to=2026-10-31", &provider).await.json().await.unwrap();
     let keys: Vec<_> = report.groups.iter().map(|g| g.key.as_str()).collect();
     assert_eq!(keys, ["acme", "globex"]);
     let tenant = app.token(Role::TenantAdmin, Some("acme")).await;
-    let acme: CostReport = app.get("/api/org/acme/showback/costs?from=2026-10-01&to=2026-10-31", &tenant).await.json().await.unwrap();
+    let acme: CostReport =
+        app.get("/api/org/acme/showback/costs?from=2026-10-01&to=2026-10-31", &tenant).await.json().await.unwrap();
     assert_eq!(report.groups[0].cost, acme.total);
     assert_eq!(app.get("/api/provider/showback/costs", &tenant).await.status(), 403);
 }

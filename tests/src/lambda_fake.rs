@@ -73,8 +73,16 @@ async fn next(State(fake): State<Fake>) -> (HeaderMap, String) {
             };
             set(&mut headers, "lambda-runtime-aws-request-id", id);
             set(&mut headers, "lambda-runtime-deadline-ms", deadline.to_string());
-            set(&mut headers, "lambda-runtime-invoked-function-arn", "arn:aws:lambda:eu-west-1:123456789012:function:stratus".into());
-            set(&mut headers, "lambda-runtime-trace-id", "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1".into());
+            set(
+                &mut headers,
+                "lambda-runtime-invoked-function-arn",
+                "arn:aws:lambda:eu-west-1:123456789012:function:stratus".into(),
+            );
+            set(
+                &mut headers,
+                "lambda-runtime-trace-id",
+                "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1".into(),
+            );
             return (headers, event.to_string());
         }
         fake.queued.notified().await;
@@ -105,7 +113,13 @@ fn record(fake: &Fake, request_id: String, kind: &'static str, body: &str) -> St
 }
 
 /// An API Gateway HTTP API (payload v2.0) event.
-pub fn http_api_v2_event(method: &str, path: &str, query: &str, headers: serde_json::Value, body: Option<&str>) -> serde_json::Value {
+pub fn http_api_v2_event(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: serde_json::Value,
+    body: Option<&str>,
+) -> serde_json::Value {
     serde_json::json!({
         "version": "2.0",
         "routeKey": "$default",

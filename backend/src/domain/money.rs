@@ -7,8 +7,8 @@ pub const MICROS: i64 = 1_000_000;
 /// Formats micro-units as a decimal string with two decimals, rounding half away from zero:
 /// `12_345_678` → `"12.35"`.
 pub fn format_cents(micros: i64) -> String {
-    let cents = (micros as i128 * 100 + if micros >= 0 { MICROS as i128 / 2 } else { -(MICROS as i128) / 2 })
-        / MICROS as i128;
+    let cents =
+        (micros as i128 * 100 + if micros >= 0 { MICROS as i128 / 2 } else { -(MICROS as i128) / 2 }) / MICROS as i128;
     let sign = if cents < 0 { "-" } else { "" };
     let cents = cents.abs();
     format!("{sign}{}.{:02}", cents / 100, cents % 100)

@@ -34,12 +34,7 @@ pub fn mint() -> NewToken {
 
 /// Mints a token for `role` (in `org` for a tenant admin) and stores its hash. The org of a
 /// tenant-admin token is created when it does not exist yet.
-pub async fn issue(
-    store: &Store,
-    role: Role,
-    org: Option<&OrgName>,
-    name: &str,
-) -> Result<NewToken, IssueError> {
+pub async fn issue(store: &Store, role: Role, org: Option<&OrgName>, name: &str) -> Result<NewToken, IssueError> {
     let org = match (role, org) {
         (Role::Provider, Some(_)) => return Err(IssueError::ProviderWithOrg),
         (Role::TenantAdmin, None) => return Err(IssueError::TenantWithoutOrg),

@@ -88,8 +88,8 @@ impl IntoResponse for ApiError {
             ApiError::Validation { message, details } => (message, details),
             other => (other.to_string(), Vec::new()),
         };
-        let mut response = (status, Json(ErrorBody { error: ErrorInfo { code: code.into(), message, details } }))
-            .into_response();
+        let mut response =
+            (status, Json(ErrorBody { error: ErrorInfo { code: code.into(), message, details } })).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

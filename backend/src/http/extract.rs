@@ -78,7 +78,8 @@ impl FromRequestParts<AppState> for OrgScope {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Caller(caller) = Caller::from_request_parts(parts, state).await?;
-        let params = RawPathParams::from_request_parts(parts, state).await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        let params =
+            RawPathParams::from_request_parts(parts, state).await.map_err(|e| ApiError::BadRequest(e.body_text()))?;
         let params: HashMap<&str, &str> = params.iter().collect();
         let org = params.get("org").ok_or_else(|| ApiError::Internal("route has no {org} parameter".into()))?;
         let org = (*org).to_owned();

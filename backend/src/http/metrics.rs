@@ -44,8 +44,13 @@ impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::default();
         let http_requests = Family::<RequestLabels, Counter>::default();
-        let http_duration = HistogramFamily::<RouteLabels>::new_with_constructor(latency_histogram as fn() -> Histogram);
-        registry.register("stratus_http_requests", "HTTP requests answered, by route and status", http_requests.clone());
+        let http_duration =
+            HistogramFamily::<RouteLabels>::new_with_constructor(latency_histogram as fn() -> Histogram);
+        registry.register(
+            "stratus_http_requests",
+            "HTTP requests answered, by route and status",
+            http_requests.clone(),
+        );
         registry.register(
             "stratus_http_request_duration_seconds",
             "Time to answer an HTTP request, by route",

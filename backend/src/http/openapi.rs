@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::routing::get;
+use utoipa::Modify;
 use utoipa::openapi::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::Modify;
 
 use crate::state::AppState;
 
@@ -30,7 +30,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -38,4 +41,3 @@ impl Modify for BearerAuth {
 pub fn router(spec: Arc<OpenApi>) -> axum::Router<AppState> {
     axum::Router::new().route("/api/openapi.json", get(move || async move { Json(spec.as_ref().clone()) }))
 }
-

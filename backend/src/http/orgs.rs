@@ -15,10 +15,7 @@ use crate::state::AppState;
 use crate::store::OrgRow;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(get_me))
-        .routes(routes!(list_orgs, create_org))
-        .routes(routes!(get_org))
+    OpenApiRouter::new().routes(routes!(get_me)).routes(routes!(list_orgs, create_org)).routes(routes!(get_org))
 }
 
 fn org_dto(row: OrgRow) -> Org {

@@ -18,7 +18,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The org's functions.
 #[utoipa::path(get, path = "/api/org/{org}/functions", tag = "functions", params(("org" = String, Path)),
     responses((status = 200, body = ListResponse<FunctionSummary>), (status = 404, body = api_types::ErrorBody)))]
-async fn list_functions(State(state): State<AppState>, scope: OrgScope) -> ApiResult<Json<ListResponse<FunctionSummary>>> {
+async fn list_functions(
+    State(state): State<AppState>,
+    scope: OrgScope,
+) -> ApiResult<Json<ListResponse<FunctionSummary>>> {
     let rows = state.store.list_functions(&scope.org).await?;
     let items = rows
         .into_iter()
@@ -37,7 +40,10 @@ async fn list_functions(State(state): State<AppState>, scope: OrgScope) -> ApiRe
 /// The org's autoscale rules.
 #[utoipa::path(get, path = "/api/org/{org}/autoscale/rules", tag = "autoscale", params(("org" = String, Path)),
     responses((status = 200, body = ListResponse<AutoscaleRuleSummary>), (status = 404, body = api_types::ErrorBody)))]
-async fn list_rules(State(state): State<AppState>, scope: OrgScope) -> ApiResult<Json<ListResponse<AutoscaleRuleSummary>>> {
+async fn list_rules(
+    State(state): State<AppState>,
+    scope: OrgScope,
+) -> ApiResult<Json<ListResponse<AutoscaleRuleSummary>>> {
     let rows = state.store.list_rules(&scope.org).await?;
     let items = rows
         .into_iter()

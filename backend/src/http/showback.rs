@@ -61,7 +61,9 @@ async fn report(state: &AppState, org: Option<&str>, params: CostParams) -> ApiR
     let present = currencies(&rows);
     let currency = match params.currency {
         Some(c) if present.is_empty() || present.contains(&c) => c,
-        Some(c) => return Err(ApiError::field("currency", format!("no records in '{c}' (present: {})", present.join(", ")))),
+        Some(c) => {
+            return Err(ApiError::field("currency", format!("no records in '{c}' (present: {})", present.join(", "))));
+        }
         None => present.first().cloned().unwrap_or_else(|| DEFAULT_CURRENCY.to_owned()),
     };
     let rows: Vec<_> = rows.into_iter().filter(|r| r.currency == currency).collect();
@@ -94,4 +96,3 @@ async fn provider_costs(
 ) -> ApiResult<Json<CostReport>> {
     Ok(Json(report(&state, None, params).await?))
 }
-

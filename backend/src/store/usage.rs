@@ -91,7 +91,12 @@ impl Store {
              from usage_record where day >= $1 and day <= $2 and ($3 = '' or org_name = $3) \
              group by {column}, currency order by {column}, currency"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).bind(org.unwrap_or("")).fetch_all(self.pool()).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(from)
+            .bind(to)
+            .bind(org.unwrap_or(""))
+            .fetch_all(self.pool())
+            .await?;
         rows.iter()
             .map(|row| {
                 Ok(CostRow {
