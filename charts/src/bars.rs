@@ -22,13 +22,14 @@ pub fn draw_bar_chart<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(56)
-        .build_cartesian_2d((0..count).into_segmented(), 0.0..top)?;
+        .build_cartesian_2d((0..count - 1).into_segmented(), 0.0..top)?;
     let labels: Vec<String> = bars.iter().map(|(l, _)| l.clone()).collect();
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .light_line_style(RGBColor(0xe8, 0xe8, 0xe8))
-        .bold_line_style(RGBColor(0xdd, 0xdd, 0xdd))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(RGBColor(0xe8, 0xe8, 0xe8))
+        .y_labels(6)
         .axis_style(RGBColor(0x99, 0x99, 0x99))
         .label_style((FONT, 12).into_font().color(&INK))
         .y_desc(unit)

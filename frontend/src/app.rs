@@ -1,0 +1,107 @@
+//! The application shell: header, navigation, and the page the hash points at.
+
+use api_types::Me;
+use leptos::prelude::*;
+
+use crate::api::ApiClient;
+use crate::components::empty_state::EmptyState;
+use crate::components::error_alert::ErrorAlert;
+use crate::components::header::Header;
+use crate::components::icon::{Icon, IconShape};
+use crate::components::nav::Nav;
+use crate::components::spinner::Spinner;
+use crate::components::token_help::TokenHelp;
+use crate::host::{self, HostConfig};
+use crate::logic::display::default_org;
+use crate::logic::route::Route;
+use crate::pages::autoscale_page::AutoscalePage;
+use crate::pages::functions_page::FunctionsPage;
+use crate::pages::showback_page::ShowbackPage;
+
+/// The whole app: the shell with a token, else how to get one.
+#[component]
+pub fn App() -> impl IntoView {
+    let host = HostConfig::from_page();
+    match host.token {
+        Some(token) => view! { <Shell api=ApiClient::new(host.api_base, token) /> }.into_any(),
+        None => view! { <NoToken /> }.into_any(),
+    }
+}
+
+#[component]
+fn Shell(api: ApiClient) -> impl IntoView {
+    provide_context(api.clone());
+    let route = RwSignal::new(Route::from_hash(&host::current_hash()));
+    // The shell lives as long as the page, so the listener is never removed.
+    let _listener = window_event_listener(leptos::ev::hashchange, move |_| {
+        route.set(Route::from_hash(&host::current_hash()));
+    });
+    let me = LocalResource::new(move || {
+        let api = api.clone();
+        async move { api.me().await }
+    });
+    Effect::new(move || {
+        if me.map(|r| r.as_ref().is_err_and(|e| e.is_unauthorized())) == Some(true) {
+            host::forget_token();
+        }
+    });
+    let me_ok: Signal<Option<Me>> = Signal::derive(move || me.get().and_then(Result::ok));
+    let chosen_org = RwSignal::new(None::<String>);
+    let org = Signal::derive(move || chosen_org.get().or_else(|| me_ok.with(|m| m.as_ref().and_then(default_org))));
+    let content = move || match me.get() {
+        None => view! { <Spinner label="Signing in…" /> }.into_any(),
+        Some(Err(error)) => {
+            let help = error.is_unauthorized().then(|| view! { <TokenHelp /> });
+            view! {
+                <ErrorAlert error />
+                {help}
+            }
+            .into_any()
+        }
+        Some(Ok(_)) => match org.get() {
+            None => view! {
+                <EmptyState
+                    title="No organizations yet"
+                    hint="Organizations appear here once a provider has created them."
+                />
+            }
+            .into_any(),
+            Some(org) => page(route.get(), org),
+        },
+    };
+    view! {
+        <div class="main-container">
+            <Header me=me_ok org set_org=chosen_org.write_only() />
+            <div class="content-container">
+                <Nav route=route.into() />
+                <main class="content-area">{content}</main>
+            </div>
+        </div>
+    }
+}
+
+fn page(route: Route, org: String) -> AnyView {
+    match route {
+        Route::Functions => view! { <FunctionsPage org /> }.into_any(),
+        Route::Autoscale => view! { <AutoscalePage org /> }.into_any(),
+        Route::Showback => view! { <ShowbackPage org /> }.into_any(),
+    }
+}
+
+/// Shown when this tab has no token yet.
+#[component]
+fn NoToken() -> impl IntoView {
+    view! {
+        <div class="main-container">
+            <header class="header">
+                <span class="branding">
+                    <Icon shape=IconShape::Logo size=28 />
+                    <span class="title">"Stratus"</span>
+                </span>
+            </header>
+            <main class="content-area centered">
+                <TokenHelp />
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,114 @@
+//! What the page hosting the app provides: the API base, the token, and the clock.
+//!
+//! Standalone mode: the backend serves `index.html` with `window.__STRATUS_CONFIG__` filled in
+//! (`{"apiBase": "", "mode": "standalone"}`) and the person opens `/#token=…`. The token is
+//! moved into `sessionStorage` and taken out of the address bar. A vCD-embedded mode, where
+//! the portal's Angular shell posts `{token, scope, orgId, apiRoot}`, will be another
+//! [`HostMode`] with its own constructor; pages only ever see a [`HostConfig`].
+
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+
+use crate::logic::date::Date;
+use crate::logic::fragment;
+
+/// The `sessionStorage` key holding the token of this browser tab.
+const TOKEN_KEY: &str = "stratus.token";
+
+/// How the app is hosted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostMode {
+    /// Served by the Stratus backend itself, token from the URL fragment.
+    Standalone,
+}
+
+/// Everything the app needs from its host before it can call the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostConfig {
+    pub mode: HostMode,
+    /// Prefix of every API URL; `""` means the page's own origin.
+    pub api_base: String,
+    /// `None` until the person has given a token.
+    pub token: Option<String>,
+}
+
+impl HostConfig {
+    pub fn standalone(api_base: impl Into<String>, token: Option<String>) -> Self {
+        Self { mode: HostMode::Standalone, api_base: api_base.into(), token }
+    }
+
+    /// Reads the injected config and the token (fragment first, then this tab's storage).
+    ///
+    /// A page without injected config (served by a plain static server) is standalone on
+    /// the same origin.
+    pub fn from_page() -> Self {
+        let injected = injected_config();
+        if !matches!(injected.mode.as_str(), "" | "standalone") {
+            leptos::logging::warn!("unknown host mode {:?}, running standalone", injected.mode);
+        }
+        Self::standalone(injected.api_base, take_token())
+    }
+}
+
+/// Drops the stored token, e.g. after the API rejected it.
+pub fn forget_token() {
+    if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+        // Failing to remove it only means the next reload tries the same token again.
+        let _ = storage.remove_item(TOKEN_KEY);
+    }
+}
+
+/// The location hash, e.g. `#/showback`.
+pub fn current_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// Today's date in UTC, the calendar the cost data is kept in.
+pub fn today_utc() -> Date {
+    let now = js_sys::Date::new_0();
+    let (year, month, day) = (now.get_utc_full_year(), now.get_utc_month() + 1, now.get_utc_date());
+    Date::new(year as i32, month, day)
+        .unwrap_or_else(|| unreachable!("the browser's clock gave an impossible date {year}-{month}-{day}"))
+}
+
+/// `window.__STRATUS_CONFIG__` as the backend injects it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InjectedConfig {
+    #[serde(default)]
+    api_base: String,
+    #[serde(default)]
+    mode: String,
+}
+
+fn injected_config() -> InjectedConfig {
+    let Some(window) = web_sys::window() else {
+        return InjectedConfig::default();
+    };
+    let value = js_sys::Reflect::get(&window, &JsValue::from_str("__STRATUS_CONFIG__")).ok().filter(JsValue::is_object);
+    let json = value.and_then(|v| js_sys::JSON::stringify(&v).ok()).map(String::from);
+    json.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
+}
+
+/// Takes the token out of the fragment into `sessionStorage`, or reads a stored one.
+fn take_token() -> Option<String> {
+    let window = web_sys::window()?;
+    let storage = window.session_storage().ok().flatten();
+    let location = window.location();
+    let hash = location.hash().unwrap_or_default();
+    let Some(token) = fragment::token_from_fragment(&hash) else {
+        return storage?.get_item(TOKEN_KEY).ok().flatten().filter(|t| !t.is_empty());
+    };
+    if let Some(storage) = &storage {
+        // Without storage the token still works until the tab is reloaded.
+        let _ = storage.set_item(TOKEN_KEY, &token);
+    }
+    let path = location.pathname().unwrap_or_else(|_| "/".to_owned());
+    let search = location.search().unwrap_or_default();
+    let url = format!("{path}{search}{}", fragment::fragment_without_token(&hash));
+    if let Ok(history) = window.history() {
+        // If this fails the token stays visible in the address bar, nothing worse.
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+    Some(token)
+}

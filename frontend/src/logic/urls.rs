@@ -1,0 +1,78 @@
+//! The API's URLs. `base` is the configured API base: `""` for the same origin, else an
+//! origin or prefix such as `https://stratus.example.com`.
+
+use crate::logic::date::DateRange;
+
+/// `GET {base}/api/me`.
+pub fn me(base: &str) -> String {
+    format!("{}/api/me", trim_base(base))
+}
+
+/// `GET {base}/api/org/{org}/functions`.
+pub fn functions(base: &str, org: &str) -> String {
+    format!("{}/functions", org_root(base, org))
+}
+
+/// `GET {base}/api/org/{org}/autoscale/rules`.
+pub fn autoscale_rules(base: &str, org: &str) -> String {
+    format!("{}/autoscale/rules", org_root(base, org))
+}
+
+/// `GET {base}/api/org/{org}/showback/costs?from=…&to=…&group_by=service`.
+pub fn costs_by_service(base: &str, org: &str, range: DateRange) -> String {
+    format!("{}/showback/costs?from={}&to={}&group_by=service", org_root(base, org), range.from, range.to)
+}
+
+fn org_root(base: &str, org: &str) -> String {
+    format!("{}/api/org/{}", trim_base(base), encode_segment(org))
+}
+
+fn trim_base(base: &str) -> &str {
+    base.trim().trim_end_matches('/')
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters, so an org name stays
+/// one path segment.
+fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logic::date::Date;
+
+    #[test]
+    fn same_origin_urls_are_absolute_paths() {
+        assert_eq!(me(""), "/api/me");
+        assert_eq!(functions("", "acme"), "/api/org/acme/functions");
+        assert_eq!(autoscale_rules("", "acme"), "/api/org/acme/autoscale/rules");
+    }
+
+    #[test]
+    fn a_base_with_a_trailing_slash_is_joined_once() {
+        assert_eq!(me("https://s.example.com/"), "https://s.example.com/api/me");
+    }
+
+    #[test]
+    fn cost_urls_carry_the_inclusive_range_and_grouping() {
+        let today = Date::new(2025, 11, 22).expect("valid date");
+        assert_eq!(
+            costs_by_service("", "acme", DateRange::month_to_date(today)),
+            "/api/org/acme/showback/costs?from=2025-11-01&to=2025-11-22&group_by=service"
+        );
+    }
+
+    #[test]
+    fn org_names_stay_one_segment() {
+        assert_eq!(functions("", "a/b c"), "/api/org/a%2Fb%20c/functions");
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per page; each loads its own data and shows loading, empty, ready or error.
+
+pub mod autoscale_page;
+pub mod functions_page;
+pub mod showback_page;
