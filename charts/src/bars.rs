@@ -52,16 +52,7 @@ pub fn draw_bar_chart<DB: DrawingBackend>(
 
 /// Renders [`draw_bar_chart`] to an SVG document of `width` × `height` pixels.
 pub fn bar_chart_svg(title: &str, bars: &[(String, f64)], unit: &str, width: u32, height: u32) -> String {
-    let mut svg = String::new();
-    {
-        let area = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        if let Err(err) = draw_bar_chart(&area, title, bars, unit) {
-            return format!(
-                "<svg xmlns=\"http://www.w3.org/2000/svg\"><text x=\"8\" y=\"20\">chart error: {err}</text></svg>"
-            );
-        }
-    }
-    svg
+    crate::render_svg((width, height), |area| draw_bar_chart(area, title, bars, unit))
 }
 
 #[cfg(test)]
