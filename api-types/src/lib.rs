@@ -4,13 +4,22 @@
 //! strings and money as decimal strings, so that no float ever carries a price.
 
 mod error;
+mod functions;
 mod org;
 mod resources;
 mod showback;
 mod system;
 
 pub use error::{ErrorBody, ErrorDetail, ErrorInfo};
+pub use functions::{
+    CodeError, Function, FunctionLimits, FunctionSpec, FunctionVersion, InvocationAccepted, InvocationRecord,
+    InvocationResult, OrgLimits, Rollback, StoredResponse, Trigger,
+};
 pub use org::{Me, Org, OrgCreate, Role};
 pub use resources::{AutoscaleRuleSummary, FunctionSummary, ListResponse};
-pub use showback::{CostGroup, CostGroupBy, CostQuery, CostReport};
+pub use showback::{
+    Budget, BudgetState, BudgetStatus, Collector, CollectorInput, CollectorRun, CollectorSource, CostGroup,
+    CostGroupBy, CostQuery, CostReport, FieldMapping, FileSource, HttpSource, ImportResult, MeteringSource,
+    ProjectionMethod, RateEntry, RateInput, RunStatus, ShowbackSummary,
+};
 pub use system::Health;

@@ -15,11 +15,14 @@ pub struct ListResponse<T> {
 pub struct FunctionSummary {
     pub name: String,
     pub runtime: String,
-    /// The route as called: `/api/org/{org}/{route}`.
+    /// The route segment, e.g. `hello`.
     pub route: String,
+    /// The full path it answers on: `/api/org/{org}/{route}`.
+    pub path: String,
     /// `initializing`, `ready` or `failed`.
     pub status: String,
     pub version: i64,
+    pub active_version: Option<i64>,
     pub updated_at: String,
 }
 

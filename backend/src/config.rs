@@ -11,12 +11,27 @@ pub struct Config {
     pub database_url: Option<String>,
     /// Directory holding the built WASM UI (`index.html`, `stratus_frontend.js`, …).
     pub web_dir: Option<PathBuf>,
+    /// How to start a sandbox worker process; `None` means this executable with `worker`.
+    pub worker_program: Option<PathBuf>,
+    /// Sandbox worker processes kept running.
+    pub workers: usize,
+}
+
+/// Default number of sandbox workers: two per core, at least four.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(4, |n| (n.get() * 2).max(4))
 }
 
 impl Config {
     /// A configuration keeping everything in `data_dir`.
     pub fn with_data_dir(data_dir: impl Into<PathBuf>) -> Self {
-        Self { data_dir: data_dir.into(), database_url: None, web_dir: None }
+        Self {
+            data_dir: data_dir.into(),
+            database_url: None,
+            web_dir: None,
+            worker_program: None,
+            workers: default_workers(),
+        }
     }
 
     /// The database URL to connect to: the explicit one, or the embedded SQLite file.

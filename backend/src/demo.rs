@@ -118,6 +118,49 @@ const CATALOGUE: [Line; 11] = [
     },
 ];
 
+/// Demo functions: org, name, code (one per handler shape).
+pub const DEMO_FUNCTIONS: [(&str, &str, &str); 3] = [
+    (
+        "acme",
+        "hello",
+        "// OpenFaaS node template shape\nmodule.exports = async (event, context) => {\n  const name = (event.query && event.query.name) || 'world';\n  console.log('greeting', name);\n  return context.status(200).succeed({ message: `Hello, ${name}!` });\n};\n",
+    ),
+    (
+        "acme",
+        "echo",
+        "// AWS Lambda shape (API Gateway HTTP API v2 event)\nexports.handler = async (event, context) => ({\n  statusCode: 200,\n  headers: { 'content-type': 'application/json' },\n  body: JSON.stringify({ method: event.requestContext.http.method, path: event.rawPath, body: event.body }),\n});\n",
+    ),
+    (
+        "globex",
+        "time",
+        "// Cloudflare Workers module shape\nexport default {\n  async fetch(request, env, ctx) {\n    return Response.json({ now: new Date().toISOString(), id: crypto.randomUUID() });\n  },\n};\n",
+    ),
+];
+
+/// Creates the demo functions that do not exist yet.
+pub async fn seed_functions(functions: &std::sync::Arc<crate::domain::functions::Functions>) -> Result<usize, String> {
+    let mut created = 0;
+    for (org, name, code) in DEMO_FUNCTIONS {
+        if functions.get(org, name).await.is_ok() {
+            continue;
+        }
+        let spec = api_types::FunctionSpec {
+            name: name.into(),
+            runtime: "javascript".into(),
+            route: name.into(),
+            code: code.into(),
+            trigger: api_types::Trigger::Http,
+            limits: api_types::FunctionLimits::default(),
+            env: Default::default(),
+            secrets: None,
+            fresh_context: false,
+        };
+        functions.create(org, &spec).await.map_err(|e| format!("demo function {org}/{name}: {e}"))?;
+        created += 1;
+    }
+    Ok(created)
+}
+
 /// Creates the demo orgs and their usage up to `today`, starting thirteen months earlier.
 pub async fn seed(store: &Store, today: NaiveDate) -> Result<usize, sqlx::Error> {
     let mut count = 0;
@@ -127,7 +170,56 @@ pub async fn seed(store: &Store, today: NaiveDate) -> Result<usize, sqlx::Error>
         count += records.len();
         store.upsert_usage(&records).await?;
     }
+    seed_showback_settings(store, today).await?;
     Ok(count)
+}
+
+/// The provider's default rate card (the catalogue's prices plus function prices) from the
+/// start of the demo data, and a monthly budget for acme about 10 % above its last full month.
+/// Existing entries and budgets are left as they are.
+pub async fn seed_showback_settings(store: &Store, today: NaiveDate) -> Result<(), sqlx::Error> {
+    let start = today.checked_sub_months(Months::new(13)).unwrap_or(today).with_day(1).unwrap_or(today);
+    let effective_from = format_day(start);
+    let existing = store.list_rates(None).await?;
+    let functions = [("functions", "GB-second", 16_667_i64), ("functions", "invocation", 200)];
+    let catalogue = CATALOGUE.iter().map(|l| (l.service, l.unit, l.unit_price_micros * 1_000));
+    for (service, unit, nanos) in catalogue.chain(functions) {
+        if existing.iter().any(|r| r.service == service && r.unit == unit) {
+            continue;
+        }
+        let rate = crate::store::RateRow {
+            rate_id: format!("rate_demo_{service}_{unit}").to_ascii_lowercase(),
+            org: None,
+            service: service.into(),
+            unit: unit.into(),
+            unit_price_nanos: nanos,
+            currency: "EUR".into(),
+            effective_from: effective_from.clone(),
+            created_at: now_millis(),
+            updated_at: now_millis(),
+        };
+        match store.insert_rate(&rate).await {
+            Err(err) if !crate::store::is_unique_violation(&err) => return Err(err),
+            _ => {}
+        }
+    }
+    if store.find_budget("acme").await?.is_none() {
+        let last_month = today.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(today);
+        let month = last_month.format("%Y-%m").to_string();
+        let cost: i64 =
+            records("acme", 1.0, today).iter().filter(|r| r.day.starts_with(&month)).map(|r| r.cost_micros).sum();
+        let hundreds = 100 * MICROS;
+        let amount = (cost + cost / 10 + hundreds - 1) / hundreds * hundreds;
+        let budget = crate::store::BudgetRow {
+            org: "acme".into(),
+            amount_micros: amount.max(hundreds),
+            currency: "EUR".into(),
+            thresholds: vec![50, 80, 100],
+            updated_at: now_millis(),
+        };
+        store.put_budget(&budget).await?;
+    }
+    Ok(())
 }
 
 /// The generated records of one org.

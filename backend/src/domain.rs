@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod dates;
+pub mod functions;
 pub mod money;
 pub mod showback;
 pub mod tenancy;

@@ -6,7 +6,8 @@
 
 pub mod error;
 pub mod extract;
-pub mod metrics;
+mod functions;
+mod gateway;
 mod openapi;
 mod orgs;
 mod resources;
@@ -34,10 +35,12 @@ pub fn app(state: AppState) -> Router {
         .merge(orgs::router())
         .merge(resources::router())
         .merge(showback::router())
+        .merge(functions::router())
+        .merge(gateway::router())
         .split_for_parts();
     let spec = std::sync::Arc::new(spec);
     api.merge(openapi::router(spec))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .merge(web::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())

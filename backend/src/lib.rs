@@ -7,11 +7,13 @@
 //! - [`domain`]: tenancy and auth, money and dates; plain Rust, testable without HTTP.
 //! - [`store`]: the sqlx adapter (SQLite or PostgreSQL) and its migrations.
 
+pub mod collectors;
 pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod host;
 pub mod http;
+pub mod metrics;
 pub mod state;
 pub mod store;
 

@@ -32,6 +32,12 @@ enum Command {
     Token(TokenCommand),
     /// Apply pending database migrations and exit.
     Migrate(DataArgs),
+    /// Showback data.
+    #[command(subcommand)]
+    Showback(ShowbackCommand),
+    /// A sandbox worker process (started by the server, not by people).
+    #[command(hide = true)]
+    Worker,
 }
 
 #[derive(Args, Clone)]
@@ -57,6 +63,29 @@ struct ServeArgs {
     /// Seed demo orgs, data and tokens, and print ready-to-open URLs.
     #[arg(long)]
     demo: bool,
+    /// Seconds between showback collector scheduler ticks; 0 turns the scheduler off.
+    #[arg(long, env = "STRATUS_COLLECTOR_TICK", default_value_t = 30)]
+    collector_tick: u64,
+    /// Sandbox worker processes that run function code.
+    #[arg(long, env = "STRATUS_WORKERS", default_value_t = stratus::config::default_workers())]
+    workers: usize,
+}
+
+#[derive(Subcommand)]
+enum ShowbackCommand {
+    /// Import usage records from a CSV or JSON file (header `date,org,service,resource,quantity,
+    /// unit,cost,currency`); prints the outcome as JSON on stdout.
+    Import {
+        file: PathBuf,
+        /// Import the good rows of a file that has bad ones (default: reject the whole file).
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Stored as the records' source; part of each record's key.
+        #[arg(long, default_value = "import")]
+        source: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -88,8 +117,15 @@ enum TokenCommand {
     },
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // A worker must not start the async runtime or logging: it only runs function code.
+    if std::env::args().nth(1).as_deref() == Some("worker") {
+        return sandbox::worker::run_worker().context("sandbox worker");
+    }
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     init_tracing();
     if lambda::is_lambda() {
         return run_lambda().await;
@@ -97,6 +133,10 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
         Command::Token(command) => token(command).await,
+        Command::Showback(ShowbackCommand::Import { file, skip_invalid, source, data }) => {
+            showback_import(&file, skip_invalid, &source, &data).await
+        }
+        Command::Worker => unreachable!("handled before the runtime starts"),
         Command::Migrate(data) => {
             open_store(&config(&data)).await?;
             eprintln!("migrations applied");
@@ -118,7 +158,7 @@ fn init_tracing() {
 }
 
 fn config(data: &DataArgs) -> Config {
-    Config { data_dir: data.data_dir.clone(), database_url: data.database_url.clone(), web_dir: None }
+    Config { database_url: data.database_url.clone(), ..Config::with_data_dir(&data.data_dir) }
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<Store> {
@@ -134,25 +174,32 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = config(&args.data);
     config.web_dir = args.web_dir;
+    config.workers = args.workers;
     let store = open_store(&config).await?;
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
+    let state = AppState::build(config, store.clone()).await.context("starting sandbox workers")?;
     if args.demo {
-        print_demo(&store, &base).await?;
+        print_demo(&state, &base).await?;
+    }
+    if args.collector_tick > 0 {
+        state.collectors.clone().spawn_scheduler(std::time::Duration::from_secs(args.collector_tick));
     }
     tracing::info!(%addr, database = store.backend().as_str(), "Stratus listening");
     eprintln!("Stratus is running at {base}  (Ctrl-C stops it)");
-    let router = app(AppState::new(config, store.clone()));
+    let router = app(state);
     server::serve(listener, router, server::shutdown_signal()).await?;
     store.close().await;
     Ok(())
 }
 
-async fn print_demo(store: &Store, base: &str) -> anyhow::Result<()> {
+async fn print_demo(state: &AppState, base: &str) -> anyhow::Result<()> {
+    let store = &state.store;
     let records = demo::seed(store, chrono::Utc::now().date_naive()).await.context("seeding demo data")?;
-    eprintln!("Demo data: {} orgs, {records} usage records", demo::DEMO_ORGS.len());
+    let functions = demo::seed_functions(&state.functions).await.map_err(anyhow::Error::msg)?;
+    eprintln!("Demo data: {} orgs, {records} usage records, {functions} new functions", demo::DEMO_ORGS.len());
     eprintln!("Open the UI as:");
     for (org, _, _) in demo::DEMO_ORGS {
         let org_name = OrgName::parse(org).map_err(anyhow::Error::msg)?;
@@ -162,6 +209,45 @@ async fn print_demo(store: &Store, base: &str) -> anyhow::Result<()> {
     let token = tokens::issue(store, Role::Provider, None, "demo").await?;
     eprintln!("  {:<24} {base}/#token={}", "provider", token.secret);
     Ok(())
+}
+
+async fn showback_import(
+    file: &std::path::Path,
+    skip_invalid: bool,
+    source: &str,
+    data: &DataArgs,
+) -> anyhow::Result<()> {
+    use stratus::collectors::{cli, import::ImportError};
+    let store = open_store(&config(data)).await?;
+    let outcome = cli::import_with_progress(&store, file, source, skip_invalid).await;
+    store.close().await;
+    match outcome {
+        Ok(result) => {
+            for error in &result.errors {
+                eprintln!("skipped {}", cli::describe(error));
+            }
+            eprintln!(
+                "{}: {} imported, {} replaced, {} unchanged, {} skipped",
+                file.display(),
+                result.imported,
+                result.replaced,
+                result.unchanged,
+                result.skipped
+            );
+            println!("{}", serde_json::to_string(&result)?);
+            Ok(())
+        }
+        Err(ImportError::Rejected { errors, bad_rows }) => {
+            for error in &errors {
+                eprintln!("{}", cli::describe(error));
+            }
+            bail!(
+                "{}: {bad_rows} bad rows; nothing was imported (--skip-invalid imports the good ones)",
+                file.display()
+            )
+        }
+        Err(err) => Err(err).with_context(|| format!("importing {}", file.display())),
+    }
 }
 
 async fn token(command: TokenCommand) -> anyhow::Result<()> {
@@ -205,5 +291,6 @@ async fn run_lambda() -> anyhow::Result<()> {
     };
     let config = config(&data);
     let store = open_store(&config).await?;
-    lambda::run(app(AppState::new(config, store))).await.map_err(|e| anyhow::anyhow!("lambda runtime: {e}"))
+    let state = AppState::build(config, store).await.context("starting sandbox workers")?;
+    lambda::run(app(state)).await.map_err(|e| anyhow::anyhow!("lambda runtime: {e}"))
 }

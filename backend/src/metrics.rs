@@ -1,4 +1,5 @@
-//! Prometheus metrics: a registry, the HTTP request middleware, and the `/metrics` text.
+//! Prometheus metrics: one registry for the whole process, the HTTP request middleware, and the
+//! `/metrics` text. Function metrics use the names OpenFaaS users know.
 
 use std::time::Instant;
 
@@ -26,6 +27,18 @@ pub struct RouteLabels {
     pub route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FunctionCodeLabels {
+    /// `name.org`, like OpenFaaS's `name.namespace`.
+    pub function_name: String,
+    pub code: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FunctionLabels {
+    pub function_name: String,
+}
+
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
 
 fn latency_histogram() -> Histogram {
@@ -38,6 +51,9 @@ pub struct Metrics {
     registry: Registry,
     pub http_requests: Family<RequestLabels, Counter>,
     pub http_duration: HistogramFamily<RouteLabels>,
+    pub function_invocations: Family<FunctionCodeLabels, Counter>,
+    pub function_seconds: HistogramFamily<FunctionLabels>,
+    pub function_cold_starts: Family<FunctionLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -56,7 +72,22 @@ impl Default for Metrics {
             "Time to answer an HTTP request, by route",
             http_duration.clone(),
         );
-        Self { registry, http_requests, http_duration }
+        let function_invocations = Family::<FunctionCodeLabels, Counter>::default();
+        let function_seconds =
+            HistogramFamily::<FunctionLabels>::new_with_constructor(latency_histogram as fn() -> Histogram);
+        let function_cold_starts = Family::<FunctionLabels, Counter>::default();
+        registry.register(
+            "gateway_function_invocation",
+            "Function calls by function and HTTP status code",
+            function_invocations.clone(),
+        );
+        registry.register("gateway_functions_seconds", "Time a function call took", function_seconds.clone());
+        registry.register(
+            "stratus_function_cold_starts",
+            "Calls that had to load the function into a worker first",
+            function_cold_starts.clone(),
+        );
+        Self { registry, http_requests, http_duration, function_invocations, function_seconds, function_cold_starts }
     }
 }
 
@@ -67,6 +98,22 @@ impl Metrics {
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
+    }
+}
+
+impl Metrics {
+    /// Records one function call.
+    pub fn record_call(&self, org: &str, function: &str, status: u16, seconds: f64, cold: bool) {
+        let function_name = format!("{function}.{org}");
+        let code = status.to_string();
+        self.function_invocations
+            .get_or_create(&FunctionCodeLabels { function_name: function_name.clone(), code })
+            .inc();
+        let labels = FunctionLabels { function_name };
+        self.function_seconds.get_or_create(&labels).observe(seconds);
+        if cold {
+            self.function_cold_starts.get_or_create(&labels).inc();
+        }
     }
 }
 

@@ -1,10 +1,15 @@
 //! The state every handler shares.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use sandbox::{PoolConfig, WorkerCommand, WorkerPool};
+
+use crate::collectors::Collectors;
 use crate::config::Config;
-use crate::domain::auth::Authenticator;
-use crate::http::metrics::Metrics;
+use crate::domain::auth::{Authenticator, TokenAuthenticator};
+use crate::domain::functions::Functions;
+use crate::metrics::Metrics;
 use crate::store::Store;
 
 /// Cheap to clone: everything inside is shared.
@@ -14,13 +19,36 @@ pub struct AppState {
     pub store: Store,
     pub auth: Arc<dyn Authenticator>,
     pub metrics: Arc<Metrics>,
+    pub functions: Arc<Functions>,
+    /// Showback collectors (the server also ticks their scheduler).
+    pub collectors: Arc<Collectors>,
 }
 
 impl AppState {
-    /// State that authenticates callers by Stratus API tokens kept in `store`.
-    pub fn new(config: Config, store: Store) -> Self {
-        let auth = Arc::new(crate::domain::auth::TokenAuthenticator::new(store.clone()));
-        Self { config: Arc::new(config), store, auth, metrics: Arc::new(Metrics::default()) }
+    /// Starts the sandbox workers and background tasks; callers are authenticated by Stratus API
+    /// tokens kept in `store`.
+    pub async fn build(config: Config, store: Store) -> std::io::Result<Self> {
+        let program = match &config.worker_program {
+            Some(program) => program.clone(),
+            None => std::env::current_exe()?,
+        };
+        let command = WorkerCommand { program, args: vec!["worker".into()] };
+        let pool_config = PoolConfig {
+            workers: config.workers.max(1),
+            grace: Duration::from_millis(250),
+            queue_timeout: Duration::from_secs(2),
+            worker_memory_bytes: 2 * 1024 * 1024 * 1024,
+            max_warm_per_worker: 64,
+        };
+        let pool = Arc::new(WorkerPool::start(command, pool_config).await?);
+        let metrics = Arc::new(Metrics::default());
+        let functions = Arc::new(Functions::new(store.clone(), pool, metrics.clone()));
+        if let Err(err) = functions.recover().await {
+            tracing::error!(%err, "could not look for interrupted deployments");
+        }
+        let auth = Arc::new(TokenAuthenticator::new(store.clone()));
+        let collectors = Arc::new(Collectors::new(store.clone()));
+        Ok(Self { config: Arc::new(config), store, auth, metrics, functions, collectors })
     }
 
     /// Replaces how callers are authenticated (the vCD session mode plugs in here).

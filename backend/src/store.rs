@@ -6,8 +6,16 @@
 //! around aggregates so PostgreSQL never answers with `numeric`. Each database has its own
 //! migrations directory with the same numbered files.
 
+mod functions;
+mod invocations;
 mod orgs;
 mod resources;
+mod showback_budget;
+mod showback_collectors;
+mod showback_metering;
+mod showback_rates;
+mod showback_reports;
+mod showback_sql;
 mod tokens;
 mod usage;
 
@@ -16,10 +24,17 @@ use std::str::FromStr as _;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions as _};
 
+pub use functions::{FunctionHead, VersionRow, WriteError};
+pub use invocations::InvocationRow;
 pub use orgs::OrgRow;
-pub use resources::{FunctionRow, RuleRow};
+pub use resources::RuleRow;
+pub use showback_budget::BudgetRow;
+pub use showback_collectors::{CollectorRow, RunRow};
+pub use showback_metering::{DAY_MS, MeteredFunctionDay};
+pub use showback_rates::RateRow;
+pub use showback_reports::{CostKey, CostRow, CostRow2};
 pub use tokens::TokenRow;
-pub use usage::{CostKey, CostRow, UsageRecord};
+pub use usage::{UpsertCounts, UsageRecord};
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

@@ -1,12 +1,17 @@
 //! The one client of the Stratus HTTP API. Every call sends the bearer token and turns any
 //! failure into an [`ApiError`].
 
-use api_types::{AutoscaleRuleSummary, CostReport, FunctionSummary, ListResponse, Me};
-use gloo_net::http::Request;
+use api_types::{
+    AutoscaleRuleSummary, CostReport, Function, FunctionSpec, FunctionSummary, FunctionVersion, InvocationResult,
+    ListResponse, Me, OrgLimits, Rollback,
+};
+use gloo_net::http::{Method, Request, RequestBuilder, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::host;
 use crate::logic::date::DateRange;
-use crate::logic::urls;
+use crate::logic::{test_call, urls};
 
 pub use crate::logic::api_error::ApiError;
 
@@ -42,19 +47,161 @@ impl ApiClient {
         self.get(&urls::costs_by_service(&self.base, org, range)).await
     }
 
+    /// `GET /api/org/{org}/functions/{name}`.
+    pub async fn function(&self, org: &str, name: &str) -> Result<Function, ApiError> {
+        self.get(&urls::function(&self.base, org, name)).await
+    }
+
+    /// `POST /api/org/{org}/functions`: answers the new function, `initializing`.
+    pub async fn create_function(&self, org: &str, spec: &FunctionSpec) -> Result<Function, ApiError> {
+        self.send_json(Method::POST, &urls::functions(&self.base, org), spec).await
+    }
+
+    /// `PUT /api/org/{org}/functions/{name}`: a new version, `initializing`.
+    pub async fn update_function(&self, org: &str, name: &str, spec: &FunctionSpec) -> Result<Function, ApiError> {
+        self.send_json(Method::PUT, &urls::function(&self.base, org, name), spec).await
+    }
+
+    /// `DELETE /api/org/{org}/functions/{name}`.
+    pub async fn delete_function(&self, org: &str, name: &str) -> Result<(), ApiError> {
+        let request = self.request(Method::DELETE, &urls::function(&self.base, org, name)).build();
+        checked(send(request.map_err(|e| ApiError::network(e.to_string()))?).await?).await.map(drop)
+    }
+
+    /// `GET /api/org/{org}/functions/{name}/versions`, newest first.
+    pub async fn function_versions(&self, org: &str, name: &str) -> Result<ListResponse<FunctionVersion>, ApiError> {
+        self.get(&urls::function_versions(&self.base, org, name)).await
+    }
+
+    /// `POST /api/org/{org}/functions/{name}/rollback`.
+    pub async fn rollback_function(&self, org: &str, name: &str, version: i64) -> Result<Function, ApiError> {
+        self.send_json(Method::POST, &urls::function_rollback(&self.base, org, name), &Rollback { version }).await
+    }
+
+    /// `GET /api/org/{org}/functions/{name}/invocations`, the newest `limit`.
+    pub async fn function_invocations(
+        &self,
+        org: &str,
+        name: &str,
+        limit: u32,
+    ) -> Result<ListResponse<InvocationResult>, ApiError> {
+        self.get(&urls::function_invocations(&self.base, org, name, limit)).await
+    }
+
+    /// `GET /api/org/{org}/invocations/{id}`.
+    pub async fn invocation(&self, org: &str, id: &str) -> Result<InvocationResult, ApiError> {
+        self.get(&urls::invocation(&self.base, org, id)).await
+    }
+
+    /// `GET /api/org/{org}/limits`.
+    pub async fn org_limits(&self, org: &str) -> Result<OrgLimits, ApiError> {
+        self.get(&urls::org_limits(&self.base, org)).await
+    }
+
+    /// Calls a function through the gateway as the test console does. Any HTTP answer is a
+    /// [`CallResponse`], error statuses included; only a failed request is an `Err`.
+    pub async fn call_function(&self, call: &CallRequest) -> Result<CallResponse, ApiError> {
+        let url = test_call::call_url(&self.base, &call.function_path, &call.sub_path, &call.query);
+        let method = Method::from_bytes(call.method.as_bytes())
+            .map_err(|_| ApiError::network(format!("{} is not an HTTP method", call.method)))?;
+        let mut builder = RequestBuilder::new(&url).method(method);
+        let headers = test_call::header_pairs(&call.headers);
+        let body = call.body.as_deref().filter(|_| test_call::method_has_body(&call.method));
+        if let Some(content_type) = body.and_then(|b| test_call::default_content_type(b, &headers)) {
+            builder = builder.header("Content-Type", content_type);
+        }
+        for (name, value) in &headers {
+            builder = builder.header(name, value);
+        }
+        builder = builder.header("Authorization", &format!("Bearer {}", self.token));
+        let request = match body {
+            Some(body) if !body.is_empty() => builder.body(body.to_owned()),
+            _ => builder.build(),
+        }
+        .map_err(|e| ApiError::network(e.to_string()))?;
+        let started = host::now_ms();
+        let response = send(request).await?;
+        let headers = response.headers().entries().collect();
+        // A body that cannot be read as text is still an answer with a status.
+        let body = response.text().await.unwrap_or_default();
+        Ok(CallResponse {
+            status: response.status(),
+            status_text: response.status_text(),
+            headers,
+            body,
+            round_trip_ms: host::now_ms() - started,
+        })
+    }
+
     async fn get<T: DeserializeOwned>(&self, url: &str) -> Result<T, ApiError> {
-        let response = Request::get(url)
+        let request = self.request(Method::GET, url).build().map_err(|e| ApiError::network(e.to_string()))?;
+        json_of(checked(send(request).await?).await?).await
+    }
+
+    async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let request = self.request(method, url).json(body).map_err(|e| ApiError::network(e.to_string()))?;
+        json_of(checked(send(request).await?).await?).await
+    }
+
+    fn request(&self, method: Method, url: &str) -> RequestBuilder {
+        RequestBuilder::new(url)
+            .method(method)
             .header("Authorization", &format!("Bearer {}", self.token))
             .header("Accept", "application/json")
-            .send()
-            .await
-            .map_err(|e| ApiError::network(e.to_string()))?;
-        let status = response.status();
-        if !response.ok() {
-            // An unreadable body still leaves the status to report.
-            let body = response.text().await.unwrap_or_default();
-            return Err(ApiError::from_response(status, &response.status_text(), &body));
-        }
-        response.json().await.map_err(|e| ApiError::unexpected_body(status, e.to_string()))
     }
+}
+
+/// What the test console sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallRequest {
+    pub method: String,
+    /// The function's path, `/api/org/{org}/{route}`.
+    pub function_path: String,
+    pub sub_path: String,
+    pub query: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+/// A function's HTTP answer, whatever its status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallResponse {
+    pub status: u16,
+    pub status_text: String,
+    /// Lowercase names, in the order the browser lists them.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// From sending to the last byte of the body, as this browser saw it.
+    pub round_trip_ms: f64,
+}
+
+impl CallResponse {
+    /// The value of a header (names are compared without case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+async fn send(request: Request) -> Result<Response, ApiError> {
+    request.send().await.map_err(|e| ApiError::network(e.to_string()))
+}
+
+/// The response if it is a success, else its error.
+async fn checked(response: Response) -> Result<Response, ApiError> {
+    if response.ok() {
+        return Ok(response);
+    }
+    // An unreadable body still leaves the status to report.
+    let body = response.text().await.unwrap_or_default();
+    Err(ApiError::from_response(response.status(), &response.status_text(), &body))
+}
+
+async fn json_of<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    response.json().await.map_err(|e| ApiError::unexpected_body(status, e.to_string()))
 }

@@ -13,9 +13,11 @@ use crate::components::spinner::Spinner;
 use crate::components::token_help::TokenHelp;
 use crate::host::{self, HostConfig};
 use crate::logic::display::default_org;
-use crate::logic::route::Route;
+use crate::logic::route::{FunctionTab, Route};
 use crate::pages::autoscale_page::AutoscalePage;
+use crate::pages::function_detail_page::FunctionDetailPage;
 use crate::pages::functions_page::FunctionsPage;
+use crate::pages::new_function_page::NewFunctionPage;
 use crate::pages::showback_page::ShowbackPage;
 
 /// The whole app: the shell with a token, else how to get one.
@@ -36,6 +38,9 @@ fn Shell(api: ApiClient) -> impl IntoView {
     let _listener = window_event_listener(leptos::ev::hashchange, move |_| {
         route.set(Route::from_hash(&host::current_hash()));
     });
+    // Switching a function's tabs changes the route but not the page, which stays mounted.
+    let page_route = Memo::new(move |_| route.with(Route::page));
+    let tab = Signal::derive(move || route.with(Route::tab));
     let me = LocalResource::new(move || {
         let api = api.clone();
         async move { api.me().await }
@@ -66,7 +71,7 @@ fn Shell(api: ApiClient) -> impl IntoView {
                 />
             }
             .into_any(),
-            Some(org) => page(route.get(), org),
+            Some(org) => page(page_route.get(), tab, org),
         },
     };
     view! {
@@ -80,9 +85,11 @@ fn Shell(api: ApiClient) -> impl IntoView {
     }
 }
 
-fn page(route: Route, org: String) -> AnyView {
+fn page(route: Route, tab: Signal<FunctionTab>, org: String) -> AnyView {
     match route {
         Route::Functions => view! { <FunctionsPage org /> }.into_any(),
+        Route::NewFunction => view! { <NewFunctionPage org /> }.into_any(),
+        Route::Function { name, .. } => view! { <FunctionDetailPage org name tab /> }.into_any(),
         Route::Autoscale => view! { <AutoscalePage org /> }.into_any(),
         Route::Showback => view! { <ShowbackPage org /> }.into_any(),
     }

@@ -1,4 +1,5 @@
-//! What the page hosting the app provides: the API base, the token, and the clock.
+//! What the page hosting the app provides: the API base, the token, the clock and timers, and
+//! the address bar.
 //!
 //! Standalone mode: the backend serves `index.html` with `window.__STRATUS_CONFIG__` filled in
 //! (`{"apiBase": "", "mode": "standalone"}`) and the person opens `/#token=…`. The token is
@@ -6,6 +7,9 @@
 //! the portal's Angular shell posts `{token, scope, orgId, apiRoot}`, will be another
 //! [`HostMode`] with its own constructor; pages only ever see a [`HostConfig`].
 
+use std::time::Duration;
+
+use leptos::prelude::{Effect, LocalResource, on_cleanup, set_timeout_with_handle};
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 
@@ -61,6 +65,45 @@ pub fn forget_token() {
 /// The location hash, e.g. `#/showback`.
 pub fn current_hash() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// Opens another view of the app, e.g. `#/functions/hello`.
+pub fn go_to(href: &str) {
+    if let Some(window) = web_sys::window() {
+        // Setting the hash fires `hashchange`, which the shell turns into the new route.
+        let _ = window.location().set_hash(href);
+    }
+}
+
+/// Milliseconds since the epoch, for measuring how long something took.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Resolves after `duration`.
+pub async fn sleep(duration: Duration) {
+    let millis = i32::try_from(duration.as_millis()).unwrap_or(i32::MAX);
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let scheduled = web_sys::window()
+            .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis).is_ok())
+            .unwrap_or(false);
+        if !scheduled {
+            // No timer to wait for: go on at once rather than hang.
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Refetches `resource` every `every` for as long as `busy` says its value is still changing,
+/// e.g. while a function is `initializing`; stops by itself, and with the calling component.
+pub fn refetch_while<T: 'static>(resource: LocalResource<T>, busy: impl Fn(&T) -> bool + 'static, every: Duration) {
+    Effect::new(move |_| {
+        let still_busy = resource.map(|value| busy(value)) == Some(true);
+        if still_busy && let Ok(handle) = set_timeout_with_handle(move || resource.refetch(), every) {
+            on_cleanup(move || handle.clear());
+        }
+    });
 }
 
 /// Today's date in UTC, the calendar the cost data is kept in.

@@ -3,8 +3,13 @@
 pub mod api_error;
 pub mod date;
 pub mod display;
+pub mod editor;
 pub mod fragment;
+pub mod function_form;
+pub mod js_syntax;
 pub mod load_state;
 pub mod money;
 pub mod route;
+pub mod templates;
+pub mod test_call;
 pub mod urls;

@@ -4,5 +4,7 @@ mod api;
 mod auth;
 mod browser;
 mod cli;
+mod functions;
+mod functions_ui;
 mod lambda;
 mod showback;

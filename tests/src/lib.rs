@@ -38,6 +38,7 @@ pub enum Db {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub store: Store,
+    pub functions: std::sync::Arc<stratus::domain::functions::Functions>,
     pub client: reqwest::Client,
     pub data_dir: tempfile::TempDir,
     pub database_url: String,
@@ -63,16 +64,21 @@ impl TestApp {
         };
         let mut config = Config::with_data_dir(data_dir.path());
         config.database_url = Some(database_url.clone());
+        config.worker_program = Some(process::stratus_bin());
+        config.workers = 4;
         let config = adjust(config);
+        let database_url = config.database_url.clone().expect("a database URL");
         let store = Store::connect(&database_url).await.expect("connect to the test database");
         store.migrate().await.expect("migrate the test database");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
-        let router = app(AppState::new(config, store.clone()));
+        let state = AppState::build(config, store.clone()).await.expect("start the app state");
+        let functions = state.functions.clone();
+        let router = app(state);
         let server = tokio::spawn(async move {
             axum::serve(listener, router).await.expect("serve");
         });
-        Self { addr, store, client: reqwest::Client::new(), data_dir, database_url, pg_database, server }
+        Self { addr, store, functions, client: reqwest::Client::new(), data_dir, database_url, pg_database, server }
     }
 
     /// `http://127.0.0.1:PORT` + `path`.
@@ -94,6 +100,7 @@ impl TestApp {
     /// Stops the server and drops a PostgreSQL test database.
     pub async fn shutdown(self) {
         self.server.abort();
+        self.functions.pool().shutdown().await;
         self.store.close().await;
         if let Some(name) = self.pg_database {
             drop_postgres_database(&name).await;

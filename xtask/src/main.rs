@@ -45,7 +45,7 @@ enum Task {
     Lint,
     /// Run the benchmarks and print their figures.
     Bench {
-        /// Which area: `api` (default) or `all`.
+        /// Which area: `api` (default), `functions`, `showback` or `all`.
         #[arg(default_value = "api")]
         area: String,
     },

@@ -1,9 +1,22 @@
-//! Cost reports: which days a query covers and how rows add up.
+//! Showback: cost reports, projections, budgets, rate cards, usage rows and schedules.
+
+pub mod budget;
+pub mod chart_data;
+pub mod jsonpath;
+pub mod month;
+pub mod projection;
+pub mod rates;
+pub mod records;
+pub mod schedule;
+pub mod summary;
 
 use chrono::NaiveDate;
 
 use crate::domain::dates::{format_day, month_start, parse_day};
 use crate::store::CostRow;
+
+/// Currency of a report with no records.
+pub const DEFAULT_CURRENCY: &str = "EUR";
 
 /// The longest range one cost query may cover.
 pub const MAX_RANGE_DAYS: i64 = 3_700;

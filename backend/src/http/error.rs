@@ -11,6 +11,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::domain::auth::AuthError;
+use crate::domain::functions::{CallError, FunctionError, error_status};
+use sandbox::InvokeError;
+
+/// The header every function response carries.
+pub const INVOCATION_HEADER: &str = "x-stratus-invocation-id";
 
 /// Result of a handler.
 pub type ApiResult<T, E = ApiError> = std::result::Result<T, E>;
@@ -44,6 +49,19 @@ pub enum ApiError {
     /// 500 `internal`: a bug or an unexpected failure; logged, never detailed to the client.
     #[error("{0}")]
     Internal(String),
+    /// A function call that produced no function response; status and code from
+    /// `domain::functions::error_status` (`function_timeout` 504, `memory_exceeded` 500,
+    /// `function_error` 500, `function_crashed` 500, `response_too_large` 502,
+    /// `bad_function_response` 502, `concurrency_limit` 429, `function_not_ready` 503,
+    /// `no_worker_available` 503). Carries the invocation id when there is one.
+    #[error("{message}")]
+    Function {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        details: Vec<ErrorDetail>,
+        invocation_id: Option<String>,
+    },
 }
 
 impl ApiError {
@@ -73,6 +91,7 @@ impl ApiError {
             ApiError::Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::Function { status, code, .. } => (*status, code),
         }
     }
 }
@@ -80,7 +99,12 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
+        let mut invocation = None;
         let (message, details) = match self {
+            ApiError::Function { message, details, invocation_id, .. } => {
+                invocation = invocation_id;
+                (message, details)
+            }
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 ("internal error; the cause is in the server log".to_owned(), Vec::new())
@@ -90,6 +114,13 @@ impl IntoResponse for ApiError {
         };
         let mut response =
             (status, Json(ErrorBody { error: ErrorInfo { code: code.into(), message, details } })).into_response();
+        if let Some(id) = invocation.and_then(|id| axum::http::HeaderValue::from_str(&id).ok()) {
+            response.headers_mut().insert(INVOCATION_HEADER, id.clone());
+            response.headers_mut().insert("x-call-id", id);
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
@@ -106,6 +137,51 @@ impl From<sqlx::Error> for ApiError {
                 ApiError::Unavailable(format!("the database is unavailable: {err}"))
             }
             other => ApiError::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<FunctionError> for ApiError {
+    fn from(err: FunctionError) -> Self {
+        match err {
+            FunctionError::Invalid(details) => match ApiError::fields(details) {
+                Err(e) => e,
+                Ok(()) => ApiError::BadRequest("invalid function definition".into()),
+            },
+            FunctionError::NotFound(m) => ApiError::NotFound(m),
+            FunctionError::Conflict(m) => ApiError::Conflict(m),
+            FunctionError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<CallError> for ApiError {
+    fn from(err: CallError) -> Self {
+        let function = |status: u16, code, message: String, details, invocation_id| ApiError::Function {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code,
+            message,
+            details,
+            invocation_id,
+        };
+        match err {
+            CallError::NoFunction => ApiError::NotFound(err.to_string()),
+            CallError::NotReady(_) => function(503, "function_not_ready", err.to_string(), Vec::new(), None),
+            CallError::TooManyCalls { ref invocation_id } => {
+                let id = Some(invocation_id.clone());
+                function(429, "concurrency_limit", err.to_string(), Vec::new(), id)
+            }
+            CallError::Sandbox { invocation_id, error } => {
+                let (status, code, message) = error_status(&error);
+                let details = match error {
+                    InvokeError::Exception { stack: Some(stack), .. } => {
+                        vec![ErrorDetail { field: Some("stack".into()), line: None, reason: stack }]
+                    }
+                    _ => Vec::new(),
+                };
+                function(status, code, message, details, Some(invocation_id))
+            }
+            CallError::Store(e) => e.into(),
         }
     }
 }

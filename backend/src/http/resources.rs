@@ -1,40 +1,17 @@
-//! Lists of each org's functions and autoscale rules.
+//! The list of each org's autoscale rules.
 
-use api_types::{AutoscaleRuleSummary, FunctionSummary, ListResponse};
+use api_types::{AutoscaleRuleSummary, ListResponse};
 use axum::Json;
 use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::dates::rfc3339_from_millis;
 use crate::http::error::ApiResult;
 use crate::http::extract::OrgScope;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_functions)).routes(routes!(list_rules))
-}
-
-/// The org's functions.
-#[utoipa::path(get, path = "/api/org/{org}/functions", tag = "functions", params(("org" = String, Path)),
-    responses((status = 200, body = ListResponse<FunctionSummary>), (status = 404, body = api_types::ErrorBody)))]
-async fn list_functions(
-    State(state): State<AppState>,
-    scope: OrgScope,
-) -> ApiResult<Json<ListResponse<FunctionSummary>>> {
-    let rows = state.store.list_functions(&scope.org).await?;
-    let items = rows
-        .into_iter()
-        .map(|f| FunctionSummary {
-            route: format!("/api/org/{}/{}", scope.org, f.route),
-            name: f.name,
-            runtime: f.runtime,
-            status: f.status,
-            version: f.version,
-            updated_at: rfc3339_from_millis(f.updated_at),
-        })
-        .collect();
-    Ok(Json(ListResponse { items }))
+    OpenApiRouter::new().routes(routes!(list_rules))
 }
 
 /// The org's autoscale rules.

@@ -1,4 +1,14 @@
-//! Cost reports for one org (tenant or provider) and across orgs (provider).
+//! Showback: cost reports for one org (tenant or provider) and across orgs (provider); the
+//! submodules add the summary, budgets, rate cards, imports, collectors, charts and export.
+
+mod budget;
+mod charts;
+mod collectors;
+mod export;
+mod import;
+mod rates;
+mod summary;
+mod top;
 
 use api_types::{CostGroup, CostReport};
 use axum::Json;
@@ -9,17 +19,24 @@ use utoipa_axum::routes;
 
 use crate::domain::dates::format_day;
 use crate::domain::money::format_cents;
-use crate::domain::showback::{DayRange, currencies};
+use crate::domain::showback::{DEFAULT_CURRENCY, DayRange, currencies};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{AppQuery, OrgScope, Provider};
 use crate::state::AppState;
 use crate::store::CostKey;
 
-/// Currency of a report with no records.
-const DEFAULT_CURRENCY: &str = "EUR";
-
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(org_costs)).routes(routes!(provider_costs))
+    OpenApiRouter::new()
+        .routes(routes!(org_costs))
+        .routes(routes!(provider_costs))
+        .merge(summary::router())
+        .merge(budget::router())
+        .merge(rates::router())
+        .merge(import::router())
+        .merge(collectors::router())
+        .merge(charts::router())
+        .merge(export::router())
+        .merge(top::router())
 }
 
 /// Query of the cost endpoints.

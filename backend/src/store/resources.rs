@@ -1,19 +1,8 @@
-//! Per-org resources listed by the UI: functions and autoscale rules.
+//! Autoscale rules as listed by the UI.
 
 use sqlx::Row as _;
 
 use super::Store;
-
-/// A function as listed.
-#[derive(Debug, Clone)]
-pub struct FunctionRow {
-    pub name: String,
-    pub runtime: String,
-    pub route: String,
-    pub status: String,
-    pub version: i64,
-    pub updated_at: i64,
-}
 
 /// An autoscale rule as listed.
 #[derive(Debug, Clone)]
@@ -29,28 +18,6 @@ pub struct RuleRow {
 }
 
 impl Store {
-    pub async fn list_functions(&self, org: &str) -> Result<Vec<FunctionRow>, sqlx::Error> {
-        let rows = sqlx::query(
-            "select name, runtime, route, status, version, updated_at from tenant_function \
-             where org_name = $1 order by name",
-        )
-        .bind(org)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(FunctionRow {
-                    name: row.try_get("name")?,
-                    runtime: row.try_get("runtime")?,
-                    route: row.try_get("route")?,
-                    status: row.try_get("status")?,
-                    version: row.try_get("version")?,
-                    updated_at: row.try_get("updated_at")?,
-                })
-            })
-            .collect()
-    }
-
     pub async fn list_rules(&self, org: &str) -> Result<Vec<RuleRow>, sqlx::Error> {
         let rows = sqlx::query(
             "select rule_id, name, vapp, enabled, current_vms, min_vms, max_vms, last_action \

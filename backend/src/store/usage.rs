@@ -1,8 +1,13 @@
-//! Usage and cost records, one per (source, org, day, service, resource).
+//! Usage and cost records, one per (source, org, day, service, resource), and their monthly
+//! rollup `usage_month`, which every write keeps in step inside the same transaction.
+
+use std::collections::HashMap;
 
 use sqlx::Row as _;
+use sqlx::any::AnyRow;
 
 use super::Store;
+use super::showback_sql::Binds;
 
 /// One day of one resource's use of one service.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,92 +24,252 @@ pub struct UsageRecord {
     pub currency: String,
 }
 
-/// A group of a cost query.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CostRow {
-    pub key: String,
-    pub cost_micros: i64,
-    pub currency: String,
+/// What an upsert did, row by row in input order: a new key is `imported`, a known key with
+/// other values is `replaced`, a known key with the same values is `unchanged`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpsertCounts {
+    pub imported: u64,
+    pub replaced: u64,
+    pub unchanged: u64,
 }
 
-/// The SQL expression a cost query groups by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CostKey {
-    Service,
-    Resource,
-    Day,
-    Month,
-    Org,
-}
-
-impl CostKey {
-    fn column(self) -> &'static str {
-        match self {
-            CostKey::Service => "service",
-            CostKey::Resource => "resource",
-            CostKey::Day => "day",
-            CostKey::Month => "substr(day, 1, 7)",
-            CostKey::Org => "org_name",
-        }
+impl std::ops::AddAssign for UpsertCounts {
+    fn add_assign(&mut self, other: Self) {
+        self.imported += other.imported;
+        self.replaced += other.replaced;
+        self.unchanged += other.unchanged;
     }
 }
 
+/// Rows per statement: 9 binds each stays far below both databases' parameter limits.
+const CHUNK: usize = 500;
+
+type Key = (String, String, String, String, String);
+type Values = (i64, String, i64, String);
+type MonthKey = (String, String, String, String, String);
+
+fn key(r: &UsageRecord) -> Key {
+    (r.source.clone(), r.org.clone(), r.day.clone(), r.service.clone(), r.resource.clone())
+}
+
+fn values(r: &UsageRecord) -> Values {
+    (r.quantity_micros, r.unit.clone(), r.cost_micros, r.currency.clone())
+}
+
 impl Store {
-    /// Inserts or replaces records by their natural key, all in one transaction.
-    pub async fn upsert_usage(&self, records: &[UsageRecord]) -> Result<(), sqlx::Error> {
+    /// Inserts or replaces records by their natural key, all in one transaction, and adjusts the
+    /// monthly rollup by the difference. Later rows win over earlier rows with the same key.
+    pub async fn upsert_usage(&self, records: &[UsageRecord]) -> Result<UpsertCounts, sqlx::Error> {
         let mut tx = self.pool().begin().await?;
-        for r in records {
-            sqlx::query(
-                "insert into usage_record \
-                 (source, org_name, day, service, resource, quantity_micros, unit, cost_micros, currency) \
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 on conflict (source, org_name, day, service, resource) do update set \
-                 quantity_micros = excluded.quantity_micros, unit = excluded.unit, \
-                 cost_micros = excluded.cost_micros, currency = excluded.currency",
-            )
-            .bind(&r.source)
-            .bind(&r.org)
-            .bind(&r.day)
-            .bind(&r.service)
-            .bind(&r.resource)
-            .bind(r.quantity_micros)
-            .bind(&r.unit)
-            .bind(r.cost_micros)
-            .bind(&r.currency)
+        // Taking the write lock first makes this transaction the only usage writer.
+        sqlx::query("update usage_write_lock set generation = generation + 1 where lock_id = 1")
             .execute(&mut *tx)
             .await?;
+        let mut counts = UpsertCounts::default();
+        for chunk in records.chunks(CHUNK) {
+            let original = existing(&mut tx, chunk).await?;
+            let mut current: HashMap<Key, Values> = original.clone();
+            let mut touched: Vec<Key> = Vec::with_capacity(chunk.len());
+            for r in chunk {
+                let k = key(r);
+                let v = values(r);
+                match current.get(&k) {
+                    None => counts.imported += 1,
+                    Some(old) if *old == v => counts.unchanged += 1,
+                    Some(_) => counts.replaced += 1,
+                }
+                touched.push(k.clone());
+                current.insert(k, v);
+            }
+            touched.sort();
+            touched.dedup();
+            let changed: Vec<(&Key, &Values)> = touched
+                .iter()
+                .filter_map(|k| current.get_key_value(k))
+                .filter(|(k, v)| original.get(*k) != Some(*v))
+                .collect();
+            write_records(&mut tx, &changed).await?;
+            let mut deltas: HashMap<MonthKey, (i64, i64)> = HashMap::new();
+            for (k, v) in &changed {
+                if let Some(old) = original.get(*k) {
+                    let d = deltas.entry(month_key(k, &old.3)).or_default();
+                    d.0 -= old.2;
+                    d.1 -= 1;
+                }
+                let d = deltas.entry(month_key(k, &v.3)).or_default();
+                d.0 += v.2;
+                d.1 += 1;
+            }
+            write_rollup(&mut tx, deltas).await?;
+        }
+        tx.commit().await?;
+        Ok(counts)
+    }
+
+    /// Appends records that are known to be new (benchmark and bulk-load data) without looking
+    /// for existing keys, then leaves the rollup stale: call [`Store::rebuild_usage_rollup`].
+    pub async fn insert_usage_unchecked(&self, records: &[UsageRecord]) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool().begin().await?;
+        for chunk in records.chunks(CHUNK) {
+            let rows: Vec<(Key, Values)> = chunk.iter().map(|r| (key(r), values(r))).collect();
+            let refs: Vec<(&Key, &Values)> = rows.iter().map(|(k, v)| (k, v)).collect();
+            write_records(&mut tx, &refs).await?;
         }
         tx.commit().await
     }
 
-    /// Cost between `from` and `to` (inclusive days), grouped by `key`, for one org or all.
-    pub async fn costs(
-        &self,
-        org: Option<&str>,
-        from: &str,
-        to: &str,
-        key: CostKey,
-    ) -> Result<Vec<CostRow>, sqlx::Error> {
-        let column = key.column();
-        let sql = format!(
-            "select {column} as k, currency, cast(sum(cost_micros) as bigint) as cost \
-             from usage_record where day >= $1 and day <= $2 and ($3 = '' or org_name = $3) \
-             group by {column}, currency order by {column}, currency"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(from)
-            .bind(to)
-            .bind(org.unwrap_or(""))
-            .fetch_all(self.pool())
+    /// Recomputes the whole monthly rollup from the records.
+    pub async fn rebuild_usage_rollup(&self) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("update usage_write_lock set generation = generation + 1 where lock_id = 1")
+            .execute(&mut *tx)
             .await?;
+        sqlx::query("delete from usage_month").execute(&mut *tx).await?;
+        sqlx::query(
+            "insert into usage_month (org_name, month, service, resource, currency, cost_micros, records) \
+             select org_name, substr(day, 1, 7), service, resource, currency, \
+             cast(sum(cost_micros) as bigint), count(*) from usage_record \
+             group by org_name, substr(day, 1, 7), service, resource, currency",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// Rollup rows that disagree with the records they sum (empty when all is well).
+    pub async fn usage_rollup_mismatches(&self) -> Result<Vec<String>, sqlx::Error> {
+        let rows = sqlx::query(
+            "select coalesce(r.org_name, m.org_name) as o, coalesce(r.month, m.month) as mo, \
+             r.cost as rc, m.cost_micros as mc from \
+             (select org_name, substr(day, 1, 7) as month, service, resource, currency, \
+              cast(sum(cost_micros) as bigint) as cost, count(*) as n from usage_record \
+              group by org_name, substr(day, 1, 7), service, resource, currency) r \
+             full outer join usage_month m on r.org_name = m.org_name and r.month = m.month \
+             and r.service = m.service and r.resource = m.resource and r.currency = m.currency \
+             where r.cost is null or m.cost_micros is null or r.cost <> m.cost_micros or r.n <> m.records",
+        )
+        .fetch_all(self.pool())
+        .await?;
         rows.iter()
             .map(|row| {
-                Ok(CostRow {
-                    key: row.try_get("k")?,
-                    currency: row.try_get("currency")?,
-                    cost_micros: row.try_get::<Option<i64>, _>("cost")?.unwrap_or(0),
-                })
+                let org: String = row.try_get("o")?;
+                let month: String = row.try_get("mo")?;
+                let raw: Option<i64> = row.try_get("rc")?;
+                let rolled: Option<i64> = row.try_get("mc")?;
+                Ok(format!("{org} {month}: records {raw:?}, rollup {rolled:?}"))
             })
             .collect()
     }
+}
+
+fn month_key(k: &Key, currency: &str) -> MonthKey {
+    (k.1.clone(), k.2.get(..7).unwrap_or(&k.2).to_owned(), k.3.clone(), k.4.clone(), currency.to_owned())
+}
+
+async fn existing(tx: &mut sqlx::AnyConnection, chunk: &[UsageRecord]) -> Result<HashMap<Key, Values>, sqlx::Error> {
+    let mut binds = Binds::default();
+    let tuples: Vec<String> = chunk
+        .iter()
+        .map(|r| {
+            let p: Vec<String> = [&r.source, &r.org, &r.day, &r.service, &r.resource]
+                .into_iter()
+                .map(|v| binds.text(v.clone()))
+                .collect();
+            format!("({})", p.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "select u.source, u.org_name, u.day, u.service, u.resource, u.quantity_micros, u.unit, u.cost_micros, \
+         u.currency from usage_record u join (values {}) v on u.source = v.column1 and u.org_name = v.column2 \
+         and u.day = v.column3 and u.service = v.column4 and u.resource = v.column5",
+        tuples.join(", ")
+    );
+    let rows = binds.apply(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(&mut *tx).await?;
+    rows.iter().map(existing_row).collect()
+}
+
+fn existing_row(row: &AnyRow) -> Result<(Key, Values), sqlx::Error> {
+    Ok((
+        (
+            row.try_get("source")?,
+            row.try_get("org_name")?,
+            row.try_get("day")?,
+            row.try_get("service")?,
+            row.try_get("resource")?,
+        ),
+        (row.try_get("quantity_micros")?, row.try_get("unit")?, row.try_get("cost_micros")?, row.try_get("currency")?),
+    ))
+}
+
+async fn write_records(tx: &mut sqlx::AnyConnection, rows: &[(&Key, &Values)]) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut binds = Binds::default();
+    let tuples: Vec<String> = rows
+        .iter()
+        .map(|(k, v)| {
+            let p = [
+                binds.text(k.0.clone()),
+                binds.text(k.1.clone()),
+                binds.text(k.2.clone()),
+                binds.text(k.3.clone()),
+                binds.text(k.4.clone()),
+                binds.int(v.0),
+                binds.text(v.1.clone()),
+                binds.int(v.2),
+                binds.text(v.3.clone()),
+            ];
+            format!("({})", p.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "insert into usage_record \
+         (source, org_name, day, service, resource, quantity_micros, unit, cost_micros, currency) values {} \
+         on conflict (source, org_name, day, service, resource) do update set \
+         quantity_micros = excluded.quantity_micros, unit = excluded.unit, \
+         cost_micros = excluded.cost_micros, currency = excluded.currency",
+        tuples.join(", ")
+    );
+    binds.apply(sqlx::query(sqlx::AssertSqlSafe(sql))).execute(&mut *tx).await.map(|_| ())
+}
+
+async fn write_rollup(tx: &mut sqlx::AnyConnection, deltas: HashMap<MonthKey, (i64, i64)>) -> Result<(), sqlx::Error> {
+    let mut deltas: Vec<_> = deltas.into_iter().filter(|(_, d)| *d != (0, 0)).collect();
+    if deltas.is_empty() {
+        return Ok(());
+    }
+    deltas.sort();
+    let shrinks = deltas.iter().any(|(_, (_, n))| *n < 0);
+    for chunk in deltas.chunks(CHUNK) {
+        let mut binds = Binds::default();
+        let tuples: Vec<String> = chunk
+            .iter()
+            .map(|(k, (cost, n))| {
+                let p = [
+                    binds.text(k.0.clone()),
+                    binds.text(k.1.clone()),
+                    binds.text(k.2.clone()),
+                    binds.text(k.3.clone()),
+                    binds.text(k.4.clone()),
+                    binds.int(*cost),
+                    binds.int(*n),
+                ];
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "insert into usage_month (org_name, month, service, resource, currency, cost_micros, records) \
+             values {} on conflict (org_name, month, service, resource, currency) do update set \
+             cost_micros = usage_month.cost_micros + excluded.cost_micros, \
+             records = usage_month.records + excluded.records",
+            tuples.join(", ")
+        );
+        binds.apply(sqlx::query(sqlx::AssertSqlSafe(sql))).execute(&mut *tx).await?;
+    }
+    if shrinks {
+        // A record that changed currency leaves an empty group behind.
+        sqlx::query("delete from usage_month where records <= 0").execute(&mut *tx).await?;
+    }
+    Ok(())
 }

@@ -12,20 +12,22 @@ pub fn Nav(route: Signal<Route>) -> impl IntoView {
         .into_iter()
         .map(|r| {
             let shape = match r {
-                Route::Functions => IconShape::Function,
                 Route::Autoscale => IconShape::Autoscale,
                 Route::Showback => IconShape::Showback,
+                _ => IconShape::Function,
             };
+            let (id, href, title) = (r.nav_id(), r.href(), r.title());
+            let current = Memo::new(move |_| route.with(|now| now.section() == r));
             view! {
                 <a
-                    id=r.nav_id()
+                    id=id
                     class="nav-link"
-                    class:active=move || route.get() == r
-                    aria-current=move || (route.get() == r).then_some("page")
-                    href=r.href()
+                    class:active=current
+                    aria-current=move || current.get().then_some("page")
+                    href=href
                 >
                     <Icon shape />
-                    <span class="nav-text">{r.title()}</span>
+                    <span class="nav-text">{title}</span>
                 </a>
             }
         })

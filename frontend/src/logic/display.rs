@@ -35,6 +35,42 @@ pub fn function_status_badge(status: &str) -> BadgeKind {
     }
 }
 
+/// The badge of an invocation status: `succeeded`, `failed`, `running` or `pending`.
+pub fn invocation_status_badge(status: &str) -> BadgeKind {
+    match status {
+        "succeeded" => BadgeKind::Success,
+        "failed" => BadgeKind::Danger,
+        "running" | "pending" => BadgeKind::Info,
+        _ => BadgeKind::Neutral,
+    }
+}
+
+/// The badge of an HTTP status: green 2xx, blue 1xx/3xx, yellow 4xx, red 5xx.
+pub fn http_status_badge(status: u16) -> BadgeKind {
+    match status {
+        200..=299 => BadgeKind::Success,
+        100..=199 | 300..=399 => BadgeKind::Info,
+        400..=499 => BadgeKind::Warning,
+        500..=599 => BadgeKind::Danger,
+        _ => BadgeKind::Neutral,
+    }
+}
+
+/// `512 B`, `3.4 KiB`, `12.0 MiB`.
+pub fn format_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 /// `2025-11-20T14:03:27.5Z` → `2025-11-20 14:03 UTC`; anything unexpected as it came.
 pub fn format_timestamp(rfc3339: &str) -> String {
     let s = rfc3339.trim();
@@ -112,6 +148,25 @@ mod tests {
         assert_eq!(function_status_badge("initializing"), BadgeKind::Info);
         assert_eq!(function_status_badge("failed"), BadgeKind::Danger);
         assert_eq!(function_status_badge("other").class(), "badge");
+    }
+
+    #[test]
+    fn invocation_and_http_statuses_map_to_badges() {
+        assert_eq!(invocation_status_badge("succeeded"), BadgeKind::Success);
+        assert_eq!(invocation_status_badge("failed"), BadgeKind::Danger);
+        assert_eq!(invocation_status_badge("running"), BadgeKind::Info);
+        assert_eq!(http_status_badge(204), BadgeKind::Success);
+        assert_eq!(http_status_badge(302), BadgeKind::Info);
+        assert_eq!(http_status_badge(429), BadgeKind::Warning);
+        assert_eq!(http_status_badge(504), BadgeKind::Danger);
+        assert_eq!(http_status_badge(0), BadgeKind::Neutral);
+    }
+
+    #[test]
+    fn byte_sizes() {
+        assert_eq!(format_bytes(512), "512 B");
+        assert_eq!(format_bytes(3 * 1024 + 400), "3.4 KiB");
+        assert_eq!(format_bytes(12 * 1024 * 1024), "12.0 MiB");
     }
 
     #[test]

@@ -25,7 +25,7 @@ fn fragment_params(fragment: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// Decodes `%XX` escapes and `+`; a malformed escape is kept as written.
-fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -1,52 +1,153 @@
-//! Hash routes: `#/functions`, `#/autoscale`, `#/showback`.
+//! Hash routes: `#/functions`, `#/new-function`, `#/functions/{name}[/{tab}]`, `#/autoscale`,
+//! `#/showback`.
 
-/// One page of the app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+use crate::logic::fragment::percent_decode;
+use crate::logic::urls::encode_segment;
+
+/// One view of the app.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Route {
     #[default]
     Functions,
+    /// The create form. Not under `#/functions/…`, where any name may be a function's.
+    NewFunction,
+    /// One function, on one of its tabs.
+    Function {
+        name: String,
+        tab: FunctionTab,
+    },
     Autoscale,
     Showback,
 }
 
+/// The tabs of a function's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FunctionTab {
+    #[default]
+    Overview,
+    Code,
+    Test,
+    Versions,
+    Invocations,
+}
+
+impl FunctionTab {
+    pub const ALL: [FunctionTab; 5] =
+        [FunctionTab::Overview, FunctionTab::Code, FunctionTab::Test, FunctionTab::Versions, FunctionTab::Invocations];
+
+    /// The last part of the hash, e.g. `#/functions/hello/test`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            FunctionTab::Overview => "overview",
+            FunctionTab::Code => "code",
+            FunctionTab::Test => "test",
+            FunctionTab::Versions => "versions",
+            FunctionTab::Invocations => "invocations",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FunctionTab::Overview => "Overview",
+            FunctionTab::Code => "Code",
+            FunctionTab::Test => "Test",
+            FunctionTab::Versions => "Versions",
+            FunctionTab::Invocations => "Invocations",
+        }
+    }
+
+    /// The element id of this tab's link.
+    pub fn id(self) -> &'static str {
+        match self {
+            FunctionTab::Overview => "tab-overview",
+            FunctionTab::Code => "tab-code",
+            FunctionTab::Test => "tab-test",
+            FunctionTab::Versions => "tab-versions",
+            FunctionTab::Invocations => "tab-invocations",
+        }
+    }
+
+    fn from_slug(slug: &str) -> Self {
+        FunctionTab::ALL.into_iter().find(|t| t.slug() == slug).unwrap_or_default()
+    }
+}
+
 impl Route {
-    /// In navigation order.
+    /// The pages of the navigation, in order.
     pub const ALL: [Route; 3] = [Route::Functions, Route::Autoscale, Route::Showback];
 
     /// The route of a location hash; anything unknown, empty or malformed opens Functions.
     pub fn from_hash(hash: &str) -> Self {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
-        let first = path.split(['/', '?', '&']).next().unwrap_or_default();
-        match first {
-            "autoscale" => Route::Autoscale,
-            "showback" => Route::Showback,
+        let path = path.split(['?', '&']).next().unwrap_or_default();
+        let mut parts = path.split('/');
+        match (parts.next().unwrap_or_default(), parts.next(), parts.next()) {
+            ("autoscale", ..) => Route::Autoscale,
+            ("showback", ..) => Route::Showback,
+            ("new-function", ..) => Route::NewFunction,
+            ("functions", Some(name), tab) if !name.is_empty() => {
+                Route::Function { name: percent_decode(name), tab: FunctionTab::from_slug(tab.unwrap_or_default()) }
+            }
             _ => Route::Functions,
         }
     }
 
-    /// The `href` of a link to this page.
-    pub fn href(self) -> &'static str {
+    /// The `href` of a link to this view.
+    pub fn href(&self) -> String {
         match self {
-            Route::Functions => "#/functions",
-            Route::Autoscale => "#/autoscale",
-            Route::Showback => "#/showback",
+            Route::Functions => "#/functions".to_owned(),
+            Route::NewFunction => "#/new-function".to_owned(),
+            Route::Function { name, tab: FunctionTab::Overview } => format!("#/functions/{}", encode_segment(name)),
+            Route::Function { name, tab } => format!("#/functions/{}/{}", encode_segment(name), tab.slug()),
+            Route::Autoscale => "#/autoscale".to_owned(),
+            Route::Showback => "#/showback".to_owned(),
         }
     }
 
-    pub fn title(self) -> &'static str {
+    /// A link to one tab of a function.
+    pub fn function_href(name: &str, tab: FunctionTab) -> String {
+        Route::Function { name: name.to_owned(), tab }.href()
+    }
+
+    /// The navigation entry this view belongs to.
+    pub fn section(&self) -> Route {
         match self {
-            Route::Functions => "Functions",
+            Route::Functions | Route::NewFunction | Route::Function { .. } => Route::Functions,
+            Route::Autoscale => Route::Autoscale,
+            Route::Showback => Route::Showback,
+        }
+    }
+
+    /// The view without its tab: switching tabs keeps the same page (and what was typed in it).
+    pub fn page(&self) -> Route {
+        match self {
+            Route::Function { name, .. } => Route::Function { name: name.clone(), tab: FunctionTab::Overview },
+            other => other.clone(),
+        }
+    }
+
+    /// The tab of a function view, else the first.
+    pub fn tab(&self) -> FunctionTab {
+        match self {
+            Route::Function { tab, .. } => *tab,
+            _ => FunctionTab::Overview,
+        }
+    }
+
+    pub fn title(&self) -> &'static str {
+        match self.section() {
             Route::Autoscale => "Autoscale",
             Route::Showback => "Showback",
+            _ => "Functions",
         }
     }
 
-    /// The element id of this page's navigation link.
-    pub fn nav_id(self) -> &'static str {
-        match self {
-            Route::Functions => "nav-functions",
+    /// The element id of this section's navigation link.
+    pub fn nav_id(&self) -> &'static str {
+        match self.section() {
             Route::Autoscale => "nav-autoscale",
             Route::Showback => "nav-showback",
+            _ => "nav-functions",
         }
     }
 }
@@ -54,6 +155,10 @@ impl Route {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn function(name: &str, tab: FunctionTab) -> Route {
+        Route::Function { name: name.to_owned(), tab }
+    }
 
     #[test]
     fn known_hashes_open_their_page() {
@@ -63,6 +168,18 @@ mod tests {
         assert_eq!(Route::from_hash("#/showback/"), Route::Showback);
         assert_eq!(Route::from_hash("#/autoscale?rule=1"), Route::Autoscale);
         assert_eq!(Route::from_hash("#showback"), Route::Showback);
+        assert_eq!(Route::from_hash("#/new-function"), Route::NewFunction);
+    }
+
+    #[test]
+    fn function_hashes_name_the_function_and_tab() {
+        assert_eq!(Route::from_hash("#/functions/hello"), function("hello", FunctionTab::Overview));
+        assert_eq!(Route::from_hash("#/functions/hello/"), function("hello", FunctionTab::Overview));
+        assert_eq!(Route::from_hash("#/functions/hello/test"), function("hello", FunctionTab::Test));
+        assert_eq!(Route::from_hash("#/functions/hello/nope"), function("hello", FunctionTab::Overview));
+        assert_eq!(Route::from_hash("#/functions/new"), function("new", FunctionTab::Overview));
+        assert_eq!(Route::from_hash("#/functions/a%20b/code"), function("a b", FunctionTab::Code));
+        assert_eq!(Route::from_hash("#/functions/"), Route::Functions);
     }
 
     #[test]
@@ -76,8 +193,30 @@ mod tests {
 
     #[test]
     fn every_route_round_trips_through_its_href() {
-        for route in Route::ALL {
-            assert_eq!(Route::from_hash(route.href()), route);
+        let mut routes = Route::ALL.to_vec();
+        routes.push(Route::NewFunction);
+        routes.extend(FunctionTab::ALL.map(|tab| function("hello-1", tab)));
+        routes.push(function("odd name", FunctionTab::Versions));
+        for route in routes {
+            assert_eq!(Route::from_hash(&route.href()), route);
         }
+        assert_eq!(Route::function_href("hello", FunctionTab::Overview), "#/functions/hello");
+        assert_eq!(Route::function_href("hello", FunctionTab::Invocations), "#/functions/hello/invocations");
+    }
+
+    #[test]
+    fn function_views_belong_to_the_functions_section() {
+        assert_eq!(Route::NewFunction.section(), Route::Functions);
+        assert_eq!(function("x", FunctionTab::Test).section(), Route::Functions);
+        assert_eq!(function("x", FunctionTab::Test).nav_id(), "nav-functions");
+        assert_eq!(Route::Showback.section(), Route::Showback);
+    }
+
+    #[test]
+    fn tabs_of_one_function_are_one_page() {
+        assert_eq!(function("x", FunctionTab::Test).page(), function("x", FunctionTab::Code).page());
+        assert_ne!(function("x", FunctionTab::Test).page(), function("y", FunctionTab::Test).page());
+        assert_eq!(function("x", FunctionTab::Versions).tab(), FunctionTab::Versions);
+        assert_eq!(Route::Showback.tab(), FunctionTab::Overview);
     }
 }

@@ -13,6 +13,36 @@ pub fn functions(base: &str, org: &str) -> String {
     format!("{}/functions", org_root(base, org))
 }
 
+/// `GET|PUT|DELETE {base}/api/org/{org}/functions/{name}`.
+pub fn function(base: &str, org: &str, name: &str) -> String {
+    format!("{}/{}", functions(base, org), encode_segment(name))
+}
+
+/// `GET {base}/api/org/{org}/functions/{name}/versions`.
+pub fn function_versions(base: &str, org: &str, name: &str) -> String {
+    format!("{}/versions", function(base, org, name))
+}
+
+/// `POST {base}/api/org/{org}/functions/{name}/rollback`.
+pub fn function_rollback(base: &str, org: &str, name: &str) -> String {
+    format!("{}/rollback", function(base, org, name))
+}
+
+/// `GET {base}/api/org/{org}/functions/{name}/invocations?limit=…`, newest first.
+pub fn function_invocations(base: &str, org: &str, name: &str, limit: u32) -> String {
+    format!("{}/invocations?limit={limit}", function(base, org, name))
+}
+
+/// `GET {base}/api/org/{org}/invocations/{id}`.
+pub fn invocation(base: &str, org: &str, id: &str) -> String {
+    format!("{}/invocations/{}", org_root(base, org), encode_segment(id))
+}
+
+/// `GET {base}/api/org/{org}/limits`.
+pub fn org_limits(base: &str, org: &str) -> String {
+    format!("{}/limits", org_root(base, org))
+}
+
 /// `GET {base}/api/org/{org}/autoscale/rules`.
 pub fn autoscale_rules(base: &str, org: &str) -> String {
     format!("{}/autoscale/rules", org_root(base, org))
@@ -33,7 +63,7 @@ fn trim_base(base: &str) -> &str {
 
 /// Percent-encodes everything but RFC 3986 unreserved characters, so an org name stays
 /// one path segment.
-fn encode_segment(segment: &str) -> String {
+pub fn encode_segment(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
     for b in segment.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -69,6 +99,16 @@ mod tests {
             costs_by_service("", "acme", DateRange::month_to_date(today)),
             "/api/org/acme/showback/costs?from=2025-11-01&to=2025-11-22&group_by=service"
         );
+    }
+
+    #[test]
+    fn function_urls() {
+        assert_eq!(function("", "acme", "hello"), "/api/org/acme/functions/hello");
+        assert_eq!(function_versions("", "acme", "hello"), "/api/org/acme/functions/hello/versions");
+        assert_eq!(function_rollback("", "acme", "hello"), "/api/org/acme/functions/hello/rollback");
+        assert_eq!(function_invocations("", "acme", "hello", 50), "/api/org/acme/functions/hello/invocations?limit=50");
+        assert_eq!(invocation("", "acme", "inv_1"), "/api/org/acme/invocations/inv_1");
+        assert_eq!(org_limits("http://x/", "acme"), "http://x/api/org/acme/limits");
     }
 
     #[test]

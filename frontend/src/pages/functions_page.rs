@@ -1,5 +1,7 @@
 //! `#/functions`: the org's functions.
 
+use std::time::Duration;
+
 use api_types::FunctionSummary;
 use leptos::prelude::*;
 
@@ -10,8 +12,13 @@ use crate::components::error_alert::ErrorAlert;
 use crate::components::page_heading::PageHeading;
 use crate::components::spinner::Spinner;
 use crate::components::status_badge::StatusBadge;
+use crate::host;
 use crate::logic::display::{count_noun, format_timestamp, function_status_badge, version_label};
 use crate::logic::load_state::DataState;
+use crate::logic::route::{FunctionTab, Route};
+
+/// How often the list is fetched again while a function is deploying.
+const POLL_EVERY: Duration = Duration::from_secs(1);
 
 const COLUMNS: &[Column] = &[
     Column::text("Name"),
@@ -30,6 +37,11 @@ pub fn FunctionsPage(org: String) -> impl IntoView {
         let (api, org) = (api.clone(), fetch_org.clone());
         async move { api.functions(&org).await }
     });
+    host::refetch_while(
+        functions,
+        |r| r.as_ref().is_ok_and(|l| l.items.iter().any(|f| f.status == "initializing")),
+        POLL_EVERY,
+    );
     let state = move || functions.map(|r| DataState::of(Some(r), |l| l.items.is_empty())).unwrap_or(DataState::Loading);
     let body = move || match functions.get() {
         None => view! { <Spinner label="Loading functions…" /> }.into_any(),
@@ -37,7 +49,7 @@ pub fn FunctionsPage(org: String) -> impl IntoView {
         Some(Ok(list)) if list.items.is_empty() => view! {
             <EmptyState
                 title="No functions yet"
-                hint="Functions deployed to this organization will be listed here."
+                hint="Create one with New function: a JavaScript handler on a route of this organization."
             />
         }
         .into_any(),
@@ -53,7 +65,11 @@ pub fn FunctionsPage(org: String) -> impl IntoView {
                 title="Functions"
                 subtitle=format!("Serverless functions of organization {org}")
                 on_refresh=Callback::new(move |()| functions.refetch())
-            />
+            >
+                <a id="new-function" class="btn btn-sm btn-primary" href=Route::NewFunction.href()>
+                    "New function"
+                </a>
+            </PageHeading>
             {body}
         </section>
     }
@@ -63,7 +79,11 @@ fn function_row(f: FunctionSummary) -> impl IntoView {
     let updated = format_timestamp(&f.updated_at);
     view! {
         <tr>
-            <td class="strong">{f.name}</td>
+            <td class="strong">
+                <a class="function-link" href=Route::function_href(&f.name, FunctionTab::Overview)>
+                    {f.name.clone()}
+                </a>
+            </td>
             <td>
                 <code title=format!("route: {}", f.route)>{f.path}</code>
             </td>

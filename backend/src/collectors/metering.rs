@@ -1,0 +1,89 @@
+//! Internal metering: usage Stratus measures itself, priced by the rate card.
+//!
+//! Each meter turns one kind of activity into daily records under the source `metering`.
+//! Function invocations are the first; autoscale VM-hours (service `autoscale`, resource the
+//! rule's vApp, unit `VM-hour`) are to be added as another [`Meter`] when autoscale stores VM
+//! lifetimes.
+
+use api_types::ErrorDetail;
+use chrono::NaiveDate;
+
+use crate::collectors::import::Item;
+use crate::domain::dates::format_day;
+use crate::domain::showback::rates::{RateBook, cost_micros};
+use crate::store::{DAY_MS, Store, UsageRecord};
+
+/// The `source` of metered records.
+pub const SOURCE: &str = "metering";
+/// Service and units of function records.
+pub const FUNCTIONS: &str = "functions";
+pub const GB_SECOND: &str = "GB-second";
+pub const INVOCATION: &str = "invocation";
+
+/// What Stratus meters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meter {
+    /// Function invocations: one record per function and day.
+    Functions,
+    // Autoscale VM-hours will go here.
+}
+
+/// Every meter, in the order they run.
+pub const METERS: [Meter; 1] = [Meter::Functions];
+
+/// Meters the days `from..=to` (UTC).
+pub async fn meter(store: &Store, rates: &RateBook, from: NaiveDate, to: NaiveDate) -> Result<Vec<Item>, sqlx::Error> {
+    let mut items = Vec::new();
+    for m in METERS {
+        match m {
+            Meter::Functions => items.extend(functions(store, rates, from, to).await?),
+        }
+    }
+    Ok(items)
+}
+
+fn epoch_ms(day: NaiveDate) -> i64 {
+    day.and_hms_opt(0, 0, 0).map_or(0, |t| t.and_utc().timestamp_millis())
+}
+
+/// One record per function and day: quantity GB-seconds (Σ duration × the version's memory),
+/// cost GB-seconds at the `functions`/`GB-second` rate plus invocations at the
+/// `functions`/`invocation` rate. At least one of the two rates must exist.
+async fn functions(store: &Store, rates: &RateBook, from: NaiveDate, to: NaiveDate) -> Result<Vec<Item>, sqlx::Error> {
+    let days = store.meter_function_days(epoch_ms(from), epoch_ms(to) + DAY_MS).await?;
+    Ok(days
+        .into_iter()
+        .map(|d| {
+            let day = format_day(NaiveDate::from_num_days_from_ce_opt(719_163 + d.epoch_day as i32).unwrap_or(from));
+            // duration_us × memory_mb / 1024 = GB-seconds in micro-units.
+            let gb_second_micros = (d.mb_micros + 512) / 1024;
+            let compute = rates.price(&d.org, FUNCTIONS, GB_SECOND, &day);
+            let calls = rates.price(&d.org, FUNCTIONS, INVOCATION, &day);
+            let fail = |reason: String| {
+                Item::Bad(vec![ErrorDetail { field: Some(format!("{}/{}", d.org, d.function)), line: None, reason }])
+            };
+            let currency = match (compute, calls) {
+                (None, None) => {
+                    return fail(format!("{day}: no rate prices {FUNCTIONS} per {GB_SECOND} or per {INVOCATION}"));
+                }
+                (Some(a), Some(b)) if a.currency != b.currency => {
+                    return fail(format!("{day}: the {GB_SECOND} and {INVOCATION} rates use different currencies"));
+                }
+                (Some(r), _) | (None, Some(r)) => r.currency.clone(),
+            };
+            let cost = compute.map_or(0, |r| cost_micros(gb_second_micros, r.unit_price_nanos))
+                + calls.map_or(0, |r| cost_micros(d.invocations * 1_000_000, r.unit_price_nanos));
+            Item::Record(UsageRecord {
+                source: SOURCE.into(),
+                org: d.org,
+                day,
+                service: FUNCTIONS.into(),
+                resource: d.function,
+                quantity_micros: gb_second_micros,
+                unit: GB_SECOND.into(),
+                cost_micros: cost,
+                currency,
+            })
+        })
+        .collect())
+}

@@ -1,0 +1,212 @@
+//! Function definitions, versions, invocations and limits.
+
+use api_types::{
+    Function, FunctionSpec, FunctionSummary, FunctionVersion, InvocationResult, ListResponse, OrgLimits, Rollback,
+};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::extract::{AppJson, AppQuery, OrgScope, Provider};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_functions, create_function))
+        .routes(routes!(get_function, update_function, delete_function))
+        .routes(routes!(list_versions))
+        .routes(routes!(rollback))
+        .routes(routes!(list_invocations))
+        .routes(routes!(get_invocation))
+        .routes(routes!(get_own_limits))
+        .routes(routes!(get_org_limits, put_org_limits))
+}
+
+type ErrorBody = api_types::ErrorBody;
+
+/// `/api/org/{org}/functions/{name}…`
+#[derive(Deserialize)]
+struct FunctionPath {
+    #[expect(dead_code, reason = "checked by OrgScope")]
+    org: String,
+    name: String,
+}
+
+/// `/api/org/{org}/invocations/{id}`
+#[derive(Deserialize)]
+struct InvocationPath {
+    #[expect(dead_code, reason = "checked by OrgScope")]
+    org: String,
+    id: String,
+}
+
+/// The org's functions.
+#[utoipa::path(get, path = "/api/org/{org}/functions", tag = "functions", params(("org" = String, Path)),
+    responses((status = 200, body = ListResponse<FunctionSummary>), (status = 404, body = ErrorBody)))]
+async fn list_functions(
+    State(state): State<AppState>,
+    scope: OrgScope,
+) -> ApiResult<Json<ListResponse<FunctionSummary>>> {
+    Ok(Json(ListResponse { items: state.functions.list(&scope.org).await? }))
+}
+
+/// Creates a function. It answers `202` with status `initializing`; poll until `ready` or
+/// `failed` (with the compile error's line and column).
+#[utoipa::path(post, path = "/api/org/{org}/functions", tag = "functions", params(("org" = String, Path)),
+    request_body = FunctionSpec,
+    responses((status = 202, body = Function), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_function(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    AppJson(spec): AppJson<FunctionSpec>,
+) -> ApiResult<(StatusCode, Json<Function>)> {
+    let function = state.functions.create(&scope.org, &spec).await?;
+    Ok((StatusCode::ACCEPTED, Json(function)))
+}
+
+/// One function with the code of its latest version.
+#[utoipa::path(get, path = "/api/org/{org}/functions/{name}", tag = "functions",
+    params(("org" = String, Path), ("name" = String, Path)),
+    responses((status = 200, body = Function), (status = 404, body = ErrorBody)))]
+async fn get_function(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(path): Path<FunctionPath>,
+) -> ApiResult<Json<Function>> {
+    Ok(Json(state.functions.get(&scope.org, &path.name).await?))
+}
+
+/// Replaces the definition with a new immutable version (`202`, deploying). Omitted
+/// `secrets` keep their values.
+#[utoipa::path(put, path = "/api/org/{org}/functions/{name}", tag = "functions",
+    params(("org" = String, Path), ("name" = String, Path)), request_body = FunctionSpec,
+    responses((status = 202, body = Function), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn update_function(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(path): Path<FunctionPath>,
+    AppJson(spec): AppJson<FunctionSpec>,
+) -> ApiResult<(StatusCode, Json<Function>)> {
+    let function = state.functions.update(&scope.org, &path.name, &spec).await?;
+    Ok((StatusCode::ACCEPTED, Json(function)))
+}
+
+/// Deletes a function with its versions and history; its route answers 404 at once.
+#[utoipa::path(delete, path = "/api/org/{org}/functions/{name}", tag = "functions",
+    params(("org" = String, Path), ("name" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_function(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(path): Path<FunctionPath>,
+) -> ApiResult<StatusCode> {
+    state.functions.delete(&scope.org, &path.name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every version, newest first.
+#[utoipa::path(get, path = "/api/org/{org}/functions/{name}/versions", tag = "functions",
+    params(("org" = String, Path), ("name" = String, Path)),
+    responses((status = 200, body = ListResponse<FunctionVersion>), (status = 404, body = ErrorBody)))]
+async fn list_versions(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(path): Path<FunctionPath>,
+) -> ApiResult<Json<ListResponse<FunctionVersion>>> {
+    Ok(Json(ListResponse { items: state.functions.versions(&scope.org, &path.name).await? }))
+}
+
+/// Serves an earlier ready version again, as a new version copied from it.
+#[utoipa::path(post, path = "/api/org/{org}/functions/{name}/rollback", tag = "functions",
+    params(("org" = String, Path), ("name" = String, Path)), request_body = Rollback,
+    responses((status = 200, body = Function), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn rollback(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(path): Path<FunctionPath>,
+    AppJson(body): AppJson<Rollback>,
+) -> ApiResult<Json<Function>> {
+    Ok(Json(state.functions.rollback(&scope.org, &path.name, body.version).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct InvocationQuery {
+    /// How many, newest first (1–500, default 50).
+    limit: Option<i64>,
+}
+
+/// The function's newest invocations: time, duration, status, memory, log tail.
+#[utoipa::path(get, path = "/api/org/{org}/functions/{name}/invocations", tag = "functions",
+    params(("org" = String, Path), ("name" = String, Path), InvocationQuery),
+    responses((status = 200, body = ListResponse<InvocationResult>), (status = 404, body = ErrorBody)))]
+async fn list_invocations(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(path): Path<FunctionPath>,
+    AppQuery(query): AppQuery<InvocationQuery>,
+) -> ApiResult<Json<ListResponse<InvocationResult>>> {
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::field("limit", "must be between 1 and 500"));
+    }
+    Ok(Json(ListResponse { items: state.functions.invocations(&scope.org, &path.name, limit).await? }))
+}
+
+/// One invocation, with the function's response once an async call finished.
+#[utoipa::path(get, path = "/api/org/{org}/invocations/{id}", tag = "functions",
+    params(("org" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = InvocationResult), (status = 404, body = ErrorBody)))]
+async fn get_invocation(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(path): Path<InvocationPath>,
+) -> ApiResult<Json<InvocationResult>> {
+    Ok(Json(state.functions.invocation(&scope.org, &path.id).await?))
+}
+
+/// The ceilings the provider set for this org.
+#[utoipa::path(get, path = "/api/org/{org}/limits", tag = "functions", params(("org" = String, Path)),
+    responses((status = 200, body = OrgLimits), (status = 404, body = ErrorBody)))]
+async fn get_own_limits(State(state): State<AppState>, scope: OrgScope) -> ApiResult<Json<OrgLimits>> {
+    Ok(Json(state.functions.org_limits(&scope.org).await?))
+}
+
+async fn existing_org(state: &AppState, org: &str) -> ApiResult<()> {
+    match state.store.find_org(org).await? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::NotFound(format!("org '{org}' not found"))),
+    }
+}
+
+/// An org's function ceilings (provider only).
+#[utoipa::path(get, path = "/api/provider/orgs/{org}/limits", tag = "functions", params(("org" = String, Path)),
+    responses((status = 200, body = OrgLimits), (status = 404, body = ErrorBody)))]
+async fn get_org_limits(
+    State(state): State<AppState>,
+    _provider: Provider,
+    Path(org): Path<String>,
+) -> ApiResult<Json<OrgLimits>> {
+    existing_org(&state, &org).await?;
+    Ok(Json(state.functions.org_limits(&org).await?))
+}
+
+/// Sets an org's function ceilings (provider only).
+#[utoipa::path(put, path = "/api/provider/orgs/{org}/limits", tag = "functions", params(("org" = String, Path)),
+    request_body = OrgLimits,
+    responses((status = 200, body = OrgLimits), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn put_org_limits(
+    State(state): State<AppState>,
+    _provider: Provider,
+    Path(org): Path<String>,
+    AppJson(limits): AppJson<OrgLimits>,
+) -> ApiResult<Json<OrgLimits>> {
+    existing_org(&state, &org).await?;
+    state.functions.set_org_limits(&org, limits).await?;
+    Ok(Json(limits))
+}

@@ -1,0 +1,115 @@
+//! The gateway: any method on `/api/org/{org}/{route}` and below runs the function on that
+//! route with the request.
+
+use std::collections::HashMap;
+
+use api_types::InvocationAccepted;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{RawPathParams, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::domain::functions::{CallOutcome, GatewayRequest};
+use crate::http::error::{ApiError, ApiResult, INVOCATION_HEADER};
+use crate::http::extract::OrgScope;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(gateway)).route("/api/org/{org}/{route}/{*rest}", any(gateway))
+}
+
+/// Response headers the gateway never copies from a function.
+const HOP_BY_HOP: [&str; 7] =
+    ["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "content-length"];
+
+/// Runs the function on `{route}` (and, with any sub-path, `/{route}/…`). Status, headers and
+/// body come from the handler; every answer carries `x-stratus-invocation-id`. With
+/// `Prefer: respond-async` the call is queued: `202` and the invocation to poll.
+#[utoipa::path(method(get, post, put, patch, delete, head, options), path = "/api/org/{org}/{route}", tag = "functions",
+    params(("org" = String, Path), ("route" = String, Path, description = "the function's route")),
+    responses(
+        (status = 200, description = "whatever the function answers"),
+        (status = 202, body = InvocationAccepted, description = "with Prefer: respond-async"),
+        (status = 404, body = api_types::ErrorBody), (status = 413, body = api_types::ErrorBody),
+        (status = 429, body = api_types::ErrorBody), (status = 500, body = api_types::ErrorBody),
+        (status = 502, body = api_types::ErrorBody), (status = 503, body = api_types::ErrorBody),
+        (status = 504, body = api_types::ErrorBody)))]
+async fn gateway(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    params: RawPathParams,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    let params: HashMap<&str, &str> = params.iter().collect();
+    let route = params.get("route").copied().unwrap_or_default().to_owned();
+    let rest = params.get("rest").map(|r| format!("/{r}")).unwrap_or_else(|| "/".into());
+    let limits = state.functions.org_limits(&scope.org).await?;
+    let body = axum::body::to_bytes(body, limits.max_request_bytes as usize).await.map_err(|_| {
+        ApiError::PayloadTooLarge(format!(
+            "the request body is over this org's limit of {} bytes",
+            limits.max_request_bytes
+        ))
+    })?;
+    let respond_async = headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|p| p.trim().eq_ignore_ascii_case("respond-async")));
+    let request = GatewayRequest {
+        method: method.to_string(),
+        path: rest,
+        query: uri.query().unwrap_or_default().to_owned(),
+        headers: headers
+            .iter()
+            .filter(|(name, _)| *name != header::AUTHORIZATION)
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect(),
+        body: body.to_vec(),
+    };
+    if respond_async {
+        let accepted = state.functions.call_async(&scope.org, &route, request, "async").await?;
+        let location = HeaderValue::from_str(&accepted.location).ok();
+        let mut response = (StatusCode::ACCEPTED, Json(&accepted)).into_response();
+        if let Some(location) = location {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        if let Ok(id) = HeaderValue::from_str(&accepted.id) {
+            response.headers_mut().insert(INVOCATION_HEADER, id);
+        }
+        return Ok(response);
+    }
+    let outcome = state.functions.call(&scope.org, &route, request).await?;
+    Ok(function_response(outcome))
+}
+
+fn function_response(outcome: CallOutcome) -> Response {
+    let CallOutcome { invocation_id, response, duration, cold_start } = outcome;
+    let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::OK);
+    let mut out = Response::new(Body::from(response.body));
+    *out.status_mut() = status;
+    let headers = out.headers_mut();
+    for (name, value) in response.headers {
+        let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::from_str(&value)) else {
+            continue;
+        };
+        if !HOP_BY_HOP.contains(&name.as_str()) {
+            headers.append(name, value);
+        }
+    }
+    if let Ok(id) = HeaderValue::from_str(&invocation_id) {
+        headers.insert(INVOCATION_HEADER, id.clone());
+        headers.insert("x-call-id", id);
+    }
+    if let Ok(seconds) = HeaderValue::from_str(&format!("{:.6}", duration.as_secs_f64())) {
+        headers.insert("x-duration-seconds", seconds);
+    }
+    headers.insert("x-stratus-cold-start", HeaderValue::from_static(if cold_start { "true" } else { "false" }));
+    out
+}

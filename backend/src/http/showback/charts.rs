@@ -1,0 +1,145 @@
+//! Server-rendered SVG charts: `GET /api/org/{org}/showback/chart/{kind}.svg` and the provider's
+//! `GET /api/provider/showback/chart/{kind}.svg`.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::summary::month_param;
+use crate::domain::dates::format_day;
+use crate::domain::showback::chart_data::{items, month_trend, services_by_month};
+use crate::domain::showback::summary::month_view;
+use crate::domain::showback::{DEFAULT_CURRENCY, DayRange, currencies};
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::extract::{AppQuery, OrgScope, Provider};
+use crate::state::AppState;
+use crate::store::CostKey;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(org_chart)).routes(routes!(provider_chart))
+}
+
+/// Query of the charts; each kind reads the parameters it needs.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ChartParams {
+    /// `services-by-month`: the last month shown; `month-trend`: the month (`YYYY-MM`, default current).
+    month: Option<String>,
+    /// `services-by-month`: how many months (1–24, default 6).
+    months: Option<u32>,
+    /// `top-*`: first day (default: the first of `to`'s month).
+    from: Option<String>,
+    /// `top-*`: last day, inclusive (default: today).
+    to: Option<String>,
+    /// `top-*`: how many bars (1–50, default 10).
+    n: Option<usize>,
+    /// Pixels (200–2000, default 720).
+    width: Option<u32>,
+    /// Pixels (150–1200, default 320).
+    height: Option<u32>,
+}
+
+fn svg(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, max-age=60")], body).into_response()
+}
+
+fn size(p: &ChartParams) -> (u32, u32) {
+    (p.width.unwrap_or(720).clamp(200, 2000), p.height.unwrap_or(320).clamp(150, 1200))
+}
+
+fn kind(file: &str, allowed: &[&str]) -> ApiResult<String> {
+    match file.strip_suffix(".svg") {
+        Some(k) if allowed.contains(&k) => Ok(k.to_owned()),
+        _ => Err(ApiError::NotFound(format!("no chart '{file}': use {}", allowed.join(".svg, ") + ".svg"))),
+    }
+}
+
+async fn by_month(state: &AppState, org: Option<&str>, p: &ChartParams, today: NaiveDate) -> ApiResult<String> {
+    let last = month_param(p.month.as_deref(), today)?;
+    let count = p.months.unwrap_or(6);
+    if !(1..=24).contains(&count) {
+        return Err(ApiError::field("months", "must be between 1 and 24"));
+    }
+    let months = last.last_n(count);
+    let from = format_day(months[0].first_day());
+    let rows = state.store.costs2(org, &from, &format_day(last.last_day()), CostKey::Month, CostKey::Service).await?;
+    let flat: Vec<_> = rows
+        .iter()
+        .map(|r| crate::store::CostRow { key: r.key.clone(), cost_micros: r.cost_micros, currency: r.currency.clone() })
+        .collect();
+    let currency = currencies(&flat).into_iter().next().unwrap_or_else(|| DEFAULT_CURRENCY.into());
+    let (periods, series) = services_by_month(&rows, &months, &currency);
+    let title = format!("Cost by service, {} to {last}", months[0]);
+    Ok(charts::stacked_bars_svg(&title, &periods, &series, &currency, size(p)))
+}
+
+async fn top(
+    state: &AppState,
+    org: Option<&str>,
+    key: CostKey,
+    p: &ChartParams,
+    today: NaiveDate,
+) -> ApiResult<String> {
+    let range = DayRange::parse(p.from.as_deref(), p.to.as_deref(), today).map_err(|(f, r)| ApiError::field(f, r))?;
+    let n = p.n.unwrap_or(10);
+    if !(1..=50).contains(&n) {
+        return Err(ApiError::field("n", "must be between 1 and 50"));
+    }
+    let (from, to) = (format_day(range.from), format_day(range.to));
+    let rows = state.store.costs(org, &from, &to, key).await?;
+    let currency = currencies(&rows).into_iter().next().unwrap_or_else(|| DEFAULT_CURRENCY.into());
+    let what = if key == CostKey::Org { "tenants" } else { "resources" };
+    let title = format!("Top {what}, {from} to {to}");
+    let label = |v: f64| format!("{v:.2} {currency}");
+    Ok(charts::top_n_svg(&title, &items(&rows, &currency), n, &label, size(p)))
+}
+
+/// An SVG chart of the org: `services-by-month.svg` (stacked bars of the last `months`),
+/// `month-trend.svg` (cumulative month to date, dashed projection, budget line) or
+/// `top-resources.svg` (the `n` costliest resources over `from`..`to`).
+#[utoipa::path(get, path = "/api/org/{org}/showback/chart/{kind}", tag = "showback",
+    params(("org" = String, Path), ("kind" = String, Path, description = "services-by-month.svg, month-trend.svg or top-resources.svg"), ChartParams),
+    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 404, body = api_types::ErrorBody),
+              (status = 422, body = api_types::ErrorBody)))]
+async fn org_chart(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(path): Path<(String, String)>,
+    AppQuery(p): AppQuery<ChartParams>,
+) -> ApiResult<Response> {
+    let today = chrono::Utc::now().date_naive();
+    let org = Some(scope.org.as_str());
+    let body = match kind(&path.1, &["services-by-month", "month-trend", "top-resources"])?.as_str() {
+        "services-by-month" => by_month(&state, org, &p, today).await?,
+        "month-trend" => {
+            let month = month_param(p.month.as_deref(), today)?;
+            let view = month_view(&state.store, &scope.org, month, today).await?;
+            charts::trend_svg(&format!("Month to date, {month}"), &month_trend(&view), &view.currency, size(&p))
+        }
+        _ => top(&state, org, CostKey::Resource, &p, today).await?,
+    };
+    Ok(svg(body))
+}
+
+/// An SVG chart across every org: `services-by-month.svg` or `top-tenants.svg`.
+#[utoipa::path(get, path = "/api/provider/showback/chart/{kind}", tag = "showback",
+    params(("kind" = String, Path, description = "services-by-month.svg or top-tenants.svg"), ChartParams),
+    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 403, body = api_types::ErrorBody),
+              (status = 404, body = api_types::ErrorBody)))]
+async fn provider_chart(
+    State(state): State<AppState>,
+    _provider: Provider,
+    Path(file): Path<String>,
+    AppQuery(p): AppQuery<ChartParams>,
+) -> ApiResult<Response> {
+    let today = chrono::Utc::now().date_naive();
+    let body = match kind(&file, &["services-by-month", "top-tenants"])?.as_str() {
+        "services-by-month" => by_month(&state, None, &p, today).await?,
+        _ => top(&state, None, CostKey::Org, &p, today).await?,
+    };
+    Ok(svg(body))
+}

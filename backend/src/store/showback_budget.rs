@@ -1,0 +1,61 @@
+//! Monthly budgets, one per org.
+
+use sqlx::Row as _;
+
+use super::Store;
+
+/// An org's monthly budget.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetRow {
+    pub org: String,
+    pub amount_micros: i64,
+    pub currency: String,
+    /// Percentages, ascending.
+    pub thresholds: Vec<u32>,
+    pub updated_at: i64,
+}
+
+impl Store {
+    pub async fn find_budget(&self, org: &str) -> Result<Option<BudgetRow>, sqlx::Error> {
+        let row = sqlx::query(
+            "select org_name, amount_micros, currency, thresholds, updated_at from showback_budget where org_name = $1",
+        )
+        .bind(org)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let thresholds: String = row.try_get("thresholds")?;
+        Ok(Some(BudgetRow {
+            org: row.try_get("org_name")?,
+            amount_micros: row.try_get("amount_micros")?,
+            currency: row.try_get("currency")?,
+            thresholds: thresholds.split(',').filter_map(|t| t.trim().parse().ok()).collect(),
+            updated_at: row.try_get("updated_at")?,
+        }))
+    }
+
+    /// Creates or replaces the org's budget.
+    pub async fn put_budget(&self, b: &BudgetRow) -> Result<(), sqlx::Error> {
+        let thresholds: Vec<String> = b.thresholds.iter().map(u32::to_string).collect();
+        sqlx::query(
+            "insert into showback_budget (org_name, amount_micros, currency, thresholds, updated_at) \
+             values ($1, $2, $3, $4, $5) on conflict (org_name) do update set \
+             amount_micros = excluded.amount_micros, currency = excluded.currency, \
+             thresholds = excluded.thresholds, updated_at = excluded.updated_at",
+        )
+        .bind(&b.org)
+        .bind(b.amount_micros)
+        .bind(&b.currency)
+        .bind(thresholds.join(","))
+        .bind(b.updated_at)
+        .execute(self.pool())
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn delete_budget(&self, org: &str) -> Result<bool, sqlx::Error> {
+        let done =
+            sqlx::query("delete from showback_budget where org_name = $1").bind(org).execute(self.pool()).await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

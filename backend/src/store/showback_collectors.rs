@@ -1,0 +1,210 @@
+//! Collectors, their runs, and the leases that keep one run of a collector at a time.
+
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+use super::Store;
+
+/// A stored collector; `config_json` is its source as the API shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollectorRow {
+    pub collector_id: String,
+    pub name: String,
+    pub kind: String,
+    pub schedule: String,
+    pub enabled: bool,
+    pub config_json: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One run of a collector.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RunRow {
+    pub run_id: String,
+    pub collector_id: String,
+    /// `schedule` or `manual`.
+    pub trigger: String,
+    /// `running`, `succeeded`, `partial` or `failed`.
+    pub status: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub imported: i64,
+    pub replaced: i64,
+    pub unchanged: i64,
+    pub skipped: i64,
+    pub errors_json: String,
+    pub message: Option<String>,
+}
+
+const COLLECTOR: &str = "collector_id, name, kind, schedule, enabled, config_json, created_at, updated_at";
+const RUN: &str = "run_id, collector_id, trigger_kind, status, started_at, finished_at, imported, replaced, \
+                   unchanged, skipped, errors_json, message";
+
+fn collector(row: &AnyRow) -> Result<CollectorRow, sqlx::Error> {
+    Ok(CollectorRow {
+        collector_id: row.try_get("collector_id")?,
+        name: row.try_get("name")?,
+        kind: row.try_get("kind")?,
+        schedule: row.try_get("schedule")?,
+        enabled: row.try_get::<i64, _>("enabled")? != 0,
+        config_json: row.try_get("config_json")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn run(row: &AnyRow) -> Result<RunRow, sqlx::Error> {
+    Ok(RunRow {
+        run_id: row.try_get("run_id")?,
+        collector_id: row.try_get("collector_id")?,
+        trigger: row.try_get("trigger_kind")?,
+        status: row.try_get("status")?,
+        started_at: row.try_get("started_at")?,
+        finished_at: row.try_get("finished_at")?,
+        imported: row.try_get("imported")?,
+        replaced: row.try_get("replaced")?,
+        unchanged: row.try_get("unchanged")?,
+        skipped: row.try_get("skipped")?,
+        errors_json: row.try_get("errors_json")?,
+        message: row.try_get("message")?,
+    })
+}
+
+impl Store {
+    pub async fn list_collectors(&self) -> Result<Vec<CollectorRow>, sqlx::Error> {
+        let sql = format!("select {COLLECTOR} from showback_collector order by name");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self.pool()).await?;
+        rows.iter().map(collector).collect()
+    }
+
+    pub async fn find_collector(&self, id: &str) -> Result<Option<CollectorRow>, sqlx::Error> {
+        let sql = format!("select {COLLECTOR} from showback_collector where collector_id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(self.pool()).await?;
+        row.as_ref().map(collector).transpose()
+    }
+
+    /// Inserts a collector; a unique violation means the name is taken.
+    pub async fn insert_collector(&self, c: &CollectorRow) -> Result<(), sqlx::Error> {
+        let sql = format!("insert into showback_collector ({COLLECTOR}) values ($1, $2, $3, $4, $5, $6, $7, $8)");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&c.collector_id)
+            .bind(&c.name)
+            .bind(&c.kind)
+            .bind(&c.schedule)
+            .bind(i64::from(c.enabled))
+            .bind(&c.config_json)
+            .bind(c.created_at)
+            .bind(c.updated_at)
+            .execute(self.pool())
+            .await
+            .map(|_| ())
+    }
+
+    /// Replaces a collector's definition; `false` when there is none.
+    pub async fn update_collector(&self, c: &CollectorRow) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "update showback_collector set name = $2, kind = $3, schedule = $4, enabled = $5, config_json = $6, \
+             updated_at = $7 where collector_id = $1",
+        )
+        .bind(&c.collector_id)
+        .bind(&c.name)
+        .bind(&c.kind)
+        .bind(&c.schedule)
+        .bind(i64::from(c.enabled))
+        .bind(&c.config_json)
+        .bind(c.updated_at)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn delete_collector(&self, id: &str) -> Result<bool, sqlx::Error> {
+        let done =
+            sqlx::query("delete from showback_collector where collector_id = $1").bind(id).execute(self.pool()).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Inserts a run or replaces it by `run_id`.
+    pub async fn save_run(&self, r: &RunRow) -> Result<(), sqlx::Error> {
+        let sql = format!(
+            "insert into showback_collector_run ({RUN}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             on conflict (run_id) do update set status = excluded.status, finished_at = excluded.finished_at, \
+             imported = excluded.imported, replaced = excluded.replaced, unchanged = excluded.unchanged, \
+             skipped = excluded.skipped, errors_json = excluded.errors_json, message = excluded.message"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&r.run_id)
+            .bind(&r.collector_id)
+            .bind(&r.trigger)
+            .bind(&r.status)
+            .bind(r.started_at)
+            .bind(r.finished_at)
+            .bind(r.imported)
+            .bind(r.replaced)
+            .bind(r.unchanged)
+            .bind(r.skipped)
+            .bind(&r.errors_json)
+            .bind(&r.message)
+            .execute(self.pool())
+            .await
+            .map(|_| ())
+    }
+
+    /// The collector's runs, newest first.
+    pub async fn list_runs(&self, collector_id: &str, limit: i64) -> Result<Vec<RunRow>, sqlx::Error> {
+        let sql = format!(
+            "select {RUN} from showback_collector_run where collector_id = $1 \
+             order by started_at desc, run_id desc limit $2"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(collector_id).bind(limit).fetch_all(self.pool()).await?;
+        rows.iter().map(run).collect()
+    }
+
+    /// Marks runs left `running` by a holder that lost its lease as failed.
+    pub async fn fail_interrupted_runs(&self, collector_id: &str, now: i64) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query(
+            "update showback_collector_run set status = 'failed', finished_at = $2, \
+             message = 'interrupted: the runner stopped before finishing' \
+             where collector_id = $1 and status = 'running'",
+        )
+        .bind(collector_id)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Takes the lease `name` for `holder` until `expires_at` when it is free, expired or
+    /// already `holder`'s; `true` when `holder` now has it.
+    pub async fn acquire_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "insert into showback_lease (lease_name, holder, expires_at) values ($1, $2, $3) \
+             on conflict (lease_name) do update set holder = excluded.holder, expires_at = excluded.expires_at \
+             where showback_lease.expires_at <= $4 or showback_lease.holder = excluded.holder",
+        )
+        .bind(name)
+        .bind(holder)
+        .bind(expires_at)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives the lease back when `holder` has it.
+    pub async fn release_lease(&self, name: &str, holder: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("delete from showback_lease where lease_name = $1 and holder = $2")
+            .bind(name)
+            .bind(holder)
+            .execute(self.pool())
+            .await
+            .map(|_| ())
+    }
+}

@@ -1,0 +1,4 @@
+//! Integration tests: the engine in-process, and the pool with real worker processes.
+
+mod engine;
+mod pool;

@@ -1,0 +1,2 @@
+//! Temporary: functions tests only.
+mod functions;
