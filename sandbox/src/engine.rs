@@ -6,8 +6,9 @@
 //!
 //! Function code gets the ECMAScript built-ins plus a small Web platform written in the prelude
 //! (`engine/js/*.js`): console, timers, URL, URLSearchParams, TextEncoder/TextDecoder, atob/btoa,
-//! crypto.getRandomValues/randomUUID, structuredClone, Headers/Request/Response and
-//! `process.env`. There is no filesystem, process or network access and no `require`.
+//! crypto.getRandomValues/randomUUID, structuredClone, Headers/Request/Response, a small Node
+//! `Buffer` and `process.env`. There is no filesystem, process or network access, no `require`
+//! and no `import` of other modules.
 
 mod bytecode;
 mod host;
@@ -232,7 +233,9 @@ pub fn compile(source: &str, limits: &Limits) -> Result<Compiled, CompileError> 
 
     match Instance::new(&compiled, &BTreeMap::new(), limits) {
         Ok(instance) => compiled.shape = instance.shape(),
-        Err(InvokeError::Exception { message, .. }) if message.contains(instance::NO_HANDLER) => {
+        Err(InvokeError::Exception { message, .. })
+            if message.contains(instance::NO_HANDLER) || message.contains(UNAVAILABLE) =>
+        {
             return Err(CompileError::plain(message.trim_start_matches("Error: ")));
         }
         Err(InvokeError::Timeout) => return Err(CompileError::plain("the function's top-level code timed out")),
@@ -254,6 +257,10 @@ pub fn compile(source: &str, limits: &Limits) -> Result<Compiled, CompileError> 
     }
     Ok(compiled)
 }
+
+/// Part of the prelude's errors for `require()` and other missing Node/Web APIs: top-level code
+/// failing with it would fail every time, so compiling reports it.
+const UNAVAILABLE: &str = "is not available in Stratus functions";
 
 /// Parses the source and returns QuickJS module bytecode (without our framing).
 fn write_module(source: &str, esm: bool, limits: &Limits) -> Result<Vec<u8>, CompileError> {

@@ -199,9 +199,12 @@ impl WorkerPool {
     /// Stops accepting calls and kills idle workers; busy workers are killed when their call
     /// ends. Later calls fail with `NoWorker`.
     pub async fn shutdown(&self) {
-        self.inner.closed.store(true, Ordering::SeqCst);
+        let idle = {
+            let mut idle = self.inner.lock_idle();
+            self.inner.closed.store(true, Ordering::SeqCst);
+            std::mem::take(&mut *idle)
+        };
         self.inner.available.close();
-        let idle = std::mem::take(&mut *self.inner.lock_idle());
         for mut worker in idle {
             self.inner.alive.fetch_sub(1, Ordering::Relaxed);
             worker.kill().await;
@@ -332,11 +335,7 @@ impl Checkout {
     fn release(mut self) {
         if let Some(worker) = self.worker.take() {
             self.inner.busy.fetch_sub(1, Ordering::Relaxed);
-            if self.inner.closed.load(Ordering::SeqCst) {
-                self.inner.replace(worker);
-            } else {
-                self.inner.put_idle(worker);
-            }
+            self.inner.put_idle(worker);
         }
     }
 
@@ -367,9 +366,20 @@ impl Inner {
         lock(&self.idle)
     }
 
-    fn put_idle(&self, worker: Worker) {
-        self.lock_idle().push(worker);
-        self.available.add_permits(1);
+    /// Makes a worker available again; after shutdown it is stopped instead.
+    fn put_idle(&self, mut worker: Worker) {
+        {
+            let mut idle = self.lock_idle();
+            // `closed` only changes under this lock, so a worker can't slip in after shutdown.
+            if !self.closed.load(Ordering::SeqCst) {
+                idle.push(worker);
+                drop(idle);
+                self.available.add_permits(1);
+                return;
+            }
+        }
+        self.alive.fetch_sub(1, Ordering::Relaxed);
+        self.runtime.spawn(async move { worker.kill().await });
     }
 
     /// Kills a worker and starts a replacement in the background.
@@ -382,13 +392,8 @@ impl Inner {
             let mut backoff = Duration::from_millis(50);
             while !inner.closed.load(Ordering::SeqCst) {
                 match inner.spawn_worker().await {
-                    Ok(mut fresh) => {
-                        if inner.closed.load(Ordering::SeqCst) {
-                            inner.alive.fetch_sub(1, Ordering::Relaxed);
-                            fresh.kill().await;
-                        } else {
-                            inner.put_idle(fresh);
-                        }
+                    Ok(fresh) => {
+                        inner.put_idle(fresh);
                         return;
                     }
                     Err(error) => {

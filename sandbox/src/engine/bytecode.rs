@@ -16,6 +16,8 @@ const HEADER_LEN: usize = 4 + 8 + 8 + 8;
 const PRELUDE_SOURCE: &str = concat!(
     include_str!("js/core.js"),
     "\n",
+    include_str!("js/buffer.js"),
+    "\n",
     include_str!("js/url.js"),
     "\n",
     include_str!("js/fetch_api.js"),
@@ -23,9 +25,23 @@ const PRELUDE_SOURCE: &str = concat!(
     include_str!("js/adapters.js"),
 );
 
-/// Identifies the engine build: bytecode is only valid for the QuickJS it was written by.
+/// Identifies the engine build: bytecode is only valid for the QuickJS it was written by. The tag
+/// is the checksum of a probe module's bytecode, so any change in QuickJS's bytecode format (an
+/// rquickjs upgrade) changes it, whatever the crate versions say.
 fn build_tag() -> u64 {
-    checksum(concat!("stratus-sandbox ", env!("CARGO_PKG_VERSION"), " rquickjs 0.14 quickjs-ng").as_bytes())
+    static TAG: OnceLock<u64> = OnceLock::new();
+    *TAG.get_or_init(|| {
+        let probe = || -> rquickjs::Result<Vec<u8>> {
+            let runtime = Runtime::new()?;
+            let context = Context::full(&runtime)?;
+            context.with(|ctx| {
+                let module = Module::declare(ctx, "probe", "export const probe = [1, 'two', { three: 3n }];")?;
+                module.write(WriteOptions::default())
+            })
+        };
+        let fallback = concat!("stratus-sandbox ", env!("CARGO_PKG_VERSION"), " rquickjs 0.14").as_bytes().to_vec();
+        checksum(&probe().unwrap_or(fallback))
+    })
 }
 
 /// A fast 64-bit checksum (FNV-1a over 8-byte words) to catch truncated or corrupted bytecode.

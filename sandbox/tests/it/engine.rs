@@ -134,12 +134,19 @@ fn openfaas_fail_sets_500_only_when_status_is_200() {
 }
 
 #[test]
-fn openfaas_thrown_error_is_a_500_with_the_error_text() {
-    let invocation = run("module.exports = async () => { throw new Error('boom') }", &get("/", ""));
-    assert_eq!((invocation.response.status, text(&invocation).as_str()), (500, "Error: boom"));
-    assert!(invocation.logs[0].message.starts_with("Uncaught Error: boom"), "{:?}", invocation.logs);
-    let sync = run("module.exports = () => { throw new TypeError('sync') }", &get("/", ""));
-    assert_eq!((sync.response.status, text(&sync).as_str()), (500, "TypeError: sync"));
+fn openfaas_thrown_error_is_an_uncaught_exception_with_its_stack() {
+    for source in [
+        "module.exports = async () => { function inner() { throw new Error('boom') } inner() }",
+        "module.exports = () => { function inner() { throw new Error('boom') } inner() }",
+    ] {
+        match run_with(source, &[], &get("/", "")) {
+            Err(InvokeError::Exception { message, stack }) => {
+                assert!(message.contains("boom"), "{message}");
+                assert!(stack.unwrap_or_default().contains("inner"), "the stack names the function");
+            }
+            other => panic!("{source}: {other:?}"),
+        }
+    }
 }
 
 #[test]
@@ -230,6 +237,21 @@ fn lambda_plain_result_is_200_json() {
 }
 
 #[test]
+fn lambda_callback_may_answer_later() {
+    let source = "exports.handler = (event, context, callback) => {
+        setTimeout(() => callback(null, { statusCode: 200, body: 'late' }), 5);
+    }";
+    assert_eq!(text(&run(source, &get("/", ""))), "late");
+}
+
+#[test]
+fn openfaas_raw_body_gives_bytes() {
+    let source = "module.exports = async (event) => `${Buffer.isBuffer(event.body)}:${event.body.toString()}`";
+    let invocation = run_with(source, &[("RAW_BODY", "true")], &post(Some("application/json"), b"{}")).unwrap();
+    assert_eq!(text(&invocation), "true:{}");
+}
+
+#[test]
 fn lambda_callback_style_and_errors() {
     let callback = "exports.handler = (event, context, callback) => { callback(null, { statusCode: 204 }) }";
     assert_eq!(run(callback, &get("/", "")).response.status, 204);
@@ -280,6 +302,21 @@ fn workers_request_body_readers_and_response_types() {
     let invocation = run(source, &post(Some("text/plain"), "héllo".as_bytes()));
     assert_eq!((invocation.response.status, text(&invocation).as_str()), (202, "6:héllo"));
     assert_eq!(header(&invocation, "content-type"), Some("text/plain;charset=UTF-8"));
+}
+
+#[test]
+fn workers_class_entrypoints_and_response_helpers_work() {
+    let source = "export default class {
+        constructor(ctx, env) { this.env = env }
+        async fetch(request) {
+            if (request.url.endsWith('/go')) return Response.redirect('https://example.com/next', 307);
+            return Response.json({ greeting: this.env.GREETING }, { status: 202 });
+        }
+    }";
+    let invocation = run_with(source, &[("GREETING", "hi")], &get("/", "")).unwrap();
+    assert_eq!((invocation.response.status, json_body(&invocation)), (202, json!({ "greeting": "hi" })));
+    let redirect = run_with(source, &[], &get("/go", "")).unwrap();
+    assert_eq!((redirect.response.status, header(&redirect, "location")), (307, Some("https://example.com/next")));
 }
 
 #[test]
@@ -389,6 +426,24 @@ fn text_encoder_and_decoder_handle_utf8() {
 }
 
 #[test]
+fn buffer_covers_the_common_node_uses() {
+    let value = eval_json(
+        "(() => { const b = Buffer.from('héllo');
+           return { len: b.length, b64: b.toString('base64'), back: Buffer.from('aMOpbGxv', 'base64').toString(),
+                    url: Buffer.from([251, 255]).toString('base64url'), hex: Buffer.from('ff00', 'hex')[0],
+                    latin: Buffer.from('é', 'latin1').toString('hex'), concat: Buffer.concat([b, Buffer.from('!')]).toString(),
+                    slice: b.slice(0, 1).toString(), json: JSON.stringify(Buffer.from([1, 2])), isBuffer: Buffer.isBuffer(b),
+                    byteLength: Buffer.byteLength('€'), equals: b.equals(Buffer.from('héllo')) } })()",
+    );
+    assert_eq!(
+        value,
+        json!({ "len": 6, "b64": "aMOpbGxv", "back": "héllo", "url": "-_8", "hex": 255, "latin": "e9",
+                "concat": "héllo!", "slice": "h", "json": "{\"type\":\"Buffer\",\"data\":[1,2]}", "isBuffer": true,
+                "byteLength": 3, "equals": true })
+    );
+}
+
+#[test]
 fn atob_and_btoa_work() {
     let value = eval_json(
         "(() => { let wide = null; try { btoa('€') } catch (e) { wide = e.name }
@@ -427,9 +482,14 @@ fn timers_run_in_order_and_can_be_cleared() {
         const cancelled = setTimeout(() => seen.push('never'), 10);
         clearTimeout(cancelled);
         let ticks = 0;
-        const interval = setInterval(() => { seen.push('tick'); if (++ticks === 2) clearInterval(interval) }, 1);
+        const interval = setInterval(() => {
+            seen.push('tick');
+            if (++ticks === 2) {
+                clearInterval(interval);
+                setTimeout(() => resolve(Response.json(seen)), 30);
+            }
+        }, 1);
         queueMicrotask(() => seen.push('micro'));
-        setTimeout(() => resolve(Response.json(seen)), 40);
     }) } }";
     let seen = json_body(&run(source, &get("/", "")));
     let seen: Vec<&str> = seen.as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
@@ -552,6 +612,8 @@ fn compile_rejects_imports_and_missing_handlers() {
     assert!(error.message.contains("import"), "{}", error.message);
     let error = engine::compile("const x = 1;", &limits()).unwrap_err();
     assert!(error.message.contains("no handler exported"), "{}", error.message);
+    let error = engine::compile("const fs = require('fs'); module.exports = () => 1", &limits()).unwrap_err();
+    assert!(error.message.contains("require('fs') is not available"), "{}", error.message);
 }
 
 #[test]
@@ -611,6 +673,16 @@ fn infinite_loop_times_out_in_process() {
     assert_eq!(instance.invoke(&get("/spin", ""), &limits).unwrap_err(), InvokeError::Timeout);
     // The interrupt leaves the instance usable.
     assert_eq!(text(&instance.invoke(&get("/", ""), &limits).unwrap()), "fine");
+}
+
+#[test]
+fn replaced_builtins_cannot_hang_the_cleanup_after_a_call() {
+    let source = "module.exports = async () => {
+        Map.prototype.clear = function () { for (;;) {} };
+        setTimeout(() => {}, 100000);
+        return 'ok';
+    }";
+    assert_eq!(text(&run(source, &get("/", ""))), "ok");
 }
 
 #[test]

@@ -114,8 +114,10 @@ async fn memory_bomb_exceeds_memory() {
 #[tokio::test]
 async fn address_space_limit_backs_up_the_heap_limit() {
     // The worker may map at most 160 MiB although the JS heap limit would allow far more.
-    let pool = WorkerPool::start(command(), PoolConfig { worker_memory_bytes: 160 * 1024 * 1024, ..config(1) }).await.unwrap();
-    let bomb = spec("bomb", "module.exports = async () => { const a = []; for (;;) a.push(new Array(100000).fill(7)); }");
+    let pool =
+        WorkerPool::start(command(), PoolConfig { worker_memory_bytes: 160 * 1024 * 1024, ..config(1) }).await.unwrap();
+    let bomb =
+        spec("bomb", "module.exports = async () => { const a = []; for (;;) a.push(new Array(100000).fill(7)); }");
     let generous = Limits { memory_bytes: 4 * 1024 * 1024 * 1024, timeout: Duration::from_secs(5), ..limits() };
     assert_eq!(pool.invoke(&bomb, request(), generous).await.unwrap_err(), InvokeError::MemoryExceeded);
     assert_hello(&pool).await;

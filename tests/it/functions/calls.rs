@@ -86,7 +86,7 @@ both_databases!(handler_shapes, super::each_handler_shape_runs_unchanged);
 async fn exceptions_give_500_with_the_error_and_stack() {
     let app = TestApp::start(harness::Db::Sqlite).await;
     let token = tenant(&app, "acme").await;
-    let code = "module.exports = async () => { function inner() { throw new TypeError('bad input'); } inner(); }";
+    let code = "module.exports = async () => { console.log('before the throw'); function inner() { throw new TypeError('bad input'); } inner(); }";
     deploy(&app, &token, "acme", "thrower", code, json!({})).await;
     let r = call(&app, &token, "GET", "/api/org/acme/thrower", None).await;
     assert_eq!(r.status(), 500);
@@ -96,6 +96,11 @@ async fn exceptions_give_500_with_the_error_and_stack() {
     assert!(body["error"]["message"].as_str().unwrap().contains("bad input"), "{body}");
     let stack = body["error"]["details"][0]["reason"].as_str().unwrap_or_default();
     assert!(stack.contains("inner"), "the stack names the function: {body}");
+    let history: ListResponse<InvocationResult> =
+        app.get("/api/org/acme/functions/thrower/invocations", &token).await.json().await.unwrap();
+    let record = &history.items[0].record;
+    assert_eq!((record.status.as_str(), record.error_code.as_deref()), ("failed", Some("function_error")));
+    assert!(record.logs.contains("before the throw"), "a failed call keeps its logs: {}", record.logs);
     app.shutdown().await;
 }
 

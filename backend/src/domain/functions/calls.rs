@@ -8,7 +8,7 @@ use api_types::{InvocationAccepted, InvocationResult, StoredResponse};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use rand::RngCore as _;
-use sandbox::{HttpRequest, HttpResponse, Invocation, InvokeError};
+use sandbox::{HttpRequest, HttpResponse, InvokeError, LogLine};
 
 use super::convert::invocation_dto;
 use super::service::{FunctionError, Functions, Target, call_limits};
@@ -79,14 +79,19 @@ fn new_invocation_id() -> String {
     format!("inv_{}", hex::encode(bytes))
 }
 
-fn log_tail(invocation: &Invocation) -> String {
+fn log_tail(logs: &[LogLine]) -> String {
     let mut text = String::new();
-    for line in &invocation.logs {
+    for line in logs {
         text.push_str(&line.level);
         text.push_str(": ");
         text.push_str(&line.message);
         text.push('\n');
     }
+    tail(text)
+}
+
+/// The last [`LOG_TAIL_BYTES`] of `text`, cut at a character boundary.
+fn tail(text: String) -> String {
     if text.len() <= LOG_TAIL_BYTES {
         return text;
     }
@@ -160,17 +165,18 @@ impl Functions {
     async fn run(&self, prepared: Prepared) -> (InvocationRow, Result<CallOutcome, CallError>) {
         let Prepared { target, spec, request, limits, mut row, .. } = prepared;
         let started = Instant::now();
-        let result = self.pool.invoke(&spec, request, limits).await;
+        let sandbox::CallOutcome { result, cold_start, failed_logs } =
+            self.pool.invoke_detailed(&spec, request, limits).await;
         let elapsed = started.elapsed();
         row.duration_us = Some(i64::try_from(elapsed.as_micros()).unwrap_or(i64::MAX));
         let org = row.org.clone();
         let outcome = match result {
-            Ok((invocation, cold_start)) => {
+            Ok(invocation) => {
                 row.status = "succeeded".into();
                 row.http_status = Some(i64::from(invocation.response.status));
                 row.memory_used = i64::try_from(invocation.memory_used).ok();
                 row.cold_start = cold_start;
-                row.log_tail = log_tail(&invocation);
+                row.log_tail = log_tail(&invocation.logs);
                 self.metrics.record_call(
                     &org,
                     &target.name,
@@ -191,10 +197,13 @@ impl Functions {
                 row.http_status = Some(i64::from(status));
                 row.error_code = Some(code.into());
                 row.error_message = Some(message);
+                row.cold_start = cold_start;
+                row.log_tail = log_tail(&failed_logs);
                 if let InvokeError::Exception { stack: Some(stack), .. } = &error {
-                    row.log_tail = stack.chars().take(LOG_TAIL_BYTES).collect();
+                    row.log_tail.push_str(stack);
+                    row.log_tail = tail(row.log_tail.clone());
                 }
-                self.metrics.record_call(&org, &target.name, status, elapsed.as_secs_f64(), false);
+                self.metrics.record_call(&org, &target.name, status, elapsed.as_secs_f64(), cold_start);
                 Err(CallError::Sandbox { invocation_id: row.invocation_id.clone(), error })
             }
         };

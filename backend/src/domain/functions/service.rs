@@ -77,20 +77,14 @@ pub struct Functions {
     pub(super) recorder: Recorder,
 }
 
-pub(super) fn shape_name(shape: Shape) -> &'static str {
-    match shape {
-        Shape::OpenFaas => "openfaas",
-        Shape::Lambda => "lambda",
-        Shape::Workers => "workers",
-    }
-}
-
-pub(super) fn parse_shape(name: &str) -> Option<Shape> {
-    match name {
-        "openfaas" => Some(Shape::OpenFaas),
-        "lambda" => Some(Shape::Lambda),
-        "workers" => Some(Shape::Workers),
-        _ => None,
+/// Limits for compiling (and test-running the top level of) untrusted source in a worker.
+fn compile_limits() -> Limits {
+    Limits {
+        memory_bytes: COMPILE_LIMITS_MB * 1024 * 1024,
+        stack_bytes: 1024 * 1024,
+        timeout: COMPILE_TIMEOUT,
+        max_response_bytes: 0,
+        max_log_bytes: 64 * 1024,
     }
 }
 
@@ -311,19 +305,12 @@ impl Functions {
         let Some(row) = self.store.get_version(org, name, version).await? else {
             return Ok(()); // Deleted meanwhile.
         };
-        let limits = Limits {
-            memory_bytes: COMPILE_LIMITS_MB * 1024 * 1024,
-            stack_bytes: 1024 * 1024,
-            timeout: COMPILE_TIMEOUT,
-            max_response_bytes: 0,
-            max_log_bytes: 0,
-        };
-        let outcome = self.pool.compile(row.code.clone(), limits).await;
+        let outcome = self.pool.compile(row.code.clone(), compile_limits()).await;
         let now = now_millis();
         match outcome {
             Ok(Ok(compiled)) => {
                 self.store
-                    .mark_version_ready(org, name, version, shape_name(compiled.shape), &compiled.bytecode, now)
+                    .mark_version_ready(org, name, version, compiled.shape.as_str(), &compiled.bytecode, now)
                     .await?
             }
             Ok(Err(error)) => {
@@ -364,10 +351,14 @@ impl Functions {
         let Some(v) = active else {
             return Ok(Target { name: head.name.clone(), spec: None, memory_mb: 0, timeout_ms: 0 });
         };
-        let compiled = match (v.shape.as_deref().and_then(parse_shape), v.bytecode.clone()) {
+        let mut compiled = match (v.shape.as_deref().and_then(Shape::parse), v.bytecode.clone()) {
             (Some(shape), Some(bytecode)) => Some(Compiled { bytecode, shape }),
             _ => None,
         };
+        if compiled.as_ref().is_some_and(|c| !c.is_current()) {
+            // Bytecode of another engine build (an upgrade): compile the stored source again.
+            compiled = self.recompile(&v).await?;
+        }
         let mut env: BTreeMap<String, String> = serde_json::from_str(&v.env_json).unwrap_or_default();
         let secrets: BTreeMap<String, String> = serde_json::from_str(&v.secrets_json).unwrap_or_default();
         env.extend(secrets);
@@ -385,6 +376,18 @@ impl Functions {
             memory_mb: u32::try_from(v.memory_mb).unwrap_or(64),
             timeout_ms: u32::try_from(v.timeout_ms).unwrap_or(5_000),
         })
+    }
+
+    async fn recompile(&self, v: &VersionRow) -> Result<Option<Compiled>, sqlx::Error> {
+        tracing::info!(org = %v.org, name = %v.name, version = v.version, "recompiling bytecode of an older engine");
+        match self.pool.compile(v.code.clone(), compile_limits()).await {
+            Ok(Ok(compiled)) => {
+                let shape = compiled.shape.as_str();
+                self.store.mark_version_ready(&v.org, &v.name, v.version, shape, &compiled.bytecode, now_millis()).await?;
+                Ok(Some(compiled))
+            }
+            _ => Ok(None),
+        }
     }
 
     fn forget_route(&self, org: &str, route: &str) {

@@ -1,4 +1,4 @@
-// Stratus function prelude, part 4: handler detection and the three handler adapters
+// Stratus function prelude, part 5: handler detection and the three handler adapters
 // (OpenFaaS node templates, AWS Lambda with API Gateway HTTP API v2 events, Cloudflare Workers
 // modules). The host calls the exported functions at the end of this file.
 //
@@ -40,7 +40,7 @@ let active = null;
 let generation = 0;
 let pendingWait = 0;
 // The outcome of a call whose handler answered through a callback while the promise it returned
-// was still pending; the host polls it with takeEarly() (see `OpenFaasCall` and `LambdaCall`).
+// was still pending; the host polls it with takeEarly() (see `FaasContext` and `LambdaCall`).
 let early;
 
 /** Installs the function's environment; runs before the function's module is evaluated. */
@@ -210,15 +210,6 @@ function errorBody(error) {
   }
 }
 
-/** Running out of memory or stack is reported as such, never as an ordinary error response. */
-function isLimitError(error) {
-  return (
-    error instanceof Error &&
-    ((error.name === 'InternalError' && String(error.message).includes('out of memory')) ||
-      (error instanceof RangeError && error.message === 'Maximum call stack size exceeded'))
-  );
-}
-
 const TEXTUAL = /^(text\/|application\/(json|javascript|xml|x-www-form-urlencoded)$|.*\+(json|xml)$)/;
 
 function mediaType(value) {
@@ -230,11 +221,11 @@ function mediaType(value) {
 // OpenFaaS (node18/20/22 templates, of-watchdog HTTP mode)
 // ---------------------------------------------------------------------------------------------
 
-const EMPTY_BYTES = new Uint8Array(0);
+const asBuffer = (bytes) => (bytes === null ? Buffer.alloc(0) : new Buffer(bytes.buffer, bytes.byteOffset, bytes.length));
 
 function openfaasBody(call, headers) {
   const bytes = call[BODY];
-  if (process.env.RAW_BODY === 'true') return bytes ?? new Uint8Array(0);
+  if (process.env.RAW_BODY === 'true') return asBuffer(bytes);
   const header = headers['content-type'];
   const type = header === undefined ? 'text/plain' : mediaType(header);
   if (type.startsWith('text/')) return bytes === null ? '' : utf8Decode(bytes);
@@ -243,7 +234,7 @@ function openfaasBody(call, headers) {
   }
   if (type === 'application/x-www-form-urlencoded') return bytes === null ? {} : queryObject(utf8Decode(bytes));
   // Deviation: Express leaves other media types unparsed; handlers get the raw bytes instead.
-  return bytes ?? EMPTY_BYTES.slice();
+  return asBuffer(bytes);
 }
 
 function queryObject(text) {
@@ -308,15 +299,12 @@ class FaasContext {
     return this.final;
   }
   // Deviation from the OpenFaaS template, which answers a rejected async handler with the current
-  // status (200 by default): a thrown or rejected error is a 500 with the error text.
+  // status (200 by default): a thrown or rejected error is an uncaught exception, which the
+  // gateway answers like every other shape's (500 `function_error` with message and stack).
+  // `context.fail(error)` still answers with the function's own 500.
   thrown(error) {
     if (this.final !== null) return this.final;
-    if (isLimitError(error)) {
-      this.final = describeError(error);
-    } else {
-      reportError(error);
-      this.final = settle(500, ['content-type', 'text/plain; charset=utf-8'], errorBody(error), this.call);
-    }
+    this.final = describeError(error);
     return this.final;
   }
 }

@@ -1,4 +1,4 @@
-// Stratus function prelude, part 3: Headers, Request and Response (the Fetch API types without
+// Stratus function prelude, part 4: Headers, Request and Response (the Fetch API types without
 // fetch itself). Bodies are held in memory as a string or a Uint8Array; `.body` gives a minimal
 // single-chunk stream so `new Response(other.body)` and `getReader()` work.
 

@@ -1,4 +1,4 @@
-// Stratus function prelude, part 2: URL and URLSearchParams.
+// Stratus function prelude, part 3: URL and URLSearchParams.
 //
 // A compact WHATWG-style parser: special schemes (http, https, ws, wss, ftp, file), opaque URLs
 // (mailto:, data:), relative resolution, dot segments, default ports and percent-encoding.
