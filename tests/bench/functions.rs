@@ -92,8 +92,15 @@ async fn create(client: &reqwest::Client, base: &str, token: &str, name: &str) -
     let r = client.post(format!("{base}/api/org/acme/functions")).bearer_auth(token).json(&body).send().await.unwrap();
     assert_eq!(r.status(), 202, "{}", r.text().await.unwrap_or_default());
     loop {
-        let f: serde_json::Value =
-            client.get(format!("{base}/api/org/acme/functions/{name}")).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+        let f: serde_json::Value = client
+            .get(format!("{base}/api/org/acme/functions/{name}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         match f["status"].as_str() {
             Some("ready") => return started.elapsed(),
             Some("initializing") => tokio::time::sleep(Duration::from_micros(500)).await,

@@ -21,8 +21,14 @@ pub async fn deploy(app: &TestApp, token: &str, org: &str, name: &str, code: &st
     if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
         body.extend(extra.clone());
     }
-    let created =
-        app.client.post(app.url(&format!("/api/org/{org}/functions"))).bearer_auth(token).json(&body).send().await.unwrap();
+    let created = app
+        .client
+        .post(app.url(&format!("/api/org/{org}/functions")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(created.status(), 202, "{}", created.text().await.unwrap());
     let created: Function = created.json().await.unwrap();
     assert_eq!(created.status, "initializing");

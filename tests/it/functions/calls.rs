@@ -60,7 +60,10 @@ async fn each_handler_shape_runs_unchanged(app: &TestApp) {
     assert_eq!((r.status().as_u16(), r.headers()["x-shape"].to_str().unwrap()), (200, "lambda"));
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["path"], "/a");
-    assert_eq!((body["query"].as_str(), body["method"].as_str(), body["name"].as_str()), (Some("b=c"), Some("POST"), Some("bob")));
+    assert_eq!(
+        (body["query"].as_str(), body["method"].as_str(), body["name"].as_str()),
+        (Some("b=c"), Some("POST"), Some("bob"))
+    );
     assert_eq!(body["fn"], "lambda");
 
     let r = call(app, &token, "GET", "/api/org/acme/plain?k=v", None).await;
@@ -110,8 +113,16 @@ async fn async_calls_answer_202_and_their_result_can_be_polled() {
     let token = tenant(&app, "acme").await;
     let code = "module.exports = async (e) => { await new Promise(r => setTimeout(r, 50)); return { got: e.body }; }";
     deploy(&app, &token, "acme", "slow", code, json!({})).await;
-    let r = app.client.post(app.url("/api/org/acme/slow")).bearer_auth(&token).header("prefer", "respond-async")
-        .header("content-type", "text/plain").body("ping").send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/api/org/acme/slow"))
+        .bearer_auth(&token)
+        .header("prefer", "respond-async")
+        .header("content-type", "text/plain")
+        .body("ping")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 202);
     let location = r.headers()["location"].to_str().unwrap().to_owned();
     let accepted: InvocationAccepted = r.json().await.unwrap();
@@ -161,8 +172,16 @@ async fn fresh_context_functions_leak_no_globals_between_calls() {
     let mut warm = Vec::new();
     let mut fresh = Vec::new();
     for _ in 0..3 {
-        warm.push(call(&app, &token, "GET", "/api/org/acme/warm", None).await.json::<Value>().await.unwrap()["n"].as_i64().unwrap());
-        fresh.push(call(&app, &token, "GET", "/api/org/acme/fresh", None).await.json::<Value>().await.unwrap()["n"].as_i64().unwrap());
+        warm.push(
+            call(&app, &token, "GET", "/api/org/acme/warm", None).await.json::<Value>().await.unwrap()["n"]
+                .as_i64()
+                .unwrap(),
+        );
+        fresh.push(
+            call(&app, &token, "GET", "/api/org/acme/fresh", None).await.json::<Value>().await.unwrap()["n"]
+                .as_i64()
+                .unwrap(),
+        );
     }
     assert_eq!(fresh, [1, 1, 1]);
     assert!(warm.iter().max().unwrap() > &1, "warm calls reuse their context: {warm:?}");

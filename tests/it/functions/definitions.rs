@@ -10,8 +10,19 @@ const HELLO: &str = "module.exports = async (event, context) => ({ hello: 'world
 
 async fn lifecycle_create_update_rollback_delete(app: &TestApp) {
     let token = tenant(app, "acme").await;
-    let ready = deploy(app, &token, "acme", "hello", HELLO, json!({"env": {"GREETING": "hi"}, "secrets": {"API_KEY": "s3cret"}})).await;
-    assert_eq!((ready.status.as_str(), ready.active_version, ready.path.as_str()), ("ready", Some(1), "/api/org/acme/hello"));
+    let ready = deploy(
+        app,
+        &token,
+        "acme",
+        "hello",
+        HELLO,
+        json!({"env": {"GREETING": "hi"}, "secrets": {"API_KEY": "s3cret"}}),
+    )
+    .await;
+    assert_eq!(
+        (ready.status.as_str(), ready.active_version, ready.path.as_str()),
+        ("ready", Some(1), "/api/org/acme/hello")
+    );
     assert_eq!(ready.shape.as_deref(), Some("openfaas"));
     assert_eq!(ready.secret_names, ["API_KEY"]);
     let text = app.get("/api/org/acme/functions/hello", &token).await.text().await.unwrap();
@@ -24,8 +35,14 @@ async fn lifecycle_create_update_rollback_delete(app: &TestApp) {
 
     // Update: a new version; the secrets stay when omitted.
     let code = "module.exports = async (event) => ({ v: 2, key: process.env.API_KEY, greeting: process.env.GREETING })";
-    let updated = app.client.put(app.url("/api/org/acme/functions/hello")).bearer_auth(&token)
-        .json(&json!({"route": "hello", "code": code, "env": {"GREETING": "hello"}})).send().await.unwrap();
+    let updated = app
+        .client
+        .put(app.url("/api/org/acme/functions/hello"))
+        .bearer_auth(&token)
+        .json(&json!({"route": "hello", "code": code, "env": {"GREETING": "hello"}}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(updated.status(), 202);
     let v2 = wait_settled(app, &token, "acme", "hello").await;
     assert_eq!((v2.version, v2.active_version), (2, Some(2)));
@@ -33,8 +50,14 @@ async fn lifecycle_create_update_rollback_delete(app: &TestApp) {
     assert_eq!(body, json!({"v": 2, "key": "s3cret", "greeting": "hello"}));
 
     // A broken update fails to deploy and version 2 keeps serving.
-    let broken = app.client.put(app.url("/api/org/acme/functions/hello")).bearer_auth(&token)
-        .json(&json!({"route": "hello", "code": "module.exports = async () => {\n  return {;\n}"})).send().await.unwrap();
+    let broken = app
+        .client
+        .put(app.url("/api/org/acme/functions/hello"))
+        .bearer_auth(&token)
+        .json(&json!({"route": "hello", "code": "module.exports = async () => {\n  return {;\n}"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(broken.status(), 202);
     let v3 = wait_settled(app, &token, "acme", "hello").await;
     assert_eq!((v3.status.as_str(), v3.version, v3.active_version), ("failed", 3, Some(2)));
@@ -44,18 +67,31 @@ async fn lifecycle_create_update_rollback_delete(app: &TestApp) {
     assert_eq!(call(app, &token, "GET", "/api/org/acme/hello", None).await.status(), 200);
 
     // Roll back to version 1: a new version 4 copied from it, serving at once.
-    let rolled = app.client.post(app.url("/api/org/acme/functions/hello/rollback")).bearer_auth(&token)
-        .json(&json!({"version": 1})).send().await.unwrap();
+    let rolled = app
+        .client
+        .post(app.url("/api/org/acme/functions/hello/rollback"))
+        .bearer_auth(&token)
+        .json(&json!({"version": 1}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(rolled.status(), 200);
     let rolled: Function = rolled.json().await.unwrap();
     assert_eq!((rolled.version, rolled.active_version, rolled.status.as_str()), (4, Some(4), "ready"));
     let body: serde_json::Value = call(app, &token, "GET", "/api/org/acme/hello", None).await.json().await.unwrap();
     assert_eq!(body["v"], 1);
-    let bad_rollback = app.client.post(app.url("/api/org/acme/functions/hello/rollback")).bearer_auth(&token)
-        .json(&json!({"version": 3})).send().await.unwrap();
+    let bad_rollback = app
+        .client
+        .post(app.url("/api/org/acme/functions/hello/rollback"))
+        .bearer_auth(&token)
+        .json(&json!({"version": 3}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(bad_rollback.status(), 422, "a failed version cannot be rolled back to");
 
-    let versions: ListResponse<FunctionVersion> = app.get("/api/org/acme/functions/hello/versions", &token).await.json().await.unwrap();
+    let versions: ListResponse<FunctionVersion> =
+        app.get("/api/org/acme/functions/hello/versions", &token).await.json().await.unwrap();
     let listed: Vec<_> = versions.items.iter().map(|v| (v.version, v.status.as_str(), v.active)).collect();
     assert_eq!(listed, [(4, "ready", true), (3, "failed", false), (2, "ready", false), (1, "ready", false)]);
 
@@ -78,9 +114,20 @@ async fn other_tenants_get_404_for_everything(app: &TestApp) {
         app.client.get(app.url("/api/org/acme/functions/secret-fn")).bearer_auth(&globex).send().await.unwrap(),
         app.client.get(app.url("/api/org/acme/secret-fn")).bearer_auth(&globex).send().await.unwrap(),
         app.client.post(app.url("/api/org/acme/secret-fn")).bearer_auth(&globex).send().await.unwrap(),
-        app.client.put(app.url("/api/org/acme/functions/secret-fn")).bearer_auth(&globex).json(&spec).send().await.unwrap(),
+        app.client
+            .put(app.url("/api/org/acme/functions/secret-fn"))
+            .bearer_auth(&globex)
+            .json(&spec)
+            .send()
+            .await
+            .unwrap(),
         app.client.delete(app.url("/api/org/acme/functions/secret-fn")).bearer_auth(&globex).send().await.unwrap(),
-        app.client.get(app.url("/api/org/acme/functions/secret-fn/invocations")).bearer_auth(&globex).send().await.unwrap(),
+        app.client
+            .get(app.url("/api/org/acme/functions/secret-fn/invocations"))
+            .bearer_auth(&globex)
+            .send()
+            .await
+            .unwrap(),
     ];
     for response in attempts {
         let url = response.url().clone();
@@ -108,16 +155,25 @@ async fn bad_definitions_are_refused_field_by_field() {
         (json!({"name": "x", "route": "x", "code": ""}), 422, "code"),
     ];
     for (body, status, field) in cases {
-        let response = app.client.post(app.url("/api/org/acme/functions")).bearer_auth(&token).json(&body).send().await.unwrap();
+        let response =
+            app.client.post(app.url("/api/org/acme/functions")).bearer_auth(&token).json(&body).send().await.unwrap();
         assert_eq!(response.status(), status, "{body}");
         let error: ErrorBody = response.json().await.unwrap();
         if !field.is_empty() {
             assert_eq!(error.error.details[0].field.as_deref(), Some(field), "{body}: {error:?}");
         }
     }
-    let missing = app.client.post(app.url("/api/org/acme/functions")).bearer_auth(&token).json(&json!({"name": "x"})).send().await.unwrap();
+    let missing = app
+        .client
+        .post(app.url("/api/org/acme/functions"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(error_code(missing).await, "validation_failed");
-    let list: ListResponse<api_types::FunctionSummary> = app.get("/api/org/acme/functions", &token).await.json().await.unwrap();
+    let list: ListResponse<api_types::FunctionSummary> =
+        app.get("/api/org/acme/functions", &token).await.json().await.unwrap();
     assert_eq!(list.items.len(), 1, "nothing half-written");
     app.shutdown().await;
 }
@@ -129,13 +185,33 @@ async fn a_restart_while_initializing_leaves_no_function_stuck() {
     // Write an initializing function as a crashed server would have left it.
     let now = 1_700_000_000_000;
     let head = stratus::store::FunctionHead {
-        org: "acme".into(), name: "orphan".into(), runtime: "javascript".into(), route: "orphan".into(),
-        status: "initializing".into(), latest_version: 1, active_version: None, created_at: now, updated_at: now,
+        org: "acme".into(),
+        name: "orphan".into(),
+        runtime: "javascript".into(),
+        route: "orphan".into(),
+        status: "initializing".into(),
+        latest_version: 1,
+        active_version: None,
+        created_at: now,
+        updated_at: now,
     };
     let version = stratus::store::VersionRow {
-        org: "acme".into(), name: "orphan".into(), version: 1, code: HELLO.into(), trigger_json: r#"{"type":"http"}"#.into(),
-        memory_mb: 64, timeout_ms: 1000, env_json: "{}".into(), secrets_json: "{}".into(), fresh_context: false,
-        status: "initializing".into(), shape: None, bytecode: None, error_message: None, error_line: None, error_column: None,
+        org: "acme".into(),
+        name: "orphan".into(),
+        version: 1,
+        code: HELLO.into(),
+        trigger_json: r#"{"type":"http"}"#.into(),
+        memory_mb: 64,
+        timeout_ms: 1000,
+        env_json: "{}".into(),
+        secrets_json: "{}".into(),
+        fresh_context: false,
+        status: "initializing".into(),
+        shape: None,
+        bytecode: None,
+        error_message: None,
+        error_line: None,
+        error_column: None,
         created_at: now,
     };
     app.store.create_function(&head, &version).await.unwrap();

@@ -22,8 +22,18 @@ async fn each_abuse_gets_its_own_error_and_nothing_else_is_disturbed() {
     let cases = [
         ("spin", "module.exports = async () => { while (true) {} }", 504, "function_timeout"),
         ("promise-spin", "module.exports = () => new Promise(() => { for (;;) {} })", 504, "function_timeout"),
-        ("bomb", "module.exports = async () => { const a = []; for (;;) a.push(new Array(1e5).fill('x')); }", 500, "memory_exceeded"),
-        ("recurse", "module.exports = async () => { const f = (n) => f(n + 1) + 1; return f(0); }", 500, "function_error"),
+        (
+            "bomb",
+            "module.exports = async () => { const a = []; for (;;) a.push(new Array(1e5).fill('x')); }",
+            500,
+            "memory_exceeded",
+        ),
+        (
+            "recurse",
+            "module.exports = async () => { const f = (n) => f(n + 1) + 1; return f(0); }",
+            500,
+            "function_error",
+        ),
         ("stringify", "module.exports = async () => JSON.stringify(new Array(1e7).fill({a: 1}))", 0, ""),
         ("huge-response", "module.exports = async () => 'x'.repeat(8 * 1024 * 1024)", 502, "response_too_large"),
     ];
@@ -39,7 +49,10 @@ async fn each_abuse_gets_its_own_error_and_nothing_else_is_disturbed() {
         if status == 0 {
             // Builtins that ignore the interrupt: the supervisor's backstop answers with an error.
             assert!(got_status >= 500, "{name}: {got_status} {got_code}");
-            assert!(["function_timeout", "memory_exceeded", "function_crashed"].contains(&got_code.as_str()), "{name}: {got_code}");
+            assert!(
+                ["function_timeout", "memory_exceeded", "function_crashed"].contains(&got_code.as_str()),
+                "{name}: {got_code}"
+            );
         } else {
             assert_eq!((got_status, got_code.as_str()), (status, expected_code), "{name}");
         }
@@ -57,20 +70,48 @@ async fn oversized_requests_get_413_and_provider_ceilings_apply() {
     let acme = tenant(&app, "acme").await;
     let provider = app.token(api_types::Role::Provider, None).await;
     let ceilings = OrgLimits { max_memory_mb: 64, max_request_bytes: 1024, ..OrgLimits::default() };
-    let put = app.client.put(app.url("/api/provider/orgs/acme/limits")).bearer_auth(&provider).json(&ceilings).send().await.unwrap();
+    let put = app
+        .client
+        .put(app.url("/api/provider/orgs/acme/limits"))
+        .bearer_auth(&provider)
+        .json(&ceilings)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(put.status(), 200);
-    let tenant_put = app.client.put(app.url("/api/provider/orgs/acme/limits")).bearer_auth(&acme).json(&ceilings).send().await.unwrap();
+    let tenant_put = app
+        .client
+        .put(app.url("/api/provider/orgs/acme/limits"))
+        .bearer_auth(&acme)
+        .json(&ceilings)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(tenant_put.status(), 403);
     let seen: OrgLimits = app.get("/api/org/acme/limits", &acme).await.json().await.unwrap();
     assert_eq!(seen, ceilings);
 
     deploy(&app, &acme, "acme", "echo", "module.exports = async (e) => e.body", json!({})).await;
-    let big = app.client.post(app.url("/api/org/acme/echo")).bearer_auth(&acme).header("content-type", "text/plain")
-        .body("x".repeat(2048)).send().await.unwrap();
+    let big = app
+        .client
+        .post(app.url("/api/org/acme/echo"))
+        .bearer_auth(&acme)
+        .header("content-type", "text/plain")
+        .body("x".repeat(2048))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(big.status(), 413);
     assert_eq!(error_code(big).await, "payload_too_large");
-    let small = app.client.post(app.url("/api/org/acme/echo")).bearer_auth(&acme).header("content-type", "text/plain")
-        .body("hello").send().await.unwrap();
+    let small = app
+        .client
+        .post(app.url("/api/org/acme/echo"))
+        .bearer_auth(&acme)
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(small.text().await.unwrap(), "hello");
 
     let over = app.client.post(app.url("/api/org/acme/functions")).bearer_auth(&acme)
@@ -78,7 +119,14 @@ async fn oversized_requests_get_413_and_provider_ceilings_apply() {
         .send().await.unwrap();
     assert_eq!(over.status(), 422);
     let bad = OrgLimits { max_memory_mb: 0, ..OrgLimits::default() };
-    let refused = app.client.put(app.url("/api/provider/orgs/acme/limits")).bearer_auth(&provider).json(&bad).send().await.unwrap();
+    let refused = app
+        .client
+        .put(app.url("/api/provider/orgs/acme/limits"))
+        .bearer_auth(&provider)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), 422);
     app.shutdown().await;
 }
@@ -89,7 +137,13 @@ async fn over_the_concurrency_cap_calls_get_429() {
     let acme = tenant(&app, "acme").await;
     let provider = app.token(api_types::Role::Provider, None).await;
     let ceilings = OrgLimits { max_function_concurrency: 1, ..OrgLimits::default() };
-    app.client.put(app.url("/api/provider/orgs/acme/limits")).bearer_auth(&provider).json(&ceilings).send().await.unwrap();
+    app.client
+        .put(app.url("/api/provider/orgs/acme/limits"))
+        .bearer_auth(&provider)
+        .json(&ceilings)
+        .send()
+        .await
+        .unwrap();
     let code = "module.exports = async () => { await new Promise(r => setTimeout(r, 2000)); return 'done'; }";
     deploy(&app, &acme, "acme", "slow", code, json!({})).await;
     let first = {

@@ -60,10 +60,7 @@ async fn write_loop(store: Store, mut rx: mpsc::Receiver<Command>) {
         let next = if batch.is_empty() {
             rx.recv().await
         } else {
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(command) => command,
-                Err(_elapsed) => None,
-            }
+            tokio::time::timeout_at(deadline, rx.recv()).await.unwrap_or_default()
         };
         let write_now = match next {
             Some(Command::Record(row)) => {

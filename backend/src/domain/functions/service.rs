@@ -383,7 +383,9 @@ impl Functions {
         match self.pool.compile(v.code.clone(), compile_limits()).await {
             Ok(Ok(compiled)) => {
                 let shape = compiled.shape.as_str();
-                self.store.mark_version_ready(&v.org, &v.name, v.version, shape, &compiled.bytecode, now_millis()).await?;
+                self.store
+                    .mark_version_ready(&v.org, &v.name, v.version, shape, &compiled.bytecode, now_millis())
+                    .await?;
                 Ok(Some(compiled))
             }
             _ => Ok(None),
