@@ -2,14 +2,15 @@
 //! failure into an [`ApiError`].
 
 use api_types::{
-    AutoscaleRuleSummary, CostReport, Function, FunctionSpec, FunctionSummary, FunctionVersion, InvocationResult,
-    ListResponse, Me, OrgLimits, Rollback,
+    AutoscaleRuleSummary, Budget, CostReport, Function, FunctionSpec, FunctionSummary, FunctionVersion,
+    InvocationResult, ListResponse, Me, OrgLimits, Rollback, ShowbackSummary,
 };
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::host;
+use crate::logic::cost_rows::GroupBy;
 use crate::logic::date::DateRange;
 use crate::logic::{test_call, urls};
 
@@ -42,9 +43,42 @@ impl ApiClient {
         self.get(&urls::autoscale_rules(&self.base, org)).await
     }
 
-    /// `GET /api/org/{org}/showback/costs` grouped by service, `range` inclusive.
-    pub async fn costs_by_service(&self, org: &str, range: DateRange) -> Result<CostReport, ApiError> {
-        self.get(&urls::costs_by_service(&self.base, org, range)).await
+    /// `GET /api/org/{org}/showback/costs`, `range` inclusive.
+    pub async fn costs(&self, org: &str, range: DateRange, group_by: GroupBy) -> Result<CostReport, ApiError> {
+        self.get(&urls::costs(&self.base, org, range, group_by)).await
+    }
+
+    /// `GET /api/org/{org}/showback/summary?month=YYYY-MM`.
+    pub async fn showback_summary(&self, org: &str, month: &str) -> Result<ShowbackSummary, ApiError> {
+        self.get(&urls::showback_summary(&self.base, org, month)).await
+    }
+
+    /// `PUT /api/org/{org}/showback/budget`.
+    pub async fn put_budget(&self, org: &str, budget: &Budget) -> Result<Budget, ApiError> {
+        self.send_json(Method::PUT, &urls::budget(&self.base, org), budget).await
+    }
+
+    /// `GET /api/org/{org}/showback/export.csv`: the CSV text.
+    pub async fn export_csv(&self, org: &str, range: DateRange) -> Result<String, ApiError> {
+        let request = RequestBuilder::new(&urls::export_csv(&self.base, org, range))
+            .method(Method::GET)
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .header("Accept", "text/csv")
+            .build()
+            .map_err(|e| ApiError::network(e.to_string()))?;
+        let response = checked(send(request).await?).await?;
+        let status = response.status();
+        response.text().await.map_err(|e| ApiError::unexpected_body(status, e.to_string()))
+    }
+
+    /// `GET /api/provider/showback/costs`: every tenant's costs.
+    pub async fn provider_costs(&self, range: DateRange, group_by: GroupBy) -> Result<CostReport, ApiError> {
+        self.get(&urls::provider_costs(&self.base, range, group_by)).await
+    }
+
+    /// `GET /api/provider/showback/top`: the `n` costliest tenants.
+    pub async fn provider_top(&self, range: DateRange, n: u32) -> Result<CostReport, ApiError> {
+        self.get(&urls::provider_top(&self.base, range, n)).await
     }
 
     /// `GET /api/org/{org}/functions/{name}`.

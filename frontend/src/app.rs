@@ -1,6 +1,6 @@
 //! The application shell: header, navigation, and the page the hash points at.
 
-use api_types::Me;
+use api_types::{Me, Role};
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
@@ -18,6 +18,7 @@ use crate::pages::autoscale_page::AutoscalePage;
 use crate::pages::function_detail_page::FunctionDetailPage;
 use crate::pages::functions_page::FunctionsPage;
 use crate::pages::new_function_page::NewFunctionPage;
+use crate::pages::provider_showback_page::ProviderShowbackPage;
 use crate::pages::showback_page::ShowbackPage;
 
 /// The whole app: the shell with a token, else how to get one.
@@ -53,6 +54,8 @@ fn Shell(api: ApiClient) -> impl IntoView {
     let me_ok: Signal<Option<Me>> = Signal::derive(move || me.get().and_then(Result::ok));
     let chosen_org = RwSignal::new(None::<String>);
     let org = Signal::derive(move || chosen_org.get().or_else(|| me_ok.with(|m| m.as_ref().and_then(default_org))));
+    let provider = Signal::derive(move || me_ok.with(|m| m.as_ref().is_some_and(|m| m.role == Role::Provider)));
+    let open_org = Callback::new(move |org: String| chosen_org.set(Some(org)));
     let content = move || match me.get() {
         None => view! { <Spinner label="Signing in…" /> }.into_any(),
         Some(Err(error)) => {
@@ -71,27 +74,28 @@ fn Shell(api: ApiClient) -> impl IntoView {
                 />
             }
             .into_any(),
-            Some(org) => page(page_route.get(), tab, org),
+            Some(org) => page(page_route.get(), tab, org, open_org),
         },
     };
     view! {
         <div class="main-container">
             <Header me=me_ok org set_org=chosen_org.write_only() />
             <div class="content-container">
-                <Nav route=route.into() />
+                <Nav route=route.into() provider />
                 <main class="content-area">{content}</main>
             </div>
         </div>
     }
 }
 
-fn page(route: Route, tab: Signal<FunctionTab>, org: String) -> AnyView {
+fn page(route: Route, tab: Signal<FunctionTab>, org: String, open_org: Callback<String>) -> AnyView {
     match route {
         Route::Functions => view! { <FunctionsPage org /> }.into_any(),
         Route::NewFunction => view! { <NewFunctionPage org /> }.into_any(),
         Route::Function { name, .. } => view! { <FunctionDetailPage org name tab /> }.into_any(),
         Route::Autoscale => view! { <AutoscalePage org /> }.into_any(),
         Route::Showback => view! { <ShowbackPage org /> }.into_any(),
+        Route::ProviderShowback => view! { <ProviderShowbackPage on_open_org=open_org /> }.into_any(),
     }
 }
 

@@ -9,9 +9,9 @@
 
 use std::time::Duration;
 
-use leptos::prelude::{Effect, LocalResource, on_cleanup, set_timeout_with_handle};
+use leptos::prelude::{Effect, LocalResource, on_cleanup, set_timeout, set_timeout_with_handle};
 use serde::Deserialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast as _, JsValue};
 
 use crate::logic::date::Date;
 use crate::logic::fragment;
@@ -104,6 +104,28 @@ pub fn refetch_while<T: 'static>(resource: LocalResource<T>, busy: impl Fn(&T) -
             on_cleanup(move || handle.clear());
         }
     });
+}
+
+/// Offers `content` to the person as a download named `name`: a Blob, an object URL and a
+/// temporary `<a download>` clicked once.
+pub fn save_file(name: &str, mime: &str, content: &str) -> Result<(), String> {
+    let js = |e: JsValue| format!("{e:?}");
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let body = document.body().ok_or("no body")?;
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let parts = js_sys::Array::of1(&JsValue::from_str(content));
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js)?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a").map_err(js)?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    body.append_child(&link).map_err(js)?;
+    link.click();
+    link.remove();
+    // The browser has read the URL by the time the click returns; a moment later it can go.
+    set_timeout(move || drop(web_sys::Url::revoke_object_url(&url)), Duration::from_secs(10));
+    Ok(())
 }
 
 /// Today's date in UTC, the calendar the cost data is kept in.

@@ -4,4 +4,5 @@ pub mod autoscale_page;
 pub mod function_detail_page;
 pub mod functions_page;
 pub mod new_function_page;
+pub mod provider_showback_page;
 pub mod showback_page;

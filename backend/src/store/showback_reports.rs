@@ -147,7 +147,7 @@ impl Store {
         let (raw1, month1) = key.columns();
         let (raw2, month2) = key2.unwrap_or(CostKey::Service).columns();
         let (raw2, month2) = if key2.is_some() { (raw2, month2) } else { ("''", Some("''")) };
-        let mut binds = Binds::default();
+        let mut binds = Binds::new(self.backend());
         let org_filter = |binds: &mut Binds| match org {
             Some(o) => format!(" and org_name = {}", binds.text(o)),
             None => String::new(),

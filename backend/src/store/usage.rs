@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use super::Store;
 use super::showback_sql::Binds;
+use super::{Backend, Store};
 
 /// One day of one resource's use of one service.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +67,7 @@ impl Store {
             .await?;
         let mut counts = UpsertCounts::default();
         for chunk in records.chunks(CHUNK) {
-            let original = existing(&mut tx, chunk).await?;
+            let original = existing(&mut tx, self.backend(), chunk).await?;
             let mut current: HashMap<Key, Values> = original.clone();
             let mut touched: Vec<Key> = Vec::with_capacity(chunk.len());
             for r in chunk {
@@ -88,7 +88,7 @@ impl Store {
                 .filter_map(|k| current.get_key_value(k))
                 .filter(|(k, v)| original.get(*k) != Some(*v))
                 .collect();
-            write_records(&mut tx, &changed).await?;
+            write_records(&mut tx, self.backend(), &changed).await?;
             let mut deltas: HashMap<MonthKey, (i64, i64)> = HashMap::new();
             for (k, v) in &changed {
                 if let Some(old) = original.get(*k) {
@@ -100,7 +100,7 @@ impl Store {
                 d.0 += v.2;
                 d.1 += 1;
             }
-            write_rollup(&mut tx, deltas).await?;
+            write_rollup(&mut tx, self.backend(), deltas).await?;
         }
         tx.commit().await?;
         Ok(counts)
@@ -113,7 +113,7 @@ impl Store {
         for chunk in records.chunks(CHUNK) {
             let rows: Vec<(Key, Values)> = chunk.iter().map(|r| (key(r), values(r))).collect();
             let refs: Vec<(&Key, &Values)> = rows.iter().map(|(k, v)| (k, v)).collect();
-            write_records(&mut tx, &refs).await?;
+            write_records(&mut tx, self.backend(), &refs).await?;
         }
         tx.commit().await
     }
@@ -166,8 +166,12 @@ fn month_key(k: &Key, currency: &str) -> MonthKey {
     (k.1.clone(), k.2.get(..7).unwrap_or(&k.2).to_owned(), k.3.clone(), k.4.clone(), currency.to_owned())
 }
 
-async fn existing(tx: &mut sqlx::AnyConnection, chunk: &[UsageRecord]) -> Result<HashMap<Key, Values>, sqlx::Error> {
-    let mut binds = Binds::default();
+async fn existing(
+    tx: &mut sqlx::AnyConnection,
+    backend: Backend,
+    chunk: &[UsageRecord],
+) -> Result<HashMap<Key, Values>, sqlx::Error> {
+    let mut binds = Binds::new(backend);
     let tuples: Vec<String> = chunk
         .iter()
         .map(|r| {
@@ -201,11 +205,15 @@ fn existing_row(row: &AnyRow) -> Result<(Key, Values), sqlx::Error> {
     ))
 }
 
-async fn write_records(tx: &mut sqlx::AnyConnection, rows: &[(&Key, &Values)]) -> Result<(), sqlx::Error> {
+async fn write_records(
+    tx: &mut sqlx::AnyConnection,
+    backend: Backend,
+    rows: &[(&Key, &Values)],
+) -> Result<(), sqlx::Error> {
     if rows.is_empty() {
         return Ok(());
     }
-    let mut binds = Binds::default();
+    let mut binds = Binds::new(backend);
     let tuples: Vec<String> = rows
         .iter()
         .map(|(k, v)| {
@@ -234,7 +242,11 @@ async fn write_records(tx: &mut sqlx::AnyConnection, rows: &[(&Key, &Values)]) -
     binds.apply(sqlx::query(sqlx::AssertSqlSafe(sql))).execute(&mut *tx).await.map(|_| ())
 }
 
-async fn write_rollup(tx: &mut sqlx::AnyConnection, deltas: HashMap<MonthKey, (i64, i64)>) -> Result<(), sqlx::Error> {
+async fn write_rollup(
+    tx: &mut sqlx::AnyConnection,
+    backend: Backend,
+    deltas: HashMap<MonthKey, (i64, i64)>,
+) -> Result<(), sqlx::Error> {
     let mut deltas: Vec<_> = deltas.into_iter().filter(|(_, d)| *d != (0, 0)).collect();
     if deltas.is_empty() {
         return Ok(());
@@ -242,7 +254,7 @@ async fn write_rollup(tx: &mut sqlx::AnyConnection, deltas: HashMap<MonthKey, (i
     deltas.sort();
     let shrinks = deltas.iter().any(|(_, (_, n))| *n < 0);
     for chunk in deltas.chunks(CHUNK) {
-        let mut binds = Binds::default();
+        let mut binds = Binds::new(backend);
         let tuples: Vec<String> = chunk
             .iter()
             .map(|(k, (cost, n))| {

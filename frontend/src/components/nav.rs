@@ -5,37 +5,39 @@ use leptos::prelude::*;
 use crate::components::icon::{Icon, IconShape};
 use crate::logic::route::Route;
 
-/// One link per page; the current page's link is highlighted.
+/// One link per page; the current page's link is highlighted. A provider also gets the
+/// provider pages, in a group of their own.
 #[component]
-pub fn Nav(route: Signal<Route>) -> impl IntoView {
-    let links = Route::ALL
-        .into_iter()
-        .map(|r| {
-            let shape = match r {
-                Route::Autoscale => IconShape::Autoscale,
-                Route::Showback => IconShape::Showback,
-                _ => IconShape::Function,
-            };
-            let (id, href, title) = (r.nav_id(), r.href(), r.title());
-            let current = Memo::new(move |_| route.with(|now| now.section() == r));
+pub fn Nav(route: Signal<Route>, #[prop(into)] provider: Signal<bool>) -> impl IntoView {
+    let link = move |r: Route| {
+        let shape = match r {
+            Route::Autoscale => IconShape::Autoscale,
+            Route::Showback | Route::ProviderShowback => IconShape::Showback,
+            _ => IconShape::Function,
+        };
+        let (id, href, title) = (r.nav_id(), r.href(), r.title());
+        let current = Memo::new(move |_| route.with(|now| now.section() == r));
+        view! {
+            <a id=id class="nav-link" class:active=current aria-current=move || current.get().then_some("page") href=href>
+                <Icon shape />
+                <span class="nav-text">{title}</span>
+            </a>
+        }
+    };
+    let links = Route::ALL.into_iter().map(link).collect_view();
+    let provider_links = move || {
+        provider.get().then(|| {
             view! {
-                <a
-                    id=id
-                    class="nav-link"
-                    class:active=current
-                    aria-current=move || current.get().then_some("page")
-                    href=href
-                >
-                    <Icon shape />
-                    <span class="nav-text">{title}</span>
-                </a>
+                <div class="nav-group-label provider">"Provider"</div>
+                {Route::PROVIDER.into_iter().map(link).collect_view()}
             }
         })
-        .collect_view();
+    };
     view! {
         <nav class="sidenav" aria-label="Stratus">
             <div class="nav-group-label">"Services"</div>
             {links}
+            {provider_links}
         </nav>
     }
 }

@@ -53,6 +53,32 @@ impl Date {
     pub fn long(self) -> String {
         format!("{} {} {}", self.day, MONTHS[self.month as usize - 1], self.year)
     }
+
+    /// `2025-11`, the cost API's month.
+    pub fn month_key(self) -> String {
+        format!("{:04}-{:02}", self.year, self.month)
+    }
+
+    /// How many days this date's month has (28–31).
+    pub fn days_in_month(self) -> u32 {
+        days_in_month(self.year, self.month)
+    }
+
+    /// The first day of this date's month.
+    pub fn first_of_month(self) -> Self {
+        Self { day: 1, ..self }
+    }
+
+    /// The last day of this date's month.
+    pub fn last_of_month(self) -> Self {
+        Self { day: self.days_in_month(), ..self }
+    }
+
+    /// The first day of the month `n` months before this date's month.
+    pub fn months_before(self, n: u32) -> Self {
+        let index = self.year * 12 + self.month as i32 - 1 - n as i32;
+        Self { year: index.div_euclid(12), month: index.rem_euclid(12) as u32 + 1, day: 1 }
+    }
 }
 
 /// `YYYY-MM-DD`.
@@ -67,6 +93,24 @@ impl DateRange {
     pub fn month_to_date(today: Date) -> Self {
         let from = Date { day: 1, ..today };
         Self { from, to: today }
+    }
+
+    /// A range from `from` to `to`, or why there is none.
+    pub fn new(from: Date, to: Date) -> Result<Self, &'static str> {
+        if from > to { Err("the first day is after the last") } else { Ok(Self { from, to }) }
+    }
+
+    /// The last `n` calendar months, oldest first, each labelled `YYYY-MM`; the current one
+    /// ends at `today`.
+    pub fn last_months(today: Date, n: u32) -> Vec<(String, DateRange)> {
+        (0..n)
+            .rev()
+            .map(|back| {
+                let from = today.months_before(back);
+                let to = if back == 0 { today } else { from.last_of_month() };
+                (from.month_key(), DateRange { from, to })
+            })
+            .collect()
     }
 
     /// `1 – 22 Nov 2025`, `28 Oct – 3 Nov 2025` or `1 Nov 2025`.
@@ -138,6 +182,34 @@ mod tests {
         assert!(Date::new(2025, 13, 1).is_none());
         assert!(Date::new(2025, 4, 31).is_none());
         assert!(Date::new(2025, 1, 0).is_none());
+    }
+
+    #[test]
+    fn months_step_back_across_years() {
+        let today = date(2025, 2, 14);
+        assert_eq!(today.month_key(), "2025-02");
+        assert_eq!(today.days_in_month(), 28);
+        assert_eq!(today.first_of_month(), date(2025, 2, 1));
+        assert_eq!(today.last_of_month(), date(2025, 2, 28));
+        assert_eq!(today.months_before(1), date(2025, 1, 1));
+        assert_eq!(today.months_before(2), date(2024, 12, 1));
+        assert_eq!(today.months_before(14), date(2023, 12, 1));
+        assert_eq!(date(2024, 3, 31).months_before(1).last_of_month(), date(2024, 2, 29));
+    }
+
+    #[test]
+    fn the_last_months_end_today() {
+        let months = DateRange::last_months(date(2025, 2, 14), 3);
+        let labels: Vec<&str> = months.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(labels, ["2024-12", "2025-01", "2025-02"]);
+        assert_eq!(months[0].1, DateRange { from: date(2024, 12, 1), to: date(2024, 12, 31) });
+        assert_eq!(months[2].1, DateRange { from: date(2025, 2, 1), to: date(2025, 2, 14) });
+    }
+
+    #[test]
+    fn a_range_may_not_run_backwards() {
+        assert!(DateRange::new(date(2025, 2, 2), date(2025, 2, 1)).is_err());
+        assert!(DateRange::new(date(2025, 2, 1), date(2025, 2, 1)).is_ok());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Hash routes: `#/functions`, `#/new-function`, `#/functions/{name}[/{tab}]`, `#/autoscale`,
-//! `#/showback`.
+//! `#/showback`, `#/provider/showback`.
 
 use crate::logic::fragment::percent_decode;
 use crate::logic::urls::encode_segment;
@@ -18,6 +18,8 @@ pub enum Route {
     },
     Autoscale,
     Showback,
+    /// Every tenant's costs (providers only).
+    ProviderShowback,
 }
 
 /// The tabs of a function's page.
@@ -76,6 +78,9 @@ impl Route {
     /// The pages of the navigation, in order.
     pub const ALL: [Route; 3] = [Route::Functions, Route::Autoscale, Route::Showback];
 
+    /// The pages only a provider's navigation lists.
+    pub const PROVIDER: [Route; 1] = [Route::ProviderShowback];
+
     /// The route of a location hash; anything unknown, empty or malformed opens Functions.
     pub fn from_hash(hash: &str) -> Self {
         let path = hash.trim_start_matches('#').trim_start_matches('/');
@@ -84,6 +89,7 @@ impl Route {
         match (parts.next().unwrap_or_default(), parts.next(), parts.next()) {
             ("autoscale", ..) => Route::Autoscale,
             ("showback", ..) => Route::Showback,
+            ("provider", Some("showback"), _) => Route::ProviderShowback,
             ("new-function", ..) => Route::NewFunction,
             ("functions", Some(name), tab) if !name.is_empty() => {
                 Route::Function { name: percent_decode(name), tab: FunctionTab::from_slug(tab.unwrap_or_default()) }
@@ -101,6 +107,7 @@ impl Route {
             Route::Function { name, tab } => format!("#/functions/{}/{}", encode_segment(name), tab.slug()),
             Route::Autoscale => "#/autoscale".to_owned(),
             Route::Showback => "#/showback".to_owned(),
+            Route::ProviderShowback => "#/provider/showback".to_owned(),
         }
     }
 
@@ -115,6 +122,7 @@ impl Route {
             Route::Functions | Route::NewFunction | Route::Function { .. } => Route::Functions,
             Route::Autoscale => Route::Autoscale,
             Route::Showback => Route::Showback,
+            Route::ProviderShowback => Route::ProviderShowback,
         }
     }
 
@@ -138,6 +146,7 @@ impl Route {
         match self.section() {
             Route::Autoscale => "Autoscale",
             Route::Showback => "Showback",
+            Route::ProviderShowback => "Tenant costs",
             _ => "Functions",
         }
     }
@@ -147,6 +156,7 @@ impl Route {
         match self.section() {
             Route::Autoscale => "nav-autoscale",
             Route::Showback => "nav-showback",
+            Route::ProviderShowback => "nav-provider-showback",
             _ => "nav-functions",
         }
     }
@@ -169,6 +179,8 @@ mod tests {
         assert_eq!(Route::from_hash("#/autoscale?rule=1"), Route::Autoscale);
         assert_eq!(Route::from_hash("#showback"), Route::Showback);
         assert_eq!(Route::from_hash("#/new-function"), Route::NewFunction);
+        assert_eq!(Route::from_hash("#/provider/showback"), Route::ProviderShowback);
+        assert_eq!(Route::from_hash("#/provider"), Route::Functions);
     }
 
     #[test]
@@ -194,6 +206,7 @@ mod tests {
     #[test]
     fn every_route_round_trips_through_its_href() {
         let mut routes = Route::ALL.to_vec();
+        routes.extend(Route::PROVIDER);
         routes.push(Route::NewFunction);
         routes.extend(FunctionTab::ALL.map(|tab| function("hello-1", tab)));
         routes.push(function("odd name", FunctionTab::Versions));

@@ -1,6 +1,7 @@
 //! The API's URLs. `base` is the configured API base: `""` for the same origin, else an
 //! origin or prefix such as `https://stratus.example.com`.
 
+use crate::logic::cost_rows::GroupBy;
 use crate::logic::date::DateRange;
 
 /// `GET {base}/api/me`.
@@ -48,9 +49,43 @@ pub fn autoscale_rules(base: &str, org: &str) -> String {
     format!("{}/autoscale/rules", org_root(base, org))
 }
 
-/// `GET {base}/api/org/{org}/showback/costs?from=…&to=…&group_by=service`.
-pub fn costs_by_service(base: &str, org: &str, range: DateRange) -> String {
-    format!("{}/showback/costs?from={}&to={}&group_by=service", org_root(base, org), range.from, range.to)
+/// `GET {base}/api/org/{org}/showback/costs?from=…&to=…&group_by=…`, `to` inclusive.
+pub fn costs(base: &str, org: &str, range: DateRange, group_by: GroupBy) -> String {
+    format!("{}/showback/costs?{}&group_by={}", org_root(base, org), range_query(range), group_by.as_str())
+}
+
+/// `GET {base}/api/org/{org}/showback/summary?month=YYYY-MM`.
+pub fn showback_summary(base: &str, org: &str, month: &str) -> String {
+    format!("{}/showback/summary?month={}", org_root(base, org), encode_segment(month))
+}
+
+/// `GET|PUT|DELETE {base}/api/org/{org}/showback/budget`.
+pub fn budget(base: &str, org: &str) -> String {
+    format!("{}/showback/budget", org_root(base, org))
+}
+
+/// `GET {base}/api/org/{org}/showback/export.csv?from=…&to=…`.
+pub fn export_csv(base: &str, org: &str, range: DateRange) -> String {
+    format!("{}/showback/export.csv?{}", org_root(base, org), range_query(range))
+}
+
+/// The name a downloaded export is saved under, as the server's `Content-Disposition` has it.
+pub fn export_file_name(org: &str, range: DateRange) -> String {
+    format!("showback-{org}-{}-{}.csv", range.from, range.to)
+}
+
+/// `GET {base}/api/provider/showback/costs?from=…&to=…&group_by=…` (provider only).
+pub fn provider_costs(base: &str, range: DateRange, group_by: GroupBy) -> String {
+    format!("{}/api/provider/showback/costs?{}&group_by={}", trim_base(base), range_query(range), group_by.as_str())
+}
+
+/// `GET {base}/api/provider/showback/top?n=…&from=…&to=…` (provider only).
+pub fn provider_top(base: &str, range: DateRange, n: u32) -> String {
+    format!("{}/api/provider/showback/top?n={n}&{}", trim_base(base), range_query(range))
+}
+
+fn range_query(range: DateRange) -> String {
+    format!("from={}&to={}", range.from, range.to)
 }
 
 fn org_root(base: &str, org: &str) -> String {
@@ -95,10 +130,25 @@ mod tests {
     #[test]
     fn cost_urls_carry_the_inclusive_range_and_grouping() {
         let today = Date::new(2025, 11, 22).expect("valid date");
+        let range = DateRange::month_to_date(today);
         assert_eq!(
-            costs_by_service("", "acme", DateRange::month_to_date(today)),
+            costs("", "acme", range, GroupBy::Service),
             "/api/org/acme/showback/costs?from=2025-11-01&to=2025-11-22&group_by=service"
         );
+        assert_eq!(
+            provider_costs("", range, GroupBy::Org),
+            "/api/provider/showback/costs?from=2025-11-01&to=2025-11-22&group_by=org"
+        );
+        assert_eq!(provider_top("", range, 10), "/api/provider/showback/top?n=10&from=2025-11-01&to=2025-11-22");
+    }
+
+    #[test]
+    fn showback_urls() {
+        let range = DateRange::month_to_date(Date::new(2025, 11, 22).expect("valid date"));
+        assert_eq!(showback_summary("", "acme", "2025-11"), "/api/org/acme/showback/summary?month=2025-11");
+        assert_eq!(budget("", "acme"), "/api/org/acme/showback/budget");
+        assert_eq!(export_csv("", "acme", range), "/api/org/acme/showback/export.csv?from=2025-11-01&to=2025-11-22");
+        assert_eq!(export_file_name("acme", range), "showback-acme-2025-11-01-2025-11-22.csv");
     }
 
     #[test]
