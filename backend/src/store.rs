@@ -15,6 +15,7 @@ mod showback_collectors;
 mod showback_metering;
 mod showback_rates;
 mod showback_reports;
+mod showback_rollup;
 mod showback_sql;
 mod tokens;
 mod usage;

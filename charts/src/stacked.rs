@@ -25,7 +25,9 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
     let count = periods.len().max(1);
     let totals: Vec<f64> =
         (0..count).map(|i| series.iter().map(|s| s.values.get(i).copied().unwrap_or(0.0).max(0.0)).sum()).collect();
-    let top = totals.iter().copied().fold(0.0_f64, f64::max).max(1.0) * 1.1;
+    // Headroom above the tallest bar for the legend, one line per series.
+    let headroom = 1.1 + 0.09 * series.len() as f64;
+    let top = totals.iter().copied().fold(0.0_f64, f64::max).max(1.0) * headroom;
     let mut chart = ChartBuilder::on(area)
         .caption(title, (FONT, 16).into_font().color(&INK))
         .margin(12)
@@ -71,7 +73,7 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::UpperRight)
         .background_style(WHITE.mix(0.85))
         .border_style(RGBColor(0xdd, 0xdd, 0xdd))
         .label_font((FONT, 12).into_font().color(&INK))

@@ -17,9 +17,6 @@ const SERVICES: usize = 30;
 const IMPORT_ROWS: usize = 1_000_000;
 
 pub async fn run() {
-    if std::env::var_os("PROBE").is_some() {
-        return probe().await;
-    }
     println!("== showback: {TENANTS} tenants × {SERVICES} services × 13 months of daily records ==");
     let today = chrono::Utc::now().date_naive();
     for db in [Db::Sqlite, Db::Postgres] {
@@ -228,38 +225,4 @@ async fn import(db: Db) {
         );
     }
     app.shutdown().await;
-}
-
-async fn probe() {
-    let today = chrono::Utc::now().date_naive();
-    for db in [Db::Sqlite, Db::Postgres] {
-        let app = TestApp::start(db).await;
-        for i in 0..20 {
-            app.store.ensure_org(&org(i), &org(i), 0).await.expect("org");
-        }
-        let recs: Vec<Vec<UsageRecord>> = (0..20).map(|i| records(i, today)).collect();
-        let t = Instant::now();
-        for r in &recs[..10] {
-            app.store.insert_usage_unchecked(r).await.expect("insert");
-        }
-        println!("{db:?} unchecked 10 orgs {:.2}s", t.elapsed().as_secs_f64());
-        let t = Instant::now();
-        for r in &recs[10..20] {
-            for chunk in r.chunks(2000) {
-                app.store.upsert_usage(chunk).await.expect("upsert");
-            }
-        }
-        println!("{db:?} upsert new 10 orgs {:.2}s", t.elapsed().as_secs_f64());
-        let t = Instant::now();
-        for r in &recs[10..20] {
-            for chunk in r.chunks(2000) {
-                app.store.upsert_usage(chunk).await.expect("upsert");
-            }
-        }
-        println!("{db:?} upsert unchanged 10 orgs {:.2}s", t.elapsed().as_secs_f64());
-        let t = Instant::now();
-        app.store.rebuild_usage_rollup().await.expect("rollup");
-        println!("{db:?} rollup {:.2}s", t.elapsed().as_secs_f64());
-        app.shutdown().await;
-    }
 }

@@ -8,3 +8,4 @@ mod functions;
 mod functions_ui;
 mod lambda;
 mod showback;
+mod showback_ui;

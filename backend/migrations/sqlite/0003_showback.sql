@@ -20,6 +20,36 @@ insert into usage_month (org_name, month, service, resource, currency, cost_micr
 select org_name, substr(day, 1, 7), service, resource, currency, sum(cost_micros), count(*)
 from usage_record group by org_name, substr(day, 1, 7), service, resource, currency;
 
+-- Coarser rollups for provider-wide reports: per org and month, and per service and month
+-- across orgs. Kept in step with usage_month by the same writes.
+create table usage_org_month (
+    org_name    text not null references org (org_name) on delete cascade,
+    month       text not null,
+    currency    text not null,
+    cost_micros integer not null,
+    records     integer not null,
+    primary key (org_name, month, currency)
+);
+
+create index usage_org_month_month on usage_org_month (month);
+
+insert into usage_org_month (org_name, month, currency, cost_micros, records)
+select org_name, substr(day, 1, 7), currency, sum(cost_micros), count(*)
+from usage_record group by org_name, substr(day, 1, 7), currency;
+
+create table usage_service_month (
+    month       text not null,
+    service     text not null,
+    currency    text not null,
+    cost_micros integer not null,
+    records     integer not null,
+    primary key (month, service, currency)
+);
+
+insert into usage_service_month (month, service, currency, cost_micros, records)
+select substr(day, 1, 7), service, currency, sum(cost_micros), count(*)
+from usage_record group by substr(day, 1, 7), service, currency;
+
 -- One row that every usage writer updates first: it serialises writers (a row lock in
 -- PostgreSQL, the write lock in SQLite) so that rollup deltas never race.
 create table usage_write_lock (

@@ -5,6 +5,7 @@ use chrono::{Datelike as _, NaiveDate};
 use sqlx::Row as _;
 
 use super::Store;
+use super::showback_rollup::{BY_ORG, BY_RESOURCE, BY_SERVICE, Rollup};
 use super::showback_sql::Binds;
 
 /// A group of a cost query.
@@ -108,6 +109,12 @@ fn day_ranges(binds: &mut Binds, ranges: &[(String, String)]) -> String {
     format!("({})", parts.join(" or "))
 }
 
+/// The smallest rollup that has every grouped column (and the org, when filtering by it).
+fn rollup_for(org: Option<&str>, columns: &[&str]) -> Rollup {
+    let fits = |r: Rollup| columns.iter().all(|c| *c == "''" || r.has(c)) && (org.is_none() || r.has("org_name"));
+    [BY_ORG, BY_SERVICE].into_iter().find(|r| fits(*r)).unwrap_or(BY_RESOURCE)
+}
+
 impl Store {
     /// Cost between `from` and `to` (inclusive days), grouped by `key`, for one org or all.
     pub async fn costs(
@@ -154,13 +161,13 @@ impl Store {
         };
         let mut parts = Vec::new();
         if let Some((m1, m2)) = &plan.months {
+            let (k1, k2) = (month1.unwrap_or("month"), month2.unwrap_or("''"));
+            let table = rollup_for(org, &[k1, k2]).table;
             let (a, b) = (binds.text(m1.clone()), binds.text(m2.clone()));
             let filter = org_filter(&mut binds);
             parts.push(format!(
-                "select {} as k, {} as k2, currency, cost_micros as cost, records as n from usage_month \
-                 where month >= {a} and month <= {b}{filter}",
-                month1.unwrap_or("month"),
-                month2.unwrap_or("''")
+                "select {k1} as k, {k2} as k2, currency, cost_micros as cost, records as n from {table} \
+                 where month >= {a} and month <= {b}{filter}"
             ));
         }
         for (ranges, sign) in [(&plan.add_days, ""), (&plan.sub_days, "-")] {
@@ -221,6 +228,16 @@ mod tests {
         assert_eq!((inside.months, inside.add_days.len()), (None, 1));
         let mostly = plan(d("2026-02-02"), d("2026-02-27"), true);
         assert_eq!(mostly.sub_days, vec![pair("2026-02-01", "2026-02-01"), pair("2026-02-28", "2026-02-28")]);
+    }
+
+    #[test]
+    fn provider_reports_read_the_small_rollups() {
+        assert_eq!(rollup_for(None, &["org_name", "''"]), BY_ORG);
+        assert_eq!(rollup_for(None, &["month", "org_name"]), BY_ORG);
+        assert_eq!(rollup_for(None, &["service", "month"]), BY_SERVICE);
+        assert_eq!(rollup_for(Some("acme"), &["service", "''"]), BY_RESOURCE);
+        assert_eq!(rollup_for(Some("acme"), &["month", "''"]), BY_ORG);
+        assert_eq!(rollup_for(None, &["resource", "''"]), BY_RESOURCE);
     }
 
     #[test]

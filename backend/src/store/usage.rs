@@ -1,11 +1,12 @@
-//! Usage and cost records, one per (source, org, day, service, resource), and their monthly
-//! rollup `usage_month`, which every write keeps in step inside the same transaction.
+//! Usage and cost records, one per (source, org, day, service, resource). Every write adjusts
+//! the monthly rollups (see `showback_rollup`) inside the same transaction.
 
 use std::collections::HashMap;
 
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
+use super::showback_rollup::{MonthKey, write_rollups};
 use super::showback_sql::Binds;
 use super::{Backend, Store};
 
@@ -46,7 +47,6 @@ const CHUNK: usize = 500;
 
 type Key = (String, String, String, String, String);
 type Values = (i64, String, i64, String);
-type MonthKey = (String, String, String, String, String);
 
 fn key(r: &UsageRecord) -> Key {
     (r.source.clone(), r.org.clone(), r.day.clone(), r.service.clone(), r.resource.clone())
@@ -100,14 +100,14 @@ impl Store {
                 d.0 += v.2;
                 d.1 += 1;
             }
-            write_rollup(&mut tx, self.backend(), deltas).await?;
+            write_rollups(&mut tx, self.backend(), deltas).await?;
         }
         tx.commit().await?;
         Ok(counts)
     }
 
     /// Appends records that are known to be new (benchmark and bulk-load data) without looking
-    /// for existing keys, then leaves the rollup stale: call [`Store::rebuild_usage_rollup`].
+    /// for existing keys, and leaves the rollups stale: call [`Store::rebuild_usage_rollup`].
     pub async fn insert_usage_unchecked(&self, records: &[UsageRecord]) -> Result<(), sqlx::Error> {
         let mut tx = self.pool().begin().await?;
         for chunk in records.chunks(CHUNK) {
@@ -117,53 +117,10 @@ impl Store {
         }
         tx.commit().await
     }
-
-    /// Recomputes the whole monthly rollup from the records.
-    pub async fn rebuild_usage_rollup(&self) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("update usage_write_lock set generation = generation + 1 where lock_id = 1")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("delete from usage_month").execute(&mut *tx).await?;
-        sqlx::query(
-            "insert into usage_month (org_name, month, service, resource, currency, cost_micros, records) \
-             select org_name, substr(day, 1, 7), service, resource, currency, \
-             cast(sum(cost_micros) as bigint), count(*) from usage_record \
-             group by org_name, substr(day, 1, 7), service, resource, currency",
-        )
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await
-    }
-
-    /// Rollup rows that disagree with the records they sum (empty when all is well).
-    pub async fn usage_rollup_mismatches(&self) -> Result<Vec<String>, sqlx::Error> {
-        let rows = sqlx::query(
-            "select coalesce(r.org_name, m.org_name) as o, coalesce(r.month, m.month) as mo, \
-             r.cost as rc, m.cost_micros as mc from \
-             (select org_name, substr(day, 1, 7) as month, service, resource, currency, \
-              cast(sum(cost_micros) as bigint) as cost, count(*) as n from usage_record \
-              group by org_name, substr(day, 1, 7), service, resource, currency) r \
-             full outer join usage_month m on r.org_name = m.org_name and r.month = m.month \
-             and r.service = m.service and r.resource = m.resource and r.currency = m.currency \
-             where r.cost is null or m.cost_micros is null or r.cost <> m.cost_micros or r.n <> m.records",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let org: String = row.try_get("o")?;
-                let month: String = row.try_get("mo")?;
-                let raw: Option<i64> = row.try_get("rc")?;
-                let rolled: Option<i64> = row.try_get("mc")?;
-                Ok(format!("{org} {month}: records {raw:?}, rollup {rolled:?}"))
-            })
-            .collect()
-    }
 }
 
 fn month_key(k: &Key, currency: &str) -> MonthKey {
-    (k.1.clone(), k.2.get(..7).unwrap_or(&k.2).to_owned(), k.3.clone(), k.4.clone(), currency.to_owned())
+    [k.1.clone(), k.2.get(..7).unwrap_or(&k.2).to_owned(), k.3.clone(), k.4.clone(), currency.to_owned()]
 }
 
 async fn existing(
@@ -240,48 +197,4 @@ async fn write_records(
         tuples.join(", ")
     );
     binds.apply(sqlx::query(sqlx::AssertSqlSafe(sql))).execute(&mut *tx).await.map(|_| ())
-}
-
-async fn write_rollup(
-    tx: &mut sqlx::AnyConnection,
-    backend: Backend,
-    deltas: HashMap<MonthKey, (i64, i64)>,
-) -> Result<(), sqlx::Error> {
-    let mut deltas: Vec<_> = deltas.into_iter().filter(|(_, d)| *d != (0, 0)).collect();
-    if deltas.is_empty() {
-        return Ok(());
-    }
-    deltas.sort();
-    let shrinks = deltas.iter().any(|(_, (_, n))| *n < 0);
-    for chunk in deltas.chunks(CHUNK) {
-        let mut binds = Binds::new(backend);
-        let tuples: Vec<String> = chunk
-            .iter()
-            .map(|(k, (cost, n))| {
-                let p = [
-                    binds.text(k.0.clone()),
-                    binds.text(k.1.clone()),
-                    binds.text(k.2.clone()),
-                    binds.text(k.3.clone()),
-                    binds.text(k.4.clone()),
-                    binds.int(*cost),
-                    binds.int(*n),
-                ];
-                format!("({})", p.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "insert into usage_month (org_name, month, service, resource, currency, cost_micros, records) \
-             values {} on conflict (org_name, month, service, resource, currency) do update set \
-             cost_micros = usage_month.cost_micros + excluded.cost_micros, \
-             records = usage_month.records + excluded.records",
-            tuples.join(", ")
-        );
-        binds.apply(sqlx::query(sqlx::AssertSqlSafe(sql))).execute(&mut *tx).await?;
-    }
-    if shrinks {
-        // A record that changed currency leaves an empty group behind.
-        sqlx::query("delete from usage_month where records <= 0").execute(&mut *tx).await?;
-    }
-    Ok(())
 }

@@ -11,7 +11,12 @@ use crate::logic::budget_form::{BudgetErrors, BudgetValues};
 
 /// A dialog starting from `initial`; `on_saved` runs once the API has stored the budget.
 #[component]
-pub fn BudgetEditor(org: String, initial: BudgetValues, on_close: Callback<()>, on_saved: Callback<()>) -> impl IntoView {
+pub fn BudgetEditor(
+    org: String,
+    initial: BudgetValues,
+    on_close: Callback<()>,
+    on_saved: Callback<()>,
+) -> impl IntoView {
     let api = expect_context::<ApiClient>();
     let amount = RwSignal::new(initial.amount);
     let currency = RwSignal::new(initial.currency);

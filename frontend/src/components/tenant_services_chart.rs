@@ -5,12 +5,13 @@ use leptos::prelude::*;
 
 use crate::api::{ApiClient, ApiError};
 use crate::components::chart_card::{ChartCard, ChartContent};
-use crate::logic::chart_data::{Columns, report_period, stacked};
+use crate::logic::chart_data::{Columns, report_period, smallest_first, stacked};
 use crate::logic::cost_rows::GroupBy;
 use crate::logic::date::{Date, DateRange};
 use crate::logic::join::join_all;
 
-const SIZE: (u32, u32) = (1080, 320);
+/// Drawn at the size it is shown at in a half-width card.
+const SIZE: (u32, u32) = (540, 320);
 
 /// For each tenant of `top`, fetches its costs by service over the same days, all at once.
 #[component]
@@ -32,8 +33,8 @@ pub fn TenantServicesChart(#[prop(into)] top: Signal<Option<Result<CostReport, A
             ChartContent::Empty("No costs in this range.".into())
         }
         Some(Ok(columns)) => {
-            let (tenants, series, unit) = stacked(&columns);
             let period = columns.first().map(|(_, r)| report_period(r)).unwrap_or_default();
+            let (tenants, series, unit) = stacked(&smallest_first(columns));
             let title = format!("Cost by service per tenant, {period}");
             ChartContent::Svg(charts::stacked_bars_svg(&title, &tenants, &series, &unit, SIZE))
         }

@@ -5,9 +5,10 @@ use leptos::prelude::*;
 
 use crate::api::ApiError;
 use crate::components::chart_card::{ChartCard, ChartContent};
-use crate::logic::chart_data::{amounts, chart_money, report_period};
+use crate::logic::chart_data::{amounts, chart_money, report_period, top_chart_height};
 
-const SIZE: (u32, u32) = (540, 320);
+/// Drawn at the width of a half-width card; the height follows the number of tenants.
+const WIDTH: u32 = 540;
 
 /// Draws `top`, the answer of `GET /api/provider/showback/top`.
 #[component]
@@ -20,7 +21,8 @@ pub fn TopTenantsChart(#[prop(into)] top: Signal<Option<Result<CostReport, ApiEr
             let title = format!("Top tenants, {}", report_period(&r));
             let label = |v: f64| chart_money(v, &r.currency);
             let items = amounts(&r);
-            ChartContent::Svg(charts::top_n_svg(&title, &items, items.len(), &label, SIZE))
+            let size = (WIDTH, top_chart_height(items.len()));
+            ChartContent::Svg(charts::top_n_svg(&title, &items, items.len(), &label, size))
         }
     });
     view! { <ChartCard id="chart-top-tenants" title="Top tenants" content /> }

@@ -97,6 +97,19 @@ pub fn report_period(report: &CostReport) -> String {
     }
 }
 
+/// The height of a top-N chart of `rows` bars: about 44 px a bar, between 200 and 480.
+pub fn top_chart_height(rows: usize) -> u32 {
+    (70 + 44 * rows as u32).clamp(200, 480)
+}
+
+/// `columns` smallest total first: the legend, drawn at the top left, then covers the
+/// shortest bar least.
+pub fn smallest_first(mut columns: Columns) -> Columns {
+    let total = |r: &CostReport| amount_for_chart(&r.total).unwrap_or(0.0);
+    columns.sort_by(|a, b| total(&a.1).total_cmp(&total(&b.1)).then_with(|| a.0.cmp(&b.0)));
+    columns
+}
+
 /// A bar label: the amount rounded to cents, then formatted as money.
 pub fn chart_money(value: f64, currency: &str) -> String {
     format_money(&format!("{value:.2}"), currency)
@@ -189,6 +202,21 @@ mod tests {
         let mut r = report("EUR", &[]);
         (r.from, r.to) = ("2025-11-01".into(), "2025-11-22".into());
         assert_eq!(report_period(&r), "1 – 22 Nov 2025");
+    }
+
+    #[test]
+    fn top_charts_grow_with_their_bars() {
+        assert_eq!(top_chart_height(2), 200);
+        assert_eq!(top_chart_height(10), 480);
+    }
+
+    #[test]
+    fn columns_can_be_ordered_smallest_first() {
+        let mut big = report("EUR", &[]);
+        big.total = "10".into();
+        let small = report("EUR", &[]);
+        let ordered = smallest_first(vec![("big".into(), big), ("small".into(), small)]);
+        assert_eq!(ordered[0].0, "small");
     }
 
     #[test]

@@ -65,7 +65,8 @@ mod tests {
     #[test]
     fn outputs_keep_the_order_given_whatever_finishes_first() {
         let mut cx = Context::from_waker(Waker::noop());
-        let mut all = join_all([Later { polls: 2, value: 1 }, Later { polls: 0, value: 2 }, Later { polls: 1, value: 3 }]);
+        let mut all =
+            join_all([Later { polls: 2, value: 1 }, Later { polls: 0, value: 2 }, Later { polls: 1, value: 3 }]);
         assert!(Pin::new(&mut all).poll(&mut cx).is_pending());
         assert!(Pin::new(&mut all).poll(&mut cx).is_pending());
         assert_eq!(Pin::new(&mut all).poll(&mut cx), Poll::Ready(vec![1, 2, 3]));

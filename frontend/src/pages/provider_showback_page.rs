@@ -65,10 +65,10 @@ pub fn ProviderShowbackPage(on_open_org: Callback<String>) -> impl IntoView {
             </div>
             <div class="explorer-grid">
                 <div class="tenant-costs">{table}</div>
-                <TopTenantsChart top=top_now />
-            </div>
-            <div class="chart-row single">
-                <TenantServicesChart top=top_now />
+                <div class="chart-stack">
+                    <TopTenantsChart top=top_now />
+                    <TenantServicesChart top=top_now />
+                </div>
             </div>
         </section>
     }

@@ -1,2 +1,0 @@
-//! Temporary: functions tests only.
-mod functions;
