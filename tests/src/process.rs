@@ -9,8 +9,10 @@ pub fn stratus_bin() -> PathBuf {
         return PathBuf::from(path);
     }
     let exe = std::env::current_exe().expect("current exe");
-    // target/<profile>/deps/it-<hash> → target/<profile>/stratus
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target profile dir");
+    // A test runs as target/<profile>/deps/it-<hash>, a bench binary as target/<profile>/stratus-bench:
+    // either way `stratus` is in target/<profile>.
+    let dir = exe.parent().expect("the executable's directory");
+    let profile_dir = if dir.ends_with("deps") { dir.parent().expect("target profile dir") } else { dir };
     let bin = profile_dir.join("stratus");
     assert!(
         bin.is_file(),
