@@ -52,7 +52,7 @@ async fn start_stratus(data_dir: &Path, port: u16) -> Child {
         .arg(data_dir)
         .env("STRATUS_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(data_dir.join("server.log")).map_or_else(|_| Stdio::null(), Stdio::from))
         .kill_on_drop(true)
         .spawn()
         .expect("start stratus")
@@ -90,7 +90,7 @@ async fn create(client: &reqwest::Client, base: &str, token: &str, name: &str) -
     let started = Instant::now();
     let body = json!({"name": name, "route": name, "code": HELLO});
     let r = client.post(format!("{base}/api/org/acme/functions")).bearer_auth(token).json(&body).send().await.unwrap();
-    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap_or_default());
+    assert_eq!(r.status(), 202, "{name}: {}", r.text().await.unwrap_or_default());
     loop {
         let f: serde_json::Value = client
             .get(format!("{base}/api/org/acme/functions/{name}"))
@@ -123,19 +123,29 @@ fn ms(d: Duration) -> f64 {
 
 pub async fn run() {
     println!("== functions: Stratus (release, separate process) vs the seed's Node express server ==");
-    let data = tempfile::tempdir().expect("temp dir");
+    let data = tempfile::Builder::new().prefix("stratus-bench").keep(true).tempdir().expect("temp dir");
+    println!("data and server log in {}", data.path().display());
     let data_dir = data.path().to_str().unwrap();
     let out = harness::process::run_stratus(
         &["token", "create", "--org", "acme", "--role", "tenant-admin", "--data-dir", data_dir],
         &[],
     );
     let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let out = harness::process::run_stratus(&["token", "create", "--role", "provider", "--data-dir", data_dir], &[]);
+    let provider = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let mut server = start_stratus(data.path(), port).await;
     wait_ready(&client, &format!("{base}/readyz")).await;
 
+    // Node has no concurrency caps; lift the org's (defaults 64 per org, 32 per function) so the
+    // throughput figures compare the same thing.
+    let limits = json!({"max_memory_mb": 256, "max_timeout_ms": 30000, "default_memory_mb": 64,
+        "default_timeout_ms": 5000, "max_concurrency": 1000, "max_function_concurrency": 1000,
+        "max_request_bytes": 6291456, "max_response_bytes": 6291456, "max_functions": 200});
+    let put = client.put(format!("{base}/api/provider/orgs/acme/limits")).bearer_auth(&provider).json(&limits);
+    assert!(put.send().await.unwrap().status().is_success(), "raising the org's concurrency caps");
     let mut deploys = Vec::new();
     let mut colds = Vec::new();
     for i in 0..20 {

@@ -139,7 +139,7 @@ async fn route_owner(conn: &mut sqlx::AnyConnection, org: &str, route: &str) -> 
 impl Store {
     /// Creates a function with its first version.
     pub async fn create_function(&self, head: &FunctionHead, first: &VersionRow) -> Result<(), WriteError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let exists = sqlx::query("select 1 from tenant_function where org_name = $1 and name = $2")
             .bind(&head.org)
             .bind(&head.name)
@@ -183,7 +183,7 @@ impl Store {
         expected_latest: i64,
         now: i64,
     ) -> Result<(), WriteError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(owner) = route_owner(&mut tx, &next.org, route).await?
             && owner != next.name
         {
@@ -227,7 +227,7 @@ impl Store {
         bytecode: &[u8],
         now: i64,
     ) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "update function_version set status = 'ready', shape = $1, bytecode = $2, error_message = null, \
              error_line = null, error_column = null where org_name = $3 and name = $4 and version = $5",
@@ -252,7 +252,7 @@ impl Store {
         error: (&str, Option<i64>, Option<i64>),
         now: i64,
     ) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "update function_version set status = 'failed', error_message = $1, error_line = $2, error_column = $3 \
              where org_name = $4 and name = $5 and version = $6",
@@ -334,7 +334,7 @@ impl Store {
 
     /// Deletes a function, its versions and its invocation history; `false` when absent.
     pub async fn delete_function(&self, org: &str, name: &str) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("delete from function_version where org_name = $1 and name = $2")
             .bind(org)
             .bind(name)

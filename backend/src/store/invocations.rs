@@ -51,7 +51,7 @@ fn invocation(row: &AnyRow) -> Result<InvocationRow, sqlx::Error> {
 impl Store {
     /// Inserts or replaces invocations, all in one transaction.
     pub async fn save_invocations(&self, rows: &[InvocationRow]) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         for r in rows {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "insert into invocation ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \

@@ -97,7 +97,7 @@ pub(crate) async fn write_rollups(
 impl Store {
     /// Recomputes every rollup from the records.
     pub async fn rebuild_usage_rollup(&self) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("update usage_write_lock set generation = generation + 1 where lock_id = 1")
             .execute(&mut *tx)
             .await?;
