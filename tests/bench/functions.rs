@@ -123,7 +123,7 @@ fn ms(d: Duration) -> f64 {
 
 pub async fn run() {
     println!("== functions: Stratus (release, separate process) vs the seed's Node express server ==");
-    let data = tempfile::Builder::new().prefix("stratus-bench").keep(true).tempdir().expect("temp dir");
+    let data = tempfile::Builder::new().prefix("stratus-bench").disable_cleanup(true).tempdir().expect("temp dir");
     println!("data and server log in {}", data.path().display());
     let data_dir = data.path().to_str().unwrap();
     let out = harness::process::run_stratus(

@@ -40,8 +40,11 @@ impl Binds {
         self.placeholder()
     }
 
-    /// Binds every collected value to `query`, in order.
+    /// Binds every collected value to `query`, in order. PostgreSQL plans these statements at
+    /// every execution: a cached generic plan made while a table was small (a hash join that
+    /// reads the whole table) would otherwise stay in use as the table grows.
     pub(crate) fn apply<'q>(self, query: Query<'q, Any, AnyArguments>) -> Query<'q, Any, AnyArguments> {
+        let query = query.persistent(!self.numbered);
         self.values.into_iter().fold(query, |q, bind| match bind {
             Bind::Text(s) => q.bind(s),
             Bind::Int(i) => q.bind(i),
