@@ -66,7 +66,7 @@ pub(crate) async fn write_rollups(
         rows.sort();
         let shrinks = rows.iter().any(|(_, (_, n))| *n < 0);
         let names = rollup.names().join(", ");
-        for chunk in rows.chunks(500) {
+        for chunk in rows.chunks(if backend == Backend::Postgres { 100 } else { 500 }) {
             let mut binds = Binds::new(backend);
             let tuples: Vec<String> = chunk
                 .iter()

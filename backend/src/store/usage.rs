@@ -42,8 +42,15 @@ impl std::ops::AddAssign for UpsertCounts {
     }
 }
 
-/// Rows per statement: 9 binds each stays far below both databases' parameter limits.
-const CHUNK: usize = 500;
+/// Rows per statement. PostgreSQL gets fewer so that each message fits one loopback TCP
+/// segment: sqlx leaves Nagle's algorithm on, and the tail of a larger message waits for a
+/// delayed ACK (about 40 ms) before it is sent.
+fn chunk_rows(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 500,
+        Backend::Postgres => 100,
+    }
+}
 
 type Key = (String, String, String, String, String);
 type Values = (i64, String, i64, String);
@@ -66,7 +73,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let mut counts = UpsertCounts::default();
-        for chunk in records.chunks(CHUNK) {
+        for chunk in records.chunks(chunk_rows(self.backend())) {
             let original = existing(&mut tx, self.backend(), chunk).await?;
             let mut current: HashMap<Key, Values> = original.clone();
             let mut touched: Vec<Key> = Vec::with_capacity(chunk.len());
@@ -110,7 +117,7 @@ impl Store {
     /// for existing keys, and leaves the rollups stale: call [`Store::rebuild_usage_rollup`].
     pub async fn insert_usage_unchecked(&self, records: &[UsageRecord]) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
-        for chunk in records.chunks(CHUNK) {
+        for chunk in records.chunks(chunk_rows(self.backend())) {
             let rows: Vec<(Key, Values)> = chunk.iter().map(|r| (key(r), values(r))).collect();
             let refs: Vec<(&Key, &Values)> = rows.iter().map(|(k, v)| (k, v)).collect();
             write_records(&mut tx, self.backend(), &refs).await?;
