@@ -3,35 +3,7 @@
 
 use api_types::{CostReport, Role};
 use fantoccini::Locator;
-use harness::browser::Browser;
-use harness::{Db, TestApp, workspace_root};
-
-/// `1234567.5` → `1,234,567.50`: how the UI groups thousands.
-fn grouped(amount: &str) -> String {
-    let (whole, cents) = amount.split_once('.').unwrap_or((amount, "00"));
-    let mut out = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{out}.{cents}")
-}
-
-async fn start_app() -> TestApp {
-    let web_dir = workspace_root().join("target").join("web");
-    assert!(
-        web_dir.join("index.html").is_file() && web_dir.join("stratus_frontend_bg.wasm").is_file(),
-        "the UI is not built in {}: run `cargo xtask build` (cargo xtask test does)",
-        web_dir.display()
-    );
-    TestApp::start_with(Db::Sqlite, |mut config| {
-        config.web_dir = Some(web_dir);
-        config
-    })
-    .await
-}
+use harness::browser::{Browser, grouped, start_app_with_ui as start_app};
 
 async fn page_state(browser: &Browser, page: &str) -> String {
     let root = browser.wait_for(&format!("#page-{page}[data-state]:not([data-state='loading'])"), page).await;

@@ -92,3 +92,31 @@ impl Drop for Browser {
         let _ = self.driver.kill();
     }
 }
+
+/// `1234567.5` → `1,234,567.50`: how the UI groups thousands.
+pub fn grouped(amount: &str) -> String {
+    let (whole, cents) = amount.split_once('.').unwrap_or((amount, "00"));
+    let mut out = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out}.{cents}")
+}
+
+/// A SQLite app serving the built UI from target/web (built by `cargo xtask build`).
+pub async fn start_app_with_ui() -> crate::TestApp {
+    let web_dir = crate::workspace_root().join("target").join("web");
+    assert!(
+        web_dir.join("index.html").is_file() && web_dir.join("stratus_frontend_bg.wasm").is_file(),
+        "the UI is not built in {}: run `cargo xtask build` (cargo xtask test does)",
+        web_dir.display()
+    );
+    crate::TestApp::start_with(crate::Db::Sqlite, |mut config| {
+        config.web_dir = Some(web_dir);
+        config
+    })
+    .await
+}
