@@ -12,6 +12,7 @@ mod palette;
 mod stacked;
 mod topn;
 mod trend;
+mod vm_count;
 
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingAreaErrorKind, IntoDrawingArea as _, SVGBackend};
@@ -22,6 +23,7 @@ pub use palette::PALETTE;
 pub use stacked::{Series, draw_stacked_bars, stacked_bars_svg};
 pub use topn::{draw_top_n, top_n, top_n_svg};
 pub use trend::{Trend, draw_trend, trend_svg};
+pub use vm_count::{VM_COUNT_EMPTY, draw_vm_count, time_label, vm_count_svg};
 
 /// Runs `draw` on an SVG drawing area of `size` pixels and returns the document. A drawing
 /// error becomes a small SVG that says so, never a panic.
