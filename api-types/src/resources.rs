@@ -1,4 +1,4 @@
-//! List rows of the tenant resources: functions and autoscale rules.
+//! List rows of the tenant resources.
 
 use serde::{Deserialize, Serialize};
 
@@ -24,18 +24,4 @@ pub struct FunctionSummary {
     pub version: i64,
     pub active_version: Option<i64>,
     pub updated_at: String,
-}
-
-/// One row of `GET /api/org/{org}/autoscale/rules`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AutoscaleRuleSummary {
-    pub id: String,
-    pub name: String,
-    pub vapp: String,
-    pub enabled: bool,
-    pub current_vms: i64,
-    pub min_vms: i64,
-    pub max_vms: i64,
-    pub last_action: Option<String>,
 }

@@ -15,6 +15,10 @@ pub struct Config {
     pub worker_program: Option<PathBuf>,
     /// Sandbox worker processes kept running.
     pub workers: usize,
+    /// The vCD that autoscale rules act on, with Stratus' service account; `None` = no vCD.
+    pub vcd: Option<vcd_client::VcdEndpoint>,
+    /// Timings of autoscaling.
+    pub autoscale: crate::domain::autoscale::AutoscaleConfig,
 }
 
 /// Default number of sandbox workers: two per core, at least four.
@@ -31,6 +35,8 @@ impl Config {
             web_dir: None,
             worker_program: None,
             workers: default_workers(),
+            vcd: None,
+            autoscale: Default::default(),
         }
     }
 

@@ -4,14 +4,14 @@
 //! OpenAPI document at `/api/openapi.json` is generated from the same route table that serves
 //! requests.
 
+mod autoscale;
 pub mod error;
 pub mod extract;
 mod functions;
 mod gateway;
 mod openapi;
 mod orgs;
-mod resources;
-mod showback;
+pub(crate) mod showback;
 mod system;
 mod web;
 
@@ -33,7 +33,7 @@ pub fn app(state: AppState) -> Router {
     let (api, spec) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(system::router())
         .merge(orgs::router())
-        .merge(resources::router())
+        .merge(autoscale::router())
         .merge(showback::router())
         .merge(functions::router())
         .merge(gateway::router())

@@ -5,7 +5,8 @@
 //! - [`host`]: the HTTP server and the Lambda runtime; they feed requests into the Router.
 //! - [`http`]: thin handlers, extractors, the error type, OpenAPI and metrics.
 //! - [`domain`]: tenancy and auth, money and dates; plain Rust, testable without HTTP.
-//! - [`store`]: the sqlx adapter (SQLite or PostgreSQL) and its migrations.
+//! - adapters: [`store`], the sqlx adapter (SQLite or PostgreSQL) and its migrations, and
+//!   [`vcd`], the outbound vCD API client behind the autoscale domain's port.
 
 pub mod collectors;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod http;
 pub mod metrics;
 pub mod state;
 pub mod store;
+pub mod vcd;
 
 pub use http::app;
 pub use state::AppState;

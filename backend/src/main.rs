@@ -69,6 +69,46 @@ struct ServeArgs {
     /// Sandbox worker processes that run function code.
     #[arg(long, env = "STRATUS_WORKERS", default_value_t = stratus::config::default_workers())]
     workers: usize,
+    #[command(flatten)]
+    vcd: VcdArgs,
+    /// Seconds between autoscale loop rounds (resume interrupted actions, re-evaluate rules held
+    /// by a cooldown or the stabilization window); 0 turns the loop off.
+    #[arg(long, env = "STRATUS_AUTOSCALE_TICK", default_value_t = 15)]
+    autoscale_tick: u64,
+}
+
+/// The vCD autoscale rules act on, and Stratus' service account there.
+#[derive(Args, Clone)]
+struct VcdArgs {
+    /// vCD base URL, e.g. https://vcd.example.com; without it autoscaling answers vcd_unavailable.
+    #[arg(long, env = "STRATUS_VCD_URL")]
+    vcd_url: Option<String>,
+    /// Service account as user@org (a System administrator sees every tenant's objects).
+    #[arg(long, env = "STRATUS_VCD_USER", default_value = "administrator@System")]
+    vcd_user: String,
+    /// The service account's password.
+    #[arg(long, env = "STRATUS_VCD_PASSWORD", hide_env_values = true, default_value = "")]
+    vcd_password: String,
+    /// vCD API version sent in Accept headers.
+    #[arg(long, env = "STRATUS_VCD_API_VERSION", default_value = vcd_client::DEFAULT_API_VERSION)]
+    vcd_api_version: String,
+}
+
+impl VcdArgs {
+    fn endpoint(&self) -> anyhow::Result<Option<stratus::vcd::VcdEndpoint>> {
+        let Some(url) = &self.vcd_url else { return Ok(None) };
+        let (user, org) = self
+            .vcd_user
+            .split_once('@')
+            .with_context(|| format!("--vcd-user '{}' must be user@org, e.g. administrator@System", self.vcd_user))?;
+        Ok(Some(stratus::vcd::VcdEndpoint {
+            url: url.trim_end_matches('/').to_owned(),
+            user: user.to_owned(),
+            org: org.to_owned(),
+            password: self.vcd_password.clone(),
+            api_version: self.vcd_api_version.clone(),
+        }))
+    }
 }
 
 #[derive(Subcommand)]
@@ -175,6 +215,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = config(&args.data);
     config.web_dir = args.web_dir;
     config.workers = args.workers;
+    config.vcd = args.vcd.endpoint()?;
     let store = open_store(&config).await?;
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
@@ -186,6 +227,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     if args.collector_tick > 0 {
         state.collectors.clone().spawn_scheduler(std::time::Duration::from_secs(args.collector_tick));
+    }
+    if args.autoscale_tick > 0 {
+        state.autoscale.clone().spawn_loop(std::time::Duration::from_secs(args.autoscale_tick));
     }
     tracing::info!(%addr, database = store.backend().as_str(), "Stratus listening");
     eprintln!("Stratus is running at {base}  (Ctrl-C stops it)");

@@ -8,9 +8,12 @@ use sandbox::{PoolConfig, WorkerCommand, WorkerPool};
 use crate::collectors::Collectors;
 use crate::config::Config;
 use crate::domain::auth::{Authenticator, TokenAuthenticator};
+use crate::domain::autoscale::Autoscale;
+use crate::domain::autoscale::vcd::{NoVcd, VcdPort};
 use crate::domain::functions::Functions;
 use crate::metrics::Metrics;
 use crate::store::Store;
+use crate::vcd::VcdGateway;
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone)]
@@ -22,6 +25,8 @@ pub struct AppState {
     pub functions: Arc<Functions>,
     /// Showback collectors (the server also ticks their scheduler).
     pub collectors: Arc<Collectors>,
+    /// Autoscale rules and their actions (the server also ticks its loop).
+    pub autoscale: Arc<Autoscale>,
 }
 
 impl AppState {
@@ -48,7 +53,12 @@ impl AppState {
         }
         let auth = Arc::new(TokenAuthenticator::new(store.clone()));
         let collectors = Arc::new(Collectors::new(store.clone()));
-        Ok(Self { config: Arc::new(config), store, auth, metrics, functions, collectors })
+        let vcd: Arc<dyn VcdPort> = match &config.vcd {
+            Some(endpoint) => Arc::new(VcdGateway::connect(endpoint.clone()).map_err(std::io::Error::other)?),
+            None => Arc::new(NoVcd),
+        };
+        let autoscale = Autoscale::new(store.clone(), vcd, config.autoscale.clone());
+        Ok(Self { config: Arc::new(config), store, auth, metrics, functions, collectors, autoscale })
     }
 
     /// Replaces how callers are authenticated (the vCD session mode plugs in here).

@@ -6,10 +6,12 @@
 //! around aggregates so PostgreSQL never answers with `numeric`. Each database has its own
 //! migrations directory with the same numbered files.
 
+mod autoscale_actions;
+mod autoscale_rules;
+mod autoscale_signals;
 mod functions;
 mod invocations;
 mod orgs;
-mod resources;
 mod showback_budget;
 mod showback_collectors;
 mod showback_metering;
@@ -25,10 +27,12 @@ use std::str::FromStr as _;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions as _};
 
+pub use autoscale_actions::{ActionRow, StepRow};
+pub use autoscale_rules::RuleRow;
+pub use autoscale_signals::{AlertRow, EventRow};
 pub use functions::{FunctionHead, VersionRow, WriteError};
 pub use invocations::InvocationRow;
 pub use orgs::OrgRow;
-pub use resources::RuleRow;
 pub use showback_budget::BudgetRow;
 pub use showback_collectors::{CollectorRow, RunRow};
 pub use showback_metering::{DAY_MS, MeteredFunctionDay};

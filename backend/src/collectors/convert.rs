@@ -1,7 +1,6 @@
 //! Collectors between their stored rows and the API's types, and checks of their definitions.
 
 use api_types::{Collector, CollectorInput, CollectorRun, CollectorSource, ErrorDetail, RunStatus};
-use rand::RngCore as _;
 
 use crate::collectors::http_source;
 use crate::domain::dates::rfc3339_from_millis;
@@ -12,12 +11,7 @@ use crate::store::{CollectorRow, RunRow};
 /// What a stored secret looks like in answers.
 pub const MASK: &str = "********";
 
-/// A new random id: `prefix_` and 16 hex digits.
-pub fn new_id(prefix: &str) -> String {
-    let mut id = [0u8; 8];
-    rand::rng().fill_bytes(&mut id);
-    format!("{prefix}_{}", hex::encode(id))
-}
+pub use crate::domain::tokens::new_id;
 
 /// The kind of a source, as stored in `showback_collector.kind`.
 pub fn kind(source: &CollectorSource) -> &'static str {

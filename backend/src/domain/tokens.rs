@@ -60,6 +60,13 @@ pub enum IssueError {
     Store(#[from] sqlx::Error),
 }
 
+/// A new random id: `prefix_` and 16 hex digits.
+pub fn new_id(prefix: &str) -> String {
+    let mut id = [0u8; 8];
+    rand::rng().fill_bytes(&mut id);
+    format!("{prefix}_{}", hex::encode(id))
+}
+
 /// The stored form of a secret.
 pub fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))

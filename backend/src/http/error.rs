@@ -11,6 +11,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::domain::auth::AuthError;
+use crate::domain::autoscale::AutoscaleError;
+use crate::domain::autoscale::vcd::VcdFault;
 use crate::domain::functions::{CallError, FunctionError, error_status};
 use sandbox::InvokeError;
 
@@ -46,6 +48,10 @@ pub enum ApiError {
     /// 503 `unavailable`: a dependency (the database) does not answer.
     #[error("{0}")]
     Unavailable(String),
+    /// 503 `vcd_unavailable` (vCD not configured, unreachable, or refusing Stratus'
+    /// credentials) or 502 `vcd_error` (vCD answered with an error or a failed task).
+    #[error("{message}")]
+    Vcd { unavailable: bool, message: String },
     /// 500 `internal`: a bug or an unexpected failure; logged, never detailed to the client.
     #[error("{0}")]
     Internal(String),
@@ -90,6 +96,8 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Vcd { unavailable: true, .. } => (StatusCode::SERVICE_UNAVAILABLE, "vcd_unavailable"),
+            ApiError::Vcd { unavailable: false, .. } => (StatusCode::BAD_GATEWAY, "vcd_error"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             ApiError::Function { status, code, .. } => (*status, code),
         }
@@ -137,6 +145,24 @@ impl From<sqlx::Error> for ApiError {
                 ApiError::Unavailable(format!("the database is unavailable: {err}"))
             }
             other => ApiError::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<AutoscaleError> for ApiError {
+    fn from(err: AutoscaleError) -> Self {
+        match err {
+            AutoscaleError::NotFound(m) => ApiError::NotFound(m),
+            AutoscaleError::Invalid(details) => match ApiError::fields(details) {
+                Err(e) => e,
+                Ok(()) => ApiError::BadRequest("invalid autoscale request".into()),
+            },
+            AutoscaleError::Conflict(m) => ApiError::Conflict(m),
+            AutoscaleError::Unauthorized(m) => ApiError::Unauthorized(m),
+            AutoscaleError::Vcd(fault) => {
+                ApiError::Vcd { unavailable: matches!(fault, VcdFault::Unavailable(_)), message: fault.to_string() }
+            }
+            AutoscaleError::Store(e) => e.into(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! submodules add the summary, budgets, rate cards, imports, collectors, charts and export.
 
 mod budget;
-mod charts;
+pub(crate) mod charts;
 mod collectors;
 mod export;
 mod import;

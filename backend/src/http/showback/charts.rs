@@ -43,7 +43,7 @@ struct ChartParams {
     height: Option<u32>,
 }
 
-fn svg(body: String) -> Response {
+pub(crate) fn svg(body: String) -> Response {
     ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, max-age=60")], body).into_response()
 }
 

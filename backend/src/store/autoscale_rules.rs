@@ -1,0 +1,172 @@
+//! Autoscale rules. The spec and its resolved targets are kept as JSON; the columns beside them
+//! are what queries filter on.
+
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+use super::Store;
+
+/// An autoscale rule as stored.
+#[derive(Debug, Clone, Default)]
+pub struct RuleRow {
+    pub rule_id: String,
+    pub org_name: String,
+    pub name: String,
+    pub spec_json: String,
+    pub targets_json: String,
+    pub vrops_resource: String,
+    pub secret_hash: String,
+    pub enabled: bool,
+    pub current_vms: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const COLUMNS: &str = "rule_id, org_name, name, spec_json, targets_json, vrops_resource, secret_hash, enabled, \
+                       current_vms, created_at, updated_at";
+
+fn rule_row(row: &AnyRow) -> Result<RuleRow, sqlx::Error> {
+    Ok(RuleRow {
+        rule_id: row.try_get("rule_id")?,
+        org_name: row.try_get("org_name")?,
+        name: row.try_get("name")?,
+        spec_json: row.try_get("spec_json")?,
+        targets_json: row.try_get("targets_json")?,
+        vrops_resource: row.try_get("vrops_resource")?,
+        secret_hash: row.try_get("secret_hash")?,
+        enabled: row.try_get::<i64, _>("enabled")? != 0,
+        current_vms: row.try_get("current_vms")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+impl Store {
+    /// Inserts a rule; `false` when the org has a rule of that name already.
+    pub async fn insert_rule(&self, r: &RuleRow) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "insert into autoscale_rule ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        )))
+        .bind(&r.rule_id)
+        .bind(&r.org_name)
+        .bind(&r.name)
+        .bind(&r.spec_json)
+        .bind(&r.targets_json)
+        .bind(&r.vrops_resource)
+        .bind(&r.secret_hash)
+        .bind(i64::from(r.enabled))
+        .bind(r.current_vms)
+        .bind(r.created_at)
+        .bind(r.updated_at)
+        .execute(self.pool())
+        .await;
+        match done {
+            Ok(_) => Ok(true),
+            Err(e) if super::is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Replaces a rule's definition; `Ok(false)` when the new name is taken by another rule.
+    pub async fn update_rule(&self, r: &RuleRow) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "update autoscale_rule set name = $1, spec_json = $2, targets_json = $3, vrops_resource = $4, \
+             enabled = $5, updated_at = $6 where rule_id = $7",
+        )
+        .bind(&r.name)
+        .bind(&r.spec_json)
+        .bind(&r.targets_json)
+        .bind(&r.vrops_resource)
+        .bind(i64::from(r.enabled))
+        .bind(r.updated_at)
+        .bind(&r.rule_id)
+        .execute(self.pool())
+        .await;
+        match done {
+            Ok(_) => Ok(true),
+            Err(e) if super::is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn set_rule_secret(&self, rule_id: &str, secret_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("update autoscale_rule set secret_hash = $1, updated_at = $2 where rule_id = $3")
+            .bind(secret_hash)
+            .bind(now)
+            .bind(rule_id)
+            .execute(self.pool())
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn set_rule_vms(&self, rule_id: &str, vms: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("update autoscale_rule set current_vms = $1 where rule_id = $2")
+            .bind(vms)
+            .bind(rule_id)
+            .execute(self.pool())
+            .await
+            .map(|_| ())
+    }
+
+    /// `true` when the rule existed.
+    pub async fn delete_rule(&self, org: &str, rule_id: &str) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("delete from autoscale_rule where org_name = $1 and rule_id = $2")
+            .bind(org)
+            .bind(rule_id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The rule when it belongs to `org`.
+    pub async fn find_rule(&self, org: &str, rule_id: &str) -> Result<Option<RuleRow>, sqlx::Error> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {COLUMNS} from autoscale_rule where org_name = $1 and rule_id = $2"
+        )))
+        .bind(org)
+        .bind(rule_id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(rule_row).transpose()
+    }
+
+    /// The rule whatever its org (for the webhook, which authenticates with the rule's secret).
+    pub async fn rule_by_id(&self, rule_id: &str) -> Result<Option<RuleRow>, sqlx::Error> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("select {COLUMNS} from autoscale_rule where rule_id = $1")))
+            .bind(rule_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(rule_row).transpose()
+    }
+
+    pub async fn list_rules(&self, org: &str) -> Result<Vec<RuleRow>, sqlx::Error> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {COLUMNS} from autoscale_rule where org_name = $1 order by name"
+        )))
+        .bind(org)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(rule_row).collect()
+    }
+
+    /// Rules whose alerts are raised on `resource` (lower-cased id or name), in every org.
+    pub async fn rules_watching(&self, resource: &str) -> Result<Vec<RuleRow>, sqlx::Error> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {COLUMNS} from autoscale_rule where vrops_resource = $1 order by rule_id"
+        )))
+        .bind(resource)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(rule_row).collect()
+    }
+
+    /// Every enabled rule (for the periodic evaluation).
+    pub async fn enabled_rules(&self) -> Result<Vec<RuleRow>, sqlx::Error> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "select {COLUMNS} from autoscale_rule where enabled = 1 order by rule_id"
+        )))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(rule_row).collect()
+    }
+}
