@@ -2,8 +2,9 @@
 //! failure into an [`ApiError`].
 
 use api_types::{
-    AutoscaleRuleSummary, Budget, CostReport, Function, FunctionSpec, FunctionSummary, FunctionVersion,
-    InvocationResult, ListResponse, Me, OrgLimits, Rollback, ShowbackSummary,
+    ActionDetail, AutoscaleEvent, AutoscaleRuleSummary, Budget, CostReport, Evaluation, Function, FunctionSpec,
+    FunctionSummary, FunctionVersion, InvocationResult, ListResponse, Me, MetricsPush, OrgLimits, Protection, Rollback,
+    Rule, RuleSpec, RuleVm, RuleWithSecret, ShowbackSummary, VcdObject,
 };
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use serde::Serialize;
@@ -41,6 +42,83 @@ impl ApiClient {
     /// `GET /api/org/{org}/autoscale/rules`.
     pub async fn autoscale_rules(&self, org: &str) -> Result<ListResponse<AutoscaleRuleSummary>, ApiError> {
         self.get(&urls::autoscale_rules(&self.base, org)).await
+    }
+
+    /// `GET /api/org/{org}/autoscale/rules/{id}`.
+    pub async fn autoscale_rule(&self, org: &str, id: &str) -> Result<Rule, ApiError> {
+        self.get(&urls::autoscale_rule(&self.base, org, id)).await
+    }
+
+    /// `POST /api/org/{org}/autoscale/rules`: the rule and its webhook secret, shown once.
+    pub async fn create_autoscale_rule(&self, org: &str, spec: &RuleSpec) -> Result<RuleWithSecret, ApiError> {
+        self.send_json(Method::POST, &urls::autoscale_rules(&self.base, org), spec).await
+    }
+
+    /// `PUT /api/org/{org}/autoscale/rules/{id}`.
+    pub async fn update_autoscale_rule(&self, org: &str, id: &str, spec: &RuleSpec) -> Result<Rule, ApiError> {
+        self.send_json(Method::PUT, &urls::autoscale_rule(&self.base, org, id), spec).await
+    }
+
+    /// `DELETE /api/org/{org}/autoscale/rules/{id}`.
+    pub async fn delete_autoscale_rule(&self, org: &str, id: &str) -> Result<(), ApiError> {
+        self.delete(&urls::autoscale_rule(&self.base, org, id)).await
+    }
+
+    /// `POST /api/org/{org}/autoscale/rules/{id}/secret`: a new webhook secret, shown once.
+    pub async fn rotate_autoscale_secret(&self, org: &str, id: &str) -> Result<RuleWithSecret, ApiError> {
+        self.send_json(Method::POST, &urls::autoscale_rule_secret(&self.base, org, id), &serde_json::json!({})).await
+    }
+
+    /// `POST /api/org/{org}/autoscale/rules/{id}/metrics`: the rule's decision on them.
+    pub async fn push_autoscale_metrics(
+        &self,
+        org: &str,
+        id: &str,
+        push: &MetricsPush,
+    ) -> Result<Evaluation, ApiError> {
+        self.send_json(Method::POST, &urls::autoscale_rule_metrics(&self.base, org, id), push).await
+    }
+
+    /// `GET /api/org/{org}/autoscale/rules/{id}/events`, the newest `limit`, newest first.
+    pub async fn autoscale_events(
+        &self,
+        org: &str,
+        id: &str,
+        limit: u32,
+    ) -> Result<ListResponse<AutoscaleEvent>, ApiError> {
+        self.get(&urls::autoscale_rule_events(&self.base, org, id, limit)).await
+    }
+
+    /// `GET /api/org/{org}/autoscale/rules/{id}/actions/{action}`: the action and its steps.
+    pub async fn autoscale_action(&self, org: &str, id: &str, action: &str) -> Result<ActionDetail, ApiError> {
+        self.get(&urls::autoscale_rule_action(&self.base, org, id, action)).await
+    }
+
+    /// `GET /api/org/{org}/autoscale/rules/{id}/vms`.
+    pub async fn autoscale_vms(&self, org: &str, id: &str) -> Result<ListResponse<RuleVm>, ApiError> {
+        self.get(&urls::autoscale_rule_vms(&self.base, org, id)).await
+    }
+
+    /// `PUT /api/org/{org}/autoscale/rules/{id}/vms/{vm}/protection`.
+    pub async fn protect_autoscale_vm(
+        &self,
+        org: &str,
+        id: &str,
+        vm: &str,
+        protected: bool,
+    ) -> Result<RuleVm, ApiError> {
+        let url = urls::autoscale_vm_protection(&self.base, org, id, vm);
+        self.send_json(Method::PUT, &url, &Protection { protected }).await
+    }
+
+    /// `GET /api/org/{org}/autoscale/vcd/{kind}`: `templates`, `vapps` or `edge-gateways`.
+    pub async fn vcd_objects(&self, org: &str, kind: &str) -> Result<ListResponse<VcdObject>, ApiError> {
+        self.get(&urls::autoscale_vcd(&self.base, org, kind)).await
+    }
+
+    /// `GET /api/org/{org}/autoscale/vcd/edge-gateways/{edge}/pools`.
+    pub async fn vcd_pools(&self, org: &str, edge: &str) -> Result<ListResponse<VcdObject>, ApiError> {
+        self.get(&urls::autoscale_vcd_pools(&self.base, org, edge)).await
     }
 
     /// `GET /api/org/{org}/showback/costs`, `range` inclusive.
@@ -98,8 +176,7 @@ impl ApiClient {
 
     /// `DELETE /api/org/{org}/functions/{name}`.
     pub async fn delete_function(&self, org: &str, name: &str) -> Result<(), ApiError> {
-        let request = self.request(Method::DELETE, &urls::function(&self.base, org, name)).build();
-        checked(send(request.map_err(|e| ApiError::network(e.to_string()))?).await?).await.map(drop)
+        self.delete(&urls::function(&self.base, org, name)).await
     }
 
     /// `GET /api/org/{org}/functions/{name}/versions`, newest first.
@@ -170,6 +247,11 @@ impl ApiClient {
     async fn get<T: DeserializeOwned>(&self, url: &str) -> Result<T, ApiError> {
         let request = self.request(Method::GET, url).build().map_err(|e| ApiError::network(e.to_string()))?;
         json_of(checked(send(request).await?).await?).await
+    }
+
+    async fn delete(&self, url: &str) -> Result<(), ApiError> {
+        let request = self.request(Method::DELETE, url).build().map_err(|e| ApiError::network(e.to_string()))?;
+        checked(send(request).await?).await.map(drop)
     }
 
     async fn send_json<B: Serialize, T: DeserializeOwned>(

@@ -14,7 +14,9 @@ use crate::components::token_help::TokenHelp;
 use crate::host::{self, HostConfig};
 use crate::logic::display::default_org;
 use crate::logic::route::{FunctionTab, Route};
+use crate::pages::autoscale_form_page::AutoscaleFormPage;
 use crate::pages::autoscale_page::AutoscalePage;
+use crate::pages::autoscale_rule_page::AutoscaleRulePage;
 use crate::pages::function_detail_page::FunctionDetailPage;
 use crate::pages::functions_page::FunctionsPage;
 use crate::pages::new_function_page::NewFunctionPage;
@@ -94,6 +96,9 @@ fn page(route: Route, tab: Signal<FunctionTab>, org: String, open_org: Callback<
         Route::NewFunction => view! { <NewFunctionPage org /> }.into_any(),
         Route::Function { name, .. } => view! { <FunctionDetailPage org name tab /> }.into_any(),
         Route::Autoscale => view! { <AutoscalePage org /> }.into_any(),
+        Route::NewRule => view! { <AutoscaleFormPage org /> }.into_any(),
+        Route::Rule { id } => view! { <AutoscaleRulePage org id /> }.into_any(),
+        Route::EditRule { id } => view! { <AutoscaleFormPage org id /> }.into_any(),
         Route::Showback => view! { <ShowbackPage org /> }.into_any(),
         Route::ProviderShowback => view! { <ProviderShowbackPage on_open_org=open_org /> }.into_any(),
     }

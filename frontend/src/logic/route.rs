@@ -1,5 +1,5 @@
 //! Hash routes: `#/functions`, `#/new-function`, `#/functions/{name}[/{tab}]`, `#/autoscale`,
-//! `#/showback`, `#/provider/showback`.
+//! `#/autoscale/new`, `#/autoscale/{id}[/edit]`, `#/showback`, `#/provider/showback`.
 
 use crate::logic::fragment::percent_decode;
 use crate::logic::urls::encode_segment;
@@ -17,6 +17,16 @@ pub enum Route {
         tab: FunctionTab,
     },
     Autoscale,
+    /// The form that creates an autoscale rule.
+    NewRule,
+    /// One autoscale rule.
+    Rule {
+        id: String,
+    },
+    /// The form that changes an autoscale rule.
+    EditRule {
+        id: String,
+    },
     Showback,
     /// Every tenant's costs (providers only).
     ProviderShowback,
@@ -87,6 +97,9 @@ impl Route {
         let path = path.split(['?', '&']).next().unwrap_or_default();
         let mut parts = path.split('/');
         match (parts.next().unwrap_or_default(), parts.next(), parts.next()) {
+            ("autoscale", Some("new"), _) => Route::NewRule,
+            ("autoscale", Some(id), Some("edit")) if !id.is_empty() => Route::EditRule { id: percent_decode(id) },
+            ("autoscale", Some(id), _) if !id.is_empty() => Route::Rule { id: percent_decode(id) },
             ("autoscale", ..) => Route::Autoscale,
             ("showback", ..) => Route::Showback,
             ("provider", Some("showback"), _) => Route::ProviderShowback,
@@ -106,6 +119,9 @@ impl Route {
             Route::Function { name, tab: FunctionTab::Overview } => format!("#/functions/{}", encode_segment(name)),
             Route::Function { name, tab } => format!("#/functions/{}/{}", encode_segment(name), tab.slug()),
             Route::Autoscale => "#/autoscale".to_owned(),
+            Route::NewRule => "#/autoscale/new".to_owned(),
+            Route::Rule { id } => format!("#/autoscale/{}", encode_segment(id)),
+            Route::EditRule { id } => format!("#/autoscale/{}/edit", encode_segment(id)),
             Route::Showback => "#/showback".to_owned(),
             Route::ProviderShowback => "#/provider/showback".to_owned(),
         }
@@ -116,11 +132,16 @@ impl Route {
         Route::Function { name: name.to_owned(), tab }.href()
     }
 
+    /// A link to one autoscale rule.
+    pub fn rule_href(id: &str) -> String {
+        Route::Rule { id: id.to_owned() }.href()
+    }
+
     /// The navigation entry this view belongs to.
     pub fn section(&self) -> Route {
         match self {
             Route::Functions | Route::NewFunction | Route::Function { .. } => Route::Functions,
-            Route::Autoscale => Route::Autoscale,
+            Route::Autoscale | Route::NewRule | Route::Rule { .. } | Route::EditRule { .. } => Route::Autoscale,
             Route::Showback => Route::Showback,
             Route::ProviderShowback => Route::ProviderShowback,
         }
@@ -223,6 +244,23 @@ mod tests {
         assert_eq!(function("x", FunctionTab::Test).section(), Route::Functions);
         assert_eq!(function("x", FunctionTab::Test).nav_id(), "nav-functions");
         assert_eq!(Route::Showback.section(), Route::Showback);
+    }
+
+    #[test]
+    fn autoscale_hashes_name_the_rule() {
+        let rule = |id: &str| Route::Rule { id: id.to_owned() };
+        assert_eq!(Route::from_hash("#/autoscale/new"), Route::NewRule);
+        assert_eq!(Route::from_hash("#/autoscale/rule_1"), rule("rule_1"));
+        assert_eq!(Route::from_hash("#/autoscale/rule_1/"), rule("rule_1"));
+        assert_eq!(Route::from_hash("#/autoscale/rule_1/edit"), Route::EditRule { id: "rule_1".into() });
+        assert_eq!(Route::from_hash("#/autoscale/a%3Ab"), rule("a:b"));
+        assert_eq!(Route::from_hash("#/autoscale/"), Route::Autoscale);
+        for route in [Route::NewRule, rule("r 1"), Route::EditRule { id: "r/2".into() }] {
+            assert_eq!(Route::from_hash(&route.href()), route);
+            assert_eq!(route.section(), Route::Autoscale);
+            assert_eq!(route.nav_id(), "nav-autoscale");
+        }
+        assert_eq!(Route::rule_href("rule_1"), "#/autoscale/rule_1");
     }
 
     #[test]

@@ -49,6 +49,51 @@ pub fn autoscale_rules(base: &str, org: &str) -> String {
     format!("{}/autoscale/rules", org_root(base, org))
 }
 
+/// `GET|PUT|DELETE {base}/api/org/{org}/autoscale/rules/{id}`.
+pub fn autoscale_rule(base: &str, org: &str, id: &str) -> String {
+    format!("{}/{}", autoscale_rules(base, org), encode_segment(id))
+}
+
+/// `POST {base}/api/org/{org}/autoscale/rules/{id}/secret`: a new webhook secret.
+pub fn autoscale_rule_secret(base: &str, org: &str, id: &str) -> String {
+    format!("{}/secret", autoscale_rule(base, org, id))
+}
+
+/// `POST {base}/api/org/{org}/autoscale/rules/{id}/metrics`.
+pub fn autoscale_rule_metrics(base: &str, org: &str, id: &str) -> String {
+    format!("{}/metrics", autoscale_rule(base, org, id))
+}
+
+/// `GET {base}/api/org/{org}/autoscale/rules/{id}/events?limit=…`, newest first.
+pub fn autoscale_rule_events(base: &str, org: &str, id: &str, limit: u32) -> String {
+    format!("{}/events?limit={limit}", autoscale_rule(base, org, id))
+}
+
+/// `GET {base}/api/org/{org}/autoscale/rules/{id}/actions/{action}`.
+pub fn autoscale_rule_action(base: &str, org: &str, id: &str, action: &str) -> String {
+    format!("{}/actions/{}", autoscale_rule(base, org, id), encode_segment(action))
+}
+
+/// `GET {base}/api/org/{org}/autoscale/rules/{id}/vms`.
+pub fn autoscale_rule_vms(base: &str, org: &str, id: &str) -> String {
+    format!("{}/vms", autoscale_rule(base, org, id))
+}
+
+/// `PUT {base}/api/org/{org}/autoscale/rules/{id}/vms/{vm}/protection`.
+pub fn autoscale_vm_protection(base: &str, org: &str, id: &str, vm: &str) -> String {
+    format!("{}/{}/protection", autoscale_rule_vms(base, org, id), encode_segment(vm))
+}
+
+/// `GET {base}/api/org/{org}/autoscale/vcd/{kind}`: `templates`, `vapps` or `edge-gateways`.
+pub fn autoscale_vcd(base: &str, org: &str, kind: &str) -> String {
+    format!("{}/autoscale/vcd/{kind}", org_root(base, org))
+}
+
+/// `GET {base}/api/org/{org}/autoscale/vcd/edge-gateways/{edge}/pools`.
+pub fn autoscale_vcd_pools(base: &str, org: &str, edge: &str) -> String {
+    format!("{}/{}/pools", autoscale_vcd(base, org, "edge-gateways"), encode_segment(edge))
+}
+
 /// `GET {base}/api/org/{org}/showback/costs?from=…&to=…&group_by=…`, `to` inclusive.
 pub fn costs(base: &str, org: &str, range: DateRange, group_by: GroupBy) -> String {
     format!("{}/showback/costs?{}&group_by={}", org_root(base, org), range_query(range), group_by.as_str())
@@ -159,6 +204,29 @@ mod tests {
         assert_eq!(function_invocations("", "acme", "hello", 50), "/api/org/acme/functions/hello/invocations?limit=50");
         assert_eq!(invocation("", "acme", "inv_1"), "/api/org/acme/invocations/inv_1");
         assert_eq!(org_limits("http://x/", "acme"), "http://x/api/org/acme/limits");
+    }
+
+    #[test]
+    fn autoscale_urls() {
+        let id = "rule_1";
+        assert_eq!(autoscale_rule("", "acme", id), "/api/org/acme/autoscale/rules/rule_1");
+        assert_eq!(autoscale_rule_secret("", "acme", id), "/api/org/acme/autoscale/rules/rule_1/secret");
+        assert_eq!(autoscale_rule_metrics("", "acme", id), "/api/org/acme/autoscale/rules/rule_1/metrics");
+        assert_eq!(autoscale_rule_events("", "acme", id, 200), "/api/org/acme/autoscale/rules/rule_1/events?limit=200");
+        assert_eq!(
+            autoscale_rule_action("", "acme", id, "act_9"),
+            "/api/org/acme/autoscale/rules/rule_1/actions/act_9"
+        );
+        assert_eq!(autoscale_rule_vms("", "acme", id), "/api/org/acme/autoscale/rules/rule_1/vms");
+        assert_eq!(
+            autoscale_vm_protection("", "acme", id, "urn:vcloud:vm:42"),
+            "/api/org/acme/autoscale/rules/rule_1/vms/urn%3Avcloud%3Avm%3A42/protection"
+        );
+        assert_eq!(autoscale_vcd("", "acme", "templates"), "/api/org/acme/autoscale/vcd/templates");
+        assert_eq!(
+            autoscale_vcd_pools("", "acme", "urn:vcloud:gateway:1"),
+            "/api/org/acme/autoscale/vcd/edge-gateways/urn%3Avcloud%3Agateway%3A1/pools"
+        );
     }
 
     #[test]
