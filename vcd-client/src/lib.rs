@@ -29,8 +29,8 @@ pub use crate::types::{CurrentSession, EdgeGateway, EntityRef, LbKind, LbPool, P
 /// The vCD API version sent in every `Accept` header unless the endpoint says otherwise.
 pub const DEFAULT_API_VERSION: &str = "37.0";
 
-/// Where and as whom to connect.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// Where and as whom to connect. `Debug` leaves the password out.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VcdEndpoint {
     /// Base URL without a trailing slash, e.g. `https://vcd.example.com`.
     pub url: String,
@@ -42,9 +42,32 @@ pub struct VcdEndpoint {
 }
 
 impl VcdEndpoint {
+    /// An endpoint speaking [`DEFAULT_API_VERSION`].
+    pub fn new(url: &str, user: &str, org: &str, password: &str) -> VcdEndpoint {
+        VcdEndpoint {
+            url: url.trim_end_matches('/').to_owned(),
+            user: user.to_owned(),
+            org: org.to_owned(),
+            password: password.to_owned(),
+            api_version: DEFAULT_API_VERSION.to_owned(),
+        }
+    }
+
     /// True for provider (System org) accounts.
     pub fn is_provider(&self) -> bool {
         self.org.eq_ignore_ascii_case("system")
+    }
+}
+
+impl std::fmt::Debug for VcdEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VcdEndpoint")
+            .field("url", &self.url)
+            .field("user", &self.user)
+            .field("org", &self.org)
+            .field("password", &"<redacted>")
+            .field("api_version", &self.api_version)
+            .finish()
     }
 }
 
@@ -55,12 +78,17 @@ pub struct VcdClient {
     poll_interval: Duration,
 }
 
-#[derive(Debug)]
 struct Inner {
     endpoint: VcdEndpoint,
     http: reqwest::Client,
     /// The session token; `None` until the first call logs in.
     token: Mutex<Option<String>>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner").field("endpoint", &self.endpoint).finish_non_exhaustive()
+    }
 }
 
 impl VcdClient {
@@ -88,5 +116,20 @@ impl VcdClient {
 
     pub fn endpoint(&self) -> &VcdEndpoint {
         &self.inner.endpoint
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_password() {
+        let endpoint = VcdEndpoint::new("https://vcd.example.com/", "administrator", "System", "s3cret");
+        assert_eq!(endpoint.url, "https://vcd.example.com");
+        assert_eq!(endpoint.api_version, "37.0");
+        assert!(endpoint.is_provider());
+        let client = VcdClient::new(endpoint).unwrap();
+        assert!(!format!("{client:?}").contains("s3cret"));
     }
 }

@@ -54,6 +54,15 @@ impl SimState {
         }
     }
 
+    /// Expires every session of `user@org` (for clients whose token the test cannot see).
+    pub fn expire_sessions(&self, user: &str, org: &str) {
+        let mut world = self.world();
+        let of_user = |s: &crate::state::Session| s.user.name == user && s.user.org.eq_ignore_ascii_case(org);
+        for session in world.sessions.values_mut().filter(|s| of_user(s)) {
+            session.expired = true;
+        }
+    }
+
     /// A fresh session token for `user@org`; an unknown user gets the role `vApp User`.
     pub fn issue_token(&self, user: &str, org: &str) -> String {
         let mut world = self.world();

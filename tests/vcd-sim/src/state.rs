@@ -239,3 +239,29 @@ pub(crate) fn new_uuid() -> String {
     let hex = format!("{bits:032x}");
     format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_have_the_version_4_layout() {
+        let uuid = new_uuid();
+        let parts: Vec<_> = uuid.split('-').map(str::len).collect();
+        assert_eq!(parts, [8, 4, 4, 4, 12]);
+        assert_eq!(&uuid[14..15], "4");
+        assert!(matches!(&uuid[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    #[test]
+    fn the_seed_is_deterministic() {
+        let (a, b) = (SimState::new("http://a"), SimState::new("http://b"));
+        assert_eq!(a.vapp_id("web-app"), b.vapp_id("web-app"));
+        assert_eq!(
+            a.edge_id("globex-edge").as_deref(),
+            Some("urn:vcloud:gateway:5eed0007-0000-4000-8000-000000000003")
+        );
+        assert_eq!(a.vms("web-app").len(), 2);
+        assert_eq!(a.pool_members("edge-v", "web-pool"), [("10.1.0.11".into(), true), ("10.1.0.12".into(), true)]);
+    }
+}
