@@ -75,6 +75,9 @@ struct ServeArgs {
     /// by a cooldown or the stabilization window); 0 turns the loop off.
     #[arg(long, env = "STRATUS_AUTOSCALE_TICK", default_value_t = 15)]
     autoscale_tick: u64,
+    /// Seconds a replica owns a rule's running action before another may resume it.
+    #[arg(long, env = "STRATUS_AUTOSCALE_LEASE_SECS", default_value_t = 60)]
+    autoscale_lease_secs: u64,
 }
 
 /// The vCD autoscale rules act on, and Stratus' service account there.
@@ -216,6 +219,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.web_dir = args.web_dir;
     config.workers = args.workers;
     config.vcd = args.vcd.endpoint()?;
+    config.autoscale.lease_ttl = std::time::Duration::from_secs(args.autoscale_lease_secs.max(1));
     let store = open_store(&config).await?;
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;

@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+mod autoscale;
 mod browser;
 mod cli;
 mod functions;

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod lambda_fake;
 pub mod process;
+pub mod vcd;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub store: Store,
     pub functions: std::sync::Arc<stratus::domain::functions::Functions>,
+    pub autoscale: std::sync::Arc<stratus::domain::autoscale::Autoscale>,
     pub client: reqwest::Client,
     pub data_dir: tempfile::TempDir,
     pub database_url: String,
@@ -74,11 +76,22 @@ impl TestApp {
         let addr = listener.local_addr().expect("local addr");
         let state = AppState::build(config, store.clone()).await.expect("start the app state");
         let functions = state.functions.clone();
+        let autoscale = state.autoscale.clone();
         let router = app(state);
         let server = tokio::spawn(async move {
             axum::serve(listener, router).await.expect("serve");
         });
-        Self { addr, store, functions, client: reqwest::Client::new(), data_dir, database_url, pg_database, server }
+        Self {
+            addr,
+            store,
+            functions,
+            autoscale,
+            client: reqwest::Client::new(),
+            data_dir,
+            database_url,
+            pg_database,
+            server,
+        }
     }
 
     /// `http://127.0.0.1:PORT` + `path`.
@@ -140,6 +153,20 @@ async fn drop_postgres_database(name: &str) {
 /// Runs one async test body against SQLite and against PostgreSQL, as two `#[tokio::test]`s.
 #[macro_export]
 macro_rules! both_databases {
+    // The body starts what it needs itself from the `Db` it is given.
+    ($name:ident, db => $body:path) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $body($crate::Db::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $body($crate::Db::Postgres).await;
+            }
+        }
+    };
     ($name:ident, $body:path) => {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

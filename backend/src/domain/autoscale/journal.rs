@@ -201,7 +201,10 @@ impl Autoscale {
             }
             ("drain", Some(vm)) => {
                 if let Some(ip) = &vm.ip {
-                    self.vcd.pool_enable(&ctx.edge, &ctx.spec.lb_pool, ip, false).await?;
+                    // A VM that is not a member has nothing to drain.
+                    if let Err(fault) = self.vcd.pool_enable(&ctx.edge, &ctx.spec.lb_pool, ip, false).await {
+                        return if matches!(fault, VcdFault::NotFound(_)) { Ok(()) } else { Err(fault) };
+                    }
                     let secs = f64::from(ctx.spec.drain_secs) * self.config.drain_scale;
                     tokio::time::sleep(Duration::from_secs_f64(secs.max(0.0))).await;
                 }
@@ -243,7 +246,10 @@ impl Autoscale {
             }
             "drain" => {
                 if let Some(ip) = &vm.ip {
-                    self.vcd.pool_enable(edge, pool, ip, true).await?;
+                    match self.vcd.pool_enable(edge, pool, ip, true).await {
+                        Err(VcdFault::NotFound(_)) | Ok(()) => {}
+                        Err(fault) => return Err(fault),
+                    }
                 }
             }
             "pool_remove" => {
