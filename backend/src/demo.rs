@@ -161,6 +161,33 @@ pub async fn seed_functions(functions: &std::sync::Arc<crate::domain::functions:
     Ok(created)
 }
 
+/// Creates acme's demo autoscale rule on the first vApp behind the first pool vCD offers, when a
+/// vCD is configured and acme has no rule yet; the rule's name, or `None` when nothing was made.
+pub async fn seed_autoscale(autoscale: &crate::domain::autoscale::Autoscale) -> Result<Option<String>, String> {
+    use crate::domain::autoscale::vcd::Inventory;
+    let org = "acme";
+    if !autoscale.list(org).await.map_err(|e| e.to_string())?.is_empty() {
+        return Ok(None);
+    }
+    let first = |list: Vec<api_types::VcdObject>, what: &str| {
+        list.into_iter().next().ok_or_else(|| format!("vCD offers acme no {what}"))
+    };
+    let pick = |list| async move { autoscale.inventory(org, list).await.map_err(|e| e.to_string()) };
+    let template = first(pick(Inventory::Templates).await?, "vApp template")?;
+    let vapp = first(pick(Inventory::VApps).await?, "vApp")?;
+    let edge = first(pick(Inventory::EdgeGateways).await?, "edge gateway")?;
+    let pool = first(pick(Inventory::Pools(edge.id.clone())).await?, "load-balancer pool")?;
+    let spec = serde_json::json!({
+        "name": "web", "template": template.id, "vapp": vapp.id, "edge_gateway": edge.id, "lb_pool": pool.name,
+        "cpu": {"scale_out": 75, "scale_in": 25}, "memory": {"scale_out": 85, "scale_in": 35},
+        "min_vms": 2, "max_vms": 6, "scale_out_cooldown_secs": 60, "scale_in_cooldown_secs": 120,
+        "stabilization_secs": 120, "drain_secs": 5,
+    });
+    let spec = serde_json::from_value(spec).map_err(|e| e.to_string())?;
+    let created = autoscale.create(org, spec).await.map_err(|e| e.to_string())?;
+    Ok(Some(format!("'{}' on vApp {} behind pool {}", created.rule.spec.name, vapp.name, pool.name)))
+}
+
 /// Creates the demo orgs and their usage up to `today`, starting thirteen months earlier.
 pub async fn seed(store: &Store, today: NaiveDate) -> Result<usize, sqlx::Error> {
     let mut count = 0;

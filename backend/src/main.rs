@@ -71,6 +71,16 @@ struct ServeArgs {
     workers: usize,
     #[command(flatten)]
     vcd: VcdArgs,
+    /// How callers authenticate: `token` (Stratus API tokens) or `vcd` (vCD session tokens,
+    /// checked with the vCD at --vcd-url; Stratus API tokens keep working alongside).
+    #[arg(long, env = "STRATUS_AUTH", default_value = "token")]
+    auth: stratus::config::AuthMode,
+    /// Seconds a checked vCD token is trusted before vCD is asked again (vcd auth mode).
+    #[arg(long, env = "STRATUS_VCD_AUTH_CACHE_SECS", default_value_t = 30)]
+    vcd_auth_cache_secs: u64,
+    /// Origins whose pages may call the API (comma list), e.g. the vCD portal https://vcd.example.com.
+    #[arg(long = "cors-origin", env = "STRATUS_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Vec<String>,
     /// Seconds between autoscale loop rounds (resume interrupted actions, re-evaluate rules held
     /// by a cooldown or the stabilization window); 0 turns the loop off.
     #[arg(long, env = "STRATUS_AUTOSCALE_TICK", default_value_t = 15)]
@@ -219,6 +229,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.web_dir = args.web_dir;
     config.workers = args.workers;
     config.vcd = args.vcd.endpoint()?;
+    if args.auth == stratus::config::AuthMode::Vcd && config.vcd.is_none() {
+        bail!("--auth vcd checks callers with a vCD: give its URL with --vcd-url (STRATUS_VCD_URL)");
+    }
+    config.auth.mode = args.auth;
+    config.auth.cache_ttl = std::time::Duration::from_secs(args.vcd_auth_cache_secs);
+    config.cors_origins = args.cors_origins;
     config.autoscale.lease_ttl = std::time::Duration::from_secs(args.autoscale_lease_secs.max(1));
     let store = open_store(&config).await?;
     let listener =
@@ -248,6 +264,13 @@ async fn print_demo(state: &AppState, base: &str) -> anyhow::Result<()> {
     let records = demo::seed(store, chrono::Utc::now().date_naive()).await.context("seeding demo data")?;
     let functions = demo::seed_functions(&state.functions).await.map_err(anyhow::Error::msg)?;
     eprintln!("Demo data: {} orgs, {records} usage records, {functions} new functions", demo::DEMO_ORGS.len());
+    if state.config.vcd.is_some() {
+        match demo::seed_autoscale(&state.autoscale).await {
+            Ok(Some(rule)) => eprintln!("Demo autoscale rule for acme: {rule}"),
+            Ok(None) => {}
+            Err(err) => eprintln!("No demo autoscale rule: {err}"),
+        }
+    }
     eprintln!("Open the UI as:");
     for (org, _, _) in demo::DEMO_ORGS {
         let org_name = OrgName::parse(org).map_err(anyhow::Error::msg)?;

@@ -104,7 +104,43 @@ fn serve(root: &Path, release: bool, args: &[String]) -> Result<()> {
     let bin = build_backend(root, release)?;
     let mut command = Command::new(bin);
     command.arg("serve").arg("--demo").arg("--web-dir").arg(web_dir).args(args).current_dir(root);
-    run(command, "stratus serve --demo")
+    // Without a real vCD, autoscale acts on the test tree's vCD simulator (never shipped).
+    let has_vcd = std::env::var_os("STRATUS_VCD_URL").is_some() || args.iter().any(|a| a.starts_with("--vcd-url"));
+    let mut simulator = if has_vcd { None } else { Some(start_simulator(root, release)?) };
+    if let Some((_, url)) = &simulator {
+        eprintln!("xtask: autoscale acts on the vCD simulator at {url}");
+        command.env("STRATUS_VCD_URL", url).env("STRATUS_VCD_USER", "administrator@System");
+        command.env("STRATUS_VCD_PASSWORD", "admin");
+    }
+    let result = run(command, "stratus serve --demo");
+    if let Some((child, _)) = simulator.as_mut() {
+        child.kill().ok();
+    }
+    result
+}
+
+/// Builds and starts `vcd-sim` on a free port; the child and its URL.
+fn start_simulator(root: &Path, release: bool) -> Result<(std::process::Child, String)> {
+    let mut build = cargo(root);
+    build.args(["build", "-p", "stratus-vcd-sim", "--bin", "vcd-sim"]);
+    if release {
+        build.arg("--release");
+    }
+    run(build, "build the vCD simulator")?;
+    let bin = root.join("target").join(if release { "release" } else { "debug" }).join("vcd-sim");
+    let mut child = Command::new(bin)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("starting vcd-sim")?;
+    let stdout = child.stdout.take().context("vcd-sim stdout")?;
+    let mut reader = std::io::BufReader::new(stdout);
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut reader, &mut first).context("reading vcd-sim")?;
+    // Keep draining its output, so its later lines never hit a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    let url = first.split_whitespace().find(|w| w.starts_with("http://")).context("vcd-sim printed no URL")?;
+    Ok((child, url.to_owned()))
 }
 
 fn lint(root: &Path) -> Result<()> {
