@@ -10,6 +10,10 @@ use crate::palette::{FONT, INK, PALETTE};
 /// Half the time span shown around a single point, in seconds.
 const LONE_POINT_MARGIN: i64 = 30 * 60;
 
+/// The shortest time span shown; a shorter history is drawn against its end, so the axis
+/// still has round times on it.
+const MIN_SPAN: i64 = 10 * 60;
+
 /// Spans longer than this label their ticks with the day too.
 const DAY: i64 = 24 * 60 * 60;
 
@@ -24,7 +28,8 @@ const LIMIT_RED: RGBColor = RGBColor(0xc2, 0x1d, 0x00);
 
 /// Draws the VM count at each `(unix seconds, VMs)` point, oldest first, as a step line
 /// between the dashed `min` and `max` lines. No points: the title and [`VM_COUNT_EMPTY`]. One
-/// point: a flat line an hour wide around it.
+/// point: a flat line an hour wide around it. A history under ten minutes is drawn at the right
+/// of a ten-minute axis.
 pub fn draw_vm_count<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
@@ -42,6 +47,7 @@ pub fn draw_vm_count<DB: DrawingBackend>(
     };
     let (start, end) =
         if last.0 > first.0 { (first.0, last.0) } else { (first.0 - LONE_POINT_MARGIN, first.0 + LONE_POINT_MARGIN) };
+    let start = start.min(end - MIN_SPAN);
     let highest = points.iter().map(|p| p.1).max().unwrap_or(0).max(max).max(min);
     let top = highest + 1;
     let long_labels = end - start > DAY;
@@ -81,7 +87,9 @@ pub fn draw_vm_count<DB: DrawingBackend>(
     let blue = PALETTE[0];
     let steps = if points.len() == 1 { vec![(start, first.1), (end, first.1)] } else { step_path(points) };
     chart.draw_series(LineSeries::new(steps, blue.stroke_width(2)))?;
-    chart.draw_series(points.iter().map(|&(t, v)| Circle::new((t, v), 3, blue.filled())))?;
+    // A dot where the size changed (and at the start), not at every evaluation that kept it.
+    let changes = points.iter().enumerate().filter(|(i, p)| *i == 0 || points[i - 1].1 != p.1);
+    chart.draw_series(changes.map(|(_, &(t, v))| Circle::new((t, v), 3, blue.filled())))?;
     area.present()
 }
 
@@ -154,6 +162,12 @@ mod tests {
         assert!(!svg.contains("11-20"), "a span under a day has no dates");
         assert!(svg.contains("#C21D00"), "limit lines in red");
         assert!(!svg.contains(VM_COUNT_EMPTY));
+    }
+
+    #[test]
+    fn a_short_history_still_has_time_labels() {
+        let svg = vm_count_svg("VMs", &[(T0 + 5, 2), (T0 + 40, 3)], 1, 4, (640, 300));
+        assert!(svg.contains("13:52") && svg.contains("14:00"), "{svg}");
     }
 
     #[test]

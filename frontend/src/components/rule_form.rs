@@ -118,7 +118,6 @@ pub fn RuleForm(
         })
     };
 
-    let field_errors = move |key: &'static str| Signal::derive(move || errors.with(|e| e.get(key)));
     let invalid = move |key: &'static str| Signal::derive(move || errors.with(|e| !e.get(key).is_empty()));
     let collect = move || RuleFormValues {
         name: name.get_untracked(),
@@ -179,9 +178,10 @@ pub fn RuleForm(
                     <Icon shape=IconShape::Error size=20 />
                     <div class="alert-body">
                         <p class="alert-message">"vCD is not available"</p>
+                        <p class="alert-code">{error.message}</p>
                         <p class="alert-code">
-                            {error.message} " Rules are checked against vCD when they are saved, so this form "
-                            "cannot be saved until vCD is configured and answers."
+                            "Rules are checked against vCD when they are saved, so this form cannot be saved "
+                            "until vCD is configured and answers."
                         </p>
                     </div>
                 </div>
@@ -203,32 +203,26 @@ pub fn RuleForm(
             }
         })
     };
-    let number =
-        move |label: &'static str, id: &'static str, key: &'static str, value: RwSignal<String>, help: &'static str| {
-            view! {
-                <FormRow label id key errors=field_errors(key) help>
-                    <input
-                        id=id
-                        type="number"
-                        class="clr-input narrow"
-                        class:invalid=move || invalid(key).get()
-                        step="any"
-                        min="0"
-                        prop:value=value
-                        on:input=move |ev| value.set(event_target_value(&ev))
-                    />
-                </FormRow>
-            }
-        };
-    let picker = move |label: &'static str,
-                       id: &'static str,
-                       key: &'static str,
-                       choices: Signal<VcdChoices>,
-                       value: RwSignal<String>,
-                       placeholder: &'static str,
-                       current: String| {
+    let number = move |key: &'static str, value: RwSignal<String>| {
         view! {
-            <FormRow label id key errors=field_errors(key) help="">
+            <FormRow key errors>
+                <input
+                    id=row_text(key).id
+                    type="number"
+                    class="clr-input narrow"
+                    class:invalid=move || invalid(key).get()
+                    step="any"
+                    min="0"
+                    prop:value=value
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                />
+            </FormRow>
+        }
+    };
+    let picker = move |key: &'static str, choices: Signal<VcdChoices>, value: RwSignal<String>, current: String| {
+        let RowText { id, placeholder, .. } = row_text(key);
+        view! {
+            <FormRow key errors>
                 <RuleVcdSelect id choices value placeholder invalid=invalid(key) current_label=current />
             </FormRow>
         }
@@ -237,7 +231,7 @@ pub fn RuleForm(
     let general = view! {
         <fieldset class="form-section">
             <legend class="form-section-title">"Rule"</legend>
-            <FormRow label="Name" id="rule-name" key=field::NAME errors=field_errors(field::NAME) help="Unique in the organization.">
+            <FormRow key=field::NAME errors>
                 <input
                     id="rule-name"
                     type="text"
@@ -271,32 +265,32 @@ pub fn RuleForm(
     let target_section = view! {
         <fieldset class="form-section">
             <legend class="form-section-title">"Targets in vCD"</legend>
-            {picker("vApp template", "rule-template", field::TEMPLATE, templates, template, "Choose a vApp template", targets.template_name.clone())}
-            {picker("vApp", "rule-vapp", field::VAPP, vapps, vapp, "Choose a vApp", targets.vapp_name.clone())}
-            <FormRow label="Edge gateway" id="rule-edge" key=field::EDGE_GATEWAY errors=field_errors(field::EDGE_GATEWAY) help="">
+            {picker(field::TEMPLATE, templates, template, targets.template_name.clone())}
+            {picker(field::VAPP, vapps, vapp, targets.vapp_name.clone())}
+            <FormRow key=field::EDGE_GATEWAY errors>
                 <RuleVcdSelect
                     id="rule-edge"
                     choices=edges
                     value=edge
-                    placeholder="Choose an edge gateway"
+                    placeholder=row_text(field::EDGE_GATEWAY).placeholder
                     invalid=invalid(field::EDGE_GATEWAY)
                     current_label=targets.edge_gateway_name.clone()
                 />
                 {lb_help}
             </FormRow>
-            <FormRow label="Load-balancer pool" id="rule-pool" key=field::LB_POOL errors=field_errors(field::LB_POOL) help="New VMs join this pool; removed ones are drained from it first.">
+            <FormRow key=field::LB_POOL errors>
                 <RuleVcdSelect
                     id="rule-pool"
                     choices=pools
                     value=pool
                     by_name=true
-                    placeholder="Choose a pool"
+                    placeholder=row_text(field::LB_POOL).placeholder
                     invalid=invalid(field::LB_POOL)
                     waiting_for=pool_waiting
                 />
             </FormRow>
-            {number("Member port", "rule-member-port", field::MEMBER_PORT, member_port, "The port the pool sends traffic to on each VM.")}
-            <FormRow label="vROps object" id="rule-vrops" key=field::VROPS_RESOURCE errors=field_errors(field::VROPS_RESOURCE) help="The resource name or id vROps raises this group's alerts on. Empty: the vApp's name.">
+            {number(field::MEMBER_PORT, member_port)}
+            <FormRow key=field::VROPS_RESOURCE errors>
                 <input
                     id="rule-vrops"
                     type="text"
@@ -313,21 +307,22 @@ pub fn RuleForm(
         <fieldset class="form-section">
             <legend class="form-section-title">"Thresholds"</legend>
             <p class="form-help">
-                "Average usage of the group's VMs, in percent. At or above scale-out the group grows; at or below scale-in it may shrink."
+                "Average usage of the group's VMs, in percent. At or above scale-out the group grows; "
+                "at or below scale-in it may shrink."
             </p>
             <div class="form-columns">
                 <div>
-                    {number("CPU scale-out (%)", "rule-cpu-out", field::CPU_OUT, cpu_out, "")}
-                    {number("CPU scale-in (%)", "rule-cpu-in", field::CPU_IN, cpu_in, "Below the scale-out threshold.")}
-                    <FieldError messages=field_errors(field::CPU) />
+                    {number(field::CPU_OUT, cpu_out)}
+                    {number(field::CPU_IN, cpu_in)}
+                    <FieldError messages=Signal::derive(move || errors.with(|e| e.get(field::CPU))) />
                 </div>
                 <div>
-                    {number("Memory scale-out (%)", "rule-memory-out", field::MEMORY_OUT, memory_out, "")}
-                    {number("Memory scale-in (%)", "rule-memory-in", field::MEMORY_IN, memory_in, "Below the scale-out threshold.")}
-                    <FieldError messages=field_errors(field::MEMORY) />
+                    {number(field::MEMORY_OUT, memory_out)}
+                    {number(field::MEMORY_IN, memory_in)}
+                    <FieldError messages=Signal::derive(move || errors.with(|e| e.get(field::MEMORY))) />
                 </div>
             </div>
-            {number("Tolerance (points)", "rule-tolerance", field::TOLERANCE, tolerance, "How far past a threshold a reading must be to count, 0 to 20 percentage points.")}
+            {number(field::TOLERANCE, tolerance)}
         </fieldset>
     };
     let size_section = view! {
@@ -335,12 +330,12 @@ pub fn RuleForm(
             <legend class="form-section-title">"Group size"</legend>
             <div class="form-columns">
                 <div>
-                    {number("Minimum VMs", "rule-min", field::MIN_VMS, min_vms, "")}
-                    {number("Maximum VMs", "rule-max", field::MAX_VMS, max_vms, "")}
-                    {number("Step", "rule-step", field::STEP, step, "VMs added or removed by one action.")}
+                    {number(field::MIN_VMS, min_vms)}
+                    {number(field::MAX_VMS, max_vms)}
+                    {number(field::STEP, step)}
                 </div>
                 <div>
-                    <FormRow label="Scale in removes" id="rule-victim" key=field::VICTIM_POLICY errors=field_errors(field::VICTIM_POLICY) help="Protected VMs are never removed.">
+                    <FormRow key=field::VICTIM_POLICY errors>
                         <select
                             id="rule-victim"
                             class="clr-select"
@@ -363,12 +358,12 @@ pub fn RuleForm(
             <legend class="form-section-title">"Timing (seconds)"</legend>
             <div class="form-columns">
                 <div>
-                    {number("Scale-out cooldown", "rule-out-cooldown", field::OUT_COOLDOWN, out_cooldown, "No further scale-out this long after one.")}
-                    {number("Scale-in cooldown", "rule-in-cooldown", field::IN_COOLDOWN, in_cooldown, "No scale-in this long after any action.")}
+                    {number(field::OUT_COOLDOWN, out_cooldown)}
+                    {number(field::IN_COOLDOWN, in_cooldown)}
                 </div>
                 <div>
-                    {number("Stabilization", "rule-stabilization", field::STABILIZATION, stabilization, "Scale in only when every evaluation this long agreed.")}
-                    {number("Drain", "rule-drain", field::DRAIN, drain, "A removed VM leaves the pool this long before it is powered off.")}
+                    {number(field::STABILIZATION, stabilization)}
+                    {number(field::DRAIN, drain)}
                 </div>
             </div>
         </fieldset>
@@ -399,25 +394,21 @@ pub fn RuleForm(
                     "Cancel"
                 </button>
                 {move || {
-                    (!errors.with(FieldErrors::is_empty))
-                        .then(|| view! { <span class="form-footer-note">"Fix the fields marked in red, then save again."</span> })
+                    (!errors.with(FieldErrors::is_empty)).then(|| {
+                        view! { <span class="form-footer-note">"Fix the fields marked in red, then save again."</span> }
+                    })
                 }}
             </div>
         </form>
     }
 }
 
-/// A labelled row: the control (`children`), a line of help and the field's errors. The
-/// control's wrapper carries `data-field`, the API's name of the field.
+/// A labelled row of the field `key` (its words from [`row_text`]): the control
+/// (`children`), a line of help and the field's errors. The control's wrapper carries
+/// `data-field`, the API's name of the field.
 #[component]
-fn FormRow(
-    label: &'static str,
-    id: &'static str,
-    key: &'static str,
-    #[prop(into)] errors: Signal<Vec<String>>,
-    help: &'static str,
-    children: Children,
-) -> impl IntoView {
+fn FormRow(key: &'static str, errors: RwSignal<FieldErrors>, children: Children) -> impl IntoView {
+    let RowText { label, id, help, .. } = row_text(key);
     view! {
         <div class="form-row">
             <label class="form-label" for=id>
@@ -426,8 +417,65 @@ fn FormRow(
             <div class="form-control" data-field=key>
                 {children()}
                 {(!help.is_empty()).then(|| view! { <div class="form-help">{help}</div> })}
-                <FieldError messages=errors />
+                <FieldError messages=Signal::derive(move || errors.with(|e| e.get(key))) />
             </div>
         </div>
     }
+}
+
+/// The words and element id of one field's row.
+struct RowText {
+    label: &'static str,
+    id: &'static str,
+    help: &'static str,
+    /// The empty choice of a picker.
+    placeholder: &'static str,
+}
+
+fn row_text(key: &'static str) -> RowText {
+    let (label, id, help, placeholder) = match key {
+        field::NAME => ("Name", "rule-name", "Unique in the organization.", ""),
+        field::TEMPLATE => {
+            ("vApp template", "rule-template", "New VMs are copies of its VM.", "Choose a vApp template")
+        }
+        field::VAPP => ("vApp", "rule-vapp", "The vApp whose VMs the rule adds and removes.", "Choose a vApp"),
+        field::EDGE_GATEWAY => ("Edge gateway", "rule-edge", "", "Choose an edge gateway"),
+        field::LB_POOL => (
+            "Load-balancer pool",
+            "rule-pool",
+            "New VMs join this pool; removed ones are drained from it first.",
+            "Choose a pool",
+        ),
+        field::MEMBER_PORT => ("Member port", "rule-member-port", "The port the pool sends traffic to on each VM.", ""),
+        field::VROPS_RESOURCE => (
+            "vROps object",
+            "rule-vrops",
+            "The resource name or id vROps raises this group's alerts on. Empty: the vApp's name.",
+            "",
+        ),
+        field::CPU_OUT => ("CPU scale-out (%)", "rule-cpu-out", "", ""),
+        field::CPU_IN => ("CPU scale-in (%)", "rule-cpu-in", "Below the scale-out threshold.", ""),
+        field::MEMORY_OUT => ("Memory scale-out (%)", "rule-memory-out", "", ""),
+        field::MEMORY_IN => ("Memory scale-in (%)", "rule-memory-in", "Below the scale-out threshold.", ""),
+        field::TOLERANCE => (
+            "Tolerance (points)",
+            "rule-tolerance",
+            "How far past a threshold a reading must be to count, 0 to 20 percentage points.",
+            "",
+        ),
+        field::MIN_VMS => ("Minimum VMs", "rule-min", "", ""),
+        field::MAX_VMS => ("Maximum VMs", "rule-max", "", ""),
+        field::STEP => ("Step", "rule-step", "VMs added or removed by one action.", ""),
+        field::VICTIM_POLICY => ("Scale in removes", "rule-victim", "Protected VMs are never removed.", ""),
+        field::OUT_COOLDOWN => {
+            ("Scale-out cooldown", "rule-out-cooldown", "No further scale-out this long after one.", "")
+        }
+        field::IN_COOLDOWN => ("Scale-in cooldown", "rule-in-cooldown", "No scale-in this long after any action.", ""),
+        field::STABILIZATION => {
+            ("Stabilization", "rule-stabilization", "Scale in only when every evaluation this long agreed.", "")
+        }
+        field::DRAIN => ("Drain", "rule-drain", "A removed VM leaves the pool this long before it is powered off.", ""),
+        other => (other, "", "", ""),
+    };
+    RowText { label, id, help, placeholder }
 }
