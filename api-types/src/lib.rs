@@ -5,6 +5,7 @@
 
 mod autoscale;
 mod error;
+mod events;
 mod functions;
 mod org;
 mod resources;
@@ -17,6 +18,7 @@ pub use autoscale::{
     RuleTargets, RuleVm, RuleWithSecret, StepState, Thresholds, VcdObject, VictimPolicy, VropsAlert,
 };
 pub use error::{ErrorBody, ErrorDetail, ErrorInfo};
+pub use events::{EventDelivery, Redriven};
 pub use functions::{
     CodeError, Function, FunctionLimits, FunctionSpec, FunctionVersion, InvocationAccepted, InvocationRecord,
     InvocationResult, OrgLimits, Rollback, StoredResponse, Trigger,

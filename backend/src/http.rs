@@ -7,6 +7,7 @@
 mod autoscale;
 pub mod error;
 pub mod extract;
+mod function_events;
 mod functions;
 mod gateway;
 mod openapi;
@@ -36,6 +37,7 @@ pub fn app(state: AppState) -> Router {
         .merge(autoscale::router())
         .merge(showback::router())
         .merge(functions::router())
+        .merge(function_events::router())
         .merge(gateway::router())
         .split_for_parts();
     let spec = std::sync::Arc::new(spec);

@@ -88,6 +88,8 @@ struct ServeArgs {
     /// Seconds a replica owns a rule's running action before another may resume it.
     #[arg(long, env = "STRATUS_AUTOSCALE_LEASE_SECS", default_value_t = 60)]
     autoscale_lease_secs: u64,
+    #[command(flatten)]
+    notifications: stratus::host::notifications::NotificationArgs,
 }
 
 /// The vCD autoscale rules act on, and Stratus' service account there.
@@ -251,10 +253,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.autoscale_tick > 0 {
         state.autoscale.clone().spawn_loop(std::time::Duration::from_secs(args.autoscale_tick));
     }
+    let notifications =
+        stratus::host::notifications::start(&state, &args.notifications).map_err(anyhow::Error::msg)?;
     tracing::info!(%addr, database = store.backend().as_str(), "Stratus listening");
     eprintln!("Stratus is running at {base}  (Ctrl-C stops it)");
     let router = app(state);
     server::serve(listener, router, server::shutdown_signal()).await?;
+    notifications.shutdown().await;
     store.close().await;
     Ok(())
 }

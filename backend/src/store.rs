@@ -9,6 +9,7 @@
 mod autoscale_actions;
 mod autoscale_rules;
 mod autoscale_signals;
+mod event_deliveries;
 mod functions;
 mod invocations;
 mod orgs;
@@ -30,6 +31,7 @@ use sqlx::{AnyPool, ConnectOptions as _};
 pub use autoscale_actions::{ActionRow, StepRow};
 pub use autoscale_rules::RuleRow;
 pub use autoscale_signals::{AlertRow, EventRow};
+pub use event_deliveries::{AttemptEnd, DeliveryRow};
 pub use functions::{FunctionHead, VersionRow, WriteError};
 pub use invocations::InvocationRow;
 pub use orgs::OrgRow;

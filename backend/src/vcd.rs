@@ -1,6 +1,8 @@
 //! The outbound vCD adapter: implements the autoscale domain's [`VcdPort`] with the real vCD
 //! API client (`vcd_client`). Nothing above the domain sees vCD's types.
 
+pub mod event_orgs;
+
 use std::time::Duration;
 
 use api_types::{LbKind, VcdObject};

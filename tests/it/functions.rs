@@ -2,6 +2,7 @@
 
 mod calls;
 mod definitions;
+mod events;
 mod limits;
 
 use std::time::{Duration, Instant};

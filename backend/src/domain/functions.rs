@@ -6,6 +6,8 @@
 mod calls;
 mod concurrency;
 mod convert;
+mod deliveries;
+pub mod events;
 mod recorder;
 mod service;
 mod spec;
@@ -13,6 +15,7 @@ mod spec;
 pub use calls::{CallError, CallOutcome, GatewayRequest, error_status};
 pub use concurrency::Concurrency;
 pub use convert::{function_dto, invocation_dto, version_dto};
+pub use deliveries::{AcceptError, Accepted, DELIVERY_STATUSES, DeliveryConfig, EventTriggers, MAX_LISTED_DELIVERIES};
 pub use recorder::Recorder;
 pub use service::{FunctionError, Functions};
 pub use spec::{RESERVED_ROUTES, ValidSpec, validate_limits, validate_spec};

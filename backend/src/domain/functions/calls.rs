@@ -30,6 +30,9 @@ pub struct GatewayRequest {
     pub body: Vec<u8>,
 }
 
+/// The run of a queued call; see [`Functions::queue_call`].
+pub(super) type QueuedRun = std::pin::Pin<Box<dyn Future<Output = Result<CallOutcome, CallError>> + Send>>;
+
 /// A finished call.
 #[derive(Debug)]
 pub struct CallOutcome {
@@ -233,6 +236,21 @@ impl Functions {
         request: GatewayRequest,
         trigger: &str,
     ) -> Result<InvocationAccepted, CallError> {
+        let (accepted, run) = self.queue_call(org, route, request, trigger).await?;
+        tokio::spawn(run);
+        Ok(accepted)
+    }
+
+    /// Records a pending invocation and returns it with the run that performs it: the caller
+    /// awaits or spawns the run, which stores the outcome in the invocation and also returns it
+    /// (event deliveries retry on failure).
+    pub(super) async fn queue_call(
+        self: &Arc<Self>,
+        org: &str,
+        route: &str,
+        request: GatewayRequest,
+        trigger: &str,
+    ) -> Result<(InvocationAccepted, QueuedRun), CallError> {
         let mut prepared = self.prepare(org, route, request, trigger).await?;
         prepared.row.status = "pending".into();
         self.store.save_invocations(std::slice::from_ref(&prepared.row)).await?;
@@ -243,7 +261,7 @@ impl Functions {
         };
         let this = Arc::clone(self);
         let org = org.to_owned();
-        tokio::spawn(async move {
+        let run = async move {
             let caps = (prepared.org_limits.max_concurrency, prepared.org_limits.max_function_concurrency);
             let _permits = this.concurrency.acquire(&org, &prepared.target.name, caps.0, caps.1).await;
             prepared.row.status = "running".into();
@@ -258,8 +276,9 @@ impl Functions {
             if let Err(err) = this.store.save_invocations(std::slice::from_ref(&row)).await {
                 tracing::error!(%err, id = %row.invocation_id, "could not store an async invocation's result");
             }
-        });
-        Ok(accepted)
+            outcome
+        };
+        Ok((accepted, Box::pin(run)))
     }
 
     /// The newest invocations of a function.

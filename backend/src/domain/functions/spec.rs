@@ -139,12 +139,9 @@ pub fn validate_spec(
         errors.push(ErrorDetail::field("code", format!("must be at most {MAX_CODE_BYTES} bytes")));
     }
     if let Trigger::Event { event } = &spec.trigger
-        && (event.trim().is_empty() || event.len() > 256)
+        && let Err(reason) = super::events::validate_pattern(event)
     {
-        errors.push(ErrorDetail::field(
-            "trigger.event",
-            "must name a vCD event type, e.g. com.vmware.vcloud.event.vm.create",
-        ));
+        errors.push(ErrorDetail::field("trigger.event", reason));
     }
     let (memory_mb, timeout_ms) = validate_limits(spec.limits.memory_mb, spec.limits.timeout_ms, limits, &mut errors);
     check_vars("env", &spec.env, &mut errors);
