@@ -5,6 +5,7 @@
 //! requests.
 
 mod autoscale;
+mod cors;
 pub mod error;
 pub mod extract;
 mod function_events;
@@ -41,10 +42,17 @@ pub fn app(state: AppState) -> Router {
         .merge(gateway::router())
         .split_for_parts();
     let spec = std::sync::Arc::new(spec);
-    api.merge(openapi::router(spec))
+    let cors = cors::layer(&state.config.cors_origins);
+    let router = api
+        .merge(openapi::router(spec))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .merge(web::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state);
+    // Outermost, so that preflight requests are answered before routing.
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }

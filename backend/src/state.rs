@@ -7,7 +7,7 @@ use sandbox::{PoolConfig, WorkerCommand, WorkerPool};
 
 use crate::collectors::Collectors;
 use crate::config::Config;
-use crate::domain::auth::{Authenticator, TokenAuthenticator};
+use crate::domain::auth::Authenticator;
 use crate::domain::autoscale::Autoscale;
 use crate::domain::autoscale::vcd::{NoVcd, VcdPort};
 use crate::domain::functions::Functions;
@@ -30,9 +30,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Starts the sandbox workers and background tasks; callers are authenticated by Stratus API
-    /// tokens kept in `store`.
+    /// Starts the sandbox workers and background tasks; callers are authenticated as
+    /// `config.auth` says (Stratus API tokens kept in `store`, or vCD sessions too).
     pub async fn build(config: Config, store: Store) -> std::io::Result<Self> {
+        // First, so that a configuration mistake stops startup before any worker starts.
+        let auth = crate::vcd::auth::authenticator(&config, &store).map_err(std::io::Error::other)?;
         let program = match &config.worker_program {
             Some(program) => program.clone(),
             None => std::env::current_exe()?,
@@ -51,7 +53,6 @@ impl AppState {
         if let Err(err) = functions.recover().await {
             tracing::error!(%err, "could not look for interrupted deployments");
         }
-        let auth = Arc::new(TokenAuthenticator::new(store.clone()));
         let collectors = Arc::new(Collectors::new(store.clone()));
         let vcd: Arc<dyn VcdPort> = match &config.vcd {
             Some(endpoint) => Arc::new(VcdGateway::connect(endpoint.clone()).map_err(std::io::Error::other)?),

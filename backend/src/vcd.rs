@@ -1,6 +1,9 @@
 //! The outbound vCD adapter: implements the autoscale domain's [`VcdPort`] with the real vCD
 //! API client (`vcd_client`). Nothing above the domain sees vCD's types.
+//!
+//! [`auth`] is the other use of vCD: checking callers' vCD session tokens (vCD auth mode).
 
+pub mod auth;
 pub mod event_orgs;
 
 use std::time::Duration;

@@ -10,3 +10,4 @@ mod functions_ui;
 mod lambda;
 mod showback;
 mod showback_ui;
+mod vcd_auth;

@@ -12,6 +12,7 @@ mod inventory;
 mod lb;
 mod lb_nsxt;
 mod lb_nsxv;
+mod orgs;
 mod session;
 mod tasks;
 mod types;
@@ -24,6 +25,7 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 
 pub use crate::error::VcdError;
+pub use crate::orgs::org_urn;
 pub use crate::types::{CurrentSession, EdgeGateway, EntityRef, LbKind, LbPool, PoolMember, Task, Template, VApp, Vm};
 
 /// The vCD API version sent in every `Accept` header unless the endpoint says otherwise.

@@ -32,6 +32,9 @@ pub enum AuthError {
     Missing,
     #[error("the token is invalid, expired or revoked")]
     Invalid,
+    /// Valid credentials that grant no Stratus role (or not in the org asked for).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("could not check credentials: {0}")]
     Backend(String),
 }

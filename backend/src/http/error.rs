@@ -216,6 +216,7 @@ impl From<AuthError> for ApiError {
     fn from(err: AuthError) -> Self {
         match err {
             AuthError::Backend(cause) => ApiError::Unavailable(format!("could not check credentials: {cause}")),
+            AuthError::Forbidden(reason) => ApiError::Forbidden(reason),
             other => ApiError::Unauthorized(other.to_string()),
         }
     }

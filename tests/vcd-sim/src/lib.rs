@@ -7,6 +7,7 @@
 mod control;
 mod nsxt;
 mod nsxv;
+mod orgs;
 mod query;
 mod reply;
 mod seed;
@@ -37,6 +38,7 @@ pub fn router(state: SimState) -> Router {
         .merge(tasks::router())
         .merge(nsxv::router())
         .merge(nsxt::router())
+        .merge(orgs::router())
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(state.clone(), log_and_check_version))
         .merge(control::router())
