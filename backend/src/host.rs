@@ -1,5 +1,6 @@
 //! Hosts: the processes that feed requests into the one Router.
 
+pub mod amqp;
 pub mod lambda;
 pub mod notifications;
 pub mod server;

@@ -90,6 +90,8 @@ struct ServeArgs {
     autoscale_lease_secs: u64,
     #[command(flatten)]
     notifications: stratus::host::notifications::NotificationArgs,
+    #[command(flatten)]
+    amqp: Box<stratus::host::amqp::AmqpArgs>,
 }
 
 /// The vCD autoscale rules act on, and Stratus' service account there.
@@ -243,6 +245,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
+    let config_vcd = config.vcd.clone();
     let state = AppState::build(config, store.clone()).await.context("starting sandbox workers")?;
     if args.demo {
         print_demo(&state, &base).await?;
@@ -258,7 +261,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(%addr, database = store.backend().as_str(), "Stratus listening");
     eprintln!("Stratus is running at {base}  (Ctrl-C stops it)");
     let router = app(state);
+    let amqp =
+        stratus::host::amqp::start(router.clone(), &args.amqp, config_vcd.as_ref()).map_err(anyhow::Error::msg)?;
     server::serve(listener, router, server::shutdown_signal()).await?;
+    if let Some(bridge) = amqp {
+        bridge.shutdown().await;
+    }
     notifications.shutdown().await;
     store.close().await;
     Ok(())

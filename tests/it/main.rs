@@ -8,6 +8,7 @@ mod cli;
 mod functions;
 mod functions_ui;
 mod lambda;
+mod plugin;
 mod showback;
 mod showback_ui;
 mod vcd_auth;
