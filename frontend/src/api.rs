@@ -21,12 +21,18 @@ pub use crate::logic::api_error::ApiError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiClient {
     base: String,
-    token: String,
+    /// Credentials (shared by every clone) and, in vCD mode, where `/api` is reached.
+    access: host::Access,
 }
 
 impl ApiClient {
     pub fn new(base: impl Into<String>, token: impl Into<String>) -> Self {
-        Self { base: base.into(), token: token.into() }
+        Self { base: base.into(), access: host::Access::bearer(token) }
+    }
+
+    /// A client whose URLs are built as `/api/…` and then placed by `access` (vCD mode).
+    pub fn with_access(access: host::Access) -> Self {
+        Self { base: String::new(), access }
     }
 
     /// `GET /api/me`.
@@ -138,9 +144,10 @@ impl ApiClient {
 
     /// `GET /api/org/{org}/showback/export.csv`: the CSV text.
     pub async fn export_csv(&self, org: &str, range: DateRange) -> Result<String, ApiError> {
-        let request = RequestBuilder::new(&urls::export_csv(&self.base, org, range))
+        let (auth_name, auth_value) = self.access.authorization();
+        let request = RequestBuilder::new(&self.access.url(&urls::export_csv(&self.base, org, range)))
             .method(Method::GET)
-            .header("Authorization", &format!("Bearer {}", self.token))
+            .header(auth_name, &auth_value)
             .header("Accept", "text/csv")
             .build()
             .map_err(|e| ApiError::network(e.to_string()))?;
@@ -215,7 +222,7 @@ impl ApiClient {
         let url = test_call::call_url(&self.base, &call.function_path, &call.sub_path, &call.query);
         let method = Method::from_bytes(call.method.as_bytes())
             .map_err(|_| ApiError::network(format!("{} is not an HTTP method", call.method)))?;
-        let mut builder = RequestBuilder::new(&url).method(method);
+        let mut builder = RequestBuilder::new(&self.access.url(&url)).method(method);
         let headers = test_call::header_pairs(&call.headers);
         let body = call.body.as_deref().filter(|_| test_call::method_has_body(&call.method));
         if let Some(content_type) = body.and_then(|b| test_call::default_content_type(b, &headers)) {
@@ -224,7 +231,8 @@ impl ApiClient {
         for (name, value) in &headers {
             builder = builder.header(name, value);
         }
-        builder = builder.header("Authorization", &format!("Bearer {}", self.token));
+        let (auth_name, auth_value) = self.access.authorization();
+        builder = builder.header(auth_name, &auth_value);
         let request = match body {
             Some(body) if !body.is_empty() => builder.body(body.to_owned()),
             _ => builder.build(),
@@ -265,9 +273,10 @@ impl ApiClient {
     }
 
     fn request(&self, method: Method, url: &str) -> RequestBuilder {
-        RequestBuilder::new(url)
+        let (auth_name, auth_value) = self.access.authorization();
+        RequestBuilder::new(&self.access.url(url))
             .method(method)
-            .header("Authorization", &format!("Bearer {}", self.token))
+            .header(auth_name, &auth_value)
             .header("Accept", "application/json")
     }
 }

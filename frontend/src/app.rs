@@ -11,9 +11,10 @@ use crate::components::icon::{Icon, IconShape};
 use crate::components::nav::Nav;
 use crate::components::spinner::Spinner;
 use crate::components::token_help::TokenHelp;
-use crate::host::{self, HostConfig};
+use crate::host::{self, HostConfig, HostMode, VcdStart};
 use crate::logic::display::default_org;
 use crate::logic::route::{FunctionTab, Route};
+use crate::logic::vcd_host::Routing;
 use crate::pages::autoscale_form_page::AutoscaleFormPage;
 use crate::pages::autoscale_page::AutoscalePage;
 use crate::pages::autoscale_rule_page::AutoscaleRulePage;
@@ -23,18 +24,49 @@ use crate::pages::new_function_page::NewFunctionPage;
 use crate::pages::provider_showback_page::ProviderShowbackPage;
 use crate::pages::showback_page::ShowbackPage;
 
-/// The whole app: the shell with a token, else how to get one.
+/// The whole app: the shell with a token, else how to get one; inside vCD, the shell once
+/// the portal's session has arrived.
 #[component]
 pub fn App() -> impl IntoView {
     let host = HostConfig::from_page();
+    if let HostMode::Vcd { routing } = host.mode {
+        return view! { <VcdApp routing /> }.into_any();
+    }
     match host.token {
         Some(token) => view! { <Shell api=ApiClient::new(host.api_base, token) /> }.into_any(),
         None => view! { <NoToken /> }.into_any(),
     }
 }
 
+/// Inside vCD: waits for the plugin shell's session, then shows the app for the portal's org
+/// (tenant portal) or with the provider pages (provider portal).
 #[component]
-fn Shell(api: ApiClient) -> impl IntoView {
+fn VcdApp(routing: Routing) -> impl IntoView {
+    let started = RwSignal::new(None::<VcdStart>);
+    let failed = host::listen_for_vcd_session(routing, move |start| started.set(Some(start))).err();
+    move || match (started.get(), failed.clone()) {
+        (Some(start), _) => view! {
+            <Shell api=ApiClient::with_access(start.access) fixed_org=start.fixed_org provider_ui=start.provider_ui />
+        }
+        .into_any(),
+        (None, Some(reason)) => view! {
+            <main class="content-area centered">
+                <EmptyState title="Stratus could not start" hint=reason />
+            </main>
+        }
+        .into_any(),
+        (None, None) => view! { <Spinner label="Waiting for Cloud Director…" /> }.into_any(),
+    }
+}
+
+/// The app with its header and navigation. `fixed_org` starts it on that org (the vCD tenant
+/// portal's); `provider_ui = false` hides the provider pages even from a provider.
+#[component]
+fn Shell(
+    api: ApiClient,
+    #[prop(default = None)] fixed_org: Option<String>,
+    #[prop(default = true)] provider_ui: bool,
+) -> impl IntoView {
     provide_context(api.clone());
     let route = RwSignal::new(Route::from_hash(&host::current_hash()));
     // The shell lives as long as the page, so the listener is never removed.
@@ -54,9 +86,10 @@ fn Shell(api: ApiClient) -> impl IntoView {
         }
     });
     let me_ok: Signal<Option<Me>> = Signal::derive(move || me.get().and_then(Result::ok));
-    let chosen_org = RwSignal::new(None::<String>);
+    let chosen_org = RwSignal::new(fixed_org);
     let org = Signal::derive(move || chosen_org.get().or_else(|| me_ok.with(|m| m.as_ref().and_then(default_org))));
-    let provider = Signal::derive(move || me_ok.with(|m| m.as_ref().is_some_and(|m| m.role == Role::Provider)));
+    let provider =
+        Signal::derive(move || provider_ui && me_ok.with(|m| m.as_ref().is_some_and(|m| m.role == Role::Provider)));
     let open_org = Callback::new(move |org: String| chosen_org.set(Some(org)));
     let content = move || match me.get() {
         None => view! { <Spinner label="Signing in…" /> }.into_any(),

@@ -3,10 +3,15 @@
 //!
 //! Standalone mode: the backend serves `index.html` with `window.__STRATUS_CONFIG__` filled in
 //! (`{"apiBase": "", "mode": "standalone"}`) and the person opens `/#token=…`. The token is
-//! moved into `sessionStorage` and taken out of the address bar. A vCD-embedded mode, where
-//! the portal's Angular shell posts `{token, scope, orgId, apiRoot}`, will be another
-//! [`HostMode`] with its own constructor; pages only ever see a [`HostConfig`].
+//! moved into `sessionStorage` and taken out of the address bar.
+//!
+//! vCD mode: the plugin's `assets/index.html` carries `{"mode": "vcd", "routing": "ext-api"|"amqp"}`
+//! and the page runs in an iframe of the plugin's Angular shell. The app waits for the shell's
+//! `stratus:session` message ([`listen_for_vcd_session`]; the rules are in
+//! [`crate::logic::vcd_host`]), keeps the token in memory only, and addresses the API through
+//! vCD. Pages only ever see a [`HostConfig`] and the API client's [`Access`].
 
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use leptos::prelude::{Effect, LocalResource, on_cleanup, set_timeout, set_timeout_with_handle};
@@ -15,6 +20,7 @@ use wasm_bindgen::{JsCast as _, JsValue};
 
 use crate::logic::date::Date;
 use crate::logic::fragment;
+use crate::logic::vcd_host::{self, Routing, Session};
 
 /// The `sessionStorage` key holding the token of this browser tab.
 const TOKEN_KEY: &str = "stratus.token";
@@ -24,13 +30,17 @@ const TOKEN_KEY: &str = "stratus.token";
 pub enum HostMode {
     /// Served by the Stratus backend itself, token from the URL fragment.
     Standalone,
+    /// In an iframe of the vCD plugin shell; the session comes by `postMessage`.
+    Vcd { routing: Routing },
 }
 
 /// Everything the app needs from its host before it can call the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostConfig {
     pub mode: HostMode,
-    /// Prefix of every API URL; `""` means the page's own origin.
+    /// Standalone: prefix of every API URL, `""` meaning the page's own origin. vCD: replaces
+    /// the leading `/api` of every API path ([`vcd_host::api_base`]); `""` until the session
+    /// has arrived.
     pub api_base: String,
     /// `None` until the person has given a token.
     pub token: Option<String>,
@@ -41,17 +51,170 @@ impl HostConfig {
         Self { mode: HostMode::Standalone, api_base: api_base.into(), token }
     }
 
+    /// vCD mode once the shell's session has arrived.
+    pub fn vcd(routing: Routing, session: &Session) -> Self {
+        Self {
+            mode: HostMode::Vcd { routing },
+            api_base: vcd_host::api_base(routing, &session.api_root),
+            token: Some(session.token.clone()),
+        }
+    }
+
     /// Reads the injected config and the token (fragment first, then this tab's storage).
     ///
     /// A page without injected config (served by a plain static server) is standalone on
-    /// the same origin.
+    /// the same origin. In vCD mode there is no token yet: see [`listen_for_vcd_session`].
     pub fn from_page() -> Self {
         let injected = injected_config();
+        if injected.mode == "vcd" {
+            let routing = Routing::parse(&injected.routing).unwrap_or_else(|| {
+                leptos::logging::warn!("unknown vCD routing {:?}, using ext-api", injected.routing);
+                Routing::ExtApi
+            });
+            return Self { mode: HostMode::Vcd { routing }, api_base: String::new(), token: None };
+        }
         if !matches!(injected.mode.as_str(), "" | "standalone") {
             leptos::logging::warn!("unknown host mode {:?}, running standalone", injected.mode);
         }
         Self::standalone(injected.api_base, take_token())
     }
+}
+
+/// How the API client addresses and authorises requests; every clone shares the token, which
+/// the vCD shell may renew.
+#[derive(Clone)]
+pub struct Access {
+    /// vCD modes: the base replacing the leading `/api` of each URL. `None`: URLs as built.
+    vcd_base: Option<String>,
+    token: Arc<RwLock<String>>,
+}
+
+impl Access {
+    /// Standalone: `Authorization: Bearer <token>`, URLs unchanged.
+    pub fn bearer(token: impl Into<String>) -> Self {
+        Self { vcd_base: None, token: Arc::new(RwLock::new(token.into())) }
+    }
+
+    /// For `host` once it has a token.
+    pub fn for_host(host: &HostConfig) -> Self {
+        let token = host.token.clone().unwrap_or_default();
+        match host.mode {
+            HostMode::Standalone => Self::bearer(token),
+            HostMode::Vcd { .. } => Self { vcd_base: Some(host.api_base.clone()), token: Arc::new(RwLock::new(token)) },
+        }
+    }
+
+    /// The URL to request for an API URL built on the client's base (`/api/…` in vCD modes).
+    pub fn url(&self, url: &str) -> String {
+        match &self.vcd_base {
+            Some(base) => vcd_host::api_url(base, url),
+            None => url.to_owned(),
+        }
+    }
+
+    /// The credentials header: always Bearer standalone; in vCD, Bearer or
+    /// `x-vcloud-authorization` by the token's form.
+    pub fn authorization(&self) -> (&'static str, String) {
+        let token = self.token.read().map(|t| t.clone()).unwrap_or_default();
+        match self.vcd_base {
+            Some(_) => vcd_host::auth_header(&token),
+            None => ("Authorization", format!("Bearer {token}")),
+        }
+    }
+
+    fn renew(&self, token: &str) {
+        if let Ok(mut current) = self.token.write()
+            && *current != token
+        {
+            token.clone_into(&mut current);
+        }
+    }
+}
+
+impl PartialEq for Access {
+    fn eq(&self, other: &Self) -> bool {
+        self.vcd_base == other.vcd_base && Arc::ptr_eq(&self.token, &other.token)
+    }
+}
+
+impl Eq for Access {}
+
+impl std::fmt::Debug for Access {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Access").field("vcd_base", &self.vcd_base).field("token", &"<redacted>").finish()
+    }
+}
+
+/// What the app needs once the vCD shell's first session has arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VcdStart {
+    pub host: HostConfig,
+    pub access: Access,
+    /// The tenant portal's org; `None` in the provider portal.
+    pub fixed_org: Option<String>,
+    /// Whether provider pages are shown (the service-provider portal).
+    pub provider_ui: bool,
+}
+
+/// Listens for the shell's session messages and tells the shell this page is ready.
+///
+/// The first valid session calls `on_start`; later ones (the shell re-posts when the portal's
+/// token changes) renew the token in the [`Access`] handed out. Fails when the page is not in
+/// a frame or its `parentOrigin` is malformed.
+pub fn listen_for_vcd_session(routing: Routing, on_start: impl FnOnce(VcdStart) + 'static) -> Result<(), String> {
+    use std::cell::RefCell;
+    use wasm_bindgen::closure::Closure;
+
+    let window = web_sys::window().ok_or("no window")?;
+    let parent = window.parent().ok().flatten().ok_or("no parent window")?;
+    if js_sys::Object::is(&parent, &window) {
+        return Err("Stratus runs inside VMware Cloud Director: open it from the portal's menu".into());
+    }
+    let location = window.location();
+    let own_origin = location.origin().unwrap_or_default();
+    let expected = vcd_host::expected_parent_origin(&location.search().unwrap_or_default(), &own_origin)
+        .ok_or("the page's parentOrigin is not an origin")?;
+    let on_start = RefCell::new(Some(on_start));
+    let access = RefCell::new(None::<Access>);
+    let expected_origin = expected.clone();
+    let source = parent.clone();
+    let listener = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        let from_parent = event.source().is_some_and(|s| js_sys::Object::is(&s, &source));
+        if !from_parent {
+            return;
+        }
+        let data = js_sys::JSON::stringify(&event.data()).map(String::from).unwrap_or_default();
+        let session = match vcd_host::accept_message(&event.origin(), &expected_origin, &data) {
+            Ok(session) => session,
+            Err(vcd_host::Rejected::NotSession) => return,
+            Err(rejected) => {
+                leptos::logging::warn!("ignored a message from the vCD shell: {rejected}");
+                return;
+            }
+        };
+        if let Some(access) = access.borrow().as_ref() {
+            access.renew(&session.token);
+            return;
+        }
+        let host = HostConfig::vcd(routing, &session);
+        let started = Access::for_host(&host);
+        *access.borrow_mut() = Some(started.clone());
+        if let Some(on_start) = on_start.borrow_mut().take() {
+            on_start(VcdStart {
+                host,
+                access: started,
+                fixed_org: session.fixed_org(),
+                provider_ui: session.provider_ui(),
+            });
+        }
+    });
+    window
+        .add_event_listener_with_callback("message", listener.as_ref().unchecked_ref())
+        .map_err(|e| format!("listening for messages: {e:?}"))?;
+    // The page lives as long as the listener.
+    listener.forget();
+    let ready = js_sys::JSON::parse(&format!(r#"{{"type":"{}"}}"#, vcd_host::READY_TYPE)).unwrap_or(JsValue::NULL);
+    parent.post_message(&ready, &expected).map_err(|e| format!("posting to the vCD shell: {e:?}"))
 }
 
 /// Drops the stored token, e.g. after the API rejected it.
@@ -144,6 +307,9 @@ struct InjectedConfig {
     api_base: String,
     #[serde(default)]
     mode: String,
+    /// vCD mode: `ext-api` or `amqp`.
+    #[serde(default)]
+    routing: String,
 }
 
 fn injected_config() -> InjectedConfig {

@@ -23,3 +23,4 @@ pub mod showback_text;
 pub mod templates;
 pub mod test_call;
 pub mod urls;
+pub mod vcd_host;

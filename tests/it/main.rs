@@ -1,5 +1,6 @@
 //! End-to-end tests of Stratus. One test binary; each module is one area.
 
+mod amqp;
 mod api;
 mod auth;
 mod autoscale;

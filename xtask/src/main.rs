@@ -1,5 +1,6 @@
 //! `cargo xtask <task>`: build, serve, test and benchmark Stratus with nothing but cargo.
 
+mod plugin;
 mod web;
 
 use std::path::{Path, PathBuf};
@@ -41,6 +42,13 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Build the vCD UI plugin: target/plugin/stratus-plugin.zip (needs Node 18+ and npm).
+    Plugin {
+        /// How vCD routes the UI's API calls: `ext-api` (external endpoint, vCD 10.4+) or
+        /// `amqp` (legacy API extension).
+        #[arg(long, value_enum, default_value = "ext-api")]
+        routing: plugin::Routing,
+    },
     /// rustfmt check and clippy with warnings denied, natively and for wasm32.
     Lint,
     /// Run the benchmarks and print their figures.
@@ -57,6 +65,9 @@ fn main() -> Result<()> {
         Task::Build { release } => build(&root, release),
         Task::Serve { release, args } => serve(&root, release, &args),
         Task::Test { no_lint, args } => test(&root, no_lint, &args),
+        Task::Plugin { routing } => {
+            web::build_web(&root, true).and_then(|web| plugin::package(&root, &web, routing)).map(drop)
+        }
         Task::Lint => lint(&root),
         Task::Bench { area } => bench(&root, &area),
     }
@@ -160,7 +171,9 @@ fn test(root: &Path, no_lint: bool, args: &[String]) -> Result<()> {
     if !no_lint {
         lint(root)?;
     }
-    web::build_web(root, true)?;
+    let web_dir = web::build_web(root, true)?;
+    // The plugin test (tests/it/plugin.rs) unpacks the zip and loads it in an emulated portal.
+    plugin::package(root, &web_dir, plugin::Routing::ExtApi)?;
     build_backend(root, false)?;
     let mut native = cargo(root);
     native.args(["test", "--workspace", "--exclude", "stratus-frontend", "--"]).args(args);

@@ -1,0 +1,337 @@
+//! The vCD UI plugin built by `cargo xtask plugin` (`cargo xtask test` builds it first):
+//!
+//! * the zip's contents and the manifest's field rules;
+//! * the portal emulation: tests/portal/ loads `bundle.js` the way the vCD portal does (an AMD
+//!   loader with Angular 15 and rxjs as modules, the container hooks under `@vcd/common` in
+//!   `window.System.registry`, the exported NgModule lazy-loaded at the manifest's route), in
+//!   headless Chromium. The shell's iframe shows the Stratus app, which gets the session by
+//!   `postMessage` and calls the API through `/ext-api/stratus/…` — here a proxy in front of a
+//!   TestApp, as vCD's external endpoint would be. One origin serves it all, so no CORS.
+//!   Screenshot: target/screenshots/plugin-portal.png.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use api_types::Role;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse as _, Response};
+use axum::routing::any;
+use fantoccini::Locator;
+use harness::browser::Browser;
+use harness::{Db, TestApp, workspace_root};
+use serde_json::Value;
+use tower_http::services::ServeDir;
+
+/// Where `cargo xtask plugin` leaves the zip.
+fn zip_path() -> PathBuf {
+    let path = workspace_root().join("target").join("plugin").join("stratus-plugin.zip");
+    assert!(path.is_file(), "{} is missing: run `cargo xtask plugin` (cargo xtask test does)", path.display());
+    path
+}
+
+/// The zip's entries by name.
+fn zip_entries() -> BTreeMap<String, Vec<u8>> {
+    let file = std::fs::File::open(zip_path()).expect("open the plugin zip");
+    let mut archive = zip::ZipArchive::new(file).expect("read the plugin zip");
+    let mut entries = BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).expect("zip entry");
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).expect("read zip entry");
+        entries.insert(entry.name().expect("a UTF-8 entry name").into_owned(), content);
+    }
+    entries
+}
+
+fn text(entries: &BTreeMap<String, Vec<u8>>, name: &str) -> String {
+    String::from_utf8(entries.get(name).unwrap_or_else(|| panic!("the zip has no {name}")).clone())
+        .unwrap_or_else(|_| panic!("{name} is not UTF-8"))
+}
+
+/// `vendor:product:…`: colon-separated segments of letters, digits, `.`, `_`, `-`.
+fn is_urn(s: &str) -> bool {
+    let segments: Vec<&str> = s.split(':').collect();
+    segments.len() >= 3
+        && segments.iter().all(|seg| {
+            !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        })
+}
+
+fn is_version(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    (2..=3).contains(&parts.len()) && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The dependency list of the bundle's `define([...], …)`.
+fn amd_dependencies(bundle: &str) -> Vec<String> {
+    let rest = bundle.trim_start().strip_prefix("define([").expect("bundle.js starts with an anonymous define([");
+    let list = &rest[..rest.find(']').expect("the dependency list ends")];
+    list.split(',').map(|d| d.trim().trim_matches(['\'', '"']).to_owned()).filter(|d| !d.is_empty()).collect()
+}
+
+#[test]
+fn the_zip_holds_the_manifest_the_bundle_and_the_app_assets() {
+    let entries = zip_entries();
+    let names: BTreeSet<&str> = entries.keys().map(String::as_str).collect();
+    for required in [
+        "manifest.json",
+        "bundle.js",
+        "assets/index.html",
+        "assets/style.css",
+        "assets/stratus_frontend.js",
+        "assets/stratus_frontend_bg.wasm",
+    ] {
+        assert!(names.contains(required), "the zip lacks {required}: {names:?}");
+    }
+    for name in &names {
+        assert!(
+            matches!(*name, "manifest.json" | "bundle.js") || name.starts_with("assets/"),
+            "{name} is outside assets/"
+        );
+    }
+    assert!(entries["assets/stratus_frontend_bg.wasm"].starts_with(b"\0asm"), "the wasm is a WASM module");
+
+    // The app knows it runs in vCD, and loads its files relative to the id-bearing asset path.
+    let index = text(&entries, "assets/index.html");
+    assert!(index.contains(r#""mode":"vcd""#) && index.contains(r#""routing":"ext-api""#), "{index}");
+    assert!(!index.contains("<!--STRATUS_CONFIG-->"), "{index}");
+    for absolute in ["src=\"/", "href=\"/", "from '/", "from \"/"] {
+        assert!(!index.contains(absolute), "index.html has an absolute URL ({absolute}): {index}");
+    }
+}
+
+#[test]
+fn the_manifest_follows_the_field_rules() {
+    let entries = zip_entries();
+    let manifest: Value = serde_json::from_str(&text(&entries, "manifest.json")).expect("manifest.json is JSON");
+    let bundle = text(&entries, "bundle.js");
+    let string = |key: &str| {
+        manifest[key].as_str().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| panic!("{key} is not a string"))
+    };
+
+    let urn = string("urn");
+    assert!(is_urn(urn), "urn {urn:?}");
+    string("name");
+    string("description");
+    string("vendor");
+    string("license");
+    assert!(string("link").starts_with("https://"), "link");
+    assert_eq!(string("version"), env!("CARGO_PKG_VERSION"), "version = the workspace version");
+    // vCD 10.5's Angular 15 plugins: manifest 3.0.0, product 10.5.
+    assert_eq!(string("manifestVersion"), "3.0.0");
+    assert!(is_version(string("containerVersion")), "containerVersion");
+    assert_eq!(manifest["productVersions"], serde_json::json!(["10.5"]));
+    assert_eq!(manifest["permissions"], serde_json::json!([]));
+    let scope: BTreeSet<&str> =
+        manifest["scope"].as_array().expect("scope").iter().map(|s| s.as_str().expect("scope value")).collect();
+    assert_eq!(scope, BTreeSet::from(["tenant", "service-provider"]));
+
+    let points = manifest["extensionPoints"].as_array().expect("extensionPoints");
+    let mut urns = BTreeSet::new();
+    for point in points {
+        let field = |key: &str| point[key].as_str().unwrap_or_else(|| panic!("extension point without {key}: {point}"));
+        assert!(is_urn(field("urn")) && urns.insert(field("urn")), "unique extension point urn: {point}");
+        field("type");
+        field("name");
+        field("description");
+        assert!(point.get("module").is_none() || point.get("component").is_none(), "module and component: {point}");
+        if let Some(module) = point["module"].as_str() {
+            assert!(bundle.contains(&format!("exports.{module} = {module};")), "bundle.js does not export {module}");
+        }
+    }
+    let primary = points.iter().find(|p| p["type"] == "navigation:primary").expect("a navigation:primary point");
+    assert_eq!(primary["module"], "StratusPluginModule");
+    let route = primary["route"].as_str().expect("navigation:primary has a route");
+    assert!(!route.is_empty() && route.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'), "route {route:?}");
+
+    // Every %key% placeholder is translated in every locale, English included.
+    let locales = manifest["locales"].as_object().expect("locales");
+    assert!(locales.contains_key("en"), "an en locale");
+    for point in points {
+        for key in ["name", "description"] {
+            let value = point[key].as_str().unwrap_or_default();
+            if let Some(placeholder) = value.strip_prefix('%').and_then(|v| v.strip_suffix('%')) {
+                for (locale, texts) in locales {
+                    assert!(texts[placeholder].is_string(), "{locale} lacks {placeholder}");
+                }
+            }
+        }
+    }
+
+    // One AMD module whose dependencies the portal supplies.
+    for dep in amd_dependencies(&bundle) {
+        let host_supplied =
+            dep == "exports" || dep.starts_with("@angular/") || dep.starts_with("rxjs") || dep == "@vcd/common";
+        assert!(host_supplied, "bundle.js depends on {dep}, which the portal does not supply");
+    }
+    assert!(!bundle.contains("ɵɵngDeclare"), "bundle.js is fully AOT-compiled (no partial declarations)");
+}
+
+/// One API call seen by the ext-api proxy.
+#[derive(Debug, Clone)]
+struct Seen {
+    path: String,
+    status: u16,
+    authorization: Option<String>,
+}
+
+#[derive(Clone)]
+struct Proxy {
+    client: reqwest::Client,
+    backend: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+/// vCD's external endpoint: `/ext-api/stratus/<rest>` → `<rootUrl>/<rest>`.
+async fn ext_api(State(proxy): State<Proxy>, Path(rest): Path<String>, request: Request) -> Response {
+    let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    let method = request.method().clone();
+    let headers = request.headers().clone();
+    let body = axum::body::to_bytes(request.into_body(), 16 << 20).await.expect("request body");
+    let mut forward = proxy.client.request(method, format!("{}/{rest}{query}", proxy.backend)).body(body);
+    for (name, value) in &headers {
+        if !matches!(name.as_str(), "host" | "content-length" | "connection") {
+            forward = forward.header(name, value);
+        }
+    }
+    let answer = match forward.send().await {
+        Ok(answer) => answer,
+        Err(e) => return (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
+    };
+    proxy.seen.lock().unwrap().push(Seen {
+        path: format!("/{rest}"),
+        status: answer.status().as_u16(),
+        authorization: headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned),
+    });
+    let status = answer.status();
+    let mut out_headers = HeaderMap::new();
+    for (name, value) in answer.headers() {
+        if !matches!(name.as_str(), "content-length" | "transfer-encoding" | "connection") {
+            out_headers.insert(name, value.clone());
+        }
+    }
+    let bytes = answer.bytes().await.unwrap_or_default();
+    (status, out_headers, Body::from(bytes)).into_response()
+}
+
+/// Unpacks the zip into a directory, as vCD keeps a plugin's files.
+fn unpack_plugin() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("plugin dir");
+    for (name, content) in zip_entries() {
+        let path = dir.path().join(&name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, content).expect("write plugin file");
+    }
+    dir
+}
+
+/// Waits until `css`'s text satisfies `ok`, failing with the last text after 30 s.
+async fn wait_text(browser: &Browser, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    let started = Instant::now();
+    let mut last = String::new();
+    while started.elapsed() < Duration::from_secs(30) {
+        if let Ok(element) = browser.client.find(Locator::Css(css)).await {
+            last = element.text().await.unwrap_or_default();
+            if ok(&last) {
+                return last;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}: {css} says {last:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_loads_the_plugin_and_the_app_calls_the_api_with_the_session_token() {
+    let shell_vendor = workspace_root().join("plugin-shell").join("dist").join("portal");
+    assert!(
+        shell_vendor.join("angular-core.js").is_file(),
+        "{} is missing: run `cargo xtask plugin` (cargo xtask test does)",
+        shell_vendor.display()
+    );
+    let plugin = unpack_plugin();
+    let app = TestApp::start(Db::Sqlite).await;
+    let token = app.token(Role::TenantAdmin, Some("acme")).await;
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let proxy = Proxy { client: reqwest::Client::new(), backend: app.url(""), seen: seen.clone() };
+    let router = Router::new()
+        .route("/ext-api/stratus/{*rest}", any(ext_api))
+        .with_state(proxy)
+        .nest_service("/portal/vendor", ServeDir::new(shell_vendor))
+        .nest_service("/portal", ServeDir::new(workspace_root().join("tests").join("portal")))
+        .nest_service("/tenant/uiPlugins/stratus/1", ServeDir::new(plugin.path()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let origin = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move { axum::serve(listener, router).await.expect("serve portal") });
+
+    let browser = Browser::start().await;
+    let page = format!(
+        "{origin}/portal/index.html?plugin=/tenant/uiPlugins/stratus/1/&apiRoot={origin}&token={token}\
+         &org=acme&orgId=urn:vcloud:org:7f3c&scope=tenant"
+    );
+    browser.client.goto(&page).await.expect("open the portal");
+    let frame = browser.wait_for("portal-root stratus-shell iframe#stratus-frame", "the plugin's iframe").await;
+    let src = frame.attr("src").await.expect("src").unwrap_or_default();
+    assert!(
+        src.starts_with(&format!("{origin}/tenant/uiPlugins/stratus/1/assets/index.html?parentOrigin=")),
+        "the iframe loads the app from the plugin's assets: {src}"
+    );
+    assert!(browser.client.current_url().await.expect("url").as_str().ends_with("#/stratus"), "at the route");
+
+    // Inside the iframe: the app signed in with the portal's token, for the portal's org.
+    frame.enter_frame().await.expect("enter the iframe");
+    let org = wait_text(&browser, "#org-indicator", "the org", |t| t.contains("acme")).await;
+    assert!(org.contains("acme"), "{org}");
+    browser
+        .wait_for("#page-functions[data-state='empty'], #page-functions[data-state='ready']", "the functions page")
+        .await;
+    browser.client.enter_parent_frame().await.expect("leave the iframe");
+    let shot = browser.screenshot("plugin-portal").await;
+    eprintln!("screenshot: {}", shot.display());
+
+    // Every API call went through vCD's ext-api path with the session token, and succeeded.
+    let calls = seen.lock().unwrap().clone();
+    let bearer = format!("Bearer {token}");
+    for path in ["/api/me", "/api/org/acme/functions"] {
+        let call = calls.iter().find(|c| c.path == path).unwrap_or_else(|| panic!("no call to {path}: {calls:?}"));
+        assert_eq!(call.status, 200, "{call:?}");
+        assert_eq!(call.authorization.as_deref(), Some(bearer.as_str()), "{path} carried the session token");
+    }
+
+    // The portal renews its token: the shell re-posts it and the app's next calls carry it.
+    let renewed = app.token(Role::TenantAdmin, Some("acme")).await;
+    let script = "window.__portalTokenHolder.token = arguments[0];";
+    browser.client.execute(script, vec![renewed.clone().into()]).await.expect("renew the token");
+    // The shell checks for a new token every 2 s.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let renewed_bearer = format!("Bearer {renewed}");
+    let frame = browser.wait_for("iframe#stratus-frame", "the plugin's iframe").await;
+    frame.enter_frame().await.expect("enter the iframe");
+    browser.client.execute("window.location.hash = '#/showback';", vec![]).await.expect("open showback");
+    let started = Instant::now();
+    loop {
+        let used = seen.lock().unwrap().iter().any(|c| c.authorization.as_deref() == Some(renewed_bearer.as_str()));
+        if used {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no call with the renewed token: {:?}",
+            seen.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let failed: Vec<Seen> = seen.lock().unwrap().iter().filter(|c| c.status >= 400).cloned().collect();
+    assert!(failed.is_empty(), "failed API calls: {failed:?}");
+
+    browser.close().await;
+    server.abort();
+    app.shutdown().await;
+}

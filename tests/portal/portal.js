@@ -1,0 +1,146 @@
+// The emulated vCD portal's loader (see index.html): a small AMD loader, a SystemJS-like
+// registry for the container hooks, and the start-up the portal performs for a plugin.
+(function () {
+  'use strict';
+
+  // ---- A minimal AMD loader: define(id?, deps?, factory), modules by id or by script URL. ----
+  const records = new Map(); // id -> { deps, factory, promise }
+  const paths = new Map(); // id -> script URL
+  const loading = new Map(); // script URL -> Promise
+
+  function define(id, deps, factory) {
+    if (typeof id !== 'string') {
+      factory = deps;
+      deps = id;
+      id = null;
+    }
+    if (!Array.isArray(deps)) {
+      factory = deps;
+      deps = [];
+    }
+    if (id === null) {
+      // Anonymous: the module is named by the script that defines it.
+      const script = document.currentScript;
+      if (!script) {
+        throw new Error('anonymous define() outside a script load');
+      }
+      id = script.src;
+    }
+    records.set(id, { deps, factory, promise: null });
+  }
+  define.amd = {};
+
+  function loadScript(url) {
+    if (!loading.has(url)) {
+      loading.set(
+        url,
+        new Promise((resolve, reject) => {
+          const script = document.createElement('script');
+          script.src = url;
+          script.onload = () => resolve();
+          script.onerror = () => reject(new Error(`could not load ${url}`));
+          document.head.appendChild(script);
+        }),
+      );
+    }
+    return loading.get(url);
+  }
+
+  /** The exports of module `id` (a registered name, or a script URL). */
+  async function load(id) {
+    if (!records.has(id)) {
+      const url = paths.get(id) || new URL(id, document.baseURI).href;
+      await loadScript(url);
+      if (!records.has(id) && records.has(url)) {
+        records.set(id, records.get(url));
+      }
+      if (!records.has(id)) {
+        throw new Error(`${url} did not define ${id}`);
+      }
+    }
+    const record = records.get(id);
+    if (!record.promise) {
+      record.promise = (async () => {
+        const exports = {};
+        const module = { exports };
+        const values = await Promise.all(
+          record.deps.map((dep) => {
+            if (dep === 'exports') return exports;
+            if (dep === 'module') return module;
+            if (dep === 'require') return amdRequire;
+            return load(dep);
+          }),
+        );
+        const result = typeof record.factory === 'function' ? record.factory(...values) : record.factory;
+        return result !== undefined ? result : module.exports;
+      })();
+    }
+    return record.promise;
+  }
+
+  function amdRequire(deps, callback, errback) {
+    Promise.all(deps.map(load)).then((values) => callback && callback(...values), errback);
+  }
+
+  window.define = define;
+  window.require = amdRequire;
+
+  // ---- The SystemJS registry the vCD UI SDK reads its hooks from. ----
+  const registry = new Map();
+  window.System = { registry };
+  // Also an AMD module, for a bundle that lists @vcd/common as a dependency.
+  define('@vcd/common', [], () => registry.get('@vcd/common'));
+
+  // Angular 15 and rxjs as the portal supplies them (built by plugin-shell, used only here).
+  for (const [id, file] of [
+    ['@angular/core', 'angular-core.js'],
+    ['@angular/common', 'angular-common.js'],
+    ['@angular/platform-browser', 'angular-platform-browser.js'],
+    ['@angular/router', 'angular-router.js'],
+    ['rxjs', 'rxjs.js'],
+    ['rxjs/operators', 'rxjs-operators.js'],
+    ['portal-app', 'portal-app.js'],
+  ]) {
+    paths.set(id, new URL(`vendor/${file}`, document.baseURI).href);
+  }
+
+  function fail(error) {
+    console.error(error);
+    const pre = document.getElementById('portal-error');
+    pre.hidden = false;
+    pre.textContent += `${error && error.stack ? error.stack : error}\n`;
+  }
+  window.addEventListener('error', (event) => fail(event.error || event.message));
+  window.addEventListener('unhandledrejection', (event) => fail(event.reason));
+
+  // ---- What the portal does for a plugin: read its manifest, register the route, load. ----
+  async function start() {
+    const query = new URLSearchParams(window.location.search);
+    const plugin = new URL(query.get('plugin').replace(/\/?$/, '/'), document.baseURI);
+    const manifest = await (await fetch(new URL('manifest.json', plugin))).json();
+    const point = manifest.extensionPoints.find((p) => p.type === 'navigation:primary');
+    if (!point || !point.module || !point.route) {
+      throw new Error('the manifest has no navigation:primary extension point with module and route');
+    }
+    document.title = `Cloud Director — ${manifest.locales.en[point.name.replace(/%/g, '')] || point.name}`;
+    const portalApp = await load('portal-app');
+    await portalApp.startPortal(
+      {
+        route: point.route,
+        module: point.module,
+        bundleUrl: new URL('bundle.js', plugin).href,
+        assetUrl: new URL('assets', plugin).href,
+        apiRoot: query.get('apiRoot') || window.location.origin,
+        scope: query.get('scope') || 'tenant',
+        orgName: query.get('org') || '',
+        orgId: query.get('orgId') || '',
+        token: query.get('token') || '',
+        load,
+      },
+      registry,
+    );
+    document.body.dataset.portal = 'started';
+  }
+
+  window.addEventListener('DOMContentLoaded', () => start().catch(fail));
+})();

@@ -1,0 +1,211 @@
+//! `cargo xtask plugin`: the vCD UI plugin, `target/plugin/stratus-plugin.zip`.
+//!
+//! * `manifest.json`: `plugin-manifest/manifest.template.json` with the workspace version;
+//! * `bundle.js`: the Angular 15 shell from `plugin-shell/` (npm: `ngc` AOT, then rollup to one
+//!   AMD module), which hosts the app in an iframe;
+//! * `assets/`: the WASM app from `target/web`, its `index.html` told that it runs in vCD and
+//!   how vCD routes its API calls ([`Routing`]).
+//!
+//! `npm ci` runs when `plugin-shell/node_modules` is missing or older than the lockfile; the
+//! shell is rebuilt when any of its sources is newer than its output.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+use anyhow::{Context as _, Result, bail};
+use zip::write::SimpleFileOptions;
+
+/// The zip's name under `target/plugin/`.
+pub const ZIP_NAME: &str = "stratus-plugin.zip";
+const SHELL_DIR: &str = "plugin-shell";
+const MANIFEST_TEMPLATE: &str = "plugin-manifest/manifest.template.json";
+const VERSION_PLACEHOLDER: &str = "${WORKSPACE_VERSION}";
+const CONFIG_PLACEHOLDER: &str = "<!--STRATUS_CONFIG-->";
+
+/// How vCD routes the UI's API calls to Stratus; the app's API base follows from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Routing {
+    /// vCD 10.4+ external endpoint: the UI calls `{vcd}/ext-api/stratus/api/…`.
+    #[value(name = "ext-api")]
+    ExtApi,
+    /// Legacy AMQP API extension: the UI calls `{vcd}/api/stratus/…`.
+    Amqp,
+}
+
+impl Routing {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::ExtApi => "ext-api",
+            Self::Amqp => "amqp",
+        }
+    }
+}
+
+/// Builds the shell, then packages it with the already built web UI in `web_dir`.
+pub fn package(root: &Path, web_dir: &Path, routing: Routing) -> Result<PathBuf> {
+    let shell_dist = build_shell(root)?;
+    let bundle = std::fs::read(shell_dist.join("bundle.js")).context("reading the shell's bundle.js")?;
+    let manifest = manifest(root, &String::from_utf8_lossy(&bundle))?;
+
+    let mut entries: Vec<(String, Vec<u8>)> =
+        vec![("manifest.json".to_owned(), manifest.into_bytes()), ("bundle.js".to_owned(), bundle)];
+    for (name, path) in files_under(web_dir)? {
+        let content = if name == "index.html" {
+            index_html(&std::fs::read_to_string(&path).context("reading the web UI's index.html")?, routing)?
+                .into_bytes()
+        } else {
+            std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?
+        };
+        entries.push((format!("assets/{name}"), content));
+    }
+    if !entries.iter().any(|(name, _)| name == "assets/index.html") {
+        bail!("{} has no index.html: build the web UI first", web_dir.display());
+    }
+
+    let out_dir = root.join("target").join("plugin");
+    std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    let zip_path = out_dir.join(ZIP_NAME);
+    write_zip(&zip_path, &entries)?;
+    let size = std::fs::metadata(&zip_path)?.len();
+    println!("plugin: {} ({} KiB, routing {})", zip_path.display(), size.div_ceil(1024), routing.as_str());
+    Ok(zip_path)
+}
+
+/// `npm ci` when needed, then `npm run build` when a source changed; returns `plugin-shell/dist`.
+fn build_shell(root: &Path) -> Result<PathBuf> {
+    let shell = root.join(SHELL_DIR);
+    let lock = shell.join("package-lock.json");
+    let installed = shell.join("node_modules").join(".package-lock.json");
+    if newest(&[lock.clone(), shell.join("package.json")])? > modified(&installed).unwrap_or(SystemTime::UNIX_EPOCH) {
+        let mut ci = npm(&shell);
+        ci.args(["ci", "--no-audit", "--no-fund"]);
+        crate::run(ci, "npm ci (plugin-shell)")?;
+    }
+    let dist = shell.join("dist");
+    let outputs = [dist.join("bundle.js"), dist.join("portal").join("portal-app.js")];
+    let inputs = [
+        shell.join("src"),
+        shell.join("test-host"),
+        shell.join("package.json"),
+        lock,
+        installed,
+        shell.join("tsconfig.json"),
+        shell.join("rollup.config.mjs"),
+    ];
+    let oldest_output =
+        outputs.iter().map(|o| modified(o)).collect::<Option<Vec<_>>>().and_then(|t| t.into_iter().min());
+    if oldest_output.is_none_or(|built| newest(&inputs).is_ok_and(|source| source > built)) {
+        let mut build = npm(&shell);
+        build.args(["run", "build"]);
+        crate::run(build, "build the plugin shell (ngc + rollup)")?;
+    }
+    Ok(dist)
+}
+
+fn npm(dir: &Path) -> Command {
+    let mut command = Command::new(std::env::var_os("NPM").unwrap_or_else(|| "npm".into()));
+    command.current_dir(dir);
+    command
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// The newest modification time of `paths` and of every file under those that are directories.
+fn newest(paths: &[PathBuf]) -> Result<SystemTime> {
+    let mut newest = SystemTime::UNIX_EPOCH;
+    for path in paths {
+        if path.is_dir() {
+            for (_, file) in files_under(path)? {
+                newest = newest.max(modified(&file).unwrap_or(newest));
+            }
+        } else {
+            newest = newest.max(modified(path).unwrap_or(newest));
+        }
+    }
+    Ok(newest)
+}
+
+/// Every file under `dir`, as (`/`-separated path relative to `dir`, full path), sorted.
+fn files_under(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).with_context(|| format!("listing {}", current.display()))? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).expect("under dir");
+                let name = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+                out.push((name, path));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The manifest: the template with the workspace version, checked to be JSON whose
+/// extension points name modules `bundle` exports.
+fn manifest(root: &Path, bundle: &str) -> Result<String> {
+    let path = root.join(MANIFEST_TEMPLATE);
+    let template = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text = template.replace(VERSION_PLACEHOLDER, env!("CARGO_PKG_VERSION"));
+    if text.contains("${") {
+        bail!("{} has a placeholder other than {VERSION_PLACEHOLDER}", path.display());
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let points = json["extensionPoints"].as_array().context("the manifest has no extensionPoints")?;
+    for module in points.iter().filter_map(|p| p["module"].as_str()) {
+        if !bundle.contains(&format!("exports.{module} = ")) {
+            bail!("the manifest names module {module}, which bundle.js does not export");
+        }
+    }
+    Ok(text)
+}
+
+/// The web UI's `index.html` with the vCD host config in place of its placeholder.
+fn index_html(html: &str, routing: Routing) -> Result<String> {
+    if !html.contains(CONFIG_PLACEHOLDER) {
+        bail!("the web UI's index.html has no {CONFIG_PLACEHOLDER}");
+    }
+    let config = format!(
+        r#"<script>window.__STRATUS_CONFIG__ = {{"apiBase":"","mode":"vcd","routing":"{}"}};</script>"#,
+        routing.as_str()
+    );
+    Ok(html.replace(CONFIG_PLACEHOLDER, &config))
+}
+
+/// Writes `entries` deflated, with the zip format's fixed default timestamp, so the same
+/// inputs give the same bytes.
+fn write_zip(path: &Path, entries: &[(String, Vec<u8>)]) -> Result<()> {
+    let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut zip = zip::ZipWriter::new(file);
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in entries {
+        zip.start_file(name.as_str(), options).with_context(|| format!("adding {name}"))?;
+        zip.write_all(content).with_context(|| format!("writing {name}"))?;
+    }
+    zip.finish().with_context(|| format!("finishing {}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_gets_the_vcd_config() {
+        let html = index_html("<head><!--STRATUS_CONFIG--></head>", Routing::Amqp).unwrap();
+        assert_eq!(
+            html,
+            r#"<head><script>window.__STRATUS_CONFIG__ = {"apiBase":"","mode":"vcd","routing":"amqp"};</script></head>"#
+        );
+        assert!(index_html("<head></head>", Routing::ExtApi).is_err());
+    }
+}
