@@ -11,6 +11,7 @@
 pub mod collectors;
 pub mod config;
 pub mod demo;
+pub mod deploy;
 pub mod domain;
 pub mod host;
 pub mod http;

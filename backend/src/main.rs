@@ -35,6 +35,9 @@ enum Command {
     /// Showback data.
     #[command(subcommand)]
     Showback(ShowbackCommand),
+    /// Install Stratus into VMware Cloud Director, or remove it.
+    #[command(subcommand)]
+    Vcd(VcdCommand),
     /// A sandbox worker process (started by the server, not by people).
     #[command(hide = true)]
     Worker,
@@ -129,6 +132,57 @@ impl VcdArgs {
 }
 
 #[derive(Subcommand)]
+enum VcdCommand {
+    /// Upload and publish the UI plugin and register the API routing; upgrades in place.
+    Deploy(VcdDeployArgs),
+    /// Remove the plugin, the external endpoint and its API filters, and the extension service.
+    Undeploy {
+        #[command(flatten)]
+        login: VcdLoginArgs,
+        /// Read the plugin's name and vendor from this zip (default: Stratus by Stratus).
+        #[arg(long)]
+        plugin: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct VcdLoginArgs {
+    /// vCD base URL, e.g. https://vcd.example.com.
+    #[arg(long)]
+    url: String,
+    /// A System administrator: user or user@System.
+    #[arg(long)]
+    user: String,
+    /// The environment variable holding the password.
+    #[arg(long, default_value = "STRATUS_VCD_PASSWORD")]
+    password_env: String,
+}
+
+#[derive(Args)]
+struct VcdDeployArgs {
+    #[command(flatten)]
+    login: VcdLoginArgs,
+    /// `all`, or a comma-separated list of org names.
+    #[arg(long, default_value = "all")]
+    tenants: String,
+    /// The plugin zip (`cargo xtask plugin` builds it).
+    #[arg(long, default_value = "target/plugin/stratus-plugin.zip")]
+    plugin: PathBuf,
+    /// How vCD routes the UI's API calls: `ext-api` (external endpoint) or `amqp` (extension service).
+    #[arg(long, default_value = "ext-api", value_parser = ["ext-api", "amqp"])]
+    routing: String,
+    /// The Stratus root URL vCD proxies /ext-api/stratus/… to (ext-api routing), e.g. https://stratus.example.com.
+    #[arg(long)]
+    endpoint_url: Option<String>,
+    /// The AMQP exchange (declared, type direct) of the extension service (amqp routing).
+    #[arg(long, default_value = "vcdext")]
+    amqp_exchange: String,
+    /// The extension service's AMQP routing key (amqp routing).
+    #[arg(long, default_value = "stratus")]
+    amqp_routing_key: String,
+}
+
+#[derive(Subcommand)]
 enum ShowbackCommand {
     /// Import usage records from a CSV or JSON file (header `date,org,service,resource,quantity,
     /// unit,cost,currency`); prints the outcome as JSON on stdout.
@@ -193,6 +247,7 @@ async fn run() -> anyhow::Result<()> {
         Command::Showback(ShowbackCommand::Import { file, skip_invalid, source, data }) => {
             showback_import(&file, skip_invalid, &source, &data).await
         }
+        Command::Vcd(command) => vcd(command).await,
         Command::Worker => unreachable!("handled before the runtime starts"),
         Command::Migrate(data) => {
             open_store(&config(&data)).await?;
@@ -362,6 +417,38 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
                 bail!("no active token with id '{token_id}'");
             }
             eprintln!("revoked {token_id}");
+        }
+    }
+    Ok(())
+}
+
+async fn vcd(command: VcdCommand) -> anyhow::Result<()> {
+    use stratus::deploy::{self, PluginPackage, Routing, Tenants};
+    let client = |login: &VcdLoginArgs| -> anyhow::Result<vcd_client::VcdClient> {
+        let password = std::env::var(&login.password_env)
+            .map_err(|_| anyhow::anyhow!("set {} to the password of {}", login.password_env, login.user))?;
+        Ok(deploy::connect(&login.url, &login.user, &password)?)
+    };
+    let mut progress = |line: &str| eprintln!("✓ {line}");
+    match command {
+        VcdCommand::Deploy(args) => {
+            let routing = match (args.routing.as_str(), &args.endpoint_url) {
+                ("amqp", _) => Routing::Amqp { exchange: args.amqp_exchange, routing_key: args.amqp_routing_key },
+                (_, Some(url)) => Routing::ext_api(url)?,
+                (_, None) => bail!("--routing ext-api needs --endpoint-url https://… (where vCD reaches Stratus)"),
+            };
+            let plan = deploy::Plan {
+                package: PluginPackage::read(&args.plugin)?,
+                tenants: Tenants::parse(&args.tenants)?,
+                routing,
+            };
+            deploy::deploy(&client(&args.login)?, &plan, &mut progress).await?;
+        }
+        VcdCommand::Undeploy { login, plugin } => {
+            let manifest = plugin.map(|path| PluginPackage::read(&path)).transpose()?.map(|p| p.manifest);
+            let (name, vendor) =
+                manifest.map_or((deploy::PLUGIN_NAME.into(), deploy::PLUGIN_VENDOR.into()), |m| (m.name, m.vendor));
+            deploy::undeploy(&client(&login)?, &name, &vendor, &mut progress).await?;
         }
     }
     Ok(())

@@ -6,6 +6,7 @@ mod auth;
 mod autoscale;
 mod browser;
 mod cli;
+mod deploy;
 mod functions;
 mod functions_ui;
 mod lambda;

@@ -8,6 +8,8 @@
 //! answers 401.
 
 mod error;
+mod ext_endpoints;
+mod ext_services;
 mod inventory;
 mod lb;
 mod lb_nsxt;
@@ -16,6 +18,7 @@ mod orgs;
 mod session;
 mod tasks;
 mod types;
+mod ui_plugins;
 mod vapp;
 pub mod xml;
 
@@ -25,7 +28,10 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 
 pub use crate::error::VcdError;
+pub use crate::ext_endpoints::{ApiFilter, ExternalEndpoint, UrlMatcher};
+pub use crate::ext_services::{ExtensionService, ExtensionServiceSpec, ServiceApiFilter};
 pub use crate::orgs::org_urn;
+pub use crate::ui_plugins::{UiPlugin, UiPluginMetadata};
 pub use crate::types::{CurrentSession, EdgeGateway, EntityRef, LbKind, LbPool, PoolMember, Task, Template, VApp, Vm};
 
 /// The vCD API version sent in every `Accept` header unless the endpoint says otherwise.

@@ -5,6 +5,7 @@
 //! `/_sim` routes.
 
 mod control;
+mod extensions;
 mod nsxt;
 mod nsxv;
 mod orgs;
@@ -23,6 +24,9 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use tokio::task::JoinHandle;
 
+pub use crate::extensions::{
+    DEFAULT_EXCHANGE, SimApiFilter, SimExtensionService, SimExternalEndpoint, SimUiPlugin,
+};
 pub use crate::reply::API_VERSION;
 pub use crate::state::{DEFAULT_TASK_DURATION, RequestRecord, SimState, SimVm, TaskKind};
 
@@ -38,6 +42,7 @@ pub fn router(state: SimState) -> Router {
         .merge(tasks::router())
         .merge(nsxv::router())
         .merge(nsxt::router())
+        .merge(extensions::router())
         .merge(orgs::router())
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(state.clone(), log_and_check_version))

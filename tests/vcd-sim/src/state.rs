@@ -63,6 +63,7 @@ pub(crate) struct World {
     pub tasks: HashMap<String, Task>,
     pub task_duration: Duration,
     pub failures: HashMap<TaskKind, String>,
+    pub extensions: crate::extensions::Extensions,
 }
 
 #[derive(Debug, Clone)]
