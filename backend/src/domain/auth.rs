@@ -1,9 +1,9 @@
 //! Who is calling: credentials in, [`Principal`] out.
 //!
 //! The HTTP layer extracts [`Credentials`] from headers and asks the [`Authenticator`] in the
-//! app state. [`TokenAuthenticator`] checks Stratus API tokens; the vCD session mode of a later
-//! issue is another implementation of the same trait, swapped in with
-//! `AppState::with_authenticator`.
+//! app state. [`TokenAuthenticator`] checks Stratus API tokens; vCD auth mode is another
+//! implementation of the same trait (`vcd::auth::VcdAuthenticator`, an adapter), chosen by
+//! `Config::auth` when the state is built, or swapped in with `AppState::with_authenticator`.
 
 use std::future::Future;
 use std::pin::Pin;
