@@ -208,7 +208,11 @@ pub async fn seed_showback_settings(store: &Store, today: NaiveDate) -> Result<(
     let start = today.checked_sub_months(Months::new(13)).unwrap_or(today).with_day(1).unwrap_or(today);
     let effective_from = format_day(start);
     let existing = store.list_rates(None).await?;
-    let functions = [("functions", "GB-second", 16_667_i64), ("functions", "invocation", 200)];
+    let functions = [
+        ("functions", "GB-second", 16_667_i64),
+        ("functions", "invocation", 200),
+        ("autoscale", "VM-hour", 45_000_000),
+    ];
     let catalogue = CATALOGUE.iter().map(|l| (l.service, l.unit, l.unit_price_micros * 1_000));
     for (service, unit, nanos) in catalogue.chain(functions) {
         if existing.iter().any(|r| r.service == service && r.unit == unit) {

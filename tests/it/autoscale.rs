@@ -1,6 +1,7 @@
 //! Autoscale end to end against the vCD simulator: rules and their validation, signals,
 //! scale-out and scale-in through vCD, rollback, restarts and concurrency.
 
+mod metering;
 mod recovery;
 mod rules;
 mod scaling;

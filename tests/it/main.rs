@@ -4,6 +4,7 @@ mod amqp;
 mod api;
 mod auth;
 mod autoscale;
+mod autoscale_ui;
 mod browser;
 mod cli;
 mod deploy;

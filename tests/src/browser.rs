@@ -108,6 +108,13 @@ pub fn grouped(amount: &str) -> String {
 
 /// A SQLite app serving the built UI from target/web (built by `cargo xtask build`).
 pub async fn start_app_with_ui() -> crate::TestApp {
+    start_app_with_ui_and(|config| config).await
+}
+
+/// Like [`start_app_with_ui`], letting the test adjust the rest of the configuration.
+pub async fn start_app_with_ui_and(
+    adjust: impl FnOnce(stratus::config::Config) -> stratus::config::Config,
+) -> crate::TestApp {
     let web_dir = crate::workspace_root().join("target").join("web");
     assert!(
         web_dir.join("index.html").is_file() && web_dir.join("stratus_frontend_bg.wasm").is_file(),
@@ -116,7 +123,7 @@ pub async fn start_app_with_ui() -> crate::TestApp {
     );
     crate::TestApp::start_with(crate::Db::Sqlite, |mut config| {
         config.web_dir = Some(web_dir);
-        config
+        adjust(config)
     })
     .await
 }

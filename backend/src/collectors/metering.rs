@@ -1,14 +1,15 @@
 //! Internal metering: usage Stratus measures itself, priced by the rate card.
 //!
 //! Each meter turns one kind of activity into daily records under the source `metering`.
-//! Function invocations are the first; autoscale VM-hours (service `autoscale`, resource the
-//! rule's vApp, unit `VM-hour`) are to be added as another [`Meter`] when autoscale stores VM
-//! lifetimes.
+//! Function invocations (service `functions`) and the VM-hours of autoscaled vApps (service
+//! `autoscale`, resource the rule's vApp, unit `VM-hour`, from the VM counts of the rule's
+//! timeline).
 
 use api_types::ErrorDetail;
 use chrono::NaiveDate;
 
 use crate::collectors::import::Item;
+use crate::domain::autoscale::vm_hours::vm_hours_by_day;
 use crate::domain::dates::format_day;
 use crate::domain::showback::rates::{RateBook, cost_micros};
 use crate::store::{DAY_MS, Store, UsageRecord};
@@ -25,11 +26,15 @@ pub const INVOCATION: &str = "invocation";
 pub enum Meter {
     /// Function invocations: one record per function and day.
     Functions,
-    // Autoscale VM-hours will go here.
+    /// Autoscaled vApps: one record per rule and day, in VM-hours.
+    VmHours,
 }
 
 /// Every meter, in the order they run.
-pub const METERS: [Meter; 1] = [Meter::Functions];
+pub const METERS: [Meter; 2] = [Meter::Functions, Meter::VmHours];
+/// Service and unit of autoscale records.
+pub const AUTOSCALE: &str = "autoscale";
+pub const VM_HOUR: &str = "VM-hour";
 
 /// Meters the days `from..=to` (UTC).
 pub async fn meter(store: &Store, rates: &RateBook, from: NaiveDate, to: NaiveDate) -> Result<Vec<Item>, sqlx::Error> {
@@ -37,6 +42,7 @@ pub async fn meter(store: &Store, rates: &RateBook, from: NaiveDate, to: NaiveDa
     for m in METERS {
         match m {
             Meter::Functions => items.extend(functions(store, rates, from, to).await?),
+            Meter::VmHours => items.extend(vm_hours(store, rates, from, to).await?),
         }
     }
     Ok(items)
@@ -86,4 +92,43 @@ async fn functions(store: &Store, rates: &RateBook, from: NaiveDate, to: NaiveDa
             })
         })
         .collect())
+}
+
+/// One record per autoscale rule and day: the VM-hours of its vApp (until now for today),
+/// priced at the `autoscale`/`VM-hour` rate of that day.
+async fn vm_hours(store: &Store, rates: &RateBook, from: NaiveDate, to: NaiveDate) -> Result<Vec<Item>, sqlx::Error> {
+    let (from_ms, to_ms) = (epoch_ms(from), (epoch_ms(to) + DAY_MS).min(crate::domain::dates::now_millis()));
+    let mut items = Vec::new();
+    for rule in store.all_rules().await? {
+        let points: Vec<(i64, u32)> = store
+            .vm_counts(&rule.rule_id, from_ms, to_ms)
+            .await?
+            .into_iter()
+            .map(|(at, n)| (at, u32::try_from(n).unwrap_or_default()))
+            .collect();
+        let vapp = serde_json::from_str::<api_types::RuleTargets>(&rule.targets_json)
+            .map(|t| t.vapp_name)
+            .unwrap_or_else(|_| rule.name.clone());
+        for (epoch_day, micros) in vm_hours_by_day(&points, from_ms, to_ms) {
+            let day = format_day(NaiveDate::from_num_days_from_ce_opt(719_163 + epoch_day as i32).unwrap_or(from));
+            let Some(rate) = rates.price(&rule.org_name, AUTOSCALE, VM_HOUR, &day) else {
+                let reason = format!("{day}: no rate prices {AUTOSCALE} per {VM_HOUR}");
+                let field = Some(format!("{}/{vapp}", rule.org_name));
+                items.push(Item::Bad(vec![ErrorDetail { field, line: None, reason }]));
+                continue;
+            };
+            items.push(Item::Record(UsageRecord {
+                source: SOURCE.into(),
+                org: rule.org_name.clone(),
+                day,
+                service: AUTOSCALE.into(),
+                resource: vapp.clone(),
+                quantity_micros: micros,
+                unit: VM_HOUR.into(),
+                cost_micros: cost_micros(micros, rate.unit_price_nanos),
+                currency: rate.currency.clone(),
+            }));
+        }
+    }
+    Ok(items)
 }

@@ -15,6 +15,7 @@ pub mod rules;
 mod service;
 mod signals;
 pub mod vcd;
+pub mod vm_hours;
 
 pub use service::{Autoscale, AutoscaleConfig, AutoscaleError};
 pub use signals::{AlertCredentials, alert_signal};

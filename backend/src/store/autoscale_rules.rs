@@ -160,6 +160,14 @@ impl Store {
         rows.iter().map(rule_row).collect()
     }
 
+    /// Every rule of every org (for metering).
+    pub async fn all_rules(&self) -> Result<Vec<RuleRow>, sqlx::Error> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("select {COLUMNS} from autoscale_rule order by rule_id")))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(rule_row).collect()
+    }
+
     /// Every enabled rule (for the periodic evaluation).
     pub async fn enabled_rules(&self) -> Result<Vec<RuleRow>, sqlx::Error> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

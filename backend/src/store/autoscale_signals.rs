@@ -184,6 +184,29 @@ impl Store {
         Ok(desired.zip(count))
     }
 
+    /// The VM counts a rule's timeline knows in `[from_ms, to_ms)`, oldest first, preceded by
+    /// the newest one before `from_ms` (the count the window starts with).
+    pub async fn vm_counts(&self, rule_id: &str, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+        let before = sqlx::query(
+            "select at, vm_count from autoscale_event where rule_id = $1 and vm_count is not null and at < $2 \
+             order by at desc, event_id desc limit 1",
+        )
+        .bind(rule_id)
+        .bind(from_ms)
+        .fetch_optional(self.pool())
+        .await?;
+        let within = sqlx::query(
+            "select at, vm_count from autoscale_event where rule_id = $1 and vm_count is not null \
+             and at >= $2 and at < $3 order by at, event_id",
+        )
+        .bind(rule_id)
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_all(self.pool())
+        .await?;
+        before.iter().chain(within.iter()).map(|row| Ok((row.try_get("at")?, row.try_get("vm_count")?))).collect()
+    }
+
     /// Recommendations `(at, desired)` made since `since`, oldest first, preceded by the newest
     /// one before `since` (so the caller knows whether its history covers the window).
     pub async fn recommendations(&self, rule_id: &str, since: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {

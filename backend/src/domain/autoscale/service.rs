@@ -114,7 +114,13 @@ impl Autoscale {
         if !self.store.insert_rule(&row).await? {
             return Err(name_taken(&spec.name));
         }
-        self.event(&row.rule_id, "rule", format!("rule '{}' created", spec.name), None, None).await;
+        // The group's size at creation starts the VM-count history.
+        let vms = self.vcd.vms(&spec.vapp).await.ok().map(|v| u32::try_from(v.len()).unwrap_or_default());
+        if let Some(n) = vms {
+            self.store.set_rule_vms(&row.rule_id, i64::from(n)).await?;
+            row.current_vms = Some(i64::from(n));
+        }
+        self.event(&row.rule_id, "rule", format!("rule '{}' created", spec.name), None, vms).await;
         Ok(RuleWithSecret { rule: self.rule_dto(&row).await?, webhook_secret: secret.secret })
     }
 
