@@ -37,11 +37,16 @@ impl Dispatcher {
         let id = request.id.clone();
         match self.build(request).await {
             Ok(http_request) => {
-                let response = match self.router.clone().oneshot(http_request).await {
-                    Ok(response) => response,
-                    Err(never) => match never {},
-                };
-                reply(id, response).await
+                // On its own task, so a handler that panics costs a 500, not the delivery.
+                let router = self.router.clone();
+                match tokio::spawn(async move { router.oneshot(http_request).await }).await {
+                    Ok(Ok(response)) => reply(id, response).await,
+                    Ok(Err(never)) => match never {},
+                    Err(err) => {
+                        tracing::error!(%id, %err, "the Router failed on an AMQP request");
+                        error_reply(id, ApiError::Internal("the request failed".into())).await
+                    }
+                }
             }
             Err(err) => error_reply(id, err).await,
         }
@@ -99,4 +104,79 @@ async fn reply(id: String, response: Response) -> ExtReply {
         .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
         .collect();
     ExtReply { id, status: parts.status.as_u16(), headers, body }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Extension;
+    use axum::http::HeaderMap;
+    use axum::routing::get;
+
+    use super::*;
+    use crate::domain::tenancy::Principal;
+    use crate::host::amqp::identity::StaticOrgs;
+    use crate::host::amqp::message::SecurityContext;
+
+    async fn boom() -> &'static str {
+        panic!("a handler bug")
+    }
+
+    fn dispatcher() -> Dispatcher {
+        let router = Router::new()
+            .route(
+                "/api/who",
+                get(|Extension(p): Extension<Principal>, headers: HeaderMap, uri: axum::http::Uri| async move {
+                    let auth = headers.contains_key("authorization") || headers.contains_key("x-vcloud-authorization");
+                    format!("{:?} {:?} {} auth={auth} accept={:?}", p.role, p.org, uri, headers.get("accept"))
+                }),
+            )
+            .route("/api/panic", get(boom));
+        let orgs = StaticOrgs::parse(&["urn:vcloud:org:a=acme", "urn:vcloud:org:s=System"]).unwrap();
+        Dispatcher::new(router, Arc::new(orgs))
+    }
+
+    fn request(uri: &str, org: &str) -> ExtRequest {
+        ExtRequest {
+            id: "m1".into(),
+            method: "GET".into(),
+            request_uri: uri.into(),
+            query_string: Some("x=1".into()),
+            headers: vec![
+                ("Accept".into(), "application/json".into()),
+                ("Authorization".into(), "Bearer vcd-jwt".into()),
+                ("x-vcloud-authorization".into(), "legacy".into()),
+                ("Bad Header".into(), "ignored".into()),
+            ],
+            body: Vec::new(),
+            context: SecurityContext { user: "urn:vcloud:user:u".into(), org: org.into(), rights: vec![] },
+        }
+    }
+
+    #[tokio::test]
+    async fn the_caller_comes_from_the_security_context_and_vcd_credentials_are_dropped() {
+        let reply = dispatcher().answer(request("/api/stratus/who", "urn:vcloud:org:a")).await;
+        assert_eq!((reply.id.as_str(), reply.status), ("m1", 200));
+        let body = String::from_utf8(reply.body).unwrap();
+        assert_eq!(body, "TenantAdmin Some(\"acme\") /api/who?x=1 auth=false accept=Some(\"application/json\")");
+        let provider = dispatcher().answer(request("/api/stratus/who", "urn:vcloud:org:s")).await;
+        assert!(String::from_utf8(provider.body).unwrap().starts_with("Provider None"));
+    }
+
+    #[tokio::test]
+    async fn unknown_orgs_paths_outside_the_prefix_and_panics_are_answered_with_api_errors() {
+        let code = |reply: &ExtReply| {
+            let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+            (reply.status, body["error"]["code"].as_str().unwrap_or_default().to_owned())
+        };
+        let stranger = dispatcher().answer(request("/api/stratus/who", "urn:vcloud:org:zzz")).await;
+        assert_eq!(code(&stranger), (403, "forbidden".into()));
+        let outside = dispatcher().answer(request("/api/who", "urn:vcloud:org:a")).await;
+        assert_eq!(code(&outside), (404, "not_found".into()));
+        let bad_method = ExtRequest { method: "G E T".into(), ..request("/api/stratus/who", "a") };
+        let bad_method = dispatcher().answer(bad_method).await;
+        assert_eq!(code(&bad_method), (400, "bad_request".into()));
+        let panicked = dispatcher().answer(request("/api/stratus/panic", "urn:vcloud:org:a")).await;
+        assert_eq!(code(&panicked), (500, "internal".into()));
+        assert!(panicked.headers.iter().any(|(n, v)| n == "content-type" && v == "application/json"));
+    }
 }
