@@ -6,21 +6,10 @@ use std::time::{Duration, Instant};
 
 use api_types::Role;
 use fantoccini::Locator;
-use fantoccini::elements::Element;
 use harness::browser::{Browser, start_app_with_ui_and};
 use harness::vcd::{fast_autoscale, sim_endpoint};
 use serde_json::json;
 use vcd_sim::Simulator;
-
-async fn find(browser: &Browser, css: &str) -> Element {
-    browser.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no element matches {css}: {e}"))
-}
-
-async fn type_into(browser: &Browser, css: &str, text: &str) {
-    let field = find(browser, css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
-}
 
 /// Picks the option labelled `label` in the picker `css` once vCD's list has arrived.
 async fn pick(browser: &Browser, css: &str, label: &str) {
@@ -61,9 +50,9 @@ async fn a_rule_is_created_in_the_ui_and_its_timeline_shows_an_alert_decision() 
     browser.client.goto(&app.url(&format!("/#/autoscale&token={token}"))).await.unwrap();
     browser.wait_for("#page-autoscale[data-state='empty']", "the empty rule list").await;
 
-    find(&browser, "#new-rule").await.click().await.unwrap();
+    browser.find("#new-rule").await.click().await.unwrap();
     browser.wait_for("#page-rule-form", "the rule form").await;
-    type_into(&browser, "#rule-name", "web").await;
+    browser.type_into("#rule-name", "web").await;
     pick(&browser, "#rule-template", "web-template").await;
     pick(&browser, "#rule-vapp", "web-app").await;
     pick(&browser, "#rule-edge", "edge-v").await;
@@ -71,26 +60,26 @@ async fn a_rule_is_created_in_the_ui_and_its_timeline_shows_an_alert_decision() 
     let pool = browser.wait_for("#rule-pool[data-state='ready']", "the pool picker").await;
     pool.select_by_value("web-pool").await.expect("web-pool is offered");
     // A scale-in threshold above the scale-out one is refused under its field.
-    type_into(&browser, "#rule-cpu-out", "80").await;
-    type_into(&browser, "#rule-cpu-in", "90").await;
-    find(&browser, "#rule-save").await.click().await.unwrap();
+    browser.type_into("#rule-cpu-out", "80").await;
+    browser.type_into("#rule-cpu-in", "90").await;
+    browser.find("#rule-save").await.click().await.unwrap();
     wait_for_text(&browser, "[data-field='cpu.scale_in'] .field-error", "below").await;
     browser.screenshot("autoscale-form-error").await;
-    type_into(&browser, "#rule-cpu-in", "30").await;
-    type_into(&browser, "#rule-out-cooldown", "0").await;
-    find(&browser, "#rule-save").await.click().await.unwrap();
+    browser.type_into("#rule-cpu-in", "30").await;
+    browser.type_into("#rule-out-cooldown", "0").await;
+    browser.find("#rule-save").await.click().await.unwrap();
 
     // The webhook secret is shown once.
     browser.wait_for("#rule-secret-dialog", "the webhook secret dialog").await;
-    let user = find(&browser, "#rule-webhook-user").await.text().await.unwrap().trim().to_owned();
-    let secret_field = find(&browser, "#rule-webhook-secret").await;
+    let user = browser.find("#rule-webhook-user").await.text().await.unwrap().trim().to_owned();
+    let secret_field = browser.find("#rule-webhook-secret").await;
     let mut secret = secret_field.text().await.unwrap().trim().to_owned();
     if secret.is_empty() {
         secret = secret_field.prop("value").await.unwrap().unwrap_or_default();
     }
     assert!(user.starts_with("rule_") && secret.len() > 20, "user {user:?}, secret {secret:?}");
     browser.screenshot("autoscale-secret").await;
-    find(&browser, "#rule-secret-done").await.click().await.unwrap();
+    browser.find("#rule-secret-done").await.click().await.unwrap();
 
     // Listed.
     browser.client.goto(&app.url("/#/autoscale")).await.unwrap();

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use api_types::{Function, Role};
 use fantoccini::Locator;
-use fantoccini::elements::Element;
 use harness::browser::Browser;
 use harness::{Db, TestApp, workspace_root};
 
@@ -33,17 +32,6 @@ async fn start_app() -> TestApp {
         config
     })
     .await
-}
-
-async fn find(browser: &Browser, css: &str) -> Element {
-    browser.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no element matches {css}: {e}"))
-}
-
-/// Clears a field and types `text` into it.
-async fn type_into(browser: &Browser, css: &str, text: &str) {
-    let field = find(browser, css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
 }
 
 /// Scrolls the first element matching `css` into view, aligned at `block` (`start`, `end`).
@@ -77,44 +65,44 @@ async fn a_function_is_created_tested_broken_and_deleted_in_the_ui() {
     browser.wait_for("#page-functions[data-state='empty']", "the empty function list").await;
 
     // The form: name and route, with a field error from the server first.
-    find(&browser, "#new-function").await.click().await.unwrap();
+    browser.find("#new-function").await.click().await.unwrap();
     browser.wait_for("#fn-name", "the create form").await;
-    type_into(&browser, "#fn-name", "greeter").await;
-    let path = find(&browser, "#fn-path").await.text().await.unwrap();
+    browser.type_into("#fn-name", "greeter").await;
+    let path = browser.find("#fn-path").await.text().await.unwrap();
     assert_eq!(path, "/api/org/acme/greeter", "the route follows the name until it is typed");
-    type_into(&browser, "#fn-route", "functions").await;
-    find(&browser, "#fn-save").await.click().await.unwrap();
+    browser.type_into("#fn-route", "functions").await;
+    browser.find("#fn-save").await.click().await.unwrap();
     let error = browser.wait_for(".field-error", "the route's field error").await.text().await.unwrap();
     assert!(error.contains("reserved"), "the route error says {error:?}");
-    type_into(&browser, "#fn-route", "greet").await;
-    assert_eq!(find(&browser, "#fn-path").await.text().await.unwrap(), "/api/org/acme/greet");
-    let ceiling = find(&browser, "#fn-memory-ceiling").await.text().await.unwrap();
+    browser.type_into("#fn-route", "greet").await;
+    assert_eq!(browser.find("#fn-path").await.text().await.unwrap(), "/api/org/acme/greet");
+    let ceiling = browser.find("#fn-memory-ceiling").await.text().await.unwrap();
     assert!(ceiling.contains("256"), "the org's memory ceiling is shown: {ceiling:?}");
 
     // A template fills the editor; then our own handler replaces it.
-    find(&browser, "#template-lambda").await.click().await.unwrap();
-    let code = find(&browser, "#fn-code").await.prop("value").await.unwrap().unwrap_or_default();
+    browser.find("#template-lambda").await.click().await.unwrap();
+    let code = browser.find("#fn-code").await.prop("value").await.unwrap().unwrap_or_default();
     assert!(code.contains("exports.handler"), "the Lambda template is in the editor: {code:?}");
-    type_into(&browser, "#fn-code", HANDLER).await;
-    let code = find(&browser, "#fn-code").await.prop("value").await.unwrap().unwrap_or_default();
+    browser.type_into("#fn-code", HANDLER).await;
+    let code = browser.find("#fn-code").await.prop("value").await.unwrap().unwrap_or_default();
     assert!(code.contains("console.log(\"greeter saw"), "the handler was typed: {code:?}");
     browser.wait_for(".editor-highlight .tok-keyword", "highlighted keywords").await;
     scroll_into_view(&browser, ".code-section", "end").await;
     browser.screenshot("functions-form").await;
 
     // Save: the detail page follows the deployment until the function is ready.
-    find(&browser, "#fn-save").await.click().await.unwrap();
+    browser.find("#fn-save").await.click().await.unwrap();
     browser.wait_for("#function-detail[data-status='ready']", "the function deployed").await;
     browser.screenshot("functions-detail").await;
 
     // The test console: POST with a sub-path, a query and a JSON body.
-    find(&browser, "#tab-test").await.click().await.unwrap();
+    browser.find("#tab-test").await.click().await.unwrap();
     browser.wait_for("#test-send", "the test console").await;
-    find(&browser, "#test-method").await.select_by_value("POST").await.unwrap();
-    type_into(&browser, "#test-path", "a/b").await;
-    type_into(&browser, "#test-query", "name=ui").await;
-    type_into(&browser, "#test-body", r#"{"n": 1}"#).await;
-    find(&browser, "#test-send").await.click().await.unwrap();
+    browser.find("#test-method").await.select_by_value("POST").await.unwrap();
+    browser.type_into("#test-path", "a/b").await;
+    browser.type_into("#test-query", "name=ui").await;
+    browser.type_into("#test-body", r#"{"n": 1}"#).await;
+    browser.find("#test-send").await.click().await.unwrap();
     let status = wait_text(&browser, "#test-status", "the call's status", |t| !t.is_empty()).await;
     assert!(status.starts_with("200"), "status {status:?}");
     let body = wait_text(&browser, "#test-body-out", "the call's body", |t| t.contains("hi ui")).await;
@@ -122,15 +110,15 @@ async fn a_function_is_created_tested_broken_and_deleted_in_the_ui() {
     assert!(body.contains("\"n\": 1"), "the function got the JSON body: {body:?}");
     let logs = wait_text(&browser, "#test-logs", "the call's logs", |t| t.contains("greeter saw")).await;
     assert!(logs.contains("greeter saw POST /a/b"), "logs {logs:?}");
-    let duration = find(&browser, "#test-duration").await.text().await.unwrap();
+    let duration = browser.find("#test-duration").await.text().await.unwrap();
     assert!(duration.ends_with("ms") || duration.ends_with(" s"), "duration {duration:?}");
     browser.screenshot("functions-test-console").await;
 
     // A syntax error: the version fails and the editor marks its line.
-    find(&browser, "#tab-code").await.click().await.unwrap();
+    browser.find("#tab-code").await.click().await.unwrap();
     browser.wait_for("#fn-code", "the code editor").await;
-    type_into(&browser, "#fn-code", BROKEN).await;
-    find(&browser, "#fn-save").await.click().await.unwrap();
+    browser.type_into("#fn-code", BROKEN).await;
+    browser.find("#fn-save").await.click().await.unwrap();
     browser.wait_for("#function-detail[data-status='failed']", "the broken version failed").await;
     let function: Function = app.get("/api/org/acme/functions/greeter", &token).await.json().await.unwrap();
     let reported = function.error.as_ref().and_then(|e| e.line).expect("the API names the error's line");
@@ -144,16 +132,16 @@ async fn a_function_is_created_tested_broken_and_deleted_in_the_ui() {
     browser.screenshot("functions-compile-error").await;
 
     // The versions: the failed one and the one still serving.
-    find(&browser, "#tab-versions").await.click().await.unwrap();
+    browser.find("#tab-versions").await.click().await.unwrap();
     browser.wait_for("#function-versions tr[data-version='2']", "version 2 in the list").await;
     browser.wait_for("#function-versions tr.active-version[data-version='1']", "version 1 still serving").await;
 
     // Delete, confirmed by typing the name.
-    find(&browser, "#delete-function").await.click().await.unwrap();
+    browser.find("#delete-function").await.click().await.unwrap();
     browser.wait_for("#delete-confirm", "the delete dialog").await;
-    let button = find(&browser, "#delete-confirm-button").await;
+    let button = browser.find("#delete-confirm-button").await;
     assert!(!button.is_enabled().await.unwrap(), "delete waits for the name");
-    type_into(&browser, "#delete-confirm", "greeter").await;
+    browser.type_into("#delete-confirm", "greeter").await;
     button.click().await.unwrap();
     browser.wait_for("#page-functions[data-state='empty']", "the list without the function").await;
     let gone = app.get("/api/org/acme/functions/greeter", &token).await;

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use api_types::{CostReport, Role, ShowbackSummary};
 use chrono::{Datelike as _, Months};
 use fantoccini::Locator;
-use fantoccini::elements::Element;
 use harness::TestApp;
 use harness::browser::{Browser, grouped, start_app_with_ui as start_app};
 
@@ -19,12 +18,8 @@ async fn get<T: serde::de::DeserializeOwned>(app: &TestApp, path: &str, token: &
     response.json().await.unwrap()
 }
 
-async fn find(browser: &Browser, css: &str) -> Element {
-    browser.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no element matches {css}: {e}"))
-}
-
 async fn html(browser: &Browser, css: &str) -> String {
-    find(browser, css).await.html(false).await.unwrap()
+    browser.find(css).await.html(false).await.unwrap()
 }
 
 /// Waits until the text of `css` satisfies `ok`, failing with `what` (and the last text) after 20 s.
@@ -46,12 +41,6 @@ async fn wait_text(browser: &Browser, css: &str, what: &str, ok: impl Fn(&str) -
 async fn scroll_into_view(browser: &Browser, css: &str) {
     let script = "document.querySelector(arguments[0]).scrollIntoView({ block: 'start' })";
     browser.client.execute(script, vec![css.into()]).await.unwrap();
-}
-
-async fn type_into(browser: &Browser, css: &str, text: &str) {
-    let field = find(browser, css).await;
-    field.clear().await.unwrap();
-    field.send_keys(text).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -77,13 +66,13 @@ async fn the_dashboards_draw_the_apis_numbers() {
     browser.wait_for("#page-showback[data-state='ready']", "the tenant dashboard").await;
     assert!(browser.client.find(Locator::Css("#nav-provider-showback")).await.is_err(), "no provider entry");
 
-    let mtd = find(&browser, "#card-mtd .card-amount").await.text().await.unwrap();
+    let mtd = browser.find("#card-mtd .card-amount").await.text().await.unwrap();
     assert!(mtd.contains(&grouped(&summary.month_to_date)), "card {mtd:?}, API {}", summary.month_to_date);
-    let projected = find(&browser, "#card-projected .card-amount").await.text().await.unwrap();
+    let projected = browser.find("#card-projected .card-amount").await.text().await.unwrap();
     assert!(projected.contains(&grouped(&summary.projected)), "card {projected:?}, API {}", summary.projected);
-    let last = find(&browser, "#card-last-month .card-amount").await.text().await.unwrap();
+    let last = browser.find("#card-last-month .card-amount").await.text().await.unwrap();
     assert!(last.contains(&grouped(&summary.last_month)), "card {last:?}, API {}", summary.last_month);
-    let budget_card = find(&browser, "#card-budget").await.text().await.unwrap();
+    let budget_card = browser.find("#card-budget").await.text().await.unwrap();
     assert!(budget_card.contains(&grouped(&budget.amount)), "budget card {budget_card:?}");
     assert!(budget_card.contains(&format!("{}% spent", budget.spent_percent)), "budget card {budget_card:?}");
 
@@ -105,8 +94,8 @@ async fn the_dashboards_draw_the_apis_numbers() {
     browser.screenshot("showback-tenant").await;
 
     // Three months, grouped by month: one row per month, in order, with the API's amounts.
-    find(&browser, "#preset-last-3-months").await.click().await.unwrap();
-    find(&browser, "#groupby").await.select_by_value("month").await.unwrap();
+    browser.find("#preset-last-3-months").await.click().await.unwrap();
+    browser.find("#groupby").await.select_by_value("month").await.unwrap();
     let rows_css = ".cost-table[data-group-by='month'] #cost-table tbody tr";
     wait_text(&browser, ".cost-table[data-group-by='month'] #cost-table", "the table by month", |t| {
         by_month.groups.iter().all(|g| t.contains(&g.key))
@@ -118,28 +107,28 @@ async fn the_dashboards_draw_the_apis_numbers() {
         let text = row.text().await.unwrap();
         assert!(text.contains(&group.key) && text.contains(&grouped(&group.cost)), "row {text:?} for {group:?}");
     }
-    let total = find(&browser, "#cost-table tfoot").await.text().await.unwrap();
+    let total = browser.find("#cost-table tfoot").await.text().await.unwrap();
     assert!(total.contains(&grouped(&by_month.total)), "total row {total:?}, API {}", by_month.total);
     assert_eq!(
-        find(&browser, "#range-from").await.prop("value").await.unwrap().as_deref(),
+        browser.find("#range-from").await.prop("value").await.unwrap().as_deref(),
         Some(&*three_months.to_string())
     );
 
-    find(&browser, "#export-csv").await.click().await.unwrap();
+    browser.find("#export-csv").await.click().await.unwrap();
     browser.wait_for("#export-csv[data-state='done']", "the CSV export").await;
     scroll_into_view(&browser, ".cost-explorer").await;
     browser.screenshot("showback-tenant-costs").await;
 
     // The budget editor: the server's field error, then a new amount on the card.
     scroll_into_view(&browser, "#page-showback").await;
-    find(&browser, "#edit-budget").await.click().await.unwrap();
+    browser.find("#edit-budget").await.click().await.unwrap();
     browser.wait_for("#budget-dialog #budget-amount", "the budget editor").await;
-    type_into(&browser, "#budget-amount", "0").await;
-    find(&browser, "#budget-save").await.click().await.unwrap();
+    browser.type_into("#budget-amount", "0").await;
+    browser.find("#budget-save").await.click().await.unwrap();
     wait_text(&browser, "#budget-dialog .field-error", "the amount's error", |t| t.contains("more than 0")).await;
     browser.screenshot("showback-budget").await;
-    type_into(&browser, "#budget-amount", "98765.4").await;
-    find(&browser, "#budget-save").await.click().await.unwrap();
+    browser.type_into("#budget-amount", "98765.4").await;
+    browser.find("#budget-save").await.click().await.unwrap();
     wait_text(&browser, "#card-budget .card-amount", "the new budget", |t| t.contains("98,765.40")).await;
     assert!(browser.client.find(Locator::Css("#budget-dialog")).await.is_err(), "the editor closed");
 
@@ -155,10 +144,10 @@ async fn the_dashboards_draw_the_apis_numbers() {
     browser.wait_for("#nav-provider-showback.active", "the provider's nav entry").await;
     for group in &tenants.groups {
         let css = format!("#tenant-table tr[data-org='{}'] .tenant-cost", group.key);
-        let cost = find(&browser, &css).await.text().await.unwrap();
+        let cost = browser.find(&css).await.text().await.unwrap();
         assert!(cost.contains(&grouped(&group.cost)), "{}: table {cost:?}, API {}", group.key, group.cost);
     }
-    let total = find(&browser, "#tenant-table tfoot").await.text().await.unwrap();
+    let total = browser.find("#tenant-table tfoot").await.text().await.unwrap();
     assert!(total.contains(&grouped(&tenants.total)), "total row {total:?}, API {}", tenants.total);
     browser.wait_for("#chart-top-tenants svg", "the top tenants chart").await;
     let top = html(&browser, "#chart-top-tenants").await;
@@ -166,11 +155,11 @@ async fn the_dashboards_draw_the_apis_numbers() {
     browser.wait_for("#chart-tenant-services svg", "the per-tenant services chart").await;
     browser.screenshot("showback-provider").await;
 
-    find(&browser, "#tenant-table tr[data-org='globex'] .tenant-link").await.click().await.unwrap();
+    browser.find("#tenant-table tr[data-org='globex'] .tenant-link").await.click().await.unwrap();
     browser.wait_for("#page-showback[data-state='ready']", "globex's dashboard").await;
-    let heading = find(&browser, "#page-showback .page-subtitle").await.text().await.unwrap();
+    let heading = browser.find("#page-showback .page-subtitle").await.text().await.unwrap();
     assert!(heading.contains("globex"), "the dashboard is globex's: {heading:?}");
-    let switcher = find(&browser, "#org-switcher").await.prop("value").await.unwrap();
+    let switcher = browser.find("#org-switcher").await.prop("value").await.unwrap();
     assert_eq!(switcher.as_deref(), Some("globex"));
 
     // A tenant without records: the cards show zeros and the page says where costs come from.
@@ -178,7 +167,7 @@ async fn the_dashboards_draw_the_apis_numbers() {
     browser.client.goto("about:blank").await.unwrap();
     browser.client.goto(&app.url(&format!("/#/showback&token={newcomer}"))).await.unwrap();
     browser.wait_for("#page-showback[data-state='empty']", "the empty dashboard").await;
-    let hint = find(&browser, "#page-showback .empty-state").await.text().await.unwrap();
+    let hint = browser.find("#page-showback .empty-state").await.text().await.unwrap();
     assert!(hint.contains("Collectors"), "the empty state explains collectors: {hint:?}");
     browser.screenshot("showback-empty").await;
 

@@ -69,6 +69,18 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{what}: no element matches {css}: {e}"))
     }
 
+    /// The element `css` matches now; panics naming `css` when none does.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no element matches {css}: {e}"))
+    }
+
+    /// Clears the field `css` and types `text` into it.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
     /// Saves a PNG screenshot as `target/screenshots/<name>.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let dir = crate::workspace_root().join("target").join("screenshots");

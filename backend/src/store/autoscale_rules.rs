@@ -140,41 +140,32 @@ impl Store {
     }
 
     pub async fn list_rules(&self, org: &str) -> Result<Vec<RuleRow>, sqlx::Error> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {COLUMNS} from autoscale_rule where org_name = $1 order by name"
-        )))
-        .bind(org)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(rule_row).collect()
+        self.rules_where("org_name = $1 order by name", Some(org)).await
     }
 
     /// Rules whose alerts are raised on `resource` (lower-cased id or name), in every org.
     pub async fn rules_watching(&self, resource: &str) -> Result<Vec<RuleRow>, sqlx::Error> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {COLUMNS} from autoscale_rule where vrops_resource = $1 order by rule_id"
-        )))
-        .bind(resource)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(rule_row).collect()
+        self.rules_where("vrops_resource = $1 order by rule_id", Some(resource)).await
     }
 
     /// Every rule of every org (for metering).
     pub async fn all_rules(&self) -> Result<Vec<RuleRow>, sqlx::Error> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("select {COLUMNS} from autoscale_rule order by rule_id")))
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(rule_row).collect()
+        self.rules_where("1 = 1 order by rule_id", None).await
     }
 
     /// Every enabled rule (for the periodic evaluation).
     pub async fn enabled_rules(&self) -> Result<Vec<RuleRow>, sqlx::Error> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "select {COLUMNS} from autoscale_rule where enabled = 1 order by rule_id"
-        )))
-        .fetch_all(self.pool())
-        .await?;
+        self.rules_where("enabled = 1 order by rule_id", None).await
+    }
+
+    /// Rules matching `condition` (a fixed SQL fragment; `$1` is `arg` when given).
+    async fn rules_where(&self, condition: &'static str, arg: Option<&str>) -> Result<Vec<RuleRow>, sqlx::Error> {
+        let sql = format!("select {COLUMNS} from autoscale_rule where {condition}");
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(arg) = arg {
+            query = query.bind(arg.to_owned());
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         rows.iter().map(rule_row).collect()
     }
 }
