@@ -330,3 +330,33 @@ async fn json_of<T: DeserializeOwned>(response: Response) -> Result<T, ApiError>
     let status = response.status();
     response.json().await.map_err(|e| ApiError::unexpected_body(status, e.to_string()))
 }
+
+/// Event triggers: a function's deliveries of vCD events and re-driving dead ones.
+impl ApiClient {
+    /// `GET /api/org/{org}/functions/{name}/deliveries[?status=…]`, newest first.
+    pub async fn function_deliveries(
+        &self,
+        org: &str,
+        name: &str,
+        filter: crate::logic::event_deliveries::DeliveryFilter,
+    ) -> Result<ListResponse<api_types::EventDelivery>, ApiError> {
+        self.get(&crate::logic::event_deliveries::deliveries_url(&self.base, org, name, filter)).await
+    }
+
+    /// `POST /api/org/{org}/functions/{name}/deliveries/{id}/redrive`: a dead delivery queued again.
+    pub async fn redrive_delivery(
+        &self,
+        org: &str,
+        name: &str,
+        id: &str,
+    ) -> Result<api_types::EventDelivery, ApiError> {
+        let url = crate::logic::event_deliveries::redrive_url(&self.base, org, name, id);
+        self.send_json(Method::POST, &url, &serde_json::json!({})).await
+    }
+
+    /// `POST /api/org/{org}/functions/{name}/deliveries/redrive`: every dead delivery queued again.
+    pub async fn redrive_dead_deliveries(&self, org: &str, name: &str) -> Result<api_types::Redriven, ApiError> {
+        let url = crate::logic::event_deliveries::redrive_all_url(&self.base, org, name);
+        self.send_json(Method::POST, &url, &serde_json::json!({})).await
+    }
+}

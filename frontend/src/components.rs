@@ -12,6 +12,7 @@ pub mod date_range_picker;
 pub mod delete_function_dialog;
 pub mod empty_state;
 pub mod error_alert;
+pub mod event_deliveries;
 pub mod export_button;
 pub mod field_error;
 pub mod function_form;

@@ -257,3 +257,124 @@ impl Store {
         Ok(done.rows_affected())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{FunctionHead, VersionRow};
+
+    async fn store_with_function() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::connect(&crate::config::sqlite_url(&dir.path().join("t.db"))).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        store.ensure_org("acme", "acme", 0).await.expect("org");
+        let head = FunctionHead {
+            org: "acme".into(),
+            name: "f".into(),
+            runtime: "javascript".into(),
+            route: "f".into(),
+            status: "initializing".into(),
+            latest_version: 1,
+            active_version: None,
+            created_at: 0,
+            updated_at: 0,
+        };
+        let version = VersionRow {
+            org: "acme".into(),
+            name: "f".into(),
+            version: 1,
+            code: "x".into(),
+            trigger_json: r#"{"type":"event","event":"a.b"}"#.into(),
+            memory_mb: 64,
+            timeout_ms: 1000,
+            env_json: "{}".into(),
+            secrets_json: "{}".into(),
+            fresh_context: false,
+            status: "initializing".into(),
+            shape: None,
+            bytecode: None,
+            error_message: None,
+            error_line: None,
+            error_column: None,
+            created_at: 0,
+        };
+        store.create_function(&head, &version).await.expect("function");
+        (dir, store)
+    }
+
+    fn row(id: &str, function: &str, event_id: &str) -> DeliveryRow {
+        DeliveryRow {
+            delivery_id: id.into(),
+            org: "acme".into(),
+            function_name: function.into(),
+            event_id: event_id.into(),
+            event_type: "a.b".into(),
+            payload: "{}".into(),
+            status: "pending".into(),
+            next_attempt_at: 100,
+            created_at: 100,
+            updated_at: 100,
+            ..DeliveryRow::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn an_event_is_stored_once_per_function_and_never_for_a_missing_one() {
+        let (_dir, store) = store_with_function().await;
+        assert_eq!(
+            store.function_triggers("acme").await.unwrap(),
+            [("f".into(), r#"{"type":"event","event":"a.b"}"#.into())]
+        );
+        assert_eq!(store.enqueue_deliveries(&[row("d1", "f", "ev-1"), row("d2", "gone", "ev-1")]).await.unwrap(), 1);
+        assert_eq!(store.enqueue_deliveries(&[row("d3", "f", "ev-1")]).await.unwrap(), 0);
+        assert_eq!(store.enqueue_deliveries(&[row("d4", "f", "ev-2")]).await.unwrap(), 1);
+        let ids: Vec<String> =
+            store.list_deliveries("acme", "f", None, 10).await.unwrap().into_iter().map(|d| d.delivery_id).collect();
+        assert_eq!(ids, ["d4", "d1"]);
+        assert!(store.delete_function("acme", "f").await.unwrap());
+        assert!(store.list_deliveries("acme", "f", None, 10).await.unwrap().is_empty(), "deleted with the function");
+    }
+
+    #[tokio::test]
+    async fn attempts_are_claimed_once_retried_when_due_and_redriven_when_dead() {
+        let (_dir, store) = store_with_function().await;
+        store.enqueue_deliveries(&[row("d1", "f", "ev-1")]).await.unwrap();
+        assert!(store.due_deliveries(99, 10).await.unwrap().is_empty());
+        assert_eq!(store.due_deliveries(100, 10).await.unwrap(), ["d1"]);
+        let claimed = store.claim_delivery("d1", 100, 1_000).await.unwrap().expect("claimed");
+        assert_eq!((claimed.status.as_str(), claimed.attempts), ("running", 1));
+        assert!(store.claim_delivery("d1", 100, 1_000).await.unwrap().is_none(), "another runner may not take it");
+        store.set_delivery_invocation("d1", 1, "inv_1").await.unwrap();
+        let retry =
+            AttemptEnd { status: "pending", next_attempt_at: 500, last_error: Some("boom"), invocation_id: None };
+        assert!(store.finish_delivery("d1", 1, &retry, 200).await.unwrap());
+        assert!(!store.finish_delivery("d1", 1, &retry, 200).await.unwrap(), "an attempt ends once");
+        let d = store.get_delivery("acme", "f", "d1").await.unwrap().unwrap();
+        assert_eq!(
+            (d.status.as_str(), d.last_error.as_deref(), d.invocation_id.as_deref()),
+            ("pending", Some("boom"), Some("inv_1"))
+        );
+        assert!(store.due_deliveries(499, 10).await.unwrap().is_empty());
+        // A runner that dies leaves its delivery running; after the lease another takes it over.
+        store.claim_delivery("d1", 500, 1_000).await.unwrap().expect("due again");
+        assert!(store.due_deliveries(999, 10).await.unwrap().is_empty());
+        let taken_over = store.claim_delivery("d1", 1_000, 2_000).await.unwrap().expect("lease ran out");
+        assert_eq!(taken_over.attempts, 3);
+        let dead = AttemptEnd {
+            status: "dead",
+            next_attempt_at: 1_100,
+            last_error: Some("boom"),
+            invocation_id: Some("inv_3"),
+        };
+        assert!(!store.finish_delivery("d1", 2, &dead, 1_100).await.unwrap(), "the stale runner's end is ignored");
+        assert!(store.finish_delivery("d1", 3, &dead, 1_100).await.unwrap());
+        assert_eq!(store.list_deliveries("acme", "f", Some("dead"), 10).await.unwrap().len(), 1);
+        assert!(store.list_deliveries("acme", "f", Some("pending"), 10).await.unwrap().is_empty());
+        assert!(store.due_deliveries(5_000, 10).await.unwrap().is_empty(), "dead letters stay put");
+        assert_eq!(store.redrive_deliveries("acme", "f", Some("d1"), 5_000).await.unwrap(), 1);
+        assert_eq!(store.redrive_deliveries("acme", "f", None, 5_000).await.unwrap(), 0, "only dead ones");
+        let d = store.get_delivery("acme", "f", "d1").await.unwrap().unwrap();
+        assert_eq!((d.status.as_str(), d.attempts, d.next_attempt_at), ("pending", 0, 5_000));
+        assert_eq!(store.due_deliveries(5_000, 10).await.unwrap(), ["d1"]);
+    }
+}

@@ -47,6 +47,7 @@ pub fn FunctionForm(
         RwSignal::new(initial.env.iter().map(|r| PairRow::new(r.key.clone(), r.value.clone())).collect::<Vec<_>>());
     let secrets = RwSignal::new(initial.secrets.iter().map(SecretEntry::from_row).collect::<Vec<_>>());
     let fresh_context = RwSignal::new(initial.fresh_context);
+    let event = RwSignal::new(initial.event.clone());
     let code = RwSignal::new(initial.code.clone());
     let errors = RwSignal::new(FieldErrors::default());
     let saving = RwSignal::new(false);
@@ -70,6 +71,7 @@ pub fn FunctionForm(
         secrets: secrets.get_untracked().iter().map(SecretEntry::to_row).collect(),
         fresh_context: fresh_context.get_untracked(),
         code: code.get_untracked(),
+        event: event.get_untracked(),
     };
     let save_org = org.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -253,6 +255,31 @@ pub fn FunctionForm(
                         "Answers any method on " <code id="fn-path">{path}</code> " and the paths below it."
                     </div>
                     <FieldError messages=field_errors(field::ROUTE) />
+                </div>
+            </div>
+            <div class="form-row">
+                <label class="form-label" for="fn-event">
+                    "vCD event"
+                </label>
+                <div class="form-control">
+                    <input
+                        id="fn-event"
+                        type="text"
+                        class="clr-input"
+                        class:invalid=invalid(field::EVENT)
+                        maxlength="256"
+                        spellcheck="false"
+                        autocomplete="off"
+                        placeholder="com.vmware.vcloud.event.vm.create"
+                        prop:value=event
+                        on:input=move |ev| event.set(event_target_value(&ev))
+                    />
+                    <div class="form-help">
+                        "Optional: also runs on each such event of this org (a trailing " <code>".*"</code>
+                        " matches a family, e.g. " <code>"com.vmware.vcloud.event.vm.*"</code>
+                        "), with the event as its JSON body."
+                    </div>
+                    <FieldError messages=field_errors(field::EVENT) />
                 </div>
             </div>
             <div class="form-row">

@@ -7,6 +7,7 @@ use crate::components::compile_error::CompileError;
 use crate::components::spinner::Spinner;
 use crate::components::status_badge::StatusBadge;
 use crate::logic::display::{format_timestamp, function_status_badge};
+use crate::logic::event_deliveries::trigger_event;
 
 /// A card of facts about `function`, with its compile error when the latest version failed.
 #[component]
@@ -28,6 +29,13 @@ pub fn FunctionOverview(function: Function) -> impl IntoView {
             names.into_iter().map(|n| view! { <code class="name-chip">{n}</code> }).collect_view().into_any()
         }
     };
+    let trigger = match trigger_event(&f.trigger) {
+        Some(event) => view! {
+            "HTTP, and vCD event " <code>{event.to_owned()}</code>
+        }
+        .into_any(),
+        None => "HTTP".into_any(),
+    };
     let env_names: Vec<String> = f.env.keys().cloned().collect();
     let limit =
         |value: Option<u32>, unit: &str| value.map(|v| format!("{v} {unit}")).unwrap_or_else(|| "org default".into());
@@ -46,6 +54,8 @@ pub fn FunctionOverview(function: Function) -> impl IntoView {
                         <code id="function-path">{f.path.clone()}</code>
                         <span class="muted">" and below, any method"</span>
                     </dd>
+                    <dt>"Trigger"</dt>
+                    <dd id="function-trigger">{trigger}</dd>
                     <dt>"Runtime"</dt>
                     <dd>{f.runtime.clone()}</dd>
                     <dt>"Handler shape"</dt>

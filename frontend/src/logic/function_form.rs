@@ -16,6 +16,7 @@ pub mod field {
     pub const ENV: &str = "env";
     pub const SECRETS: &str = "secrets";
     pub const CODE: &str = "code";
+    pub const EVENT: &str = "event";
 }
 
 /// Creating a new function or saving a new version of an existing one.
@@ -72,6 +73,9 @@ pub struct FormValues {
     pub secrets: Vec<SecretRow>,
     pub fresh_context: bool,
     pub code: String,
+    /// The vCD event type that triggers the function (`com.vmware.vcloud.event.vm.create`);
+    /// empty for an HTTP-triggered one.
+    pub event: String,
 }
 
 impl FormValues {
@@ -86,6 +90,10 @@ impl FormValues {
             secrets: f.secret_names.iter().map(SecretRow::existing).collect(),
             fresh_context: f.fresh_context,
             code: f.code.clone(),
+            event: match &f.trigger {
+                Trigger::Event { event } => event.clone(),
+                Trigger::Http => String::new(),
+            },
         }
     }
 
@@ -104,7 +112,10 @@ impl FormValues {
             runtime: "javascript".to_owned(),
             route: self.route.trim().to_owned(),
             code: self.code.clone(),
-            trigger: Trigger::Http,
+            trigger: match self.event.trim() {
+                "" => Trigger::Http,
+                event => Trigger::Event { event: event.to_owned() },
+            },
             limits: FunctionLimits { memory_mb, timeout_ms },
             env,
             secrets,
@@ -209,6 +220,7 @@ impl FieldErrors {
         let key = match api_field {
             "limits.memory_mb" | "memory_mb" => field::MEMORY.to_owned(),
             "limits.timeout_ms" | "timeout_ms" => field::TIMEOUT.to_owned(),
+            "trigger.event" => field::EVENT.to_owned(),
             "name" | "route" | "code" | "env" | "secrets" => api_field.to_owned(),
             other if other.starts_with("env.") || other.starts_with("secrets.") => other.to_owned(),
             other => {
@@ -310,6 +322,25 @@ mod tests {
         assert_eq!(spec.limits, FunctionLimits { memory_mb: Some(128), timeout_ms: None });
         assert_eq!(spec.env, BTreeMap::from([("MODE".into(), "x".into())]));
         assert_eq!(spec.secrets, Some(BTreeMap::from([("TOKEN".into(), "s3".into())])));
+    }
+
+    #[test]
+    fn an_event_trigger_survives_an_edit_and_empty_means_http() {
+        let mut f = function();
+        f.trigger = Trigger::Event { event: "com.vmware.vcloud.event.vm.create".into() };
+        let v = FormValues::from_function(&f);
+        assert_eq!(v.event, "com.vmware.vcloud.event.vm.create");
+        assert_eq!(v.to_spec(FormMode::Edit).unwrap().trigger, f.trigger);
+        let mut v = values();
+        v.event = "  ".into();
+        assert_eq!(v.to_spec(FormMode::Create).unwrap().trigger, Trigger::Http);
+        v.event = " com.vmware.vcloud.event.vm.* ".into();
+        let event = Trigger::Event { event: "com.vmware.vcloud.event.vm.*".into() };
+        assert_eq!(v.to_spec(FormMode::Create).unwrap().trigger, event);
+        let body = r#"{"error":{"code":"validation_failed","message":"invalid","details":[
+            {"field":"trigger.event","reason":"must be a vCD event type"}]}}"#;
+        let errors = FieldErrors::from_api(&ApiError::from_response(422, "", body), FormMode::Create);
+        assert_eq!(errors.get(field::EVENT), ["must be a vCD event type"]);
     }
 
     #[test]

@@ -41,11 +41,19 @@ pub enum FunctionTab {
     Test,
     Versions,
     Invocations,
+    /// vCD events delivered to an event-triggered function (shown only for those).
+    Events,
 }
 
 impl FunctionTab {
-    pub const ALL: [FunctionTab; 5] =
-        [FunctionTab::Overview, FunctionTab::Code, FunctionTab::Test, FunctionTab::Versions, FunctionTab::Invocations];
+    pub const ALL: [FunctionTab; 6] = [
+        FunctionTab::Overview,
+        FunctionTab::Code,
+        FunctionTab::Test,
+        FunctionTab::Versions,
+        FunctionTab::Invocations,
+        FunctionTab::Events,
+    ];
 
     /// The last part of the hash, e.g. `#/functions/hello/test`.
     pub fn slug(self) -> &'static str {
@@ -55,6 +63,7 @@ impl FunctionTab {
             FunctionTab::Test => "test",
             FunctionTab::Versions => "versions",
             FunctionTab::Invocations => "invocations",
+            FunctionTab::Events => "events",
         }
     }
 
@@ -65,6 +74,7 @@ impl FunctionTab {
             FunctionTab::Test => "Test",
             FunctionTab::Versions => "Versions",
             FunctionTab::Invocations => "Invocations",
+            FunctionTab::Events => "Events",
         }
     }
 
@@ -76,6 +86,7 @@ impl FunctionTab {
             FunctionTab::Test => "tab-test",
             FunctionTab::Versions => "tab-versions",
             FunctionTab::Invocations => "tab-invocations",
+            FunctionTab::Events => "tab-events",
         }
     }
 
@@ -236,6 +247,7 @@ mod tests {
         }
         assert_eq!(Route::function_href("hello", FunctionTab::Overview), "#/functions/hello");
         assert_eq!(Route::function_href("hello", FunctionTab::Invocations), "#/functions/hello/invocations");
+        assert_eq!(Route::function_href("hello", FunctionTab::Events), "#/functions/hello/events");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use crate::api::ApiClient;
 use crate::components::delete_function_dialog::DeleteFunctionDialog;
 use crate::components::error_alert::ErrorAlert;
+use crate::components::event_deliveries::EventDeliveries;
 use crate::components::function_form::FunctionForm;
 use crate::components::function_overview::FunctionOverview;
 use crate::components::function_tabs::FunctionTabs;
@@ -19,6 +20,7 @@ use crate::components::test_console::TestConsole;
 use crate::components::version_list::VersionList;
 use crate::host;
 use crate::logic::display::function_status_badge;
+use crate::logic::event_deliveries;
 use crate::logic::function_form::{FormMode, FormValues};
 use crate::logic::route::{FunctionTab, Route};
 
@@ -118,6 +120,20 @@ pub fn FunctionDetailPage(org: String, name: String, #[prop(into)] tab: Signal<F
         })
     };
 
+    // Event-triggered functions get an Events tab: their vCD event deliveries and dead letters.
+    let trigger_event = Memo::new(move |_| {
+        loaded.with(|f| f.as_ref().and_then(|f| event_deliveries::trigger_event(&f.trigger).map(str::to_owned)))
+    });
+    let has_events = Signal::derive(move || trigger_event.with(Option::is_some));
+    let seen_events = seen(FunctionTab::Events);
+    let events_active = Signal::derive(move || tab.get() == FunctionTab::Events);
+    let (events_org, events_name) = (org.clone(), name.clone());
+    let events = move || {
+        trigger_event.get().filter(|_| seen_events.get()).map(|event| {
+            view! { <EventDeliveries org=events_org.clone() name=events_name.clone() event active=events_active /> }
+        })
+    };
+
     let (dialog_org, dialog_name) = (org.clone(), name.clone());
     let dialog = move || {
         show_delete.get().then(|| {
@@ -195,7 +211,7 @@ pub fn FunctionDetailPage(org: String, name: String, #[prop(into)] tab: Signal<F
             }}
             {content}
             <div class="tabs-area" hidden=move || loaded.with(Option::is_none)>
-                <FunctionTabs name=name.clone() current=tab />
+                <FunctionTabs name=name.clone() current=tab events=has_events />
                 <div class="tab-panel" role="tabpanel" aria-labelledby="tab-overview" hidden=hidden(FunctionTab::Overview)>
                     {overview}
                 </div>
@@ -215,6 +231,9 @@ pub fn FunctionDetailPage(org: String, name: String, #[prop(into)] tab: Signal<F
                     hidden=hidden(FunctionTab::Invocations)
                 >
                     {invocations}
+                </div>
+                <div class="tab-panel" role="tabpanel" aria-labelledby="tab-events" hidden=hidden(FunctionTab::Events)>
+                    {events}
                 </div>
             </div>
             {dialog}

@@ -87,6 +87,18 @@ fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
+/// The functions, by name, whose stored trigger (`(name, trigger_json)`) selects `event_type`.
+fn matching_functions(triggers: Vec<(String, String)>, event_type: &str) -> Vec<String> {
+    triggers
+        .into_iter()
+        .filter(|(_, json)| match serde_json::from_str::<Trigger>(json) {
+            Ok(Trigger::Event { event }) => pattern_matches(&event, event_type),
+            _ => false,
+        })
+        .map(|(name, _)| name)
+        .collect()
+}
+
 impl EventTriggers {
     pub fn new(functions: Arc<Functions>, orgs: Arc<dyn OrgDirectory>, config: DeliveryConfig) -> Arc<Self> {
         let slots = Arc::new(Semaphore::new(config.parallel.max(1)));
@@ -109,17 +121,7 @@ impl EventTriggers {
         let Some(org) = self.orgs.org_name(&notification.org_id).await? else {
             return Ok(Accepted::default());
         };
-        let matched: Vec<String> = self
-            .store()
-            .function_triggers(&org)
-            .await?
-            .into_iter()
-            .filter(|(_, json)| match serde_json::from_str::<Trigger>(json) {
-                Ok(Trigger::Event { event }) => pattern_matches(&event, &notification.event_type),
-                _ => false,
-            })
-            .map(|(name, _)| name)
-            .collect();
+        let matched = matching_functions(self.store().function_triggers(&org).await?, &notification.event_type);
         let now = now_millis();
         let rows: Vec<DeliveryRow> = matched
             .iter()
@@ -333,5 +335,40 @@ impl Functions {
     pub async fn redrive_dead_deliveries(&self, org: &str, name: &str) -> Result<u64, FunctionError> {
         self.existing(org, name).await?;
         Ok(self.store.redrive_deliveries(org, name, None, now_millis()).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_event_triggers_that_select_the_type_match() {
+        let trigger = |t: &Trigger| serde_json::to_string(t).unwrap();
+        let event = |e: &str| trigger(&Trigger::Event { event: e.into() });
+        let triggers = vec![
+            ("create".to_owned(), event("com.vmware.vcloud.event.vm.create")),
+            ("slashed".to_owned(), event("com/vmware/vcloud/event/vm/create")),
+            ("any-vm".to_owned(), event("com.vmware.vcloud.event.vm.*")),
+            ("delete".to_owned(), event("com.vmware.vcloud.event.vm.delete")),
+            ("vapp".to_owned(), event("com.vmware.vcloud.event.vapp.*")),
+            ("web".to_owned(), trigger(&Trigger::Http)),
+            ("unreadable".to_owned(), "not json".to_owned()),
+        ];
+        assert_eq!(
+            matching_functions(triggers.clone(), "com.vmware.vcloud.event.vm.create"),
+            ["create", "slashed", "any-vm"]
+        );
+        assert_eq!(matching_functions(triggers.clone(), "com.vmware.vcloud.event.vapp.create"), ["vapp"]);
+        assert!(matching_functions(triggers, "com.vmware.vcloud.event.user.login").is_empty());
+    }
+
+    #[test]
+    fn the_default_retries_fit_in_the_lease() {
+        let config = DeliveryConfig::default();
+        let total: Duration = config.retry.delays.iter().sum();
+        assert_eq!(config.retry.max_attempts(), 4);
+        assert!(config.lease > Duration::from_secs(900), "longer than the longest function timeout");
+        assert!(total < Duration::from_secs(600));
     }
 }
