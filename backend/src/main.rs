@@ -311,8 +311,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.autoscale_tick > 0 {
         state.autoscale.clone().spawn_loop(std::time::Duration::from_secs(args.autoscale_tick));
     }
-    let notifications =
-        stratus::host::notifications::start(&state, &args.notifications).map_err(anyhow::Error::msg)?;
+    let notifications = stratus::host::notifications::start(&state, &args.notifications).map_err(anyhow::Error::msg)?;
     tracing::info!(%addr, database = store.backend().as_str(), "Stratus listening");
     eprintln!("Stratus is running at {base}  (Ctrl-C stops it)");
     let router = app(state);
