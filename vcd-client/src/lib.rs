@@ -31,8 +31,8 @@ pub use crate::error::VcdError;
 pub use crate::ext_endpoints::{ApiFilter, ExternalEndpoint, UrlMatcher};
 pub use crate::ext_services::{ExtensionService, ExtensionServiceSpec, ServiceApiFilter};
 pub use crate::orgs::org_urn;
-pub use crate::ui_plugins::{UiPlugin, UiPluginMetadata};
 pub use crate::types::{CurrentSession, EdgeGateway, EntityRef, LbKind, LbPool, PoolMember, Task, Template, VApp, Vm};
+pub use crate::ui_plugins::{UiPlugin, UiPluginMetadata};
 
 /// The vCD API version sent in every `Accept` header unless the endpoint says otherwise.
 pub const DEFAULT_API_VERSION: &str = "37.0";
