@@ -3,6 +3,7 @@
 mod calls;
 mod definitions;
 mod events;
+mod events_ui;
 mod limits;
 
 use std::time::{Duration, Instant};

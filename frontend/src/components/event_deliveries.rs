@@ -128,7 +128,7 @@ pub fn EventDeliveries(
                 " of this org, once per event. A failed delivery is tried again after 10 s, 1 min and 5 min; "
                 "then it is a dead letter until it is re-driven."
             </p>
-            <div class="panel-toolbar">
+            <div class="panel-toolbar page-actions">
                 <label class="toolbar-field">
                     <span class="toolbar-label">"Status"</span>
                     <select
