@@ -3,9 +3,12 @@
 //! Areas: `api` (foundation endpoints on SQLite and PostgreSQL, idle RSS of `stratus`),
 //! `functions` (deploy, cold and warm calls, throughput; against the seed's Node express
 //! server), `showback` (dashboard and provider queries over 200 tenants × 13 months, import
-//! rate and peak memory of `stratus showback import`, chart rendering), `all`.
+//! rate and peak memory of `stratus showback import`, chart rendering), `autoscale` (alert → first
+//! vCD call, engine and service evaluations per second, 100 concurrent duplicate alerts → one
+//! scale-out), `all`.
 
 mod api;
+mod autoscale;
 mod functions;
 mod load;
 mod showback;
@@ -16,15 +19,17 @@ async fn main() {
     let area = std::env::args().nth(1).unwrap_or_else(|| "api".into());
     match area.as_str() {
         "api" => api::run().await,
+        "autoscale" => autoscale::run().await,
         "functions" => functions::run().await,
         "showback" => showback::run().await,
         "all" => {
             api::run().await;
             functions::run().await;
             showback::run().await;
+            autoscale::run().await;
         }
         other => {
-            eprintln!("unknown benchmark area '{other}': use api, functions, showback or all");
+            eprintln!("unknown benchmark area '{other}': use api, functions, showback, autoscale or all");
             std::process::exit(2);
         }
     }

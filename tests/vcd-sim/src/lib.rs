@@ -24,11 +24,9 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use tokio::task::JoinHandle;
 
-pub use crate::extensions::{
-    DEFAULT_EXCHANGE, SimApiFilter, SimExtensionService, SimExternalEndpoint, SimUiPlugin,
-};
+pub use crate::extensions::{DEFAULT_EXCHANGE, SimApiFilter, SimExtensionService, SimExternalEndpoint, SimUiPlugin};
 pub use crate::reply::API_VERSION;
-pub use crate::state::{DEFAULT_TASK_DURATION, RequestRecord, SimState, SimVm, TaskKind};
+pub use crate::state::{DEFAULT_TASK_DURATION, RequestRecord, SimState, SimVm, TaskKind, unix_nanos};
 
 /// Every seeded user's password.
 pub const PASSWORD: &str = "admin";
@@ -57,6 +55,7 @@ async fn log_and_check_version(State(state): State<SimState>, request: Request, 
         method: request.method().to_string(),
         path: path.clone(),
         query: request.uri().query().map(str::to_owned),
+        at_unix_nanos: state::unix_nanos(),
     });
     let accept = request.headers().get("accept").and_then(|v| v.to_str().ok()).unwrap_or_default();
     let versioned = path.starts_with("/api/") || path.starts_with("/cloudapi/1.0.0/");

@@ -37,6 +37,16 @@ pub struct RequestRecord {
     pub method: String,
     pub path: String,
     pub query: Option<String>,
+    /// When the simulator received it, nanoseconds since the Unix epoch (0 in records from
+    /// before this field existed).
+    #[serde(default)]
+    pub at_unix_nanos: u64,
+}
+
+/// Now, in nanoseconds since the Unix epoch (the clock of [`RequestRecord::at_unix_nanos`]).
+pub fn unix_nanos() -> u64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
 }
 
 /// A cheap, cloneable handle on the simulator's state.
