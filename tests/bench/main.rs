@@ -3,12 +3,14 @@
 //! Areas: `api` (foundation endpoints on SQLite and PostgreSQL, idle RSS of `stratus`),
 //! `functions` (deploy, cold and warm calls, throughput; against the seed's Node express
 //! server), `showback` (dashboard and provider queries over 200 tenants × 13 months, import
-//! rate and peak memory of `stratus showback import`, chart rendering), `autoscale` (alert → first
-//! vCD call, engine and service evaluations per second, 100 concurrent duplicate alerts → one
-//! scale-out), `all`.
+//! rate and peak memory of `stratus showback import`, chart rendering, and the tenant dashboard
+//! in headless Chromium: time to first chart and the WASM's size), `showback-ui` (only the
+//! Chromium and size figures), `autoscale` (alert → first vCD call, engine and service evaluations
+//! per second, 100 concurrent duplicate alerts → one scale-out), `all`.
 
 mod api;
 mod autoscale;
+mod first_chart;
 mod functions;
 mod load;
 mod showback;
@@ -22,6 +24,7 @@ async fn main() {
         "autoscale" => autoscale::run().await,
         "functions" => functions::run().await,
         "showback" => showback::run().await,
+        "showback-ui" => first_chart::run().await,
         "all" => {
             api::run().await;
             functions::run().await;
@@ -29,7 +32,7 @@ async fn main() {
             autoscale::run().await;
         }
         other => {
-            eprintln!("unknown benchmark area '{other}': use api, functions, showback, autoscale or all");
+            eprintln!("unknown benchmark area '{other}': use api, functions, showback, showback-ui, autoscale or all");
             std::process::exit(2);
         }
     }

@@ -1,5 +1,6 @@
 //! Showback: dashboard queries over years of daily records, provider-wide queries over 200
-//! tenants, the import rate and peak memory of `stratus showback import`, and chart rendering.
+//! tenants, the import rate and peak memory of `stratus showback import`, and chart rendering;
+//! first, on a quiet machine, the dashboard in headless Chromium (`first_chart`).
 
 use std::io::Write as _;
 use std::time::{Duration, Instant};
@@ -17,6 +18,7 @@ const SERVICES: usize = 30;
 const IMPORT_ROWS: usize = 1_000_000;
 
 pub async fn run() {
+    crate::first_chart::run().await;
     println!("== showback: {TENANTS} tenants × {SERVICES} services × 13 months of daily records ==");
     let today = chrono::Utc::now().date_naive();
     for db in [Db::Sqlite, Db::Postgres] {

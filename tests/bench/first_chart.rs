@@ -1,0 +1,399 @@
+//! The tenant showback dashboard in headless Chromium: the size of what a first visit downloads
+//! (read from target/web, raw and gzipped) and the time from navigation start to the first chart
+//! SVG in the DOM, on the release `stratus serve --demo`.
+//!
+//! The timings are taken inside the page, not with WebDriver round-trips: a probe installed with
+//! CDP `Page.addScriptToEvaluateOnNewDocument` runs before any script of the document, records
+//! `performance.now()` when `WebAssembly.instantiate[Streaming]` resolves and, from a
+//! `MutationObserver`, when the first `<svg>` lands in a chart card (`.chart > svg`). The
+//! download of the `.wasm` and the API responses come from Resource Timing. `performance.now()`
+//! counts from the navigation start, so every figure is milliseconds since navigation start.
+//! WebDriver only navigates, polls for the probe's result and reads it afterwards.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{Context as _, Result, bail};
+use fantoccini::wd::WebDriverCompatibleCommand;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use harness::browser::Browser;
+use serde::Deserialize;
+use serde_json::json;
+
+/// Page loads measured in each mode (after one load that is not counted).
+const LOADS: usize = 10;
+/// The files a first visit downloads, as `cargo xtask build` lays them out.
+const WASM: &str = "stratus_frontend_bg.wasm";
+const JS_GLUE: &str = "stratus_frontend.js";
+const CSS: &str = "style.css";
+
+/// Installed before any script of every new document of the session.
+const PROBE: &str = r#"(() => {
+  if (window.__stratusBench) return;
+  const bench = window.__stratusBench = { wasmInstantiated: null, firstChart: null, firstChartId: null };
+  for (const name of ['instantiateStreaming', 'instantiate']) {
+    const original = WebAssembly[name];
+    if (typeof original !== 'function') continue;
+    WebAssembly[name] = function (...args) {
+      return original.apply(this, args).then((result) => {
+        if (bench.wasmInstantiated === null) bench.wasmInstantiated = performance.now();
+        return result;
+      });
+    };
+  }
+  const seen = () => {
+    const svg = document.querySelector('.chart > svg');
+    if (!svg) return false;
+    bench.firstChart = performance.now();
+    bench.firstChartId = svg.parentElement.id;
+    return true;
+  };
+  const observer = new MutationObserver(() => { if (seen()) observer.disconnect(); });
+  observer.observe(document, { childList: true, subtree: true });
+})();"#;
+
+/// Whether the probe has seen a chart yet.
+const DONE: &str = "return !!(window.__stratusBench && window.__stratusBench.firstChart !== null);";
+
+/// The probe's marks plus navigation and resource timing, all in ms since navigation start.
+const READ: &str = r#"
+const bench = window.__stratusBench;
+const nav = performance.getEntriesByType('navigation')[0];
+const resources = performance.getEntriesByType('resource');
+const path = (r) => new URL(r.name).pathname;
+const wasm = resources.find((r) => path(r).endsWith('.wasm'));
+const api = resources.filter((r) => path(r).startsWith('/api/')).sort((a, b) => a.responseEnd - b.responseEnd);
+const before = api.filter((r) => r.responseEnd <= bench.firstChart);
+return {
+  first_chart: bench.firstChart,
+  first_chart_id: bench.firstChartId,
+  wasm_instantiated: bench.wasmInstantiated,
+  html_received: nav ? nav.responseEnd : null,
+  wasm_start: wasm ? wasm.startTime : null,
+  wasm_received: wasm ? wasm.responseEnd : null,
+  wasm_transfer_bytes: wasm ? wasm.transferSize : null,
+  first_api_received: api.length ? api[0].responseEnd : null,
+  first_api_path: api.length ? path(api[0]) : null,
+  api_before_chart: before.length,
+  last_api_before_chart: before.length ? before[before.length - 1].responseEnd : null,
+};
+"#;
+
+#[derive(Debug, Deserialize)]
+struct Sample {
+    first_chart: f64,
+    first_chart_id: String,
+    wasm_instantiated: Option<f64>,
+    html_received: Option<f64>,
+    wasm_start: Option<f64>,
+    wasm_received: Option<f64>,
+    wasm_transfer_bytes: Option<f64>,
+    first_api_received: Option<f64>,
+    first_api_path: Option<String>,
+    api_before_chart: usize,
+    last_api_before_chart: Option<f64>,
+}
+
+pub async fn run() {
+    println!("== showback UI: release `stratus serve --demo`, tenant dashboard in headless Chromium ==");
+    let web = harness::workspace_root().join("target").join("web");
+    if !web.join("index.html").is_file() || !web.join(WASM).is_file() {
+        println!("web      skipped: the UI is not built in {}: run `cargo xtask build`", web.display());
+        return;
+    }
+    sizes(&web);
+    let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&driver).is_file() || !Path::new(&chromium).is_file() {
+        println!("chromium skipped: {driver} or {chromium} is missing: apt-get install chromium chromium-driver");
+        return;
+    }
+    println!("chromium load average before: {}", load_average());
+    if let Err(err) = first_chart(&web).await {
+        println!("chromium failed: {err:#}");
+    }
+    println!("chromium load average after:  {}", load_average());
+}
+
+/// `/proc/loadavg`'s 1, 5 and 15 minute averages: the measurements share the machine.
+fn load_average() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let averages: Vec<&str> = text.split_whitespace().take(3).collect();
+    format!(
+        "{} (1, 5, 15 min; {} cores)",
+        averages.join(" "),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    )
+}
+
+// ---- sizes ----
+
+fn gzip_len(bytes: &[u8], level: u32) -> usize {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::new(level));
+    encoder.write_all(bytes).expect("gzip into memory");
+    encoder.finish().expect("gzip into memory").len()
+}
+
+fn kib(bytes: f64) -> f64 {
+    bytes / 1024.0
+}
+
+fn sizes(web: &Path) {
+    let built = std::fs::metadata(web.join(WASM)).and_then(|m| m.modified()).ok();
+    let stale = built.is_some_and(|built| {
+        ["frontend", "charts/src", "api-types/src"]
+            .iter()
+            .filter_map(|dir| newest_mtime(&harness::workspace_root().join(dir)))
+            .any(|source| source > built)
+    });
+    let age = built.and_then(|t| t.elapsed().ok()).map_or("?".into(), |a| format!("{:.0} min", a.as_secs_f64() / 60.0));
+    println!(
+        "web      {} built {age} ago{}",
+        web.display(),
+        if stale { " (frontend sources changed since: figures are of the older build)" } else { "" }
+    );
+    for (name, what) in [(WASM, "wasm (release, wasm-bindgen)"), (JS_GLUE, "JS glue"), (CSS, "style.css")] {
+        let Ok(bytes) = std::fs::read(web.join(name)) else {
+            println!("web      {what:<28} {name} missing");
+            continue;
+        };
+        println!(
+            "web      {what:<28} raw {:>7.1} KiB  gzip -6 {:>7.1} KiB  gzip -9 {:>7.1} KiB  ({name}, {} bytes)",
+            kib(bytes.len() as f64),
+            kib(gzip_len(&bytes, 6) as f64),
+            kib(gzip_len(&bytes, 9) as f64),
+            bytes.len()
+        );
+    }
+}
+
+/// The newest modification time of the files under `dir`.
+fn newest_mtime(dir: &Path) -> Option<SystemTime> {
+    let mut newest = None;
+    let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).ok()?.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else if let Ok(modified) = meta.modified() {
+                newest = newest.max(Some(modified));
+            }
+        }
+    }
+    newest
+}
+
+// ---- the server ----
+
+/// `stratus serve --demo` (the release binary beside this one) on a fresh SQLite data dir.
+struct DemoServer {
+    child: tokio::process::Child,
+    base: String,
+    tenant_token: String,
+    _data_dir: tempfile::TempDir,
+}
+
+impl DemoServer {
+    async fn start(web: &Path) -> Result<Self> {
+        let data_dir = tempfile::tempdir().context("temp dir")?;
+        let log = data_dir.path().join("server.log");
+        let child = tokio::process::Command::new(harness::process::stratus_bin())
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--collector-tick", "0", "--workers", "1"])
+            .arg("--data-dir")
+            .arg(data_dir.path())
+            .arg("--web-dir")
+            .arg(web)
+            .env("STRATUS_LOG", "warn")
+            .env_remove("DATABASE_URL")
+            .env_remove("AWS_LAMBDA_RUNTIME_API")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).context("server log")?)
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting stratus serve --demo")?;
+        // The demo prints one ready-to-open URL per tenant, then the address it listens on.
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(120) {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let base = text
+                .lines()
+                .find_map(|l| l.split_once("running at ").and_then(|(_, rest)| rest.split_whitespace().next()));
+            let token = text
+                .lines()
+                .find(|l| l.trim_start().starts_with("acme (tenant-admin)"))
+                .and_then(|l| l.rsplit_once("#token="))
+                .map(|(_, token)| token.trim());
+            if let (Some(base), Some(token)) = (base, token) {
+                return Ok(Self { child, base: base.to_owned(), tenant_token: token.to_owned(), _data_dir: data_dir });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("stratus serve --demo printed no URL in 120 s: {}", std::fs::read_to_string(&log).unwrap_or_default())
+    }
+
+    fn dashboard_url(&self) -> String {
+        format!("{}/#/showback&token={}", self.base, self.tenant_token)
+    }
+
+    async fn stop(mut self) {
+        self.child.kill().await.ok();
+    }
+}
+
+// ---- the browser ----
+
+/// A Chrome DevTools Protocol command through chromedriver's `goog/cdp/execute` endpoint.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+/// fantoccini's URL types are `url`'s, which reqwest re-exports.
+type Url = reqwest::Url;
+type UrlError = <Url as std::str::FromStr>::Err;
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base_url: &Url, session_id: Option<&str>) -> Result<Url, UrlError> {
+        base_url.join(&format!("session/{}/goog/cdp/execute", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _request_url: &Url) -> (reqwest::Method, Option<String>) {
+        (reqwest::Method::POST, Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()))
+    }
+}
+
+async fn cdp(browser: &Browser, cmd: &'static str, params: serde_json::Value) -> Result<()> {
+    browser.client.issue_cmd(Cdp { cmd, params }).await.with_context(|| format!("CDP {cmd}"))?;
+    Ok(())
+}
+
+/// A Chromium session (fresh profile) with the probe installed.
+async fn browser() -> Result<Browser> {
+    let browser = Browser::start().await;
+    cdp(&browser, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": PROBE })).await?;
+    Ok(browser)
+}
+
+/// One page load of `url`; the probe's figures once the first chart is in the DOM.
+async fn load(browser: &Browser, url: &str) -> Result<Sample> {
+    browser.client.goto("about:blank").await.context("about:blank")?;
+    browser.client.goto(url).await.context("open the dashboard")?;
+    let started = Instant::now();
+    loop {
+        let done = browser.client.execute(DONE, vec![]).await.context("poll the probe")?;
+        if done.as_bool() == Some(true) {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            bail!("no chart SVG in the dashboard after 30 s");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let value = browser.client.execute(READ, vec![]).await.context("read the probe")?;
+    serde_json::from_value(value.clone()).with_context(|| format!("the probe's figures: {value}"))
+}
+
+async fn first_chart(web: &Path) -> Result<()> {
+    let server = DemoServer::start(web).await?;
+    let url = server.dashboard_url();
+    println!("chromium {} tenant acme, #/showback; ms from navigation start, measured in the page", server.base);
+
+    // Cold: every load in a new Chromium (fresh profile, empty HTTP and code caches).
+    let mut cold = Vec::with_capacity(LOADS);
+    for i in 0..=LOADS {
+        let browser = browser().await?;
+        let sample = load(&browser, &url).await;
+        browser.close().await;
+        let sample = sample?;
+        // The first load warms the server and the OS file cache; it is not counted.
+        if i > 0 {
+            cold.push(sample);
+        }
+    }
+    report("cold", "new Chromium + profile per load", &cold);
+
+    // One session, HTTP cache disabled over CDP: the browser process and its isolates are warm.
+    let browser = browser().await?;
+    cdp(&browser, "Network.enable", json!({})).await?;
+    cdp(&browser, "Network.setCacheDisabled", json!({ "cacheDisabled": true })).await?;
+    let mut no_cache = Vec::with_capacity(LOADS);
+    for i in 0..=LOADS {
+        let sample = load(&browser, &url).await?;
+        if i > 0 {
+            no_cache.push(sample);
+        }
+    }
+    browser.close().await;
+    report("no-cache", "one session, cache disabled", &no_cache);
+
+    server.stop().await;
+    Ok(())
+}
+
+// ---- figures ----
+
+/// Median, 90th percentile and maximum of a sample of milliseconds.
+struct Spread {
+    p50: f64,
+    p90: f64,
+    max: f64,
+    n: usize,
+}
+
+impl Spread {
+    fn of(mut samples: Vec<f64>) -> Option<Self> {
+        if samples.is_empty() {
+            return None;
+        }
+        samples.sort_by(f64::total_cmp);
+        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+        Some(Self { p50: at(0.5), p90: at(0.9), max: at(1.0), n: samples.len() })
+    }
+}
+
+impl std::fmt::Display for Spread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "p50 {:>7.1} ms  p90 {:>7.1} ms  max {:>7.1} ms  (n={})", self.p50, self.p90, self.max, self.n)
+    }
+}
+
+fn report(mode: &str, how: &str, samples: &[Sample]) {
+    let line = |name: &str, pick: &dyn Fn(&Sample) -> Option<f64>| {
+        let values = samples.iter().filter_map(pick).collect();
+        match Spread::of(values) {
+            Some(spread) => println!("chromium {mode:<8} {name:<28} {spread}"),
+            None => println!("chromium {mode:<8} {name:<28} not recorded"),
+        }
+    };
+    println!("chromium {mode:<8} {how}:");
+    line("html received", &|s| s.html_received);
+    line("wasm request start", &|s| s.wasm_start);
+    line("wasm downloaded", &|s| s.wasm_received);
+    line("wasm instantiated", &|s| s.wasm_instantiated);
+    let first_api = samples.iter().find_map(|s| s.first_api_path.clone()).unwrap_or_default();
+    line(&format!("first API response {first_api}"), &|s| s.first_api_received);
+    line("last API response pre-chart", &|s| s.last_api_before_chart);
+    line("first chart svg in the DOM", &|s| Some(s.first_chart));
+    line("  download + instantiate", &|s| Some(s.wasm_instantiated? - s.wasm_start?));
+    line("  instantiated → first chart", &|s| Some(s.first_chart - s.wasm_instantiated?));
+    let mut charts: Vec<(String, usize)> = Vec::new();
+    for s in samples {
+        match charts.iter_mut().find(|(id, _)| *id == s.first_chart_id) {
+            Some((_, n)) => *n += 1,
+            None => charts.push((s.first_chart_id.clone(), 1)),
+        }
+    }
+    let charts: Vec<String> = charts.iter().map(|(id, n)| format!("#{id} {n}×")).collect();
+    let calls = Spread::of(samples.iter().map(|s| s.api_before_chart as f64).collect()).map_or(0.0, |s| s.p50);
+    let transfer = Spread::of(samples.iter().filter_map(|s| s.wasm_transfer_bytes).collect()).map_or(0.0, |s| s.p50);
+    let charts = charts.join(", ");
+    let transfer = kib(transfer);
+    println!(
+        "chromium {mode:<8} first chart: {charts}; {calls:.0} API responses before it (p50); wasm sent {transfer:.1} KiB"
+    );
+}
