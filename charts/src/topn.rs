@@ -16,7 +16,8 @@ pub fn draw_top_n<DB: DrawingBackend>(
     area.fill(&WHITE)?;
     let rows = top_n(items, n);
     let max = rows.iter().map(|(_, v)| *v).fold(0.0_f64, f64::max).max(1.0);
-    let count = rows.len().max(1);
+    // At least two slots: plotters draws no label on a one-segment axis (one row sits on top).
+    let count = rows.len().max(2);
     let mut chart = ChartBuilder::on(area)
         .caption(title, (FONT, 16).into_font().color(&INK))
         .margin(12)
@@ -90,6 +91,15 @@ mod tests {
             [("a", 1.0), ("b", 5.0), ("c", 3.0), ("d", 2.0)].iter().map(|(l, v)| (l.to_string(), *v)).collect();
         assert_eq!(top_n(&items, 2), vec![("b".into(), 5.0), ("c".into(), 3.0), ("other".into(), 3.0)]);
         assert_eq!(top_n(&items, 9).len(), 4);
+    }
+
+    #[test]
+    fn a_single_row_is_labelled_too() {
+        let items = vec![("web-app".to_string(), 42.0)];
+        let svg = top_n_svg("Top resources", &items, 5, &|v| format!("€{v:.2}"), (480, 240));
+        for text in ["web-app", "€42.00"] {
+            assert!(svg.contains(text), "{text} missing");
+        }
     }
 
     #[test]
