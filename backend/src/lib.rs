@@ -16,6 +16,7 @@ pub mod domain;
 pub mod host;
 pub mod http;
 pub mod metrics;
+pub mod periodic;
 pub mod state;
 pub mod store;
 pub mod vcd;

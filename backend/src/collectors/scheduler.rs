@@ -27,15 +27,9 @@ impl Collectors {
 
     /// Ticks every `every` until the process ends.
     pub fn spawn_scheduler(self: Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            let mut interval = tokio::time::interval(every);
-            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                interval.tick().await;
-                if let Err(err) = self.tick().await {
-                    tracing::warn!(%err, "showback scheduler tick failed");
-                }
-            }
+        crate::periodic::every(every, "showback scheduler tick", move || {
+            let me = self.clone();
+            async move { me.tick().await.map(drop) }
         })
     }
 }

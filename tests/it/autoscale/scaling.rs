@@ -191,28 +191,5 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = T>,
 {
-    let futures: Vec<Fut> = (0..n).map(|_| make()).collect();
-    let mut out = Vec::with_capacity(n);
-    let pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    for result in join_all(pinned).await {
-        out.push(result);
-    }
-    out
-}
-
-async fn join_all<Fut: std::future::Future + Unpin>(futures: Vec<Fut>) -> Vec<Fut::Output> {
-    let mut slots: Vec<Option<Fut::Output>> = futures.iter().map(|_| None).collect();
-    let mut pending: Vec<(usize, Fut)> = futures.into_iter().enumerate().collect();
-    std::future::poll_fn(|cx| {
-        pending.retain_mut(|(i, f)| match std::pin::Pin::new(f).poll(cx) {
-            std::task::Poll::Ready(v) => {
-                slots[*i] = Some(v);
-                false
-            }
-            std::task::Poll::Pending => true,
-        });
-        if pending.is_empty() { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
-    })
-    .await;
-    slots.into_iter().map(|s| s.expect("every future finished")).collect()
+    futures_util::future::join_all((0..n).map(|_| make())).await
 }

@@ -99,7 +99,7 @@ impl Autoscale {
         };
         if names.is_empty() {
             let reason = "cannot scale in: every VM of the vApp is protected from scale-in".to_owned();
-            self.record_message(row, "decision", reason, None, Some(decision.from)).await;
+            self.event(&row.rule_id, "decision", reason, None, Some(decision.from)).await;
             return Ok(None);
         }
         let steps: &[&str] = if decision.direction == Direction::ScaleOut { &SCALE_OUT_STEPS } else { &SCALE_IN_STEPS };
@@ -133,12 +133,12 @@ impl Autoscale {
         };
         if !self.store.start_action(&action, &rows).await? {
             let reason = "another evaluation started an action at the same moment".to_owned();
-            self.record_message(row, "decision", reason, None, None).await;
+            self.event(&row.rule_id, "decision", reason, None, None).await;
             return Ok(None);
         }
         let vm_list: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
         let message = format!("{} {} → {to} started ({})", verb(decision.direction), decision.from, vm_list.join(", "));
-        self.record_message(row, "action", message, Some(&action_id), Some(decision.from)).await;
+        self.event(&row.rule_id, "action", message, Some(&action_id), Some(decision.from)).await;
         self.spawn_action(action_id.clone());
         Ok(Some(action_id))
     }
@@ -167,10 +167,6 @@ impl Autoscale {
         if let Err(err) = self.store.insert_event(&event).await {
             tracing::warn!(%err, rule = %row.rule_id, "could not record an autoscale decision");
         }
-    }
-
-    async fn record_message(&self, row: &RuleRow, kind: &str, msg: String, action: Option<&str>, vms: Option<u32>) {
-        self.event(&row.rule_id, kind, msg, action, vms).await;
     }
 }
 

@@ -190,8 +190,7 @@ impl Autoscale {
         let row = self.rule(org, id).await?;
         let spec = convert::spec(&row)?;
         let vms = self.vcd.vms(&spec.vapp).await?;
-        let edge = self.vcd.edge(org, &spec.edge_gateway).await?;
-        let members = self.vcd.pool_members(&edge, &spec.lb_pool).await?;
+        let members = self.pool_ips(org, &spec).await?;
         self.store.set_rule_vms(&row.rule_id, vms.len() as i64).await?;
         Ok(vms.iter().map(|vm| convert::vm(vm, &spec, &members)).collect())
     }
@@ -216,9 +215,14 @@ impl Autoscale {
         self.store.update_rule(&row).await?;
         let verb = if protected { "protected from scale-in" } else { "no longer protected" };
         self.event(&row.rule_id, "rule", format!("VM {} {verb}", vm.name), None, None).await;
-        let edge = self.vcd.edge(org, &spec.edge_gateway).await?;
-        let members = self.vcd.pool_members(&edge, &spec.lb_pool).await?;
+        let members = self.pool_ips(org, &spec).await?;
         Ok(convert::vm(&vm, &spec, &members))
+    }
+
+    /// IPs of the members of the rule's pool.
+    async fn pool_ips(&self, org: &str, spec: &RuleSpec) -> Result<Vec<String>, AutoscaleError> {
+        let edge = self.vcd.edge(org, &spec.edge_gateway).await?;
+        Ok(self.vcd.pool_members(&edge, &spec.lb_pool).await?)
     }
 
     /// A picker's list, straight from vCD.
@@ -243,15 +247,9 @@ impl Autoscale {
 
     /// Runs [`Self::tick`] every `every` until the process ends.
     pub fn spawn_loop(self: Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            let mut interval = tokio::time::interval(every);
-            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                interval.tick().await;
-                if let Err(err) = self.tick().await {
-                    tracing::warn!(%err, "autoscale tick failed");
-                }
-            }
+        crate::periodic::every(every, "autoscale tick", move || {
+            let me = self.clone();
+            async move { me.tick().await }
         })
     }
 
