@@ -26,6 +26,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub use error::{ApiError, ApiResult};
+pub use system::metrics_app;
 
 /// Largest request body any JSON endpoint accepts.
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
@@ -41,6 +42,8 @@ pub fn app(state: AppState) -> Router {
         .merge(function_events::router())
         .merge(gateway::router())
         .split_for_parts();
+    let mut spec = spec;
+    openapi::document_errors(&mut spec);
     let spec = std::sync::Arc::new(spec);
     let cors = cors::layer(&state.config.cors_origins);
     let router = api

@@ -60,9 +60,14 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "STRATUS_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// Directory of the built web UI (`cargo xtask build` writes target/web).
+    /// Serve the web UI from this directory instead of the copy built into the binary (for UI
+    /// development: `cargo xtask build` writes target/web).
     #[arg(long, env = "STRATUS_WEB_DIR")]
     web_dir: Option<PathBuf>,
+    /// Also serve Prometheus metrics at http://ADDR/metrics without credentials (keep it on
+    /// loopback or an internal network). On the API port, /metrics needs a provider token.
+    #[arg(long, env = "STRATUS_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
     /// Seed demo orgs, data and tokens, and print ready-to-open URLs.
     #[arg(long)]
     demo: bool,
@@ -314,6 +319,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let notifications = stratus::host::notifications::start(&state, &args.notifications).map_err(anyhow::Error::msg)?;
     tracing::info!(%addr, database = store.backend().as_str(), "Stratus listening");
     eprintln!("Stratus is running at {base}  (Ctrl-C stops it)");
+    if let Some(metrics_addr) = args.metrics_listen {
+        let metrics = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .with_context(|| format!("binding the metrics listener {metrics_addr}"))?;
+        eprintln!("Prometheus metrics at http://{}/metrics (no credentials)", metrics.local_addr()?);
+        let metrics_app = stratus::http::metrics_app(state.clone());
+        tokio::spawn(async move { server::serve(metrics, metrics_app, std::future::pending()).await });
+    }
     let router = app(state);
     let amqp =
         stratus::host::amqp::start(router.clone(), &args.amqp, config_vcd.as_ref()).map_err(anyhow::Error::msg)?;

@@ -20,7 +20,8 @@ async fn metrics_count_requests_by_route(app: &TestApp) {
     for _ in 0..3 {
         assert_eq!(app.get("/api/org/acme/functions", &token).await.status(), 200);
     }
-    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let provider = app.token(Role::Provider, None).await;
+    let text = app.get("/metrics", &provider).await.text().await.unwrap();
     let line = text
         .lines()
         .find(|l| l.starts_with("stratus_http_requests_total") && l.contains("route=\"/api/org/{org}/functions\""))
@@ -52,6 +53,25 @@ async fn openapi_documents_every_endpoint() {
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    for open in ["/healthz", "/readyz"] {
+        assert_eq!(doc["paths"][open]["get"]["security"], serde_json::json!([{}]), "{open} needs no credentials");
+    }
+    // Every operation that needs credentials documents 401/403/503 with the error schema; every
+    // operation with path parameters documents 404.
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = &operation["responses"];
+            if operation.get("security") != Some(&serde_json::json!([{}])) {
+                for status in ["401", "403", "503"] {
+                    let schema = &responses[status]["content"]["application/json"]["schema"]["$ref"];
+                    assert_eq!(schema, "#/components/schemas/ErrorBody", "{method} {path} documents {status}");
+                }
+            }
+            if path.contains('{') {
+                assert!(responses["404"].is_object(), "{method} {path} documents 404");
+            }
+        }
+    }
     app.shutdown().await;
 }
 
@@ -89,11 +109,21 @@ async fn unknown_api_paths_are_json_404s_and_bad_json_is_a_400() {
     app.shutdown().await;
 }
 
+/// The UI is built into the binary; `--web-dir` serves another build instead (UI development).
 #[tokio::test]
-async fn the_ui_host_page_explains_itself_when_the_ui_is_not_built() {
-    let app = TestApp::start(harness::Db::Sqlite).await;
-    let page = app.client.get(app.url("/")).send().await.unwrap();
-    assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("cargo xtask build"));
+async fn a_web_dir_overrides_the_built_in_ui() {
+    let web = tempfile::tempdir().unwrap();
+    std::fs::write(web.path().join("index.html"), "<html><!--STRATUS_CONFIG-->dev build</html>").unwrap();
+    std::fs::write(web.path().join("extra.css"), "body{}").unwrap();
+    let dir = web.path().to_path_buf();
+    let app = TestApp::start_with(harness::Db::Sqlite, move |mut config| {
+        config.web_dir = Some(dir);
+        config
+    })
+    .await;
+    let page = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("dev build") && page.contains("__STRATUS_CONFIG__"), "{page}");
+    let css = app.client.get(app.url("/extra.css")).send().await.unwrap();
+    assert_eq!((css.status().as_u16(), css.text().await.unwrap().as_str()), (200, "body{}"));
     app.shutdown().await;
 }

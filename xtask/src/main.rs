@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: build, serve, test and benchmark Stratus with nothing but cargo.
 
 mod plugin;
+mod setup;
 mod web;
 
 use std::path::{Path, PathBuf};
@@ -168,6 +169,7 @@ fn lint(root: &Path) -> Result<()> {
 
 fn test(root: &Path, no_lint: bool, args: &[String]) -> Result<()> {
     let started = Instant::now();
+    setup::ensure_test_prerequisites(root)?;
     if !no_lint {
         lint(root)?;
     }

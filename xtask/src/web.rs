@@ -18,6 +18,7 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// directory then holds `index.html`, `style.css`, `stratus_frontend.js` and
 /// `stratus_frontend_bg.wasm`, ready to be served as static files.
 pub fn build_web(root: &Path, release: bool) -> Result<PathBuf> {
+    crate::setup::ensure_wasm_target(root)?;
     let wasm = cargo_build(root, release)?;
     let out_dir = root.join("target").join("web");
     std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;

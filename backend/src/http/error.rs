@@ -159,6 +159,8 @@ impl From<AutoscaleError> for ApiError {
             },
             AutoscaleError::Conflict(m) => ApiError::Conflict(m),
             AutoscaleError::Unauthorized(m) => ApiError::Unauthorized(m),
+            // An id the caller gave that vCD does not know is the caller's mistake.
+            AutoscaleError::Vcd(fault @ VcdFault::NotFound(_)) => ApiError::NotFound(fault.to_string()),
             AutoscaleError::Vcd(fault) => {
                 ApiError::Vcd { unavailable: matches!(fault, VcdFault::Unavailable(_)), message: fault.to_string() }
             }
@@ -238,8 +240,15 @@ impl From<JsonRejection> for ApiError {
 }
 
 impl From<QueryRejection> for ApiError {
+    /// A query parameter of the wrong type or value is a 422 naming it (axum's message reads
+    /// "Failed to deserialize query string: FIELD: REASON"); anything else is a 400.
     fn from(rejection: QueryRejection) -> Self {
-        ApiError::BadRequest(rejection.body_text())
+        let text = rejection.body_text();
+        let field = text.strip_prefix("Failed to deserialize query string: ").and_then(|rest| rest.split_once(": "));
+        match field {
+            Some((field, reason)) if !field.is_empty() && !field.contains(' ') => ApiError::field(field, reason),
+            _ => ApiError::BadRequest(text),
+        }
     }
 }
 

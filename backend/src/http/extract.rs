@@ -33,6 +33,15 @@ pub struct OrgScope {
     pub caller: Principal,
 }
 
+/// A list's `limit` query parameter: `default` when absent, else 1 to `max` (422 otherwise).
+pub fn list_limit(limit: Option<i64>, default: i64, max: i64) -> Result<i64, ApiError> {
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(_) => Err(ApiError::field("limit", format!("must be between 1 and {max}"))),
+    }
+}
+
 /// Reads the credentials a request carries.
 pub fn credentials(headers: &HeaderMap) -> Credentials {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).map(str::to_owned);

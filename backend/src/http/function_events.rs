@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use crate::domain::functions::{DELIVERY_STATUSES, MAX_LISTED_DELIVERIES};
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{AppQuery, OrgScope};
+use crate::http::extract::{AppQuery, OrgScope, list_limit};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -43,8 +43,10 @@ struct DeliveryPath {
 struct DeliveryQuery {
     /// Only deliveries with this status: `pending`, `running`, `succeeded` or `dead` (the
     /// dead-letter list).
+    #[param(pattern = "^(pending|running|succeeded|dead)$")]
     status: Option<String>,
     /// How many, newest first (1–500, default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
@@ -60,16 +62,13 @@ async fn list_deliveries(
     Path(path): Path<FunctionPath>,
     AppQuery(query): AppQuery<DeliveryQuery>,
 ) -> ApiResult<Json<ListResponse<EventDelivery>>> {
-    let status = query.status.as_deref().filter(|s| !s.is_empty());
+    let status = query.status.as_deref();
     if let Some(status) = status
         && !DELIVERY_STATUSES.contains(&status)
     {
         return Err(ApiError::field("status", "must be pending, running, succeeded or dead"));
     }
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=MAX_LISTED_DELIVERIES).contains(&limit) {
-        return Err(ApiError::field("limit", "must be between 1 and 500"));
-    }
+    let limit = list_limit(query.limit, 100, MAX_LISTED_DELIVERIES)?;
     let items = state.functions.deliveries(&scope.org, &path.name, status, limit).await?;
     Ok(Json(ListResponse { items }))
 }

@@ -11,7 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{AppJson, AppQuery, OrgScope, Provider};
+use crate::http::extract::{AppJson, AppQuery, OrgScope, Provider, list_limit};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -138,6 +138,7 @@ async fn rollback(
 #[into_params(parameter_in = Query)]
 struct InvocationQuery {
     /// How many, newest first (1–500, default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
@@ -151,10 +152,7 @@ async fn list_invocations(
     Path(path): Path<FunctionPath>,
     AppQuery(query): AppQuery<InvocationQuery>,
 ) -> ApiResult<Json<ListResponse<InvocationResult>>> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::field("limit", "must be between 1 and 500"));
-    }
+    let limit = list_limit(query.limit, 50, 500)?;
     Ok(Json(ListResponse { items: state.functions.invocations(&scope.org, &path.name, limit).await? }))
 }
 

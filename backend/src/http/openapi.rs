@@ -5,8 +5,9 @@ use std::sync::Arc;
 use axum::Json;
 use axum::routing::get;
 use utoipa::Modify;
-use utoipa::openapi::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 
 use crate::state::AppState;
 
@@ -35,6 +36,65 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
+}
+
+/// Documents, on every operation of the assembled document, the error answers the shared
+/// machinery can give besides those its handler lists (see `http::error`):
+///
+/// | status | when | given by |
+/// | --- | --- | --- |
+/// | 400 `bad_request` | an operation with parameters or a body | malformed JSON, query or path |
+/// | 401 `unauthorized` | every operation that needs credentials | missing/invalid/revoked token |
+/// | 403 `forbidden` | the same | a role that may not do this (tenant on a provider API, vCD role) |
+/// | 404 `not_found` | an operation with path parameters | no such thing, or another tenant's |
+/// | 413 `payload_too_large` | an operation with a body | a body over `MAX_BODY_BYTES` |
+/// | 422 `validation_failed` | an operation with query parameters or a body | field-level details |
+/// | 503 `unavailable` | every operation that needs credentials | the database does not answer |
+pub fn document_errors(openapi: &mut OpenApi) {
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            document_operation_errors(operation);
+        }
+    }
+}
+
+fn document_operation_errors(operation: &mut Operation) {
+    let public = operation.security.as_ref().is_some_and(|s| s.iter().any(|r| *r == SecurityRequirement::default()));
+    let params = operation.parameters.as_deref().unwrap_or_default();
+    let has_path = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+    let has_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+    let has_body = operation.request_body.is_some();
+    let mut add = |status: &str, description: &str, applies: bool| {
+        if applies && !operation.responses.responses.contains_key(status) {
+            operation.responses.responses.insert(status.to_owned(), error_response(description));
+        }
+    };
+    add(
+        "400",
+        "The request could not be read: malformed JSON, query string or path.",
+        has_path || has_query || has_body,
+    );
+    add("401", "Missing, invalid, expired or revoked credentials.", !public);
+    add("403", "The caller's role may not do this.", !public);
+    add("404", "No such resource, or not visible to this caller.", has_path);
+    add("413", "The body is larger than the API accepts.", has_body);
+    add("422", "The request was read but fields are invalid; `details` names each.", has_query || has_body);
+    add("503", "A dependency (the database) does not answer.", !public);
+}
+
+fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+    RefOr::T(ResponseBuilder::new().description(description).content("application/json", content).build())
 }
 
 /// Serves the generated document.

@@ -19,6 +19,7 @@ use utoipa_axum::routes;
 
 use crate::domain::dates::format_day;
 use crate::domain::money::format_cents;
+use crate::domain::showback::records::is_currency;
 use crate::domain::showback::{DEFAULT_CURRENCY, DayRange, currencies};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{AppQuery, OrgScope, Provider};
@@ -39,49 +40,72 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(top::router())
 }
 
-/// Query of the cost endpoints.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+/// How an org's costs are grouped.
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum OrgGroupBy {
+    #[default]
+    Service,
+    Resource,
+    Day,
+    Month,
+}
+
+/// How the provider-wide costs are grouped.
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum ProviderGroupBy {
+    #[default]
+    Org,
+    Service,
+    Month,
+}
+
+/// The day range and currency of a cost query.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-struct CostParams {
-    /// First day, `YYYY-MM-DD`; default: the first of `to`'s month.
+pub(super) struct RangeParams {
+    /// First day, `YYYY-MM-DD`; default: the first of `to`'s month. At most 3,700 days before
+    /// `to`, and not after it.
+    #[param(value_type = Option<String>, format = Date)]
     from: Option<String>,
     /// Last day, inclusive; default: today (UTC).
+    #[param(value_type = Option<String>, format = Date)]
     to: Option<String>,
-    /// `service`, `resource`, `day` or `month` (org); `org`, `service` or `month` (provider).
-    group_by: Option<String>,
-    /// Which currency to report when records use several; default: the largest.
+    /// Which currency to report (ISO 4217); default: the one with the largest total. A currency
+    /// with no records gives an empty report.
+    #[param(pattern = "^[A-Z]{3}$")]
     currency: Option<String>,
 }
 
-fn cost_key(group_by: Option<&str>, provider_wide: bool) -> ApiResult<CostKey> {
-    let key = match (group_by.unwrap_or(if provider_wide { "org" } else { "service" }), provider_wide) {
-        ("service", _) => CostKey::Service,
-        ("month", _) => CostKey::Month,
-        ("resource", false) => CostKey::Resource,
-        ("day", false) => CostKey::Day,
-        ("org", true) => CostKey::Org,
-        (other, _) => {
-            let allowed = if provider_wide { "org, service or month" } else { "service, resource, day or month" };
-            return Err(ApiError::field("group_by", format!("'{other}' is not one of {allowed}")));
-        }
-    };
-    Ok(key)
+/// Query of `/api/org/{org}/showback/costs`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct OrgCostParams {
+    /// Default `service`.
+    #[param(inline)]
+    group_by: Option<OrgGroupBy>,
 }
 
-async fn report(state: &AppState, org: Option<&str>, params: CostParams) -> ApiResult<CostReport> {
-    let key = cost_key(params.group_by.as_deref(), org.is_none())?;
+/// Query of `/api/provider/showback/costs`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ProviderCostParams {
+    /// Default `org`.
+    #[param(inline)]
+    group_by: Option<ProviderGroupBy>,
+}
+
+async fn report(state: &AppState, org: Option<&str>, range: RangeParams, key: CostKey) -> ApiResult<CostReport> {
     let today = chrono::Utc::now().date_naive();
-    let range = DayRange::parse(params.from.as_deref(), params.to.as_deref(), today)
+    let days = DayRange::parse(range.from.as_deref(), range.to.as_deref(), today)
         .map_err(|(field, reason)| ApiError::field(field, reason))?;
-    let (from, to) = (format_day(range.from), format_day(range.to));
+    let (from, to) = (format_day(days.from), format_day(days.to));
     let rows = state.store.costs(org, &from, &to, key).await?;
-    let present = currencies(&rows);
-    let currency = match params.currency {
-        Some(c) if present.is_empty() || present.contains(&c) => c,
-        Some(c) => {
-            return Err(ApiError::field("currency", format!("no records in '{c}' (present: {})", present.join(", "))));
-        }
-        None => present.first().cloned().unwrap_or_else(|| DEFAULT_CURRENCY.to_owned()),
+    let currency = match range.currency {
+        Some(c) if is_currency(&c) => c,
+        Some(c) => return Err(ApiError::field("currency", format!("'{c}' is not a currency code such as EUR"))),
+        None => currencies(&rows).first().cloned().unwrap_or_else(|| DEFAULT_CURRENCY.to_owned()),
     };
     let rows: Vec<_> = rows.into_iter().filter(|r| r.currency == currency).collect();
     let total: i64 = rows.iter().map(|r| r.cost_micros).sum();
@@ -91,25 +115,38 @@ async fn report(state: &AppState, org: Option<&str>, params: CostParams) -> ApiR
 
 /// The org's costs over a range, grouped.
 #[utoipa::path(get, path = "/api/org/{org}/showback/costs", tag = "showback",
-    params(("org" = String, Path), CostParams),
+    params(("org" = String, Path), RangeParams, OrgCostParams),
     responses((status = 200, body = CostReport), (status = 404, body = api_types::ErrorBody),
               (status = 422, body = api_types::ErrorBody)))]
 async fn org_costs(
     State(state): State<AppState>,
     scope: OrgScope,
-    AppQuery(params): AppQuery<CostParams>,
+    AppQuery(range): AppQuery<RangeParams>,
+    AppQuery(params): AppQuery<OrgCostParams>,
 ) -> ApiResult<Json<CostReport>> {
-    Ok(Json(report(&state, Some(&scope.org), params).await?))
+    let key = match params.group_by.unwrap_or_default() {
+        OrgGroupBy::Service => CostKey::Service,
+        OrgGroupBy::Resource => CostKey::Resource,
+        OrgGroupBy::Day => CostKey::Day,
+        OrgGroupBy::Month => CostKey::Month,
+    };
+    Ok(Json(report(&state, Some(&scope.org), range, key).await?))
 }
 
 /// Costs of every org over a range (provider only).
-#[utoipa::path(get, path = "/api/provider/showback/costs", tag = "showback", params(CostParams),
+#[utoipa::path(get, path = "/api/provider/showback/costs", tag = "showback", params(RangeParams, ProviderCostParams),
     responses((status = 200, body = CostReport), (status = 403, body = api_types::ErrorBody),
               (status = 422, body = api_types::ErrorBody)))]
 async fn provider_costs(
     State(state): State<AppState>,
     _provider: Provider,
-    AppQuery(params): AppQuery<CostParams>,
+    AppQuery(range): AppQuery<RangeParams>,
+    AppQuery(params): AppQuery<ProviderCostParams>,
 ) -> ApiResult<Json<CostReport>> {
-    Ok(Json(report(&state, None, params).await?))
+    let key = match params.group_by.unwrap_or_default() {
+        ProviderGroupBy::Org => CostKey::Org,
+        ProviderGroupBy::Service => CostKey::Service,
+        ProviderGroupBy::Month => CostKey::Month,
+    };
+    Ok(Json(report(&state, None, range, key).await?))
 }

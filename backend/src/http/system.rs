@@ -8,24 +8,31 @@ use axum::response::IntoResponse;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::http::extract::Provider;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz)).routes(routes!(metrics))
 }
 
+/// The router of the dedicated metrics listener (`--metrics-listen`): `/metrics` with no
+/// credentials, for a Prometheus that scrapes a loopback or internal address.
+pub fn metrics_app(state: AppState) -> axum::Router {
+    axum::Router::new().route("/metrics", axum::routing::get(open_metrics)).with_state(state)
+}
+
 fn health(status: &str, database: Option<String>) -> Health {
     Health { status: status.into(), version: env!("CARGO_PKG_VERSION").into(), database }
 }
 
-/// Liveness: the process answers.
-#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health)))]
+/// Liveness: the process answers. Needs no credentials.
+#[utoipa::path(get, path = "/healthz", tag = "system", security(()), responses((status = 200, body = Health)))]
 async fn healthz() -> Json<Health> {
     Json(health("ok", None))
 }
 
-/// Readiness: the database answers too.
-#[utoipa::path(get, path = "/readyz", tag = "system",
+/// Readiness: the database answers too. Needs no credentials.
+#[utoipa::path(get, path = "/readyz", tag = "system", security(()),
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let database = Some(state.store.backend().as_str().to_owned());
@@ -38,9 +45,15 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     }
 }
 
-/// Prometheus text exposition.
+/// Prometheus text exposition. Its labels name every tenant's functions, so on the API port it
+/// needs the provider role; `stratus serve --metrics-listen ADDR` serves it without credentials
+/// on a separate (by default loopback) address.
 #[utoipa::path(get, path = "/metrics", tag = "system",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+async fn metrics(State(state): State<AppState>, _provider: Provider) -> impl IntoResponse {
+    open_metrics(State(state)).await
+}
+
+async fn open_metrics(State(state): State<AppState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.encode())
 }

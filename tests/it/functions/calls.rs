@@ -155,7 +155,8 @@ async fn metrics_use_openfaas_names() {
     for _ in 0..3 {
         assert_eq!(call(&app, &token, "GET", "/api/org/acme/hello", None).await.status(), 200);
     }
-    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let provider = app.token(api_types::Role::Provider, None).await;
+    let text = app.get("/metrics", &provider).await.text().await.unwrap();
     assert!(text.contains(r#"gateway_function_invocation_total{function_name="hello.acme",code="200"} 3"#), "{text}");
     assert!(text.contains(r#"gateway_functions_seconds_count{function_name="hello.acme"} 3"#), "{text}");
     assert!(text.contains(r#"stratus_function_cold_starts_total{function_name="hello.acme"}"#), "{text}");

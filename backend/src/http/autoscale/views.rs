@@ -26,7 +26,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Deserialize, utoipa::IntoParams)]
 struct EventQuery {
-    /// At most this many, newest first (default 200, at most 1000).
+    /// At most this many, newest first (1–1000, default 200).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
@@ -56,7 +57,8 @@ async fn list_events(
     Path(path): Path<RulePath>,
     AppQuery(query): AppQuery<EventQuery>,
 ) -> ApiResult<Json<ListResponse<AutoscaleEvent>>> {
-    let items = state.autoscale.events(&scope.org, &path.id, query.limit.unwrap_or(200)).await?;
+    let limit = crate::http::extract::list_limit(query.limit, 200, 1000)?;
+    let items = state.autoscale.events(&scope.org, &path.id, limit).await?;
     Ok(Json(ListResponse { items }))
 }
 

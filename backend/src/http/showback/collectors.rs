@@ -12,7 +12,7 @@ use crate::collectors::convert::{self, new_id};
 use crate::collectors::runner::{RunError, Trigger};
 use crate::domain::dates::now_millis;
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{AppJson, AppQuery, Provider};
+use crate::http::extract::{AppJson, AppQuery, Provider, list_limit};
 use crate::state::AppState;
 use crate::store::{CollectorRow, is_unique_violation};
 
@@ -149,6 +149,7 @@ async fn run_collector(
 #[into_params(parameter_in = Query)]
 struct RunsParams {
     /// How many runs, newest first (1–500, default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
@@ -163,6 +164,6 @@ async fn list_runs(
     AppQuery(params): AppQuery<RunsParams>,
 ) -> ApiResult<Json<Vec<CollectorRun>>> {
     find(&state, &id).await?;
-    let limit = params.limit.unwrap_or(50).clamp(1, 500);
+    let limit = list_limit(params.limit, 50, 500)?;
     Ok(Json(state.store.list_runs(&id, limit).await?.iter().map(convert::run).collect()))
 }

@@ -23,8 +23,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct ExportParams {
     /// First day, `YYYY-MM-DD`; default: the first of `to`'s month.
+    #[param(value_type = Option<String>, format = Date)]
     from: Option<String>,
     /// Last day, inclusive; default: today (UTC).
+    #[param(value_type = Option<String>, format = Date)]
     to: Option<String>,
 }
 

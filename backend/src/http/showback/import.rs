@@ -39,6 +39,7 @@ struct ImportParams {
     /// Import the good rows of a file that has bad ones (default false: reject the file).
     skip_invalid: Option<bool>,
     /// Stored as the records' `source` (default `import`); part of each record's key.
+    #[param(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     source: Option<String>,
 }
 

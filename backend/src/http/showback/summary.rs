@@ -22,7 +22,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(super) struct MonthParams {
-    /// `YYYY-MM`; default: the current month (UTC).
+    /// `YYYY-MM`, not after the current month; default: the current month (UTC).
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: Option<String>,
 }
 

@@ -7,44 +7,40 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{CostParams, report};
+use super::{RangeParams, report};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{AppQuery, Provider};
 use crate::state::AppState;
+use crate::store::CostKey;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(top_tenants))
 }
 
-/// Query of the top list.
+/// How many tenants the top list holds.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct TopParams {
-    /// First day, `YYYY-MM-DD`; default: the first of `to`'s month.
-    from: Option<String>,
-    /// Last day, inclusive; default: today (UTC).
-    to: Option<String>,
     /// How many tenants (1–100, default 10).
+    #[param(minimum = 1, maximum = 100)]
     n: Option<usize>,
-    /// Which currency to rank in when records use several; default: the largest.
-    currency: Option<String>,
 }
 
 /// The `n` orgs with the highest cost, most expensive first; `total` covers every org.
-#[utoipa::path(get, path = "/api/provider/showback/top", tag = "showback", params(TopParams),
+#[utoipa::path(get, path = "/api/provider/showback/top", tag = "showback", params(RangeParams, TopParams),
     responses((status = 200, body = CostReport), (status = 403, body = api_types::ErrorBody),
               (status = 422, body = api_types::ErrorBody)))]
 async fn top_tenants(
     State(state): State<AppState>,
     _provider: Provider,
+    AppQuery(range): AppQuery<RangeParams>,
     AppQuery(params): AppQuery<TopParams>,
 ) -> ApiResult<Json<CostReport>> {
     let n = params.n.unwrap_or(10);
     if !(1..=100).contains(&n) {
         return Err(ApiError::field("n", "must be between 1 and 100"));
     }
-    let cost = CostParams { from: params.from, to: params.to, group_by: Some("org".into()), currency: params.currency };
-    let mut report = report(&state, None, cost).await?;
+    let mut report = report(&state, None, range, CostKey::Org).await?;
     let micros = |s: &str| crate::domain::money::parse_decimal(s).unwrap_or(0);
     report.groups.sort_by(|a, b| micros(&b.cost).cmp(&micros(&a.cost)).then_with(|| a.key.cmp(&b.key)));
     report.groups.truncate(n);
