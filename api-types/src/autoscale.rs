@@ -25,58 +25,110 @@ pub enum LbKind {
     NsxTAlb,
 }
 
-/// Average-usage thresholds of one metric, in percent (0–100).
+/// Average-usage thresholds of one metric, in percent (0–100); `scale_in` must be below
+/// `scale_out`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Thresholds {
-    /// At or above this the group grows.
+    /// At or above this the group grows (0 to 100).
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub scale_out: f64,
-    /// At or below this the group may shrink; must be below `scale_out`.
+    /// At or below this the group may shrink (0 to 100); must be below `scale_out`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub scale_in: f64,
 }
 
-/// Body of `POST /api/org/{org}/autoscale/rules` and `PUT …/rules/{id}`.
+/// Body of `POST /api/org/{org}/autoscale/rules` and `PUT …/rules/{id}`. Besides each field's
+/// own rules: `min_vms <= max_vms`, `scale_in < scale_out` for both metrics, and `template`,
+/// `vapp`, `edge_gateway` and `lb_pool` must exist in the org's vCD (the pool on that gateway).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleSpec {
-    /// Unique in the org.
+    /// Unique in the org. At most 64 characters and no control characters once surrounding
+    /// whitespace is trimmed; required on `POST`, while a blank name on `PUT` keeps the current one.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:[^\x00-\x20\x7F-\x9F\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]{0,62}[^\x00-\x20\x7F-\x9F\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?)?[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+        )
+    )]
     pub name: String,
     /// vApp template whose single VM is copied on scale-out (`urn:vcloud:vapptemplate:…`).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
+        )
+    )]
     pub template: String,
     /// The vApp that holds the group (`urn:vcloud:vapp:…`).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
+        )
+    )]
     pub vapp: String,
     /// Edge gateway holding the load balancer (`urn:vcloud:gateway:…`).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
+        )
+    )]
     pub edge_gateway: String,
     /// Name of the load-balancer pool new VMs join.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
+        )
+    )]
     pub lb_pool: String,
     /// Port of the pool members.
     #[serde(default = "default_port")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 65535, default = 80))]
     pub member_port: u16,
     pub cpu: Thresholds,
     pub memory: Thresholds,
     /// Percentage points a reading must pass a threshold by before it counts (noise guard,
-    /// like HPA's tolerance): with 2, scale-out at 80 needs more than 82.
+    /// like HPA's tolerance): with 2, scale-out at 80 needs more than 82. 0 to 20.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 20, default = 0))]
     pub tolerance_pct: f64,
+    /// Fewest VMs (0 to 100); at most `max_vms`.
     #[serde(default = "default_min")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100, default = 1))]
     pub min_vms: u32,
+    /// Most VMs (1 to 100); at least `min_vms`.
     #[serde(default = "default_max")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100, default = 4))]
     pub max_vms: u32,
-    /// VMs added or removed by one action.
+    /// VMs added or removed by one action (1 to 100).
     #[serde(default = "default_step")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 100, default = 1))]
     pub step: u32,
-    /// After a scale-out, no further scale-out for this long.
+    /// After a scale-out, no further scale-out for this long (0 to 3600 seconds).
     #[serde(default = "default_out_cooldown")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 3600, default = 180))]
     pub scale_out_cooldown_secs: u32,
-    /// After any scaling action, no scale-in for this long.
+    /// After any scaling action, no scale-in for this long (0 to 3600 seconds).
     #[serde(default = "default_in_cooldown")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 3600, default = 300))]
     pub scale_in_cooldown_secs: u32,
     /// A scale-in happens only when every evaluation within this window agreed (HPA's
-    /// scale-down stabilization).
+    /// scale-down stabilization). 0 to 3600 seconds.
     #[serde(default = "default_stabilization")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 3600, default = 300))]
     pub stabilization_secs: u32,
-    /// Seconds a VM stays disabled in the pool (draining) before it is removed and powered off.
+    /// Seconds a VM stays disabled in the pool (draining) before it is removed and powered off
+    /// (0 to 3600).
     #[serde(default = "default_drain")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 3600, default = 10))]
     pub drain_secs: u32,
     #[serde(default)]
     pub victim_policy: VictimPolicy,
@@ -88,6 +140,7 @@ pub struct RuleSpec {
     #[serde(default)]
     pub vrops_resource: Option<String>,
     #[serde(default = "default_true")]
+    #[cfg_attr(feature = "openapi", schema(default = true))]
     pub enabled: bool,
 }
 
@@ -196,18 +249,22 @@ pub struct MetricsSample {
     pub at: String,
 }
 
-/// Body of `POST /api/org/{org}/autoscale/rules/{id}/metrics`.
+/// Body of `POST /api/org/{org}/autoscale/rules/{id}/metrics`: `cpu`, `memory` or both must be
+/// given (not `null`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MetricsPush {
-    /// Average CPU usage of the group's VMs, percent.
+    /// Average CPU usage of the group's VMs, percent (0 to 100).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub cpu: Option<f64>,
-    /// Average memory usage, percent.
+    /// Average memory usage, percent (0 to 100).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100))]
     pub memory: Option<f64>,
-    /// When measured (RFC 3339); default now.
+    /// When measured (RFC 3339); default now. At most 5 minutes in the future.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub at: Option<String>,
 }
 
@@ -241,6 +298,7 @@ pub struct Evaluation {
     pub action_id: Option<String>,
     /// True when this signal had been received already and was ignored.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub duplicate: bool,
 }
 

@@ -12,14 +12,35 @@ pub enum Trigger {
     #[default]
     Http,
     /// A vCD notification, e.g. `com.vmware.vcloud.event.vm.create`.
-    Event { event: String },
+    Event {
+        /// An event type of words (letters, digits, `_`, `-`) separated by `.` or `/`, optionally
+        /// ending in a `.*` segment that stands for one or more further segments
+        /// (`com.vmware.vcloud.event.vm.*`); `*` alone matches every event. At most 256 bytes;
+        /// surrounding whitespace is ignored.
+        #[cfg_attr(
+            feature = "openapi",
+            schema(
+                min_length = 1,
+                max_length = 256,
+                pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:\*|[A-Za-z0-9_-]+(?:[./][A-Za-z0-9_-]+)*)(?:[./]\*)?[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
+                example = "com.vmware.vcloud.event.vm.create"
+            )
+        )]
+        event: String,
+    },
 }
 
-/// Per-call limits of one function. Omitted values take the org's defaults.
+/// Per-call limits of one function. Omitted values take the org's defaults. Each must also be at
+/// most the org's ceiling (`max_memory_mb`, `max_timeout_ms` of its [`OrgLimits`]); the bounds
+/// below are the highest any org may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FunctionLimits {
+    /// 16 to the org's `max_memory_mb` (at most 4096).
+    #[cfg_attr(feature = "openapi", schema(minimum = 16, maximum = 4096))]
     pub memory_mb: Option<u32>,
+    /// 10 to the org's `max_timeout_ms` (at most 900000).
+    #[cfg_attr(feature = "openapi", schema(minimum = 10, maximum = 900_000))]
     pub timeout_ms: Option<u32>,
 }
 
@@ -27,24 +48,55 @@ pub struct FunctionLimits {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FunctionSpec {
-    /// Unique in the org; `PUT` may omit it or repeat the path's name.
+    /// Unique in the org: 1 to 63 lowercase letters, digits, `-` and `_`, starting with a letter or
+    /// digit. Required on `POST`; `PUT` may omit it (or send `""`) or repeat the path's name
+    /// (renaming is not supported).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 63, pattern = r"^(?:[a-z0-9][a-z0-9_-]{0,62})?$"))]
     pub name: String,
     /// Only `javascript` for now.
     #[serde(default = "default_runtime")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::schema::Runtime, inline, default = "javascript"))]
     pub runtime: String,
-    /// One path segment: `hello` serves `/api/org/{org}/hello` and everything below it.
+    /// One path segment: `hello` serves `/api/org/{org}/hello` and everything below it. 1 to 63
+    /// lowercase letters, digits, `-` and `_`, starting with a letter or digit; not one of the
+    /// names the API itself uses (`functions`, `autoscale`, `showback`, `invocations`, `events`,
+    /// `dead-letters`, `limits`, `budget`, `packages`, `api`, `admin`, `system`, `provider`,
+    /// `openapi`, `metrics`, `healthz`, `readyz`, `ext-api`, `me`, `ui`, `assets`, `static`), and
+    /// not taken by another function of the org.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 63,
+            pattern = r"^(?!(?:functions|autoscale|showback|invocations|events|dead-letters|limits|budget|packages|api|admin|system|provider|openapi|metrics|healthz|readyz|ext-api|me|ui|assets|static)$)[a-z0-9][a-z0-9_-]{0,62}$",
+            example = "hello"
+        )
+    )]
     pub route: String,
+    /// JavaScript source: not blank, at most 1 MiB (1048576 bytes of UTF-8).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 1_048_576,
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
+        )
+    )]
     pub code: String,
     #[serde(default)]
     pub trigger: Trigger,
     #[serde(default)]
     pub limits: FunctionLimits,
-    /// Plain configuration, readable back.
+    /// Plain configuration, readable back. At most 100 entries; names are letters, digits and
+    /// `_`, not starting with a digit, at most 128 characters; values at most 4096 bytes.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::env))]
     pub env: BTreeMap<String, String>,
     /// Write-only values, visible to the code like `env`. On `PUT`, omitted means unchanged.
+    /// Same rules as `env`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::secrets))]
     pub secrets: Option<BTreeMap<String, String>>,
     /// A new JavaScript context for every call: nothing leaks between calls, at a cold-start cost.
     #[serde(default)]
@@ -113,6 +165,8 @@ pub struct FunctionVersion {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rollback {
+    /// A version of this function whose deployment succeeded (status `ready`).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub version: i64,
 }
 
@@ -170,23 +224,38 @@ pub struct InvocationAccepted {
     pub location: String,
 }
 
-/// The provider's ceilings for one org (`/api/provider/orgs/{org}/limits`).
+/// The provider's ceilings for one org (`/api/provider/orgs/{org}/limits`). On `PUT` every field
+/// is required, and `default_memory_mb <= max_memory_mb`, `default_timeout_ms <= max_timeout_ms`
+/// and `max_function_concurrency <= max_concurrency` must hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgLimits {
-    /// Highest `memory_mb` a function may ask for.
+    /// Highest `memory_mb` a function may ask for (16 to 4096).
+    #[cfg_attr(feature = "openapi", schema(minimum = 16, maximum = 4096))]
     pub max_memory_mb: u32,
-    /// Highest `timeout_ms` a function may ask for.
+    /// Highest `timeout_ms` a function may ask for (10 to 900000).
+    #[cfg_attr(feature = "openapi", schema(minimum = 10, maximum = 900_000))]
     pub max_timeout_ms: u32,
-    /// Defaults for functions that set none.
+    /// Defaults for functions that set none: memory from 16 to `max_memory_mb`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 16, maximum = 4096))]
     pub default_memory_mb: u32,
+    /// Timeout from 10 to `max_timeout_ms`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 10, maximum = 900_000))]
     pub default_timeout_ms: u32,
-    /// Calls running at once, all functions of the org together.
+    /// Calls running at once, all functions of the org together (1 to 10000).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000))]
     pub max_concurrency: u32,
-    /// Calls running at once of one function.
+    /// Calls running at once of one function (1 to `max_concurrency`).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000))]
     pub max_function_concurrency: u32,
+    /// 1 to 67108864 (64 MiB).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 67_108_864))]
     pub max_request_bytes: u32,
+    /// 1 to 67108864 (64 MiB).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 67_108_864))]
     pub max_response_bytes: u32,
+    /// 0 to 100000.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000))]
     pub max_functions: u32,
 }
 

@@ -9,6 +9,8 @@ mod events;
 mod functions;
 mod org;
 mod resources;
+#[cfg(feature = "openapi")]
+mod schema;
 mod showback;
 mod system;
 
@@ -28,6 +30,6 @@ pub use resources::{FunctionSummary, ListResponse};
 pub use showback::{
     Budget, BudgetState, BudgetStatus, Collector, CollectorInput, CollectorRun, CollectorSource, CostGroup,
     CostGroupBy, CostQuery, CostReport, FieldMapping, FileSource, HttpSource, ImportResult, MeteringSource,
-    ProjectionMethod, RateEntry, RateInput, RunStatus, ShowbackSummary,
+    ProjectionMethod, RateEntry, RateInput, RunStatus, SOURCE_URL_PATTERN, ShowbackSummary,
 };
 pub use system::Health;

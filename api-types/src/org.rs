@@ -54,7 +54,22 @@ pub struct Org {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgCreate {
+    /// 1 to 64 letters, digits, `-`, `_` and `.`, starting with a letter or digit (it appears in
+    /// URL paths); not the name of an existing org.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", example = "acme")
+    )]
     pub name: String,
+    /// Not blank, at most 256 bytes (UTF-8); default: `name`.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 256,
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
+        )
+    )]
     pub display_name: Option<String>,
 }

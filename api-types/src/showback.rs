@@ -90,9 +90,22 @@ pub enum BudgetState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Budget {
+    /// More than 0, at most 2 decimals, no sign, exponent or thousands
+    /// separators, at most 9223372036854.775807; surrounding whitespace is ignored.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:0*(?:[1-9][0-9]{0,11}|(?:[1-8][0-9]{12}|9(?:[01][0-9]{11}|2(?:[01][0-9]{10}|2(?:[0-2][0-9]{9}|3(?:[0-2][0-9]{8}|3(?:[0-6][0-9]{7}|7(?:[01][0-9]{6}|20(?:[0-2][0-9]{4}|3(?:[0-5][0-9]{3}|6(?:[0-7][0-9]{2}|8(?:[0-4][0-9]|5[0-3]))))))))))))(?:\.[0-9]{0,2})?|0*9223372036854(?:\.(?:[0-6][0-9]?|7[0-7]?)?)?|0*\.(?:[1-9][0-9]?|0[1-9]))[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
+            example = "1500.00"
+        )
+    )]
     pub amount: String,
+    /// Three upper-case letters, e.g. `EUR`.
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 3, pattern = r"^[A-Z]{3}$", example = "EUR"))]
     pub currency: String,
+    /// At most 10 distinct percentages from 1 to 1000; empty means 50, 80, 100.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::budget_thresholds))]
     pub thresholds: Vec<u32>,
 }
 
@@ -147,53 +160,159 @@ pub struct RateEntry {
     pub updated_at: String,
 }
 
-/// Body of `POST`/`PUT` on rate entries.
+/// Body of `POST`/`PUT` on rate entries. One entry per (card, `service`, `unit`,
+/// `effective_from`): a second one is a conflict (409).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RateInput {
+    /// Not blank, at most 200 characters, no control characters; stored trimmed.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x1F\x7F-\x9F]*$",
+            example = "compute"
+        )
+    )]
     pub service: String,
+    /// Not blank, at most 200 characters, no control characters; stored trimmed.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x1F\x7F-\x9F]*$",
+            example = "vCPU-hour"
+        )
+    )]
     pub unit: String,
+    /// Price of one `unit`: a non-negative decimal with at most 9 decimals, no sign, exponent or
+    /// thousands separators, at most 9223372036.854775807; surrounding whitespace is ignored.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:0*(?:[0-9]{1,9}|(?:[1-8][0-9]{9}|9(?:[01][0-9]{8}|2(?:[01][0-9]{7}|2(?:[0-2][0-9]{6}|3(?:[0-2][0-9]{5}|3(?:[0-6][0-9]{4}|7(?:[01][0-9]{3}|20(?:[0-2][0-9]|3[0-5])))))))))(?:\.[0-9]{0,9})?|0*9223372036(?:\.(?:[0-7][0-9]{0,8}|8[0-4][0-9]{0,7}|85[0-3][0-9]{0,6}|854[0-6][0-9]{0,5}|8547[0-6][0-9]{0,4}|85477[0-4][0-9]{0,3}|854775[0-7][0-9]{0,2}|85477580[0-6]|8(?:5(?:4(?:7(?:7(?:5(?:8(?:0(?:7)?)?)?)?)?)?)?)?)?)?|\.[0-9]{1,9})[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
+            example = "0.0000002"
+        )
+    )]
     pub unit_price: String,
+    /// Three upper-case letters, e.g. `EUR`.
+    #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 3, pattern = r"^[A-Z]{3}$", example = "EUR"))]
     pub currency: String,
+    /// `YYYY-MM-DD`, a valid calendar day.
+    #[cfg_attr(feature = "openapi", schema(format = Date, example = "2026-01-01"))]
     pub effective_from: String,
 }
 
 /// Maps fields of each fetched record (JSON paths such as `usage.cost`) to usage fields; a
 /// value starting with `=` is a constant (`"=EUR"`). Without `cost` the rate card prices rows.
+/// Every field but `cost` must not be blank.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldMapping {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
+        )
+    )]
     pub date: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
+        )
+    )]
     pub org: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
+        )
+    )]
     pub service: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
+        )
+    )]
     pub resource: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
+        )
+    )]
     pub quantity: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
+        )
+    )]
     pub unit: String,
     #[serde(default)]
     pub cost: Option<String>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
+        )
+    )]
     pub currency: String,
 }
+
+/// What an [`HttpSource`]'s `url` must match (the server checks it with this very pattern).
+pub const SOURCE_URL_PATTERN: &str = r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?([/?#]\S*)?$";
 
 /// Pulls JSON from an external billing API. `{from}` and `{to}` in `url` become the first and
 /// last day of the window (today and `lookback_days` before it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HttpSource {
+    /// An `http://` or `https://` URL with a host name or IPv4 address, an optional port and
+    /// no spaces ([`SOURCE_URL_PATTERN`]).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?([/?#]\S*)?$",
+            example = "https://billing.example.com/usage?from={from}&to={to}"
+        )
+    )]
     pub url: String,
-    /// Header sent with every request, e.g. `Authorization`.
+    /// Header sent with every request, e.g. `Authorization`: a valid header name (1 to 65535 of
+    /// the HTTP token characters: letters, digits and ``!#$%&'*+-.^_`|~``).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 65535, pattern = r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+    )]
     pub auth_header: Option<String>,
-    /// Its value; shown as `********` once stored (send that back to keep it).
+    /// Its value; shown as `********` once stored (send that back to keep it). No control
+    /// characters but tab.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^[^\x00-\x08\x0A-\x1F\x7F]*$"))]
     pub auth_value: Option<String>,
     /// Path of the array of records in the response; empty when the response is the array.
     #[serde(default)]
     pub records_path: String,
     pub fields: FieldMapping,
+    /// Days before today the window starts (0 to 400).
     #[serde(default = "default_lookback")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 400, default = 3))]
     pub lookback_days: u32,
     /// Store the good records when some are bad (the run is then `partial`).
     #[serde(default = "default_true")]
+    #[cfg_attr(feature = "openapi", schema(default = true))]
     pub skip_invalid: bool,
 }
 
@@ -202,6 +321,14 @@ pub struct HttpSource {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FileSource {
+    /// Not blank.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
+        )
+    )]
     pub path: String,
     #[serde(default)]
     pub skip_invalid: bool,
@@ -213,7 +340,9 @@ pub struct FileSource {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MeteringSource {
+    /// 0 to 400.
     #[serde(default = "default_lookback")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 400, default = 3))]
     pub lookback_days: u32,
 }
 
@@ -244,9 +373,23 @@ pub enum CollectorSource {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CollectorInput {
+    /// Not blank, at most 64 bytes (UTF-8), no control characters; unique (409 otherwise);
+    /// stored trimmed.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 64,
+            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x1F\x7F-\x9F]*$",
+            example = "billing"
+        )
+    )]
     pub name: String,
+    /// `every <n><unit>` (s, m, h, d; 10 seconds to 366 days) or a five-field cron expression.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::schedule))]
     pub schedule: String,
     #[serde(default = "default_true")]
+    #[cfg_attr(feature = "openapi", schema(default = true))]
     pub enabled: bool,
     pub source: CollectorSource,
 }

@@ -33,7 +33,7 @@ pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
 /// The one Router: the server, Lambda and the tests all serve exactly this.
 pub fn app(state: AppState) -> Router {
-    let (api, spec) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+    let (api, mut spec) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(system::router())
         .merge(orgs::router())
         .merge(autoscale::router())
@@ -42,12 +42,10 @@ pub fn app(state: AppState) -> Router {
         .merge(function_events::router())
         .merge(gateway::router())
         .split_for_parts();
-    let mut spec = spec;
     openapi::document_errors(&mut spec);
-    let spec = std::sync::Arc::new(spec);
     let cors = cors::layer(&state.config.cors_origins);
     let router = api
-        .merge(openapi::router(spec))
+        .merge(openapi::router(&spec))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .merge(web::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -26,7 +26,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create, list and revoke API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -247,7 +247,7 @@ async fn run() -> anyhow::Result<()> {
         return run_lambda().await;
     }
     match Cli::parse().command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Token(command) => token(command).await,
         Command::Showback(ShowbackCommand::Import { file, skip_invalid, source, data }) => {
             showback_import(&file, skip_invalid, &source, &data).await

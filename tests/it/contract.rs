@@ -29,7 +29,25 @@ fn demo_token(output: &str, who: &str) -> String {
         .to_owned()
 }
 
-fn fuzz(base: &str, token: &str, who: &str) {
+/// Ids of the demo's autoscale rule, its edge gateway and one of its VMs, so that the fuzzer
+/// reaches the operations under them (tests/contract/schemathesis.toml reads these variables).
+async fn demo_ids(base: &str, acme: &str) -> Vec<(&'static str, String)> {
+    let client = reqwest::Client::new();
+    let get = |path: String| {
+        let request = client.get(format!("{base}{path}")).bearer_auth(acme);
+        async move { request.send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
+    };
+    let rules = get("/api/org/acme/autoscale/rules".into()).await;
+    let rule = &rules["items"][0];
+    let id = rule["id"].as_str().unwrap_or_else(|| panic!("the demo has an autoscale rule: {rules}")).to_owned();
+    let vms = get(format!("/api/org/acme/autoscale/rules/{id}/vms")).await;
+    let vm = vms["items"][0]["id"].as_str().unwrap_or_else(|| panic!("the demo vApp has VMs: {vms}")).to_owned();
+    let rule = get(format!("/api/org/acme/autoscale/rules/{id}")).await;
+    let edge = rule["edge_gateway"].as_str().unwrap_or_else(|| panic!("the rule's edge gateway: {rule}")).to_owned();
+    vec![("STRATUS_FUZZ_RULE", id), ("STRATUS_FUZZ_EDGE", edge), ("STRATUS_FUZZ_VM", vm)]
+}
+
+fn fuzz(base: &str, token: &str, who: &str, ids: &[(&str, String)]) {
     let seed = std::env::var("STRATUS_FUZZ_SEED").unwrap_or_else(|_| "20261203".into());
     let report = tempfile::tempdir().unwrap();
     let out = Command::new(schemathesis())
@@ -39,6 +57,7 @@ fn fuzz(base: &str, token: &str, who: &str) {
         .args(["run", &format!("{base}/api/openapi.json"), "--checks", "all", "--workers", "1"])
         .args(["--seed", &seed, "--header", &format!("Authorization: Bearer {token}")])
         .env("NO_COLOR", "1")
+        .envs(ids.iter().map(|(k, v)| (*k, v.as_str())))
         .output()
         .expect("run schemathesis");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -64,10 +83,10 @@ async fn every_operation_keeps_its_documented_contract_under_fuzzing() {
         ServeProcess::start(&["--demo", "--data-dir", data.path().to_str().unwrap()], &envs, log.clone()).await;
     let output = server.output();
     let base = server.base.clone();
+    let ids = demo_ids(&base, &demo_token(&output, "acme")).await;
     for who in ["acme", "provider"] {
-        let token = demo_token(&output, who);
-        let base = base.clone();
-        tokio::task::spawn_blocking(move || fuzz(&base, &token, who)).await.unwrap();
+        let (token, base, ids) = (demo_token(&output, who), base.clone(), ids.clone());
+        tokio::task::spawn_blocking(move || fuzz(&base, &token, who, &ids)).await.unwrap();
     }
     let log = server.output();
     assert!(!log.contains("panicked"), "the server panicked:\n{log}");

@@ -25,9 +25,9 @@ pub fn kind(source: &CollectorSource) -> &'static str {
 /// Checks a collector definition; every problem is named by its field.
 pub fn validate(input: &CollectorInput) -> Vec<ErrorDetail> {
     let mut errors = Vec::new();
-    if let Err(e) = check_name(&input.name)
-        .and_then(|()| (input.name.len() <= 64).then_some(()).ok_or_else(|| "must be at most 64 characters".to_owned()))
-    {
+    if let Err(e) = check_name(&input.name).and_then(|()| {
+        (input.name.chars().count() <= 64).then_some(()).ok_or_else(|| "must be at most 64 characters".to_owned())
+    }) {
         errors.push(ErrorDetail::field("name", e));
     }
     if let Err(e) = Schedule::parse(&input.schedule) {

@@ -78,8 +78,13 @@ fn map_record(line: u64, record: &Value, fields: &FieldMapping) -> Item {
 /// Checks a source's settings before it is stored.
 pub fn validate(source: &HttpSource) -> Vec<ErrorDetail> {
     let mut errors = Vec::new();
-    if !(source.url.starts_with("http://") || source.url.starts_with("https://")) {
-        errors.push(ErrorDetail::field("source.url", "must be an http:// or https:// URL"));
+    static URL: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(api_types::SOURCE_URL_PATTERN).expect("a valid pattern"));
+    if !URL.is_match(&source.url) {
+        errors.push(ErrorDetail::field("source.url", "must be an http:// or https:// URL with a host and no spaces"));
+    }
+    if source.auth_value.as_deref().is_some_and(|v| reqwest::header::HeaderValue::from_str(v).is_err()) {
+        errors.push(ErrorDetail::field("source.auth_value", "must not contain control characters"));
     }
     if source.auth_header.as_deref().is_some_and(|h| reqwest::header::HeaderName::from_bytes(h.as_bytes()).is_err()) {
         errors.push(ErrorDetail::field("source.auth_header", "is not a valid header name"));

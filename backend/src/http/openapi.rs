@@ -97,7 +97,33 @@ fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
     RefOr::T(ResponseBuilder::new().description(description).content("application/json", content).build())
 }
 
+/// Links for clients and stateful fuzzers: each answer of a function call (2xx) leads to its
+/// invocation record, through the `x-stratus-invocation-id` header. Written into the JSON
+/// document, since utoipa 5.5 serializes a link's `operationId` as `operation_id`.
+fn document_links(doc: &mut serde_json::Value) {
+    let link = serde_json::json!({
+        "operationId": "get_invocation",
+        "parameters": {
+            "org": "$request.path.org",
+            "id": format!("$response.header.{}", crate::http::error::INVOCATION_HEADER),
+        },
+        "description": "The invocation record of this call",
+    });
+    let Some(gateway) = doc.pointer_mut("/paths/~1api~1org~1{org}~1{route}").and_then(|v| v.as_object_mut()) else {
+        return;
+    };
+    for operation in gateway.values_mut() {
+        let Some(responses) = operation.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
+        for (_, response) in responses.iter_mut().filter(|(status, _)| status.starts_with('2')) {
+            response["links"] = serde_json::json!({ "GetInvocation": link.clone() });
+        }
+    }
+}
+
 /// Serves the generated document.
-pub fn router(spec: Arc<OpenApi>) -> axum::Router<AppState> {
-    axum::Router::new().route("/api/openapi.json", get(move || async move { Json(spec.as_ref().clone()) }))
+pub fn router(spec: &OpenApi) -> axum::Router<AppState> {
+    let mut doc = serde_json::to_value(spec).unwrap_or_default();
+    document_links(&mut doc);
+    let doc = Arc::new(doc);
+    axum::Router::new().route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
 }

@@ -53,7 +53,7 @@ async fn create_org(
 ) -> ApiResult<(StatusCode, Json<Org>)> {
     let name = OrgName::parse(&body.name).map_err(|reason| ApiError::field("name", reason))?;
     let display_name = body.display_name.unwrap_or_else(|| name.to_string());
-    if display_name.trim().is_empty() || display_name.len() > 256 {
+    if display_name.trim().is_empty() || display_name.chars().count() > 256 {
         return Err(ApiError::field("display_name", "must be 1 to 256 characters long"));
     }
     if !state.store.ensure_org(name.as_str(), &display_name, now_millis()).await? {

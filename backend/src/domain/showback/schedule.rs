@@ -61,13 +61,15 @@ fn parse_every(s: &str) -> Result<Duration, String> {
     let bad = || format!("'every {s}': use a number and s, m, h or d, e.g. 'every 15m'");
     let unit = s.chars().last().ok_or_else(bad)?;
     let n: i64 = s[..s.len() - unit.len_utf8()].trim().parse().map_err(|_| bad())?;
-    let secs = match unit {
-        's' => n,
-        'm' => n * 60,
-        'h' => n * 3_600,
-        'd' => n * 86_400,
+    let unit_secs = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
         _ => return Err(bad()),
     };
+    // A number too large to multiply is out of range like any other.
+    let secs = n.checked_mul(unit_secs).unwrap_or(i64::MAX);
     if !(MIN_EVERY_SECS..=366 * 86_400).contains(&secs) {
         return Err(format!("'every {s}' must be between {MIN_EVERY_SECS} seconds and a year"));
     }

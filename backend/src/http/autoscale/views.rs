@@ -25,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct EventQuery {
     /// At most this many, newest first (1–1000, default 200).
     #[param(minimum = 1, maximum = 1000)]

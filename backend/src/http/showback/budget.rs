@@ -46,6 +46,10 @@ async fn put_budget(
 ) -> ApiResult<Json<Budget>> {
     let mut errors = Vec::new();
     let amount = match parse_decimal(&input.amount) {
+        Ok(a) if a % 10_000 != 0 => {
+            errors.push(ErrorDetail::field("amount", "must have at most 2 decimals"));
+            a
+        }
         Ok(a) if a > 0 => a,
         Ok(_) => {
             errors.push(ErrorDetail::field("amount", "must be more than 0"));
