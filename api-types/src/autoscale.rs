@@ -93,7 +93,9 @@ pub struct RuleSpec {
     #[serde(default = "default_port")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 65535, default = 80))]
     pub member_port: u16,
+    #[serde(deserialize_with = "crate::object")]
     pub cpu: Thresholds,
+    #[serde(deserialize_with = "crate::object")]
     pub memory: Thresholds,
     /// Percentage points a reading must pass a threshold by before it counts (noise guard,
     /// like HPA's tolerance): with 2, scale-out at 80 needs more than 82. 0 to 20.

@@ -86,7 +86,7 @@ pub struct FunctionSpec {
     pub code: String,
     #[serde(default)]
     pub trigger: Trigger,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::object")]
     pub limits: FunctionLimits,
     /// Plain configuration, readable back. At most 100 entries; names are letters, digits and
     /// `_`, not starting with a digit, at most 128 characters; values at most 4096 bytes.

@@ -143,6 +143,23 @@ pub struct ShowbackSummary {
     pub budget: Option<BudgetStatus>,
 }
 
+/// One month of an org's costs by service (`month` is `YYYY-MM`; the current month runs to today).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MonthCosts {
+    pub month: String,
+    pub report: CostReport,
+}
+
+/// `GET /api/org/{org}/showback/overview`: the dashboard's first screen in one answer, the
+/// current month's summary and the costs by service of the last months, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ShowbackOverview {
+    pub summary: ShowbackSummary,
+    pub months: Vec<MonthCosts>,
+}
+
 /// A rate card entry: `unit_price` per one `unit` of `service`, from `effective_from` on.
 /// `org` is `null` on the provider's card and the org's name on an override.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -305,6 +322,7 @@ pub struct HttpSource {
     /// Path of the array of records in the response; empty when the response is the array.
     #[serde(default)]
     pub records_path: String,
+    #[serde(deserialize_with = "crate::object")]
     pub fields: FieldMapping,
     /// Days before today the window starts (0 to 400).
     #[serde(default = "default_lookback")]

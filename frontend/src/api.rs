@@ -4,7 +4,7 @@
 use api_types::{
     ActionDetail, AutoscaleEvent, AutoscaleRuleSummary, Budget, CostReport, Evaluation, Function, FunctionSpec,
     FunctionSummary, FunctionVersion, InvocationResult, ListResponse, Me, MetricsPush, OrgLimits, Protection, Rollback,
-    Rule, RuleSpec, RuleVm, RuleWithSecret, ShowbackSummary, VcdObject,
+    Rule, RuleSpec, RuleVm, RuleWithSecret, ShowbackOverview, ShowbackSummary, VcdObject,
 };
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use serde::Serialize;
@@ -135,6 +135,12 @@ impl ApiClient {
     /// `GET /api/org/{org}/showback/summary?month=YYYY-MM`.
     pub async fn showback_summary(&self, org: &str, month: &str) -> Result<ShowbackSummary, ApiError> {
         self.get(&urls::showback_summary(&self.base, org, month)).await
+    }
+
+    /// `GET /api/org/{org}/showback/overview?months=N`: the current month's summary and the
+    /// costs by service of the last `months` months.
+    pub async fn showback_overview(&self, org: &str, months: u32) -> Result<ShowbackOverview, ApiError> {
+        self.get(&urls::showback_overview(&self.base, org, months)).await
     }
 
     /// `PUT /api/org/{org}/showback/budget`.

@@ -40,6 +40,7 @@ pub mod rule_vm_chart;
 pub mod rule_vm_table;
 pub mod secret_rows;
 pub mod services_chart;
+pub mod skeleton_grid;
 pub mod spinner;
 pub mod stat_card;
 pub mod status_badge;

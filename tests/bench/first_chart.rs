@@ -1,11 +1,14 @@
-//! The tenant showback dashboard in headless Chromium: the size of what a first visit downloads
-//! (read from target/web, raw and gzipped) and the time from navigation start to the first chart
-//! SVG in the DOM, on the release `stratus serve --demo`.
+//! The UI in headless Chromium, on the release `stratus serve --demo` (with the UI built into it)
+//! and the vCD simulator: the size of what a first visit downloads (target/web: raw, gzip and the
+//! Brotli file the server sends), then the time from navigation start to the tenant dashboard's
+//! first chart SVG, cold (new Chromium per load) and warm (one session, assets cached), to the
+//! first row of the functions list and to the autoscale rule page's title.
 //!
 //! The timings are taken inside the page, not with WebDriver round-trips: a probe installed with
 //! CDP `Page.addScriptToEvaluateOnNewDocument` runs before any script of the document, records
 //! `performance.now()` when `WebAssembly.instantiate[Streaming]` resolves and, from a
-//! `MutationObserver`, when the first `<svg>` lands in a chart card (`.chart > svg`). The
+//! `MutationObserver`, when each scenario's target lands (`.chart > svg`, a list row, the rule
+//! title). The
 //! download of the `.wasm` and the API responses come from Resource Timing. `performance.now()`
 //! counts from the navigation start, so every figure is milliseconds since navigation start.
 //! WebDriver only navigates, polls for the probe's result and reads it afterwards.
@@ -25,15 +28,15 @@ use serde_json::json;
 
 /// Page loads measured in each mode (after one load that is not counted).
 const LOADS: usize = 10;
-/// The files a first visit downloads, as `cargo xtask build` lays them out.
-const WASM: &str = "stratus_frontend_bg.wasm";
-const JS_GLUE: &str = "stratus_frontend.js";
-const CSS: &str = "style.css";
+/// The files a first visit downloads, as `cargo xtask build` lays them out: (stem, extension).
+const WASM: (&str, &str) = ("stratus_frontend_bg", "wasm");
+const JS_GLUE: (&str, &str) = ("stratus_frontend", "js");
+const CSS: (&str, &str) = ("style", "css");
 
 /// Installed before any script of every new document of the session.
 const PROBE: &str = r#"(() => {
   if (window.__stratusBench) return;
-  const bench = window.__stratusBench = { wasmInstantiated: null, firstChart: null, firstChartId: null };
+  const bench = window.__stratusBench = { wasmInstantiated: null, marks: {}, firstChartId: null };
   for (const name of ['instantiateStreaming', 'instantiate']) {
     const original = WebAssembly[name];
     if (typeof original !== 'function') continue;
@@ -44,31 +47,40 @@ const PROBE: &str = r#"(() => {
       });
     };
   }
-  const seen = () => {
-    const svg = document.querySelector('.chart > svg');
-    if (!svg) return false;
-    bench.firstChart = performance.now();
-    bench.firstChartId = svg.parentElement.id;
-    return true;
+  // What each scenario waits for: the first chart, the first real row of the functions list,
+  // the autoscale rule page's title.
+  const targets = {
+    chart: '.chart > svg',
+    list: '#page-functions .datagrid-table tbody tr:not(.skeleton-row)',
+    rule: '#rule-title',
   };
-  const observer = new MutationObserver(() => { if (seen()) observer.disconnect(); });
-  observer.observe(document, { childList: true, subtree: true });
+  const seen = () => {
+    for (const [key, selector] of Object.entries(targets)) {
+      if (bench.marks[key] !== undefined) continue;
+      const found = document.querySelector(selector);
+      if (!found) continue;
+      bench.marks[key] = performance.now();
+      if (key === 'chart') bench.firstChartId = found.parentElement.id;
+    }
+  };
+  new MutationObserver(seen).observe(document, { childList: true, subtree: true });
 })();"#;
 
-/// Whether the probe has seen a chart yet.
-const DONE: &str = "return !!(window.__stratusBench && window.__stratusBench.firstChart !== null);";
+/// Whether the probe has seen the target `arguments[0]` (`chart`, `list` or `rule`) yet.
+const DONE: &str = "return !!(window.__stratusBench && window.__stratusBench.marks[arguments[0]] !== undefined);";
 
 /// The probe's marks plus navigation and resource timing, all in ms since navigation start.
 const READ: &str = r#"
 const bench = window.__stratusBench;
+const target = bench.marks[arguments[0]];
 const nav = performance.getEntriesByType('navigation')[0];
 const resources = performance.getEntriesByType('resource');
 const path = (r) => new URL(r.name).pathname;
 const wasm = resources.find((r) => path(r).endsWith('.wasm'));
 const api = resources.filter((r) => path(r).startsWith('/api/')).sort((a, b) => a.responseEnd - b.responseEnd);
-const before = api.filter((r) => r.responseEnd <= bench.firstChart);
+const before = api.filter((r) => r.responseEnd <= target);
 return {
-  first_chart: bench.firstChart,
+  target: target,
   first_chart_id: bench.firstChartId,
   wasm_instantiated: bench.wasmInstantiated,
   html_received: nav ? nav.responseEnd : null,
@@ -84,8 +96,8 @@ return {
 
 #[derive(Debug, Deserialize)]
 struct Sample {
-    first_chart: f64,
-    first_chart_id: String,
+    target: f64,
+    first_chart_id: Option<String>,
     wasm_instantiated: Option<f64>,
     html_received: Option<f64>,
     wasm_start: Option<f64>,
@@ -100,7 +112,7 @@ struct Sample {
 pub async fn run() {
     println!("== showback UI: release `stratus serve --demo`, tenant dashboard in headless Chromium ==");
     let web = harness::workspace_root().join("target").join("web");
-    if !web.join("index.html").is_file() || !web.join(WASM).is_file() {
+    if !web.join("index.html").is_file() || harness::web_asset(&web, WASM.0, WASM.1).is_none() {
         println!("web      skipped: the UI is not built in {}: run `cargo xtask build`", web.display());
         return;
     }
@@ -112,7 +124,7 @@ pub async fn run() {
         return;
     }
     println!("chromium load average before: {}", load_average());
-    if let Err(err) = first_chart(&web).await {
+    if let Err(err) = first_chart().await {
         println!("chromium failed: {err:#}");
     }
     println!("chromium load average after:  {}", load_average());
@@ -142,7 +154,8 @@ fn kib(bytes: f64) -> f64 {
 }
 
 fn sizes(web: &Path) {
-    let built = std::fs::metadata(web.join(WASM)).and_then(|m| m.modified()).ok();
+    let built =
+        harness::web_asset(web, WASM.0, WASM.1).and_then(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
     let stale = built.is_some_and(|built| {
         ["frontend", "charts/src", "api-types/src"]
             .iter()
@@ -155,11 +168,15 @@ fn sizes(web: &Path) {
         web.display(),
         if stale { " (frontend sources changed since: figures are of the older build)" } else { "" }
     );
-    for (name, what) in [(WASM, "wasm (release, wasm-bindgen)"), (JS_GLUE, "JS glue"), (CSS, "style.css")] {
-        let Ok(bytes) = std::fs::read(web.join(name)) else {
-            println!("web      {what:<28} {name} missing");
+    for ((stem, ext), what) in [(WASM, "wasm (release, wasm-opt)"), (JS_GLUE, "JS glue"), (CSS, "style.css")] {
+        let Some(path) = harness::web_asset(web, stem, ext) else {
+            println!("web      {what:<28} {stem}.*.{ext} missing");
             continue;
         };
+        let Ok(bytes) = std::fs::read(&path) else { continue };
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let brotli = std::fs::metadata(path.with_extension(format!("{ext}.br"))).map_or(0, |m| m.len());
+        println!("web      {what:<28} brotli -11 {:>7.1} KiB", kib(brotli as f64));
         println!(
             "web      {what:<28} raw {:>7.1} KiB  gzip -6 {:>7.1} KiB  gzip -9 {:>7.1} KiB  ({name}, {} bytes)",
             kib(bytes.len() as f64),
@@ -198,16 +215,19 @@ struct DemoServer {
 }
 
 impl DemoServer {
-    async fn start(web: &Path) -> Result<Self> {
+    /// The release binary with the UI built into it, on the vCD simulator at `vcd` (for the
+    /// demo's autoscale rule).
+    async fn start(vcd: &str) -> Result<Self> {
         let data_dir = tempfile::tempdir().context("temp dir")?;
         let log = data_dir.path().join("server.log");
         let child = tokio::process::Command::new(harness::process::stratus_bin())
             .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--collector-tick", "0", "--workers", "1"])
             .arg("--data-dir")
             .arg(data_dir.path())
-            .arg("--web-dir")
-            .arg(web)
             .env("STRATUS_LOG", "warn")
+            .env("STRATUS_VCD_URL", vcd)
+            .env("STRATUS_VCD_USER", "administrator@System")
+            .env("STRATUS_VCD_PASSWORD", vcd_sim::PASSWORD)
             .env_remove("DATABASE_URL")
             .env_remove("AWS_LAMBDA_RUNTIME_API")
             .stdout(Stdio::null())
@@ -235,8 +255,17 @@ impl DemoServer {
         bail!("stratus serve --demo printed no URL in 120 s: {}", std::fs::read_to_string(&log).unwrap_or_default())
     }
 
-    fn dashboard_url(&self) -> String {
-        format!("{}/#/showback&token={}", self.base, self.tenant_token)
+    /// The page at `hash` for acme's tenant admin.
+    fn page_url(&self, hash: &str) -> String {
+        format!("{}/{hash}&token={}", self.base, self.tenant_token)
+    }
+
+    /// The id of the demo's autoscale rule.
+    async fn demo_rule(&self) -> Result<String> {
+        let url = format!("{}/api/org/acme/autoscale/rules", self.base);
+        let rules: serde_json::Value =
+            reqwest::Client::new().get(url).bearer_auth(&self.tenant_token).send().await?.json().await?;
+        rules["items"][0]["id"].as_str().map(str::to_owned).context("the demo has no autoscale rule")
     }
 
     async fn stop(mut self) {
@@ -279,57 +308,67 @@ async fn browser() -> Result<Browser> {
     Ok(browser)
 }
 
-/// One page load of `url`; the probe's figures once the first chart is in the DOM.
-async fn load(browser: &Browser, url: &str) -> Result<Sample> {
+/// One page load of `url`; the probe's figures once `target` (`chart`, `list`, `rule`) is there.
+async fn load(browser: &Browser, url: &str, target: &str) -> Result<Sample> {
     browser.client.goto("about:blank").await.context("about:blank")?;
-    browser.client.goto(url).await.context("open the dashboard")?;
+    browser.client.goto(url).await.with_context(|| format!("open {url}"))?;
     let started = Instant::now();
     loop {
-        let done = browser.client.execute(DONE, vec![]).await.context("poll the probe")?;
+        let done = browser.client.execute(DONE, vec![json!(target)]).await.context("poll the probe")?;
         if done.as_bool() == Some(true) {
             break;
         }
         if started.elapsed() > Duration::from_secs(30) {
-            bail!("no chart SVG in the dashboard after 30 s");
+            bail!("no {target} in the page after 30 s");
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let value = browser.client.execute(READ, vec![]).await.context("read the probe")?;
+    let value = browser.client.execute(READ, vec![json!(target)]).await.context("read the probe")?;
     serde_json::from_value(value.clone()).with_context(|| format!("the probe's figures: {value}"))
 }
 
-async fn first_chart(web: &Path) -> Result<()> {
-    let server = DemoServer::start(web).await?;
-    let url = server.dashboard_url();
-    println!("chromium {} tenant acme, #/showback; ms from navigation start, measured in the page", server.base);
-
-    // Cold: every load in a new Chromium (fresh profile, empty HTTP and code caches).
-    let mut cold = Vec::with_capacity(LOADS);
+/// `LOADS` cold loads of `url`, each in a new Chromium (fresh profile, empty HTTP and code
+/// caches), after one that is not counted (it warms the server and the OS file cache).
+async fn cold_loads(url: &str, target: &str) -> Result<Vec<Sample>> {
+    let mut samples = Vec::with_capacity(LOADS);
     for i in 0..=LOADS {
         let browser = browser().await?;
-        let sample = load(&browser, &url).await;
+        let sample = load(&browser, url, target).await;
         browser.close().await;
-        let sample = sample?;
-        // The first load warms the server and the OS file cache; it is not counted.
         if i > 0 {
-            cold.push(sample);
+            samples.push(sample?);
         }
     }
-    report("cold", "new Chromium + profile per load", &cold);
+    Ok(samples)
+}
 
-    // One session, HTTP cache disabled over CDP: the browser process and its isolates are warm.
+/// `LOADS` warm loads of `url` in one session after a first visit: the HTTP cache holds the
+/// content-hashed assets, so only `index.html` and the API calls go to the server.
+async fn warm_loads(url: &str, target: &str) -> Result<Vec<Sample>> {
     let browser = browser().await?;
-    cdp(&browser, "Network.enable", json!({})).await?;
-    cdp(&browser, "Network.setCacheDisabled", json!({ "cacheDisabled": true })).await?;
-    let mut no_cache = Vec::with_capacity(LOADS);
+    let mut samples = Vec::with_capacity(LOADS);
     for i in 0..=LOADS {
-        let sample = load(&browser, &url).await?;
+        let sample = load(&browser, url, target).await;
         if i > 0 {
-            no_cache.push(sample);
+            samples.push(sample?);
         }
     }
     browser.close().await;
-    report("no-cache", "one session, cache disabled", &no_cache);
+    Ok(samples)
+}
+
+async fn first_chart() -> Result<()> {
+    let sim = vcd_sim::Simulator::start().await;
+    let server = DemoServer::start(sim.url()).await?;
+    println!("chromium {} tenant acme; ms from navigation start, measured in the page", server.base);
+
+    let dashboard = server.page_url("#/showback");
+    report("cold", "#/showback, first chart; new Chromium + profile per load", &cold_loads(&dashboard, "chart").await?);
+    report("warm", "#/showback, first chart; one session, assets cached", &warm_loads(&dashboard, "chart").await?);
+    let functions = server.page_url("#/functions");
+    summary_line("cold", "#/functions, first row of the list", &cold_loads(&functions, "list").await?);
+    let rule = server.page_url(&format!("#/autoscale/{}", server.demo_rule().await?));
+    summary_line("cold", "#/autoscale/<rule>, the rule page", &cold_loads(&rule, "rule").await?);
 
     server.stop().await;
     Ok(())
@@ -362,6 +401,16 @@ impl std::fmt::Display for Spread {
     }
 }
 
+/// One line: the time to the scenario's target and the API calls before it.
+fn summary_line(mode: &str, what: &str, samples: &[Sample]) {
+    let target = Spread::of(samples.iter().map(|s| s.target).collect());
+    let calls = Spread::of(samples.iter().map(|s| s.api_before_chart as f64).collect()).map_or(0.0, |s| s.p50);
+    match target {
+        Some(spread) => println!("chromium {mode:<8} {what:<40} {spread}; {calls:.0} API responses before it"),
+        None => println!("chromium {mode:<8} {what:<40} not recorded"),
+    }
+}
+
 fn report(mode: &str, how: &str, samples: &[Sample]) {
     let line = |name: &str, pick: &dyn Fn(&Sample) -> Option<f64>| {
         let values = samples.iter().filter_map(pick).collect();
@@ -378,14 +427,14 @@ fn report(mode: &str, how: &str, samples: &[Sample]) {
     let first_api = samples.iter().find_map(|s| s.first_api_path.clone()).unwrap_or_default();
     line(&format!("first API response {first_api}"), &|s| s.first_api_received);
     line("last API response pre-chart", &|s| s.last_api_before_chart);
-    line("first chart svg in the DOM", &|s| Some(s.first_chart));
+    line("first chart svg in the DOM", &|s| Some(s.target));
     line("  download + instantiate", &|s| Some(s.wasm_instantiated? - s.wasm_start?));
-    line("  instantiated → first chart", &|s| Some(s.first_chart - s.wasm_instantiated?));
+    line("  instantiated → first chart", &|s| Some(s.target - s.wasm_instantiated?));
     let mut charts: Vec<(String, usize)> = Vec::new();
-    for s in samples {
-        match charts.iter_mut().find(|(id, _)| *id == s.first_chart_id) {
+    for id in samples.iter().filter_map(|s| s.first_chart_id.clone()) {
+        match charts.iter_mut().find(|(seen, _)| *seen == id) {
             Some((_, n)) => *n += 1,
-            None => charts.push((s.first_chart_id.clone(), 1)),
+            None => charts.push((id, 1)),
         }
     }
     let charts: Vec<String> = charts.iter().map(|(id, n)| format!("#{id} {n}×")).collect();

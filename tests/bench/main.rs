@@ -4,8 +4,9 @@
 //! `functions` (deploy, cold and warm calls, throughput; against the seed's Node express
 //! server), `showback` (dashboard and provider queries over 200 tenants × 13 months, import
 //! rate and peak memory of `stratus showback import`, chart rendering, and the tenant dashboard
-//! in headless Chromium: time to first chart and the WASM's size), `showback-ui` (only the
-//! Chromium and size figures), `autoscale` (alert → first vCD call, engine and service evaluations
+//! in headless Chromium), `ui` (alias `showback-ui`: the UI in headless Chromium, cold and warm
+//! time to the dashboard's first chart, to the functions list and to an autoscale rule page, and
+//! the sizes of what a first visit downloads), `autoscale` (alert → first vCD call, engine and service evaluations
 //! per second, 100 concurrent duplicate alerts → one scale-out), `all`.
 
 mod api;
@@ -24,7 +25,7 @@ async fn main() {
         "autoscale" => autoscale::run().await,
         "functions" => functions::run().await,
         "showback" => showback::run().await,
-        "showback-ui" => first_chart::run().await,
+        "ui" | "showback-ui" => first_chart::run().await,
         "all" => {
             api::run().await;
             functions::run().await;
@@ -32,7 +33,7 @@ async fn main() {
             autoscale::run().await;
         }
         other => {
-            eprintln!("unknown benchmark area '{other}': use api, functions, showback, showback-ui, autoscale or all");
+            eprintln!("unknown benchmark area '{other}': use api, functions, showback, ui, autoscale or all");
             std::process::exit(2);
         }
     }

@@ -17,15 +17,41 @@ async fn the_binary_serves_its_built_in_ui_with_no_flag() {
     let html = page.text().await.unwrap();
     assert!(html.contains("__STRATUS_CONFIG__"), "the host page, configured: {html}");
     assert!(!html.contains("not built"), "the UI is built in: {html}");
-    let wasm = client.get(format!("{}/stratus_frontend_bg.wasm", server.base)).send().await.unwrap();
+    let wasm_path = asset_in(&html, "stratus_frontend_bg.", ".wasm");
+    let plain = client.get(format!("{}/{wasm_path}", server.base)).header("accept-encoding", "identity");
+    let wasm = plain.send().await.unwrap();
     assert_eq!(wasm.status(), 200);
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
-    assert!(wasm.bytes().await.unwrap().starts_with(b"\0asm"), "a WebAssembly module");
-    let glue = client.get(format!("{}/stratus_frontend.js", server.base)).send().await.unwrap();
+    assert_eq!(
+        wasm.headers()["cache-control"],
+        "public, max-age=31536000, immutable",
+        "a hashed name is cached for good"
+    );
+    let wasm = wasm.bytes().await.unwrap();
+    assert!(wasm.starts_with(b"\0asm"), "a WebAssembly module");
+    let brotli = client.get(format!("{}/{wasm_path}", server.base)).header("accept-encoding", "gzip, br").send();
+    let brotli = brotli.await.unwrap();
+    assert_eq!(
+        (brotli.headers()["content-encoding"].to_str().unwrap(), brotli.headers()["vary"].to_str().unwrap()),
+        ("br", "accept-encoding")
+    );
+    let compressed = brotli.bytes().await.unwrap();
+    assert!(compressed.len() * 2 < wasm.len(), "brotli: {} of {} bytes", compressed.len(), wasm.len());
+    let gzip = client.get(format!("{}/{wasm_path}", server.base)).header("accept-encoding", "gzip").send();
+    assert_eq!(gzip.await.unwrap().headers()["content-encoding"], "gzip");
+    let glue_path = asset_in(&html, "stratus_frontend.", ".js");
+    let glue = client.get(format!("{}/{glue_path}", server.base)).send().await.unwrap();
     assert!(glue.headers()["content-type"].to_str().unwrap().contains("javascript"));
     let missing = client.get(format!("{}/nope.js", server.base)).send().await.unwrap();
     assert_eq!(missing.status(), 404);
     server.kill().await;
+}
+
+/// The asset named `prefix….ext` in the host page.
+fn asset_in(html: &str, prefix: &str, ext: &str) -> String {
+    let start = html.find(prefix).unwrap_or_else(|| panic!("no {prefix}… in {html}"));
+    let end = start + html[start..].find(ext).unwrap_or_else(|| panic!("no {prefix}…{ext} in {html}")) + ext.len();
+    html[start..end].to_owned()
 }
 
 /// Calls acme's function once, so that the metrics have a function label to leak.

@@ -23,7 +23,7 @@ const BROKEN: &str = "module.exports = async (event) => {\nconst x = ;\nreturn x
 async fn start_app() -> TestApp {
     let web_dir = workspace_root().join("target").join("web");
     assert!(
-        web_dir.join("index.html").is_file() && web_dir.join("stratus_frontend_bg.wasm").is_file(),
+        web_dir.join("index.html").is_file() && harness::web_asset(&web_dir, "stratus_frontend_bg", "wasm").is_some(),
         "the UI is not built in {}: run `cargo xtask build` (cargo xtask test does)",
         web_dir.display()
     );

@@ -79,23 +79,34 @@ fn amd_dependencies(bundle: &str) -> Vec<String> {
 fn the_zip_holds_the_manifest_the_bundle_and_the_app_assets() {
     let entries = zip_entries();
     let names: BTreeSet<&str> = entries.keys().map(String::as_str).collect();
-    for required in [
-        "manifest.json",
-        "bundle.js",
-        "assets/index.html",
-        "assets/style.css",
-        "assets/stratus_frontend.js",
-        "assets/stratus_frontend_bg.wasm",
-    ] {
+    for required in ["manifest.json", "bundle.js", "assets/index.html"] {
         assert!(names.contains(required), "the zip lacks {required}: {names:?}");
     }
+    // The app's assets under content-hashed names, as the index names them; no compressed copies.
+    let index = String::from_utf8_lossy(&entries["assets/index.html"]).into_owned();
+    let hashed = |stem: &str, ext: &str| {
+        let name = names
+            .iter()
+            .find(|n| {
+                n.strip_prefix(&format!("assets/{stem}."))
+                    .and_then(|r| r.strip_suffix(ext))
+                    .is_some_and(|h| h.len() == 16)
+            })
+            .unwrap_or_else(|| panic!("the zip lacks assets/{stem}.<hash>{ext}: {names:?}"));
+        assert!(index.contains(name.trim_start_matches("assets/")), "index.html names {name}");
+        name.to_string()
+    };
+    let wasm = hashed("stratus_frontend_bg", ".wasm");
+    hashed("stratus_frontend", ".js");
+    hashed("style", ".css");
+    assert!(!names.iter().any(|n| n.ends_with(".br") || n.ends_with(".gz")), "{names:?}");
     for name in &names {
         assert!(
             matches!(*name, "manifest.json" | "bundle.js") || name.starts_with("assets/"),
             "{name} is outside assets/"
         );
     }
-    assert!(entries["assets/stratus_frontend_bg.wasm"].starts_with(b"\0asm"), "the wasm is a WASM module");
+    assert!(entries[&wasm].starts_with(b"\0asm"), "the wasm is a WASM module");
 
     // The app knows it runs in vCD, and loads its files relative to the id-bearing asset path.
     let index = text(&entries, "assets/index.html");

@@ -129,7 +129,7 @@ pub async fn start_app_with_ui_and(
 ) -> crate::TestApp {
     let web_dir = crate::workspace_root().join("target").join("web");
     assert!(
-        web_dir.join("index.html").is_file() && web_dir.join("stratus_frontend_bg.wasm").is_file(),
+        web_dir.join("index.html").is_file() && crate::web_asset(&web_dir, "stratus_frontend_bg", "wasm").is_some(),
         "the UI is not built in {}: run `cargo xtask build` (cargo xtask test does)",
         web_dir.display()
     );

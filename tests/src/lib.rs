@@ -28,6 +28,16 @@ pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
 }
 
+/// The content-hashed file `stem.<16 hex>.ext` that `cargo xtask build` wrote in `web`.
+pub fn web_asset(web: &Path, stem: &str, ext: &str) -> Option<PathBuf> {
+    let hashed = |name: &str| {
+        let hash = name.strip_prefix(stem)?.strip_prefix('.')?.strip_suffix(ext)?.strip_suffix('.')?;
+        (hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())).then_some(())
+    };
+    let entries = std::fs::read_dir(web).ok()?;
+    entries.flatten().map(|e| e.path()).find(|p| p.file_name().and_then(|n| n.to_str()).and_then(hashed).is_some())
+}
+
 /// Which database a test app runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Db {

@@ -54,7 +54,7 @@ enum Task {
     Lint,
     /// Run the benchmarks and print their figures.
     Bench {
-        /// Which area: `api` (default), `functions`, `showback` or `all`.
+        /// Which area: `api` (default), `functions`, `showback`, `ui`, `autoscale` or `all`.
         #[arg(default_value = "api")]
         area: String,
     },
@@ -188,6 +188,10 @@ fn test(root: &Path, no_lint: bool, args: &[String]) -> Result<()> {
 }
 
 fn bench(root: &Path, area: &str) -> Result<()> {
+    if matches!(area, "ui" | "showback-ui" | "all") {
+        // The release binary carries the UI it is measured with.
+        web::build_web(root, true)?;
+    }
     build_backend(root, true)?;
     let mut command = cargo(root);
     command.args(["run", "--release", "-p", "stratus-tests", "--bin", "stratus-bench", "--", area]);

@@ -51,7 +51,9 @@ pub fn package(root: &Path, web_dir: &Path, routing: Routing) -> Result<PathBuf>
 
     let mut entries: Vec<(String, Vec<u8>)> =
         vec![("manifest.json".to_owned(), manifest.into_bytes()), ("bundle.js".to_owned(), bundle)];
-    for (name, path) in files_under(web_dir)? {
+    // The portal serves plugin assets as they are: the precompressed copies stay out of the zip.
+    let assets = files_under(web_dir)?.into_iter().filter(|(name, _)| !name.ends_with(".br") && !name.ends_with(".gz"));
+    for (name, path) in assets {
         let content = if name == "index.html" {
             index_html(&std::fs::read_to_string(&path).context("reading the web UI's index.html")?, routing)?
                 .into_bytes()

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use api_types::ErrorDetail;
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
@@ -11,10 +12,35 @@ use crate::domain::tenancy::Principal;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 
-/// JSON body whose rejections use the API's error format.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// JSON body whose rejections use the API's error format. Every body of the API is a JSON
+/// object: anything else is refused before serde could read an array as a struct's fields.
 pub struct AppJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for AppJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(request, state).await?;
+        if !value.is_object() {
+            let detail = ErrorDetail { field: None, line: None, reason: "the body must be a JSON object".into() };
+            return Err(ApiError::Validation {
+                message: "the body must be a JSON object".into(),
+                details: vec![detail],
+            });
+        }
+        let body = serde_path_to_error::deserialize(value).map_err(|err| {
+            let reason = format!("Failed to deserialize the JSON body into the target type: {err}");
+            let field = err.path().to_string();
+            let field = (field != ".").then_some(field);
+            ApiError::Validation { message: reason.clone(), details: vec![ErrorDetail { field, line: None, reason }] }
+        })?;
+        Ok(AppJson(body))
+    }
+}
 
 /// Query string whose rejections use the API's error format.
 #[derive(FromRequestParts)]

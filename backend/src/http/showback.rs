@@ -6,6 +6,7 @@ pub(crate) mod charts;
 mod collectors;
 mod export;
 mod import;
+mod overview;
 mod rates;
 mod summary;
 mod top;
@@ -31,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(org_costs))
         .routes(routes!(provider_costs))
         .merge(summary::router())
+        .merge(overview::router())
         .merge(budget::router())
         .merge(rates::router())
         .merge(import::router())

@@ -104,6 +104,11 @@ pub fn showback_summary(base: &str, org: &str, month: &str) -> String {
     format!("{}/showback/summary?month={}", org_root(base, org), encode_segment(month))
 }
 
+/// `GET {base}/api/org/{org}/showback/overview?months=N`: the dashboard's first screen.
+pub fn showback_overview(base: &str, org: &str, months: u32) -> String {
+    format!("{}/showback/overview?months={months}", org_root(base, org))
+}
+
 /// `GET|PUT|DELETE {base}/api/org/{org}/showback/budget`.
 pub fn budget(base: &str, org: &str) -> String {
     format!("{}/showback/budget", org_root(base, org))
@@ -192,6 +197,7 @@ mod tests {
         let range = DateRange::month_to_date(Date::new(2025, 11, 22).expect("valid date"));
         assert_eq!(showback_summary("", "acme", "2025-11"), "/api/org/acme/showback/summary?month=2025-11");
         assert_eq!(budget("", "acme"), "/api/org/acme/showback/budget");
+        assert_eq!(showback_overview("", "acme", 6), "/api/org/acme/showback/overview?months=6");
         assert_eq!(export_csv("", "acme", range), "/api/org/acme/showback/export.csv?from=2025-11-01&to=2025-11-22");
         assert_eq!(export_file_name("acme", range), "showback-acme-2025-11-01-2025-11-22.csv");
     }

@@ -16,7 +16,7 @@ use crate::components::empty_state::EmptyState;
 use crate::components::error_alert::ErrorAlert;
 use crate::components::page_heading::PageHeading;
 use crate::components::rule_last_action::RuleLastAction;
-use crate::components::spinner::Spinner;
+use crate::components::skeleton_grid::SkeletonGrid;
 use crate::components::status_badge::StatusBadge;
 use crate::host;
 use crate::logic::display::{BadgeKind, count_noun};
@@ -51,7 +51,7 @@ pub fn AutoscalePage(org: String) -> impl IntoView {
     );
     let state = move || rules.map(|r| DataState::of(Some(r), |l| l.items.is_empty())).unwrap_or(DataState::Loading);
     let body = move || match rules.get() {
-        None => view! { <Spinner label="Loading autoscale rules…" /> }.into_any(),
+        None => view! { <SkeletonGrid columns=COLUMNS label="Loading autoscale rules…" /> }.into_any(),
         Some(Err(error)) => view! { <ErrorAlert error /> }.into_any(),
         Some(Ok(list)) if list.items.is_empty() => view! {
             <EmptyState

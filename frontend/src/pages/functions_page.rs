@@ -10,7 +10,7 @@ use crate::components::datagrid::{Column, Datagrid};
 use crate::components::empty_state::EmptyState;
 use crate::components::error_alert::ErrorAlert;
 use crate::components::page_heading::PageHeading;
-use crate::components::spinner::Spinner;
+use crate::components::skeleton_grid::SkeletonGrid;
 use crate::components::status_badge::StatusBadge;
 use crate::host;
 use crate::logic::display::{count_noun, format_timestamp, function_status_badge, version_label};
@@ -44,7 +44,7 @@ pub fn FunctionsPage(org: String) -> impl IntoView {
     );
     let state = move || functions.map(|r| DataState::of(Some(r), |l| l.items.is_empty())).unwrap_or(DataState::Loading);
     let body = move || match functions.get() {
-        None => view! { <Spinner label="Loading functions…" /> }.into_any(),
+        None => view! { <SkeletonGrid columns=COLUMNS label="Loading functions…" /> }.into_any(),
         Some(Err(error)) => view! { <ErrorAlert error /> }.into_any(),
         Some(Ok(list)) if list.items.is_empty() => view! {
             <EmptyState

@@ -2,7 +2,7 @@
 //! trend and the services of the last months as charts drawn here with the server's `charts`
 //! code, then a cost explorer over any range, and the budget editor.
 
-use api_types::ShowbackSummary;
+use api_types::{ShowbackOverview, ShowbackSummary};
 use leptos::prelude::*;
 
 use crate::api::{ApiClient, ApiError};
@@ -19,8 +19,7 @@ use crate::host;
 use crate::logic::budget_form::BudgetValues;
 use crate::logic::chart_data::Columns;
 use crate::logic::cost_rows::GroupBy;
-use crate::logic::date::{Date, DateRange};
-use crate::logic::join::join_all;
+use crate::logic::date::DateRange;
 use crate::logic::load_state::DataState;
 
 /// Months in the by-service chart, the current one included.
@@ -33,23 +32,18 @@ pub fn ShowbackPage(org: String) -> impl IntoView {
     let api = expect_context::<ApiClient>();
     let today = host::today_utc();
     let refresh = RwSignal::new(0u32);
-    let (summary_api, summary_org) = (api.clone(), org.clone());
-    let summary = LocalResource::new(move || {
+    // The first screen (cards and both charts) comes in one request.
+    let overview_org = org.clone();
+    let overview = LocalResource::new(move || {
         refresh.track();
-        let (api, org) = (summary_api.clone(), summary_org.clone());
-        async move { api.showback_summary(&org, &today.month_key()).await }
+        let (api, org) = (api.clone(), overview_org.clone());
+        async move { api.showback_overview(&org, HISTORY_MONTHS).await }
     });
-    let history_org = org.clone();
-    let history = LocalResource::new(move || {
-        refresh.track();
-        let (api, org) = (api.clone(), history_org.clone());
-        async move { service_history(&api, &org, today).await }
-    });
+    let summary = Signal::derive(move || overview.get().map(|o| o.map(|o| o.summary)));
+    let history: Signal<Option<History>> = Signal::derive(move || overview.get().map(|o| o.map(history_columns)));
     let no_records = |months: &Columns| months.iter().all(|(_, r)| r.groups.is_empty());
     let state = move || DataState::of_both(summary.get().as_ref(), history.get().as_ref(), no_records);
-    let empty = Memo::new(move |_| history.map(|h| h.as_ref().is_ok_and(no_records)));
-    let summary_now = Signal::derive(move || summary.get());
-    let history_now = Signal::derive(move || history.get());
+    let empty = Memo::new(move |_| history.with(|h| h.as_ref().map(|h| h.as_ref().is_ok_and(no_records))));
     let range = RwSignal::new(DateRange::month_to_date(today));
     let group_by = RwSignal::new(GroupBy::Service);
     let editing = RwSignal::new(false);
@@ -75,8 +69,8 @@ pub fn ShowbackPage(org: String) -> impl IntoView {
         let org = main_org.clone();
         view! {
             <div class="chart-row">
-                <TrendChart org=org.clone() summary=summary_now refresh />
-                <ServicesChart history=history_now />
+                <TrendChart org=org.clone() summary refresh />
+                <ServicesChart history />
             </div>
             <CostExplorer org today range group_by refresh />
         }
@@ -94,7 +88,7 @@ pub fn ShowbackPage(org: String) -> impl IntoView {
                     on_close=Callback::new(move |()| editing.set(false))
                     on_saved=Callback::new(move |()| {
                         editing.set(false);
-                        summary.refetch();
+                        overview.refetch();
                     })
                 />
             }
@@ -119,9 +113,7 @@ fn budget_values(summary: Option<&ShowbackSummary>) -> BudgetValues {
     BudgetValues::from_status(summary.and_then(|s| s.budget.as_ref()), currency)
 }
 
-/// The org's costs by service for each of the last months, fetched at once.
-async fn service_history(api: &ApiClient, org: &str, today: Date) -> History {
-    let months = DateRange::last_months(today, HISTORY_MONTHS);
-    let reports = join_all(months.iter().map(|(_, range)| api.costs(org, *range, GroupBy::Service))).await;
-    months.into_iter().zip(reports).map(|((label, _), report)| report.map(|r| (label, r))).collect()
+/// The overview's months as chart columns, oldest first.
+fn history_columns(overview: ShowbackOverview) -> Columns {
+    overview.months.into_iter().map(|m| (m.month, m.report)).collect()
 }

@@ -3,8 +3,9 @@
 use api_types::Role;
 use harness::{TestApp, both_databases};
 
-const ORG_GETS: [&str; 8] = [
+const ORG_GETS: [&str; 9] = [
     "summary",
+    "overview",
     "costs",
     "export.csv",
     "budget",

@@ -165,3 +165,30 @@ async fn the_export_reimports_unchanged(app: &TestApp) {
     assert_eq!((result.imported, result.replaced, result.unchanged as usize), (0, 0, records.len()));
 }
 both_databases!(export, super::the_export_reimports_unchanged);
+
+/// The overview answers exactly what the summary and one cost query per month answer.
+async fn the_overview_is_the_summary_and_the_months_in_one_answer(app: &TestApp) {
+    let token = app.token(Role::TenantAdmin, Some("acme")).await;
+    let today = chrono::Utc::now().date_naive();
+    seed(app, today).await;
+    let overview: api_types::ShowbackOverview =
+        app.get("/api/org/acme/showback/overview?months=3", &token).await.json().await.unwrap();
+    let summary: ShowbackSummary = app.get("/api/org/acme/showback/summary", &token).await.json().await.unwrap();
+    assert_eq!(overview.summary, summary);
+    let months: Vec<&str> = overview.months.iter().map(|m| m.month.as_str()).collect();
+    let expected: Vec<String> = Month::of(today).last_n(3).iter().map(Month::to_string).collect();
+    assert_eq!(months, expected, "oldest first, the current month last");
+    for month in &overview.months {
+        let (from, to) = (&month.report.from, &month.report.to);
+        let path = format!("/api/org/acme/showback/costs?from={from}&to={to}&group_by=service");
+        let alone: api_types::CostReport = app.get(&path, &token).await.json().await.unwrap();
+        assert_eq!(month.report, alone, "{}", month.month);
+    }
+    let last = &overview.months[2].report;
+    assert_eq!(last.to, today.format("%Y-%m-%d").to_string(), "the current month runs to today");
+    assert_eq!(overview.months[1].report.groups[0].key, "storage");
+    let bad = app.get("/api/org/acme/showback/overview?months=25", &token).await;
+    assert_eq!(bad.status(), 422);
+    assert_eq!(app.get("/api/org/globex/showback/overview", &token).await.status(), 404, "another tenant's org");
+}
+both_databases!(overview, super::the_overview_is_the_summary_and_the_months_in_one_answer);

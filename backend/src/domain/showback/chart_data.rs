@@ -6,7 +6,12 @@ use crate::domain::money::MICROS;
 use crate::domain::showback::month::Month;
 use crate::domain::showback::summary::MonthView;
 use crate::store::{CostRow, CostRow2};
-use api_types::ProjectionMethod;
+use api_types::{CostGroup, CostReport, MonthCosts, ProjectionMethod};
+use chrono::NaiveDate;
+
+use crate::domain::dates::format_day;
+use crate::domain::money::format_cents;
+use crate::domain::showback::{DEFAULT_CURRENCY, currencies};
 
 /// Most series a stacked chart shows; the rest are summed as "other".
 pub const MAX_SERIES: usize = 7;
@@ -42,6 +47,37 @@ pub fn services_by_month(rows: &[CostRow2], months: &[Month], currency: &str) ->
         series.push(other);
     }
     (periods, series)
+}
+
+/// Costs by service per month from `rows` keyed (month, service), each month in its own largest
+/// currency (as a cost query over that month alone answers); the current month ends `today`.
+pub fn reports_by_month(rows: &[CostRow2], months: &[Month], today: NaiveDate) -> Vec<MonthCosts> {
+    months
+        .iter()
+        .map(|month| {
+            let key = month.to_string();
+            let of_month: Vec<CostRow> = rows
+                .iter()
+                .filter(|r| r.key == key)
+                .map(|r| CostRow { key: r.key2.clone(), cost_micros: r.cost_micros, currency: r.currency.clone() })
+                .collect();
+            let currency = currencies(&of_month).into_iter().next().unwrap_or_else(|| DEFAULT_CURRENCY.into());
+            let groups: Vec<CostGroup> = of_month
+                .iter()
+                .filter(|r| r.currency == currency)
+                .map(|r| CostGroup { key: r.key.clone(), cost: format_cents(r.cost_micros) })
+                .collect();
+            let total = of_month.iter().filter(|r| r.currency == currency).map(|r| r.cost_micros).sum();
+            let report = CostReport {
+                currency,
+                from: format_day(month.first_day()),
+                to: format_day(month.last_day().min(today)),
+                total: format_cents(total),
+                groups,
+            };
+            MonthCosts { month: key, report }
+        })
+        .collect()
 }
 
 /// The cumulative month-to-date line, the projection (while the month runs) and the budget
