@@ -106,6 +106,19 @@ async fn unknown_api_paths_are_json_404s_and_bad_json_is_a_400() {
         .unwrap();
     assert_eq!(wrong_type.status(), 422);
     assert_eq!(wrong_type.json::<ErrorBody>().await.unwrap().error.code, "validation_failed");
+    // serde would read an array as a struct's fields in order; the API takes objects only.
+    let token = app.token(Role::TenantAdmin, Some("acme")).await;
+    for body in [
+        serde_json::json!(["acme-2", null]),
+        serde_json::json!({"name": "f", "route": "f", "code": "x", "limits": [null, null]}),
+    ] {
+        let path = if body.is_array() { "/api/provider/orgs" } else { "/api/org/acme/functions" };
+        let who = if body.is_array() { &provider } else { &token };
+        let response = app.client.post(app.url(path)).bearer_auth(who).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 422, "{body}");
+        let error = response.json::<ErrorBody>().await.unwrap().error;
+        assert!(error.message.contains("object"), "{}", error.message);
+    }
     app.shutdown().await;
 }
 
