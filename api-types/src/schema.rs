@@ -152,6 +152,18 @@ pub(crate) fn secrets() -> Object {
     )
 }
 
+/// A rate card's `service` or `unit` (the server's `check_name`).
+pub(crate) fn record_name() -> Object {
+    let pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x1F\x7F-\x9F]*$";
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(200))
+        .pattern(Some(pattern))
+        .description(Some("Not blank, at most 200 characters, no control characters; stored trimmed."))
+        .build()
+}
+
 /// `Budget.thresholds`.
 pub(crate) fn budget_thresholds() -> Array {
     ArrayBuilder::new()

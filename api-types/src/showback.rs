@@ -183,26 +183,10 @@ pub struct RateEntry {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RateInput {
     /// Not blank, at most 200 characters, no control characters; stored trimmed.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 200,
-            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x1F\x7F-\x9F]*$",
-            example = "compute"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::record_name))]
     pub service: String,
     /// Not blank, at most 200 characters, no control characters; stored trimmed.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 200,
-            pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x1F\x7F-\x9F]*$",
-            example = "vCPU-hour"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::record_name))]
     pub unit: String,
     /// Price of one `unit`: a non-negative decimal with at most 9 decimals, no sign, exponent or
     /// thousands separators, at most 9223372036.854775807; surrounding whitespace is ignored.
