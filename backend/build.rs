@@ -1,5 +1,4 @@
-//! Build script: rebuild when a migration changes (`sqlx::migrate!` embeds them), and embed the
-//! built web UI so that one `stratus` binary serves it with no flag.
+//! Build script: embed the built web UI so that one `stratus` binary serves it with no flag.
 //!
 //! The UI comes from `$STRATUS_EMBED_WEB_DIR`, else `<workspace>/target/web` (where
 //! `cargo xtask build` puts it). Cargo reruns this script when a file there changes.
@@ -8,7 +7,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    println!("cargo:rerun-if-changed=migrations");
     println!("cargo:rerun-if-env-changed=STRATUS_EMBED_WEB_DIR");
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let web = std::env::var_os("STRATUS_EMBED_WEB_DIR")

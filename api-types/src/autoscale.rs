@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::states::state_names;
+
 /// Which VM a scale-in removes first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -271,14 +273,16 @@ pub struct MetricsPush {
 }
 
 /// Which way a decision goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
+    #[default]
     None,
     ScaleOut,
     ScaleIn,
 }
+state_names!(Direction: "a direction" { None = "none", ScaleOut = "scale_out", ScaleIn = "scale_in" });
 
 /// The outcome of one evaluation, with its reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -320,6 +324,9 @@ pub enum EventKind {
     /// The rule was created, changed, enabled or disabled.
     Rule,
 }
+state_names!(EventKind: "an event kind" {
+    Signal = "signal", Decision = "decision", Action = "action", Step = "step", Rule = "rule",
+});
 
 /// One entry of `GET /api/org/{org}/autoscale/rules/{id}/events`, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -336,15 +343,26 @@ pub struct AutoscaleEvent {
 }
 
 /// State of a scaling action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ActionStatus {
+    #[default]
     Running,
     Succeeded,
     /// A step failed; the done steps are being undone.
     RollingBack,
     RolledBack,
+}
+state_names!(ActionStatus: "an action status" {
+    Running = "running", Succeeded = "succeeded", RollingBack = "rolling_back", RolledBack = "rolled_back",
+});
+
+impl ActionStatus {
+    /// Whether the action is still changing the vApp (forward or rolling back).
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Running | Self::RollingBack)
+    }
 }
 
 /// A scaling action in a list.
@@ -372,14 +390,16 @@ pub enum StepState {
     Failed,
     Undone,
 }
+state_names!(StepState: "a step state" {
+    Planned = "planned", Running = "running", Done = "done", Failed = "failed", Undone = "undone",
+});
 
 /// One journal step of an action, e.g. `recompose web-3`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActionStep {
     pub seq: u32,
-    /// `recompose`, `power_on`, `pool_add`, `drain`, `pool_remove`, `power_off`, `delete`.
-    pub step: String,
+    pub step: crate::StepKind,
     pub vm_name: String,
     pub state: StepState,
     pub detail: Option<String>,

@@ -13,9 +13,7 @@ pub struct EventDelivery {
     pub event_id: String,
     /// With dots: `com.vmware.vcloud.event.vm.create`.
     pub event_type: String,
-    /// `pending` (waiting for an attempt), `running`, `succeeded` or `dead` (out of attempts;
-    /// re-drive it to try again).
-    pub status: String,
+    pub status: crate::DeliveryStatus,
     /// Attempts made so far (since the last re-drive).
     pub attempts: u32,
     /// When a pending delivery's next attempt is due.

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::{InvocationStatus, InvocationTrigger, VersionStatus};
+
 /// What makes a function run: an HTTP call on its route, or a vCD event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -125,8 +127,8 @@ pub struct Function {
     pub route: String,
     /// The full path it answers on: `/api/org/{org}/{route}`.
     pub path: String,
-    /// Of the latest version: `initializing`, `ready` or `failed`.
-    pub status: String,
+    /// Of the latest version.
+    pub status: VersionStatus,
     /// The latest version.
     pub version: i64,
     /// The version serving calls; `None` until one is ready.
@@ -153,7 +155,7 @@ pub struct Function {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FunctionVersion {
     pub version: i64,
-    pub status: String,
+    pub status: VersionStatus,
     /// Whether this version serves calls now.
     pub active: bool,
     pub code: String,
@@ -177,10 +179,8 @@ pub struct InvocationRecord {
     pub id: String,
     pub function: String,
     pub version: i64,
-    /// `http`, `async` or `event`.
-    pub trigger: String,
-    /// `pending`, `running`, `succeeded` or `failed`.
-    pub status: String,
+    pub trigger: InvocationTrigger,
+    pub status: InvocationStatus,
     pub started_at: String,
     pub duration_ms: Option<f64>,
     /// The HTTP status the function answered (or the gateway's error status).
@@ -219,7 +219,7 @@ pub struct StoredResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvocationAccepted {
     pub id: String,
-    pub status: String,
+    pub status: InvocationStatus,
     /// Where to poll: `/api/org/{org}/invocations/{id}`.
     pub location: String,
 }

@@ -12,6 +12,7 @@ mod resources;
 #[cfg(feature = "openapi")]
 mod schema;
 mod showback;
+mod states;
 mod system;
 
 pub use autoscale::{
@@ -31,6 +32,9 @@ pub use showback::{
     Budget, BudgetState, BudgetStatus, Collector, CollectorInput, CollectorRun, CollectorSource, CostGroup,
     CostGroupBy, CostQuery, CostReport, FieldMapping, FileSource, HttpSource, ImportResult, MeteringSource, MonthCosts,
     ProjectionMethod, RateEntry, RateInput, RunStatus, SOURCE_URL_PATTERN, ShowbackOverview, ShowbackSummary,
+};
+pub use states::{
+    DeliveryStatus, InvocationStatus, InvocationTrigger, RunTrigger, StepKind, UnknownState, VersionStatus,
 };
 pub use system::Health;
 

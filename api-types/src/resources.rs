@@ -19,8 +19,7 @@ pub struct FunctionSummary {
     pub route: String,
     /// The full path it answers on: `/api/org/{org}/{route}`.
     pub path: String,
-    /// `initializing`, `ready` or `failed`.
-    pub status: String,
+    pub status: crate::VersionStatus,
     pub version: i64,
     pub active_version: Option<i64>,
     pub updated_at: String,

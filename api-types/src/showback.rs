@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::states::state_names;
+
 /// How `GET …/showback/costs` groups its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -443,3 +445,6 @@ pub enum RunStatus {
     Partial,
     Failed,
 }
+state_names!(RunStatus: "a collector run status" {
+    Running = "running", Succeeded = "succeeded", Partial = "partial", Failed = "failed",
+});

@@ -13,7 +13,8 @@ mod functions;
 mod gateway;
 mod openapi;
 mod orgs;
-pub(crate) mod showback;
+mod showback;
+mod svg;
 mod system;
 mod web;
 
@@ -46,7 +47,7 @@ pub fn app(state: AppState) -> Router {
     let cors = cors::layer(&state.config.cors_origins);
     let router = api
         .merge(openapi::router(&spec))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
+        .route_layer(axum::middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
         .merge(web::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())

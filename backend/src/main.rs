@@ -10,11 +10,12 @@ use anyhow::{Context as _, bail};
 use api_types::Role;
 use clap::{Args, Parser, Subcommand};
 use stratus::config::Config;
-use stratus::domain::tenancy::OrgName;
-use stratus::domain::tokens;
 use stratus::host::{lambda, server};
-use stratus::store::Store;
-use stratus::{AppState, app, demo};
+use stratus::{AppState, app};
+use stratus_core::demo;
+use stratus_core::store::Store;
+use stratus_core::tenancy::OrgName;
+use stratus_core::tokens;
 
 #[derive(Parser)]
 #[command(name = "stratus", version, about = "Functions, autoscale and showback for VMware Cloud Director")]
@@ -120,13 +121,13 @@ struct VcdArgs {
 }
 
 impl VcdArgs {
-    fn endpoint(&self) -> anyhow::Result<Option<stratus::vcd::VcdEndpoint>> {
+    fn endpoint(&self) -> anyhow::Result<Option<stratus_core::vcd::VcdEndpoint>> {
         let Some(url) = &self.vcd_url else { return Ok(None) };
         let (user, org) = self
             .vcd_user
             .split_once('@')
             .with_context(|| format!("--vcd-user '{}' must be user@org, e.g. administrator@System", self.vcd_user))?;
-        Ok(Some(stratus::vcd::VcdEndpoint {
+        Ok(Some(stratus_core::vcd::VcdEndpoint {
             url: url.trim_end_matches('/').to_owned(),
             user: user.to_owned(),
             org: org.to_owned(),
@@ -311,7 +312,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         print_demo(&state, &base).await?;
     }
     if args.collector_tick > 0 {
-        state.collectors.clone().spawn_scheduler(std::time::Duration::from_secs(args.collector_tick));
+        state.showback.spawn_scheduler(std::time::Duration::from_secs(args.collector_tick));
     }
     if args.autoscale_tick > 0 {
         state.autoscale.clone().spawn_loop(std::time::Duration::from_secs(args.autoscale_tick));
@@ -368,7 +369,8 @@ async fn showback_import(
     source: &str,
     data: &DataArgs,
 ) -> anyhow::Result<()> {
-    use stratus::collectors::{cli, import::ImportError};
+    use stratus::showback_cli as cli;
+    use stratus_core::showback::collectors::import::ImportError;
     let store = open_store(&config(data)).await?;
     let outcome = cli::import_with_progress(&store, file, source, skip_invalid).await;
     store.close().await;
@@ -418,14 +420,14 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
             println!("{:<18} {:<13} {:<16} {:<12} {:<25} state", "id", "role", "org", "name", "created");
             for t in store.list_tokens().await? {
                 let state = if t.revoked_at.is_some() { "revoked" } else { "active" };
-                let created = stratus::domain::dates::rfc3339_from_millis(t.created_at);
+                let created = stratus_core::dates::rfc3339_from_millis(t.created_at);
                 let org = t.org.unwrap_or_else(|| "-".into());
                 println!("{:<18} {:<13} {:<16} {:<12} {:<25} {state}", t.token_id, t.role, org, t.name, created);
             }
         }
         TokenCommand::Revoke { token_id, data } => {
             let store = open_store(&config(&data)).await?;
-            if !store.revoke_token(&token_id, stratus::domain::dates::now_millis()).await? {
+            if !store.revoke_token(&token_id, stratus_core::dates::now_millis()).await? {
                 bail!("no active token with id '{token_id}'");
             }
             eprintln!("revoked {token_id}");

@@ -1,6 +1,7 @@
 //! Prometheus metrics: one registry for the whole process, the HTTP request middleware, and the
 //! `/metrics` text. Function metrics use the names OpenFaaS users know.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -12,7 +13,9 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::state::AppState;
+use stratus_core::functions::{CallEnd, CallObserver};
+
+use crate::http::error::gateway_status;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
@@ -101,9 +104,14 @@ impl Metrics {
     }
 }
 
-impl Metrics {
-    /// Records one function call.
-    pub fn record_call(&self, org: &str, function: &str, status: u16, seconds: f64, cold: bool) {
+impl CallObserver for Metrics {
+    /// Records one function call under the status the gateway answered with.
+    fn call_finished(&self, org: &str, function: &str, end: CallEnd, seconds: f64, cold: bool) {
+        let status = match end {
+            CallEnd::Answered(status) => status,
+            CallEnd::Failed(failure) => gateway_status(failure),
+            CallEnd::Refused => 429,
+        };
         let function_name = format!("{function}.{org}");
         let code = status.to_string();
         self.function_invocations
@@ -118,13 +126,12 @@ impl Metrics {
 }
 
 /// Middleware counting and timing each routed request by its route template.
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().to_string();
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
     let response = next.run(request).await;
     let status = response.status().as_u16();
-    let metrics = &state.metrics;
     metrics.http_requests.get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status }).inc();
     metrics.http_duration.get_or_create(&RouteLabels { method, route }).observe(started.elapsed().as_secs_f64());
     response

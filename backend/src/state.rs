@@ -4,16 +4,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sandbox::{PoolConfig, WorkerCommand, WorkerPool};
+use stratus_core::auth::Authenticator;
+use stratus_core::autoscale::Autoscale;
+use stratus_core::autoscale::vcd::{NoVcd, VcdPort};
+use stratus_core::functions::Functions;
+use stratus_core::showback::Showback;
+use stratus_core::showback::collectors::Collectors;
+use stratus_core::store::Store;
+use stratus_core::vcd::VcdGateway;
 
-use crate::collectors::Collectors;
 use crate::config::Config;
-use crate::domain::auth::Authenticator;
-use crate::domain::autoscale::Autoscale;
-use crate::domain::autoscale::vcd::{NoVcd, VcdPort};
-use crate::domain::functions::Functions;
 use crate::metrics::Metrics;
-use crate::store::Store;
-use crate::vcd::VcdGateway;
 
 /// Cheap to clone: everything inside is shared.
 #[derive(Clone)]
@@ -23,8 +24,8 @@ pub struct AppState {
     pub auth: Arc<dyn Authenticator>,
     pub metrics: Arc<Metrics>,
     pub functions: Arc<Functions>,
-    /// Showback collectors (the server also ticks their scheduler).
-    pub collectors: Arc<Collectors>,
+    /// Cost reports, budgets, rate cards and collectors (the server also ticks their scheduler).
+    pub showback: Arc<Showback>,
     /// Autoscale rules and their actions (the server also ticks its loop).
     pub autoscale: Arc<Autoscale>,
 }
@@ -34,7 +35,8 @@ impl AppState {
     /// `config.auth` says (Stratus API tokens kept in `store`, or vCD sessions too).
     pub async fn build(config: Config, store: Store) -> std::io::Result<Self> {
         // First, so that a configuration mistake stops startup before any worker starts.
-        let auth = crate::vcd::auth::authenticator(&config, &store).map_err(std::io::Error::other)?;
+        let auth = stratus_core::vcd::auth::authenticator(&config.auth, config.vcd.clone(), &store)
+            .map_err(std::io::Error::other)?;
         let program = match &config.worker_program {
             Some(program) => program.clone(),
             None => std::env::current_exe()?,
@@ -53,13 +55,13 @@ impl AppState {
         if let Err(err) = functions.recover().await {
             tracing::error!(%err, "could not look for interrupted deployments");
         }
-        let collectors = Arc::new(Collectors::new(store.clone()));
+        let showback = Arc::new(Showback::new(store.clone(), Collectors::new(store.clone())));
         let vcd: Arc<dyn VcdPort> = match &config.vcd {
             Some(endpoint) => Arc::new(VcdGateway::connect(endpoint.clone()).map_err(std::io::Error::other)?),
             None => Arc::new(NoVcd),
         };
         let autoscale = Autoscale::new(store.clone(), vcd, config.autoscale.clone());
-        Ok(Self { config: Arc::new(config), store, auth, metrics, functions, collectors, autoscale })
+        Ok(Self { config: Arc::new(config), store, auth, metrics, functions, showback, autoscale })
     }
 
     /// Replaces how callers are authenticated (the vCD session mode plugs in here).

@@ -9,22 +9,27 @@
 //! crypto.getRandomValues/randomUUID, structuredClone, Headers/Request/Response, a small Node
 //! `Buffer` and `process.env`. There is no filesystem, process or network access, no `require`
 //! and no `import` of other modules.
+//!
+//! The types a call crosses the worker boundary with derive serde's traits for
+//! `crate::protocol`; that encoding is private to one build, not a stable format.
 
 mod bytecode;
 mod host;
 mod instance;
 mod scan;
+mod shared;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
 use rquickjs::{CatchResultExt as _, CaughtError, Context, Module, Runtime, WriteOptions};
+use serde::{Deserialize, Serialize};
 
 pub use instance::Instance;
 
 /// Resource limits for compiling, loading or calling a function.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
     /// Cap on the JS heap of the instance (QuickJS `set_memory_limit`).
     pub memory_bytes: usize,
@@ -51,7 +56,7 @@ impl Default for Limits {
 }
 
 /// The handler convention a function follows, detected when it is compiled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Shape {
     /// OpenFaaS node templates: `module.exports = async (event, context) => …`.
     OpenFaas,
@@ -87,8 +92,9 @@ impl fmt::Display for Shape {
 }
 
 /// A compiled function: framed QuickJS module bytecode plus the detected shape.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Compiled {
+    #[serde(with = "serde_bytes")]
     pub bytecode: Vec<u8>,
     pub shape: Shape,
 }
@@ -102,7 +108,7 @@ impl Compiled {
 }
 
 /// Why a function's source was rejected. Positions are 1-based and refer to the user's source.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompileError {
     pub message: String,
     pub line: Option<u32>,
@@ -128,7 +134,7 @@ impl fmt::Display for CompileError {
 impl std::error::Error for CompileError {}
 
 /// One HTTP request to a function.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpRequest {
     pub method: String,
     /// The path after the function's route, starting with "/".
@@ -137,6 +143,7 @@ pub struct HttpRequest {
     pub query: String,
     /// Header names in lower case.
     pub headers: Vec<(String, String)>,
+    #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
     pub invocation_id: String,
     pub function_name: String,
@@ -145,15 +152,16 @@ pub struct HttpRequest {
 }
 
 /// The function's answer. Header names are lower case.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    #[serde(with = "serde_bytes")]
     pub body: Vec<u8>,
 }
 
 /// One line of console output.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogLine {
     /// `log`, `info`, `warn`, `error` or `debug`.
     pub level: String,
@@ -161,7 +169,7 @@ pub struct LogLine {
 }
 
 /// A successful call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invocation {
     pub response: HttpResponse,
     pub logs: Vec<LogLine>,
@@ -171,7 +179,7 @@ pub struct Invocation {
 }
 
 /// Why a call produced no response.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum InvokeError {
     /// The call ran past its timeout (the interrupt fired, or the supervisor killed the worker).
     Timeout,

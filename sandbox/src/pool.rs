@@ -6,21 +6,21 @@
 //! `max_warm_per_worker`, and replaces workers that overrun `timeout + grace`, die or ask to be
 //! retired. Calls run in their own tasks, so a caller that goes away does not cost a worker.
 
+mod process;
+
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io;
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 use tokio::sync::Semaphore;
-use tokio::task::JoinHandle;
 
 use crate::engine::{CompileError, Compiled, HttpRequest, Invocation, InvokeError, Limits, LogLine};
-use crate::protocol::{self, FromWorker};
+use crate::protocol::{self, FromWorker, InvokeCall, Load, ToWorker};
+use process::{Process, TripError};
 
 /// How to start a worker process (for example the server binary with its `worker` subcommand).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,7 +193,7 @@ impl WorkerPool {
 
     /// Process ids of the workers that are idle right now (for diagnostics).
     pub fn idle_worker_pids(&self) -> Vec<u32> {
-        self.inner.lock_idle().iter().filter_map(|worker| worker.child.id()).collect()
+        self.inner.lock_idle().iter().filter_map(|worker| worker.process.child.id()).collect()
     }
 
     /// Stops accepting calls and kills idle workers; busy workers are killed when their call
@@ -207,7 +207,7 @@ impl WorkerPool {
         self.inner.available.close();
         for mut worker in idle {
             self.inner.alive.fetch_sub(1, Ordering::Relaxed);
-            worker.kill().await;
+            worker.process.kill().await;
         }
     }
 }
@@ -230,6 +230,16 @@ struct Inner {
     crashes: AtomicU64,
 }
 
+/// A worker process and what the pool knows it has loaded.
+struct Worker {
+    process: Process,
+    /// Warm instances, least recently used first.
+    warm: Vec<Warm>,
+    /// Slots to drop, sent along with the next call.
+    evict: Vec<u64>,
+    next_slot: u64,
+}
+
 /// A function instance loaded in a worker.
 struct Warm {
     key: FunctionKey,
@@ -246,79 +256,32 @@ impl Warm {
     }
 }
 
-struct Worker {
-    id: u64,
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-    stderr_tail: Arc<Mutex<String>>,
-    stderr_task: Option<JoinHandle<()>>,
-    /// Warm instances, least recently used first.
-    warm: Vec<Warm>,
-    /// Slots to drop, sent along with the next call.
-    evict: Vec<u64>,
-    next_slot: u64,
-    buf: Vec<u8>,
+/// A request prepared for the worker that will run it.
+struct Request<C> {
+    frame: Vec<u8>,
+    /// How long the worker may take to answer before it is killed.
+    budget: Duration,
+    /// What the caller needs to take the answer.
+    context: C,
 }
 
-enum TripError {
-    /// Writing the request failed: the worker was gone before the call started.
-    Write(io::Error),
-    Read(io::Error),
+/// A call's failure; `context` is there when the worker got the request and then died or
+/// overran its budget.
+struct Failure<C> {
+    error: InvokeError,
+    context: Option<C>,
 }
 
-/// Keeps at most this much of a worker's stderr for crash reports.
-const STDERR_TAIL: usize = 4096;
-/// How long a new worker may take to start and report ready.
-const SPAWN_TIMEOUT: Duration = Duration::from_secs(10);
-
-impl Worker {
-    async fn round_trip(&mut self, frame: &[u8]) -> Result<FromWorker, TripError> {
-        self.stdin.write_all(frame).await.map_err(TripError::Write)?;
-        let mut len = [0u8; 4];
-        self.stdout.read_exact(&mut len).await.map_err(TripError::Read)?;
-        let len = u32::from_le_bytes(len) as usize;
-        if len > protocol::MAX_FRAME {
-            return Err(TripError::Read(io::Error::new(io::ErrorKind::InvalidData, "oversized answer")));
-        }
-        self.buf.resize(len, 0);
-        self.stdout.read_exact(&mut self.buf).await.map_err(TripError::Read)?;
-        let message = protocol::decode_from_worker(&self.buf).map_err(TripError::Read);
-        if self.buf.capacity() > 1024 * 1024 {
-            self.buf = Vec::new();
-        }
-        message
+impl<C> From<InvokeError> for Failure<C> {
+    fn from(error: InvokeError) -> Self {
+        Failure { error, context: None }
     }
+}
 
-    fn has_exited(&mut self) -> bool {
-        !matches!(self.child.try_wait(), Ok(None))
-    }
-
-    /// Explains why talking to the worker failed, from its exit status and last stderr output.
-    async fn death_cause(&mut self, error: TripError) -> InvokeError {
-        let (TripError::Write(error) | TripError::Read(error)) = error;
-        let status = tokio::time::timeout(Duration::from_millis(500), self.child.wait()).await;
-        if let Some(task) = self.stderr_task.take() {
-            let _ = tokio::time::timeout(Duration::from_millis(200), task).await;
-        }
-        let tail = lock(&self.stderr_tail).clone();
-        if ["memory allocation of", "out of memory", "Cannot allocate memory"].iter().any(|s| tail.contains(s)) {
-            return InvokeError::MemoryExceeded;
-        }
-        let status = match status {
-            Ok(Ok(status)) => status.to_string(),
-            _ => format!("still running; {error}"),
-        };
-        match tail.lines().rev().find(|line| !line.trim().is_empty()) {
-            Some(line) => InvokeError::WorkerCrashed(format!("worker exited ({status}): {}", line.trim())),
-            None => InvokeError::WorkerCrashed(format!("worker exited ({status})")),
-        }
-    }
-
-    async fn kill(&mut self) {
-        let _ = self.child.start_kill();
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.child.wait()).await;
-    }
+/// An answer taken by the caller: its value and whether the worker must be replaced.
+struct Taken<T> {
+    value: T,
+    retire: bool,
 }
 
 /// A worker taken out of the idle list; it goes back (or is replaced) when this is dropped.
@@ -339,17 +302,15 @@ impl Checkout {
         }
     }
 
-    fn discard(mut self) {
-        if let Some(worker) = self.worker.take() {
-            self.inner.busy.fetch_sub(1, Ordering::Relaxed);
-            self.inner.replace(worker);
-        }
+    /// Kills the worker and starts a replacement.
+    fn discard(self) {
+        drop(self);
     }
 }
 
 impl Drop for Checkout {
     fn drop(&mut self) {
-        // Only reached when a call was abandoned half-way: the worker's pipe state is unknown.
+        // Also reached when a call was abandoned half-way: the worker's pipe state is unknown.
         if let Some(worker) = self.worker.take() {
             self.inner.busy.fetch_sub(1, Ordering::Relaxed);
             self.inner.replace(worker);
@@ -379,7 +340,7 @@ impl Inner {
             }
         }
         self.alive.fetch_sub(1, Ordering::Relaxed);
-        self.runtime.spawn(async move { worker.kill().await });
+        self.runtime.spawn(async move { worker.process.kill().await });
     }
 
     /// Kills a worker and starts a replacement in the background.
@@ -388,7 +349,7 @@ impl Inner {
         self.restarts.fetch_add(1, Ordering::Relaxed);
         let inner = Arc::clone(self);
         self.runtime.spawn(async move {
-            worker.kill().await;
+            worker.process.kill().await;
             let mut backoff = Duration::from_millis(50);
             while !inner.closed.load(Ordering::SeqCst) {
                 match inner.spawn_worker().await {
@@ -408,71 +369,9 @@ impl Inner {
 
     async fn spawn_worker(&self) -> io::Result<Worker> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut command = Command::new(&self.command.program);
-        command
-            .args(&self.command.args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .env_clear();
-        for name in ["PATH", "LD_LIBRARY_PATH", "TZ", "RUST_BACKTRACE"] {
-            if let Some(value) = std::env::var_os(name) {
-                command.env(name, value);
-            }
-        }
-        let mut child = command.spawn()?;
-        let missing = || io::Error::other("the worker's pipes are missing");
-        let stdin = child.stdin.take().ok_or_else(missing)?;
-        let stdout = BufReader::with_capacity(64 * 1024, child.stdout.take().ok_or_else(missing)?);
-        let stderr = child.stderr.take().ok_or_else(missing)?;
-        let stderr_tail = Arc::new(Mutex::new(String::new()));
-        let tail = Arc::clone(&stderr_tail);
-        let stderr_task = self.runtime.spawn(async move {
-            let mut lines = BufReader::new(stderr).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                tracing::warn!(worker = id, "sandbox worker: {line}");
-                let mut tail = lock(&tail);
-                tail.push_str(&line);
-                tail.push('\n');
-                if tail.len() > STDERR_TAIL {
-                    let mut cut = tail.len() - STDERR_TAIL;
-                    while !tail.is_char_boundary(cut) {
-                        cut += 1;
-                    }
-                    tail.drain(..cut);
-                }
-            }
-        });
-        let mut worker = Worker {
-            id,
-            child,
-            stdin,
-            stdout,
-            stderr_tail,
-            stderr_task: Some(stderr_task),
-            warm: Vec::new(),
-            evict: Vec::new(),
-            next_slot: 1,
-            buf: Vec::new(),
-        };
-        let init = protocol::init(self.config.worker_memory_bytes, self.config.worker_memory_bytes / 2);
-        match tokio::time::timeout(SPAWN_TIMEOUT, worker.round_trip(&init)).await {
-            Ok(Ok(FromWorker::Ready)) => {
-                self.alive.fetch_add(1, Ordering::Relaxed);
-                tracing::debug!(worker = worker.id, "sandbox worker started");
-                Ok(worker)
-            }
-            outcome => {
-                let cause = match outcome {
-                    Ok(Ok(_)) => "answered Init with the wrong message".to_owned(),
-                    Ok(Err(error)) => worker.death_cause(error).await.to_string(),
-                    Err(_) => "did not report ready in time".to_owned(),
-                };
-                worker.kill().await;
-                Err(io::Error::other(format!("the sandbox worker {cause}")))
-            }
-        }
+        let process = Process::spawn(&self.command, id, self.config.worker_memory_bytes).await?;
+        self.alive.fetch_add(1, Ordering::Relaxed);
+        Ok(Worker { process, warm: Vec::new(), evict: Vec::new(), next_slot: 1 })
     }
 
     /// Takes an idle worker, preferring one that has `spec` warm. Dead workers found on the way
@@ -499,7 +398,7 @@ impl Inner {
             };
             self.busy.fetch_add(1, Ordering::Relaxed);
             let mut checkout = Checkout { inner: Arc::clone(self), worker: Some(worker) };
-            if checkout.worker().has_exited() {
+            if checkout.worker().process.has_exited() {
                 self.crashes.fetch_add(1, Ordering::Relaxed);
                 checkout.discard();
                 continue;
@@ -508,124 +407,149 @@ impl Inner {
         }
     }
 
-    async fn compile(
+    /// Runs one request in a worker; every way that can fail is handled here. A worker found
+    /// dead, or gone before it read the request, is replaced and the request goes to another
+    /// worker (once). A worker that dies during the call, overruns the request's budget (the
+    /// backstop for code the engine could not interrupt) or answers with the wrong message is
+    /// killed and replaced, and so is one whose answer asks to be retired.
+    async fn call<C, T>(
         self: &Arc<Self>,
-        source: String,
-        limits: Limits,
-    ) -> Result<Result<Compiled, CompileError>, InvokeError> {
-        let frame = protocol::compile(&source, &limits);
-        // Compiling parses and then runs the top-level code once, each bounded by the timeout.
-        let budget = limits.timeout * 2 + self.config.grace;
+        spec: Option<&LoadSpec>,
+        mut prepare: impl FnMut(&mut Worker) -> io::Result<Request<C>>,
+        mut take: impl FnMut(&mut Worker, FromWorker, C) -> Option<Taken<T>>,
+    ) -> Result<T, Failure<C>> {
         for attempt in 0..2 {
-            let mut checkout = self.checkout(None).await?;
-            match tokio::time::timeout(budget, checkout.worker().round_trip(&frame)).await {
-                Ok(Ok(FromWorker::Compiled(result))) => {
-                    checkout.release();
-                    return Ok(result);
-                }
-                Ok(Ok(_)) => {
-                    checkout.discard();
-                    return Err(InvokeError::Internal("the worker answered with the wrong message".to_owned()));
-                }
-                Ok(Err(TripError::Write(_))) if attempt == 0 => {
-                    self.crashes.fetch_add(1, Ordering::Relaxed);
-                    checkout.discard();
-                }
-                Ok(Err(error)) => {
-                    self.crashes.fetch_add(1, Ordering::Relaxed);
-                    let cause = checkout.worker().death_cause(error).await;
-                    checkout.discard();
-                    return Err(cause);
-                }
-                Err(_) => {
-                    self.timeouts.fetch_add(1, Ordering::Relaxed);
-                    checkout.discard();
-                    return Err(InvokeError::Timeout);
-                }
-            }
-        }
-        Err(InvokeError::WorkerCrashed("no worker could take the call".to_owned()))
-    }
-
-    async fn invoke(self: &Arc<Self>, spec: &LoadSpec, request: &HttpRequest, limits: &Limits) -> CallOutcome {
-        let failed = |error| CallOutcome { result: Err(error), cold_start: false, failed_logs: Vec::new() };
-        for attempt in 0..2 {
-            let mut checkout = match self.checkout(Some(spec)).await {
-                Ok(checkout) => checkout,
-                Err(error) => return failed(error),
-            };
-            let max_warm = self.config.max_warm_per_worker.max(1);
+            let mut checkout = self.checkout(spec).await?;
             let worker = checkout.worker();
-            let warm = if spec.fresh_context { None } else { worker.warm.iter().position(|e| e.serves(spec)) };
-            let (slot, cold) = match warm {
-                Some(index) => (worker.warm.remove(index).slot, false),
-                None => {
-                    // A different version of the code or env under the same key is stale now.
-                    let stale: Vec<u64> = worker.warm.iter().filter(|e| e.key == spec.key).map(|e| e.slot).collect();
-                    worker.warm.retain(|e| e.key != spec.key);
-                    worker.evict.extend(stale);
-                    if !spec.fresh_context {
-                        while worker.warm.len() >= max_warm {
-                            let oldest = worker.warm.remove(0);
-                            worker.evict.push(oldest.slot);
-                        }
-                    }
-                    let slot = worker.next_slot;
-                    worker.next_slot += 1;
-                    (slot, true)
+            let request = match prepare(worker) {
+                Ok(request) => request,
+                Err(error) => {
+                    checkout.release();
+                    return Err(InvokeError::Internal(format!("the request cannot be sent: {error}")).into());
                 }
             };
-            let load = cold.then(|| (&*spec.compiled, &spec.env));
-            let frame = protocol::invoke(slot, &worker.evict, load, spec.fresh_context, request, limits);
-            worker.evict.clear();
-            // A cold call may spend up to the timeout on top-level code before the call itself.
-            let budget = limits.timeout * if cold { 2 } else { 1 } + self.config.grace;
-            let answer = match tokio::time::timeout(budget, worker.round_trip(&frame)).await {
-                Ok(Ok(FromWorker::Invoked(answer))) => answer,
-                Ok(Ok(_)) => {
-                    checkout.discard();
-                    return failed(InvokeError::Internal("the worker answered with the wrong message".to_owned()));
-                }
+            let answer = match tokio::time::timeout(request.budget, worker.process.round_trip(&request.frame)).await {
+                Ok(Ok(answer)) => answer,
                 Ok(Err(TripError::Write(_))) if attempt == 0 => {
-                    // The worker was gone before it saw the call; try another one.
+                    // The worker was gone before it saw the request; try another one.
                     self.crashes.fetch_add(1, Ordering::Relaxed);
                     checkout.discard();
                     continue;
                 }
                 Ok(Err(error)) => {
                     self.crashes.fetch_add(1, Ordering::Relaxed);
-                    let cause = worker.death_cause(error).await;
+                    let error = worker.process.death_cause(error).await;
                     checkout.discard();
-                    return CallOutcome { result: Err(cause), cold_start: cold, failed_logs: Vec::new() };
+                    return Err(Failure { error, context: Some(request.context) });
                 }
                 Err(_) => {
                     self.timeouts.fetch_add(1, Ordering::Relaxed);
                     checkout.discard();
-                    return CallOutcome {
-                        result: Err(InvokeError::Timeout),
-                        cold_start: cold,
-                        failed_logs: Vec::new(),
-                    };
+                    return Err(Failure { error: InvokeError::Timeout, context: Some(request.context) });
                 }
             };
+            return match take(worker, answer, request.context) {
+                Some(Taken { value, retire: false }) => {
+                    checkout.release();
+                    Ok(value)
+                }
+                Some(Taken { value, retire: true }) => {
+                    checkout.discard();
+                    Ok(value)
+                }
+                None => {
+                    checkout.discard();
+                    Err(InvokeError::Internal("the worker answered with the wrong message".to_owned()).into())
+                }
+            };
+        }
+        Err(InvokeError::WorkerCrashed("no worker could take the call".to_owned()).into())
+    }
+
+    async fn compile(
+        self: &Arc<Self>,
+        source: String,
+        limits: Limits,
+    ) -> Result<Result<Compiled, CompileError>, InvokeError> {
+        // Compiling parses and then runs the top-level code once, each bounded by the timeout.
+        let budget = limits.timeout * 2 + self.config.grace;
+        let prepare = |_: &mut Worker| {
+            let frame =
+                protocol::encode(&ToWorker::Compile { source: Cow::Borrowed(&source), limits: limits.clone() })?;
+            Ok(Request { frame, budget, context: () })
+        };
+        let take = |_: &mut Worker, answer, ()| match answer {
+            FromWorker::Compiled(value) => Some(Taken { value, retire: false }),
+            _ => None,
+        };
+        self.call(None, prepare, take).await.map_err(|failure| failure.error)
+    }
+
+    async fn invoke(self: &Arc<Self>, spec: &LoadSpec, request: &HttpRequest, limits: &Limits) -> CallOutcome {
+        let max_warm = self.config.max_warm_per_worker.max(1);
+        let prepare = |worker: &mut Worker| {
+            let (slot, cold) = worker.pick_slot(spec, max_warm);
+            let call = InvokeCall {
+                slot,
+                evict: Cow::Borrowed(&worker.evict),
+                load: cold.then(|| Load { compiled: Cow::Borrowed(&*spec.compiled), env: Cow::Borrowed(&spec.env) }),
+                fresh: spec.fresh_context,
+                request: Cow::Borrowed(request),
+                limits: limits.clone(),
+            };
+            let frame = protocol::encode(&ToWorker::Invoke(Box::new(call))).inspect_err(|_| {
+                // The worker keeps an instance the pool no longer tracks: have it dropped.
+                if !cold {
+                    worker.evict.push(slot);
+                }
+            })?;
+            worker.evict.clear();
+            // A cold call may spend up to the timeout on top-level code before the call itself.
+            let budget = limits.timeout * if cold { 2 } else { 1 } + self.config.grace;
+            Ok(Request { frame, budget, context: (slot, cold) })
+        };
+        let take = |worker: &mut Worker, answer, (slot, _cold)| {
+            let FromWorker::Invoked(answer) = answer else { return None };
             let counter = if answer.cold { &self.cold_starts } else { &self.warm_starts };
             counter.fetch_add(1, Ordering::Relaxed);
             if answer.retained {
-                worker.warm.push(Warm {
-                    key: spec.key.clone(),
-                    slot,
-                    compiled: Arc::clone(&spec.compiled),
-                    env: spec.env.clone(),
-                });
+                let warm =
+                    Warm { key: spec.key.clone(), slot, compiled: Arc::clone(&spec.compiled), env: spec.env.clone() };
+                worker.warm.push(warm);
             }
             worker.warm.retain(|e| !answer.evicted.contains(&e.slot));
-            if answer.retire {
-                checkout.discard();
-            } else {
-                checkout.release();
-            }
-            return CallOutcome { result: answer.result, cold_start: answer.cold, failed_logs: answer.failed_logs };
+            let outcome =
+                CallOutcome { result: answer.result, cold_start: answer.cold, failed_logs: answer.failed_logs };
+            Some(Taken { value: outcome, retire: answer.retire })
+        };
+        self.call(Some(spec), prepare, take).await.unwrap_or_else(|failure| CallOutcome {
+            result: Err(failure.error),
+            cold_start: failure.context.is_some_and(|(_, cold)| cold),
+            failed_logs: Vec::new(),
+        })
+    }
+}
+
+impl Worker {
+    /// Picks the slot a call runs in: a warm instance of `spec`, or a new slot (a cold start)
+    /// after queueing stale and least recently used instances for eviction.
+    fn pick_slot(&mut self, spec: &LoadSpec, max_warm: usize) -> (u64, bool) {
+        let warm = if spec.fresh_context { None } else { self.warm.iter().position(|e| e.serves(spec)) };
+        if let Some(index) = warm {
+            return (self.warm.remove(index).slot, false);
         }
-        failed(InvokeError::WorkerCrashed("no worker could take the call".to_owned()))
+        // A different version of the code or env under the same key is stale now.
+        let stale: Vec<u64> = self.warm.iter().filter(|e| e.key == spec.key).map(|e| e.slot).collect();
+        self.warm.retain(|e| e.key != spec.key);
+        self.evict.extend(stale);
+        if !spec.fresh_context {
+            while self.warm.len() >= max_warm {
+                let oldest = self.warm.remove(0);
+                self.evict.push(oldest.slot);
+            }
+        }
+        let slot = self.next_slot;
+        self.next_slot += 1;
+        (slot, true)
     }
 }

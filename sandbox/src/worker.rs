@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use rustix::process::{Resource, Rlimit, setrlimit};
 
 use crate::engine::{Instance, InvokeError};
-use crate::protocol::{self, InvokeCall, Invoked, ToWorker};
+use crate::protocol::{self, FromWorker, InvokeCall, Invoked, ToWorker};
 
 /// Runs the worker loop until stdin closes. Called by the `stratus worker` subcommand and the
 /// crate's `stratus-sandbox-worker` binary.
@@ -37,24 +37,21 @@ pub fn run_worker() -> io::Result<()> {
     if !protocol::read_frame(&mut input, &mut buf)? {
         return Ok(());
     }
-    let ToWorker::Init { memory_bytes, warm_budget_bytes } = protocol::decode_to_worker(&buf)? else {
+    let ToWorker::Init { memory_bytes, warm_budget_bytes } = protocol::decode(&buf)? else {
         return Err(io::Error::new(io::ErrorKind::InvalidData, "the first message must be Init"));
     };
     apply_limits(memory_bytes)?;
-    protocol::write_frame(&mut output, &protocol::ready())?;
+    protocol::write_frame(&mut output, &protocol::encode(&FromWorker::Ready)?)?;
 
     let mut state =
         State { instances: HashMap::new(), garbage: Vec::new(), warm_budget_bytes, tick: 0, last_trim: Instant::now() };
     while protocol::read_frame(&mut input, &mut buf)? {
-        let answer = match protocol::decode_to_worker(&buf)? {
+        let answer = match protocol::decode(&buf)? {
             ToWorker::Init { .. } => return Err(io::Error::new(io::ErrorKind::InvalidData, "Init sent twice")),
-            ToWorker::Compile { source, limits } => {
-                let result = crate::engine::compile(&source, &limits);
-                protocol::compiled(&result)
-            }
-            ToWorker::Invoke(call) => protocol::invoked(&state.invoke(*call)),
+            ToWorker::Compile { source, limits } => FromWorker::Compiled(crate::engine::compile(&source, &limits)),
+            ToWorker::Invoke(call) => FromWorker::Invoked(state.invoke(*call)),
         };
-        protocol::write_frame(&mut output, &answer)?;
+        protocol::write_frame(&mut output, &protocol::encode(&answer)?)?;
         // Tearing down a runtime takes a while (a final GC over its heap): do it after answering.
         state.garbage.clear();
     }
@@ -88,8 +85,8 @@ struct State {
 const TRIM_INTERVAL: Duration = Duration::from_millis(250);
 
 impl State {
-    fn invoke(&mut self, call: InvokeCall) -> Invoked {
-        for slot in &call.evict {
+    fn invoke(&mut self, call: InvokeCall<'_>) -> Invoked {
+        for slot in call.evict.iter() {
             if let Some(evicted) = self.instances.remove(slot) {
                 self.garbage.push(evicted.instance);
             }
@@ -105,9 +102,9 @@ impl State {
         };
 
         let mut instance = match call.load {
-            Some((compiled, env)) => {
+            Some(load) => {
                 answer.cold = true;
-                match Instance::new(&compiled, &env, &call.limits) {
+                match Instance::new(&load.compiled, &load.env, &call.limits) {
                     Ok(instance) => instance,
                     Err(error) => {
                         answer.retire = error == InvokeError::MemoryExceeded;

@@ -11,7 +11,7 @@ pub async fn run() {
     println!("== api: foundation endpoints over real HTTP on loopback ==");
     for db in [Db::Sqlite, Db::Postgres] {
         let app = TestApp::start(db).await;
-        stratus::demo::seed(&app.store, chrono::Utc::now().date_naive()).await.expect("seed");
+        stratus_core::demo::seed(&app.store, chrono::Utc::now().date_naive()).await.expect("seed");
         let token = app.token(Role::TenantAdmin, Some("acme")).await;
         for (name, path) in [
             ("healthz", "/healthz".to_owned()),

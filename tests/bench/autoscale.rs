@@ -14,7 +14,7 @@ use api_types::{ActionSummary, AutoscaleEvent, Direction, Evaluation, ListRespon
 use harness::vcd::start_with_vcd;
 use harness::{Db, TestApp};
 use serde_json::{Value, json};
-use stratus::domain::autoscale::engine::{self, Input, Policy, Reading};
+use stratus_core::autoscale::engine::{self, Input, Policy, Reading};
 use vcd_sim::{RequestRecord, Simulator, unix_nanos};
 
 /// Measured alert → scale-out round trips per database (after `WARM_UP` unmeasured ones).

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use api_types::{ImportResult, Role};
 use chrono::{Months, NaiveDate};
 use harness::{Db, TestApp};
-use stratus::store::{Store, UsageRecord};
+use stratus_core::store::{Store, UsageRecord};
 
 use crate::load::latency;
 use crate::stats::Summary;

@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 use stratus::config::Config;
 use stratus::host::amqp::identity::StaticOrgs;
 use stratus::host::amqp::{Bridge, BridgeConfig};
-use stratus::store::Store;
 use stratus::{AppState, app};
+use stratus_core::store::Store;
 
 /// Stratus without an HTTP listener: the Router the bridge feeds, over a fresh SQLite file.
 pub struct Stratus {
@@ -35,7 +35,7 @@ impl Stratus {
         config.workers = 2;
         let store = Store::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
-        let now = stratus::domain::dates::now_millis();
+        let now = stratus_core::dates::now_millis();
         for org in ["acme", "globex"] {
             store.ensure_org(org, org, now).await.unwrap();
         }

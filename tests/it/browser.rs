@@ -13,7 +13,7 @@ async fn page_state(browser: &Browser, page: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_shell_shows_the_org_and_every_page_loads_real_data() {
     let app = start_app().await;
-    stratus::demo::seed(&app.store, chrono::Utc::now().date_naive()).await.unwrap();
+    stratus_core::demo::seed(&app.store, chrono::Utc::now().date_naive()).await.unwrap();
     let token = app.token(Role::TenantAdmin, Some("acme")).await;
     let report: CostReport =
         app.get("/api/org/acme/showback/costs?group_by=service", &token).await.json().await.unwrap();

@@ -1,8 +1,8 @@
 //! The `stratus` command line: tokens and migrations.
 
 use harness::process::run_stratus;
-use stratus::domain::tokens;
-use stratus::store::Store;
+use stratus_core::store::Store;
+use stratus_core::tokens;
 
 #[tokio::test]
 async fn token_create_prints_only_the_token_and_list_and_revoke_manage_it() {

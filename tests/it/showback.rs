@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 
 use api_types::{CostReport, ErrorBody, Role};
 use harness::{TestApp, both_databases};
-use stratus::demo;
-use stratus::domain::money::format_cents;
-use stratus::domain::showback::records::format_exact;
-use stratus::store::UsageRecord;
+use stratus_core::demo;
+use stratus_core::money::format_cents;
+use stratus_core::showback::records::format_exact;
+use stratus_core::store::UsageRecord;
 
 /// The import CSV of `records`.
 pub fn csv_of(records: &[UsageRecord]) -> String {

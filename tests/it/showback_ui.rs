@@ -48,7 +48,7 @@ async fn the_dashboards_draw_the_apis_numbers() {
     let app = start_app().await;
     let today = chrono::Utc::now().date_naive();
     // Seeds the orgs, thirteen months of usage, the rate card and acme's budget.
-    stratus::demo::seed(&app.store, today).await.unwrap();
+    stratus_core::demo::seed(&app.store, today).await.unwrap();
     let tenant = app.token(Role::TenantAdmin, Some("acme")).await;
     let summary: ShowbackSummary = get(&app, "/api/org/acme/showback/summary", &tenant).await;
     let services: CostReport = get(&app, "/api/org/acme/showback/costs?group_by=service", &tenant).await;

@@ -246,7 +246,7 @@ async fn vcd_auth_mode_without_a_vcd_does_not_start() {
     let data_dir = tempfile::tempdir().unwrap();
     let mut config = stratus::config::Config::with_data_dir(data_dir.path());
     config.auth.mode = AuthMode::Vcd;
-    let store = stratus::store::Store::connect(&config.database_url()).await.unwrap();
+    let store = stratus_core::store::Store::connect(&config.database_url()).await.unwrap();
     let err = stratus::AppState::build(config, store.clone()).await.err().expect("no vCD configured");
     assert!(err.to_string().contains("--vcd-url"), "{err}");
     store.close().await;

@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use api_types::Role;
 use rand::RngCore as _;
 use stratus::config::Config;
-use stratus::domain::tenancy::OrgName;
-use stratus::domain::tokens;
-use stratus::store::Store;
 use stratus::{AppState, app};
+use stratus_core::store::Store;
+use stratus_core::tenancy::OrgName;
+use stratus_core::tokens;
 use tokio::task::JoinHandle;
 
 /// The admin URL used to create per-test PostgreSQL databases.
@@ -49,8 +49,8 @@ pub enum Db {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub store: Store,
-    pub functions: std::sync::Arc<stratus::domain::functions::Functions>,
-    pub autoscale: std::sync::Arc<stratus::domain::autoscale::Autoscale>,
+    pub functions: std::sync::Arc<stratus_core::functions::Functions>,
+    pub autoscale: std::sync::Arc<stratus_core::autoscale::Autoscale>,
     pub client: reqwest::Client,
     pub data_dir: tempfile::TempDir,
     pub database_url: String,

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use stratus::domain::autoscale::AutoscaleConfig;
-use stratus::vcd::VcdEndpoint;
+use stratus_core::autoscale::AutoscaleConfig;
+use stratus_core::vcd::VcdEndpoint;
 use vcd_sim::Simulator;
 
 use crate::{Db, TestApp};

@@ -8,7 +8,7 @@
 //!
 //! - [`message`]: decode `[request, securityContext]`, map `/api/stratus/<rest>` to `/api/<rest>`,
 //!   encode `{id, headers, statusCode, body, request: false}`.
-//! - [`identity`]: org id → org name → [`crate::domain::tenancy::Principal`].
+//! - [`identity`]: org id → org name → [`stratus_core::tenancy::Principal`].
 //! - [`dispatch`]: one request through the Router.
 //! - [`replies`]: recent replies by request id (a redelivery is answered, not re-run).
 //! - `session`: the connection, the consumer, transactional replies, reconnection.

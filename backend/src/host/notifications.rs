@@ -27,9 +27,9 @@ use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::domain::functions::events::{OrgDirectory, OrgFuture, StaticOrgs};
-use crate::domain::functions::{AcceptError, DeliveryConfig, EventTriggers};
 use crate::state::AppState;
+use stratus_core::functions::events::{OrgDirectory, OrgFuture, StaticOrgs};
+use stratus_core::functions::{AcceptError, DeliveryConfig, EventTriggers};
 
 /// The exchange vCD publishes notifications to when its AMQP prefix is `vcd`.
 pub const DEFAULT_EXCHANGE: &str = "vcd.notifications20";
@@ -108,7 +108,7 @@ impl Notifications {
 /// Known orgs first, then vCD.
 struct Orgs {
     fixed: StaticOrgs,
-    vcd: Option<crate::vcd::event_orgs::VcdEventOrgs>,
+    vcd: Option<stratus_core::vcd::event_orgs::VcdEventOrgs>,
 }
 
 impl OrgDirectory for Orgs {
@@ -141,7 +141,7 @@ fn parse_orgs(entries: &[String]) -> Result<StaticOrgs, String> {
 pub fn start(state: &AppState, args: &NotificationArgs) -> Result<Notifications, String> {
     let fixed = parse_orgs(&args.notifications_org)?;
     let vcd = match &state.config.vcd {
-        Some(endpoint) => Some(crate::vcd::event_orgs::VcdEventOrgs::connect(endpoint.clone())?),
+        Some(endpoint) => Some(stratus_core::vcd::event_orgs::VcdEventOrgs::connect(endpoint.clone())?),
         None => None,
     };
     if args.notifications_url.is_some() && vcd.is_none() && args.notifications_org.is_empty() {

@@ -10,11 +10,12 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::domain::auth::AuthError;
-use crate::domain::autoscale::AutoscaleError;
-use crate::domain::autoscale::vcd::VcdFault;
-use crate::domain::functions::{CallError, FunctionError, error_status};
 use sandbox::InvokeError;
+use stratus_core::auth::AuthError;
+use stratus_core::autoscale::AutoscaleError;
+use stratus_core::autoscale::vcd::VcdFault;
+use stratus_core::functions::{CallError, Failure, FunctionError};
+use stratus_core::showback::ShowbackError;
 
 /// The header every function response carries.
 pub const INVOCATION_HEADER: &str = "x-stratus-invocation-id";
@@ -55,8 +56,8 @@ pub enum ApiError {
     /// 500 `internal`: a bug or an unexpected failure; logged, never detailed to the client.
     #[error("{0}")]
     Internal(String),
-    /// A function call that produced no function response; status and code from
-    /// `domain::functions::error_status` (`function_timeout` 504, `memory_exceeded` 500,
+    /// A function call that produced no function response; status from [`gateway_status`],
+    /// code from `functions::Failure::code` (`function_timeout` 504, `memory_exceeded` 500,
     /// `function_error` 500, `function_crashed` 500, `response_too_large` 502,
     /// `bad_function_response` 502, `concurrency_limit` 429, `function_not_ready` 503,
     /// `no_worker_available` 503). Carries the invocation id when there is one.
@@ -183,6 +184,22 @@ impl From<FunctionError> for ApiError {
     }
 }
 
+impl From<ShowbackError> for ApiError {
+    fn from(err: ShowbackError) -> Self {
+        match err {
+            ShowbackError::NotFound(m) => ApiError::NotFound(m),
+            ShowbackError::Invalid(details) => match ApiError::fields(details) {
+                Err(e) => e,
+                Ok(()) => ApiError::BadRequest("invalid showback request".into()),
+            },
+            ShowbackError::Conflict(m) => ApiError::Conflict(m),
+            ShowbackError::Rejected { message, details } => ApiError::Validation { message, details },
+            ShowbackError::Io(e) => ApiError::Internal(format!("reading the spooled import: {e}")),
+            ShowbackError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<CallError> for ApiError {
     fn from(err: CallError) -> Self {
         let function = |status: u16, code, message: String, details, invocation_id| ApiError::Function {
@@ -200,7 +217,8 @@ impl From<CallError> for ApiError {
                 function(429, "concurrency_limit", err.to_string(), Vec::new(), id)
             }
             CallError::Sandbox { invocation_id, error } => {
-                let (status, code, message) = error_status(&error);
+                let (failure, message) = Failure::of(&error);
+                let (status, code) = (gateway_status(failure), failure.code());
                 let details = match error {
                     InvokeError::Exception { stack: Some(stack), .. } => {
                         vec![ErrorDetail { field: Some("stack".into()), line: None, reason: stack }]
@@ -255,5 +273,15 @@ impl From<QueryRejection> for ApiError {
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
         ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+/// The gateway's HTTP status for a call that failed in the sandbox.
+pub fn gateway_status(failure: Failure) -> u16 {
+    match failure {
+        Failure::Timeout => 504,
+        Failure::ResponseTooLarge | Failure::BadResponse => 502,
+        Failure::NoWorker => 503,
+        Failure::MemoryExceeded | Failure::Exception | Failure::WorkerCrashed | Failure::Internal => 500,
     }
 }

@@ -7,10 +7,10 @@ use axum::extract::{FromRequest, FromRequestParts, RawPathParams};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 
-use crate::domain::auth::Credentials;
-use crate::domain::tenancy::Principal;
 use crate::http::error::ApiError;
 use crate::state::AppState;
+use stratus_core::auth::Credentials;
+use stratus_core::tenancy::Principal;
 
 /// JSON body whose rejections use the API's error format. Every body of the API is a JSON
 /// object: anything else is refused before serde could read an array as a struct's fields.

@@ -1,16 +1,16 @@
 //! Event triggers: a function's deliveries of vCD events and re-driving the dead ones.
 
-use api_types::{EventDelivery, ListResponse, Redriven};
+use api_types::{DeliveryStatus, EventDelivery, ListResponse, Redriven};
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::functions::{DELIVERY_STATUSES, MAX_LISTED_DELIVERIES};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{AppQuery, OrgScope, list_limit};
 use crate::state::AppState;
+use stratus_core::functions::MAX_LISTED_DELIVERIES;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -62,12 +62,11 @@ async fn list_deliveries(
     Path(path): Path<FunctionPath>,
     AppQuery(query): AppQuery<DeliveryQuery>,
 ) -> ApiResult<Json<ListResponse<EventDelivery>>> {
-    let status = query.status.as_deref();
-    if let Some(status) = status
-        && !DELIVERY_STATUSES.contains(&status)
-    {
-        return Err(ApiError::field("status", "must be pending, running, succeeded or dead"));
-    }
+    let status = match query.status.as_deref().map(str::parse::<DeliveryStatus>) {
+        None => None,
+        Some(Ok(status)) => Some(status),
+        Some(Err(_)) => return Err(ApiError::field("status", "must be pending, running, succeeded or dead")),
+    };
     let limit = list_limit(query.limit, 100, MAX_LISTED_DELIVERIES)?;
     let items = state.functions.deliveries(&scope.org, &path.name, status, limit).await?;
     Ok(Json(ListResponse { items }))

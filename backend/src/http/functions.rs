@@ -10,7 +10,9 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::http::error::{ApiError, ApiResult};
+use stratus_core::functions::Failure;
+
+use crate::http::error::{ApiError, ApiResult, gateway_status};
 use crate::http::extract::{AppJson, AppQuery, OrgScope, Provider, list_limit};
 use crate::state::AppState;
 
@@ -153,7 +155,8 @@ async fn list_invocations(
     AppQuery(query): AppQuery<InvocationQuery>,
 ) -> ApiResult<Json<ListResponse<InvocationResult>>> {
     let limit = list_limit(query.limit, 50, 500)?;
-    Ok(Json(ListResponse { items: state.functions.invocations(&scope.org, &path.name, limit).await? }))
+    let items = state.functions.invocations(&scope.org, &path.name, limit).await?;
+    Ok(Json(ListResponse { items: items.into_iter().map(with_gateway_status).collect() }))
 }
 
 /// One invocation, with the function's response once an async call finished.
@@ -165,7 +168,18 @@ async fn get_invocation(
     scope: OrgScope,
     Path(path): Path<InvocationPath>,
 ) -> ApiResult<Json<InvocationResult>> {
-    Ok(Json(state.functions.invocation(&scope.org, &path.id).await?))
+    Ok(Json(with_gateway_status(state.functions.invocation(&scope.org, &path.id).await?)))
+}
+
+/// A failed invocation shows the status the gateway answered (or would have) with.
+fn with_gateway_status(mut result: InvocationResult) -> InvocationResult {
+    let record = &mut result.record;
+    if record.http_status.is_none()
+        && let Some(failure) = record.error_code.as_deref().and_then(Failure::from_code)
+    {
+        record.http_status = Some(gateway_status(failure));
+    }
+    result
 }
 
 /// The ceilings the provider set for this org.

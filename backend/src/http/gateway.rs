@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use api_types::InvocationAccepted;
+use api_types::{InvocationAccepted, InvocationTrigger};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{RawPathParams, State};
@@ -13,10 +13,10 @@ use axum::routing::any;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::functions::{CallOutcome, GatewayRequest};
 use crate::http::error::{ApiError, ApiResult, INVOCATION_HEADER};
 use crate::http::extract::OrgScope;
 use crate::state::AppState;
+use stratus_core::functions::{CallOutcome, GatewayRequest};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(gateway)).route("/api/org/{org}/{route}/{*rest}", any(gateway))
@@ -74,7 +74,7 @@ async fn gateway(
         body: body.to_vec(),
     };
     if respond_async {
-        let accepted = state.functions.call_async(&scope.org, &route, request, "async").await?;
+        let accepted = state.functions.call_async(&scope.org, &route, request, InvocationTrigger::Async).await?;
         let location = HeaderValue::from_str(&accepted.location).ok();
         let mut response = (StatusCode::ACCEPTED, Json(&accepted)).into_response();
         if let Some(location) = location {

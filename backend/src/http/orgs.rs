@@ -7,12 +7,12 @@ use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::dates::{now_millis, rfc3339_from_millis};
-use crate::domain::tenancy::OrgName;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{AppJson, Caller, OrgScope, Provider};
 use crate::state::AppState;
-use crate::store::OrgRow;
+use stratus_core::dates::{now_millis, rfc3339_from_millis};
+use stratus_core::store::OrgRow;
+use stratus_core::tenancy::OrgName;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_me)).routes(routes!(list_orgs, create_org)).routes(routes!(get_org))

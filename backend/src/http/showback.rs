@@ -2,7 +2,7 @@
 //! submodules add the summary, budgets, rate cards, imports, collectors, charts and export.
 
 mod budget;
-pub(crate) mod charts;
+mod charts;
 mod collectors;
 mod export;
 mod import;
@@ -11,21 +11,18 @@ mod rates;
 mod summary;
 mod top;
 
-use api_types::{CostGroup, CostReport};
+use api_types::CostReport;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
+use stratus_core::showback::records::is_currency;
+use stratus_core::showback::{CostKey, DayRange};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::dates::format_day;
-use crate::domain::money::format_cents;
-use crate::domain::showback::records::is_currency;
-use crate::domain::showback::{DEFAULT_CURRENCY, DayRange, currencies};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{AppQuery, OrgScope, Provider};
 use crate::state::AppState;
-use crate::store::CostKey;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -98,21 +95,21 @@ struct ProviderCostParams {
     group_by: Option<ProviderGroupBy>,
 }
 
-async fn report(state: &AppState, org: Option<&str>, range: RangeParams, key: CostKey) -> ApiResult<CostReport> {
+/// `from`..`to` as asked (default: the month to date); errors name the field.
+pub(super) fn day_range(from: Option<&str>, to: Option<&str>) -> ApiResult<DayRange> {
     let today = chrono::Utc::now().date_naive();
-    let days = DayRange::parse(range.from.as_deref(), range.to.as_deref(), today)
-        .map_err(|(field, reason)| ApiError::field(field, reason))?;
-    let (from, to) = (format_day(days.from), format_day(days.to));
-    let rows = state.store.costs(org, &from, &to, key).await?;
-    let currency = match range.currency {
-        Some(c) if is_currency(&c) => c,
-        Some(c) => return Err(ApiError::field("currency", format!("'{c}' is not a currency code such as EUR"))),
-        None => currencies(&rows).first().cloned().unwrap_or_else(|| DEFAULT_CURRENCY.to_owned()),
-    };
-    let rows: Vec<_> = rows.into_iter().filter(|r| r.currency == currency).collect();
-    let total: i64 = rows.iter().map(|r| r.cost_micros).sum();
-    let groups = rows.into_iter().map(|r| CostGroup { key: r.key, cost: format_cents(r.cost_micros) }).collect();
-    Ok(CostReport { currency, from, to, total: format_cents(total), groups })
+    DayRange::parse(from, to, today).map_err(|(field, reason)| ApiError::field(field, reason))
+}
+
+/// The day range and the currency of a cost query.
+pub(super) fn parse_range(range: RangeParams) -> ApiResult<(DayRange, Option<String>)> {
+    let days = day_range(range.from.as_deref(), range.to.as_deref())?;
+    match range.currency {
+        Some(c) if !is_currency(&c) => {
+            Err(ApiError::field("currency", format!("'{c}' is not a currency code such as EUR")))
+        }
+        currency => Ok((days, currency)),
+    }
 }
 
 /// The org's costs over a range, grouped.
@@ -132,7 +129,8 @@ async fn org_costs(
         OrgGroupBy::Day => CostKey::Day,
         OrgGroupBy::Month => CostKey::Month,
     };
-    Ok(Json(report(&state, Some(&scope.org), range, key).await?))
+    let (days, currency) = parse_range(range)?;
+    Ok(Json(state.showback.costs(Some(&scope.org), days, currency, key).await?))
 }
 
 /// Costs of every org over a range (provider only).
@@ -150,5 +148,6 @@ async fn provider_costs(
         ProviderGroupBy::Service => CostKey::Service,
         ProviderGroupBy::Month => CostKey::Month,
     };
-    Ok(Json(report(&state, None, range, key).await?))
+    let (days, currency) = parse_range(range)?;
+    Ok(Json(state.showback.costs(None, days, currency, key).await?))
 }

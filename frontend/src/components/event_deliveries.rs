@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use api_types::EventDelivery;
+use api_types::{DeliveryStatus, EventDelivery};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -52,7 +52,11 @@ pub fn EventDeliveries(
     });
     host::refetch_while(
         deliveries,
-        |r| r.as_ref().is_ok_and(|l| l.items.iter().any(|d| matches!(d.status.as_str(), "pending" | "running"))),
+        |r| {
+            r.as_ref().is_ok_and(|l| {
+                l.items.iter().any(|d| matches!(d.status, DeliveryStatus::Pending | DeliveryStatus::Running))
+            })
+        },
         POLL_EVERY,
     );
     Effect::new(move |was_active: Option<bool>| {
@@ -194,14 +198,14 @@ fn delivery_row(
     let next = d.next_attempt_at.as_deref().map(|at| format!("next attempt {}", format_timestamp(at)));
     let payload = pretty_payload(&d.payload);
     view! {
-        <tr data-delivery=d.id.clone() data-status=d.status.clone()>
+        <tr data-delivery=d.id.clone() data-status=d.status.as_str()>
             <td title=d.created_at.clone()>{format_timestamp(&d.created_at)}</td>
             <td title=d.event_type.clone()>
                 <code>{short_event_type(&d.event_type)}</code>
                 <div class="muted">{d.event_id.clone()}</div>
             </td>
             <td>
-                <StatusBadge kind=delivery_status_badge(&d.status) text=d.status.clone() />
+                <StatusBadge kind=delivery_status_badge(d.status) text=d.status.as_str() />
                 {next.map(|n| view! { <div class="muted">{n}</div> })}
             </td>
             <td class="numeric">{d.attempts}</td>

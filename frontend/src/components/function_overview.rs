@@ -1,6 +1,6 @@
 //! The overview tab of a function: where it answers, its state and its settings.
 
-use api_types::Function;
+use api_types::{Function, VersionStatus};
 use leptos::prelude::*;
 
 use crate::components::compile_error::CompileError;
@@ -13,10 +13,11 @@ use crate::logic::event_deliveries::trigger_event;
 #[component]
 pub fn FunctionOverview(function: Function) -> impl IntoView {
     let f = function;
-    let deploying = (f.status == "initializing").then(|| {
+    let deploying = (f.status == VersionStatus::Initializing).then(|| {
         view! { <Spinner label=format!("Deploying version {}…", f.version) /> }
     });
-    let error = f.error.clone().filter(|_| f.status == "failed").map(|error| view! { <CompileError error /> });
+    let error =
+        f.error.clone().filter(|_| f.status == VersionStatus::Failed).map(|error| view! { <CompileError error /> });
     let active = match f.active_version {
         Some(v) if v == f.version => format!("{v} (the latest)"),
         Some(v) => format!("{v} (an earlier version; the latest is {})", f.version),
@@ -47,7 +48,7 @@ pub fn FunctionOverview(function: Function) -> impl IntoView {
                 <dl class="facts">
                     <dt>"Status"</dt>
                     <dd>
-                        <StatusBadge kind=function_status_badge(&f.status) text=f.status.clone() />
+                        <StatusBadge kind=function_status_badge(f.status) text=f.status.as_str() />
                     </dd>
                     <dt>"Path"</dt>
                     <dd>

@@ -97,7 +97,7 @@ fn invocation_row(inv: InvocationResult) -> impl IntoView {
             <td title=r.started_at.clone()>{format_timestamp(&r.started_at)}</td>
             <td class="numeric">{duration}</td>
             <td>
-                <StatusBadge kind=invocation_status_badge(&r.status) text=r.status.clone() />
+                <StatusBadge kind=invocation_status_badge(r.status) text=r.status.as_str() />
             </td>
             <td>{http}</td>
             <td class="numeric">{memory}</td>

@@ -37,9 +37,9 @@ pub fn RuleActionSteps(
                 .map(|step| {
                     let (kind, state) = step_state_badge(step.state);
                     view! {
-                        <li class="action-step" data-step=step.step.clone() data-state=step_state_slug(step.state)>
+                        <li class="action-step" data-step=step.step.as_str() data-state=step_state_slug(step.state)>
                             <span class="step-seq">{step.seq}</span>
-                            <code class="step-name">{step.step.clone()}</code>
+                            <code class="step-name">{step.step.as_str()}</code>
                             <span class="step-vm">{step.vm_name}</span>
                             <StatusBadge kind text=state />
                             <span class="muted step-detail">{step.detail.unwrap_or_default()}</span>

@@ -196,7 +196,7 @@ async fn fetch_logs(api: &ApiClient, org: &str, id: &str, current: impl Fn() -> 
             return Logs::Waiting;
         }
         match api.invocation(org, id).await {
-            Ok(found) if matches!(found.record.status.as_str(), "succeeded" | "failed") => {
+            Ok(found) if found.record.status.is_finished() => {
                 return Logs::Found(Box::new(found.record));
             }
             Ok(found) => last = Some(found.record),

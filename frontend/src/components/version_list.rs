@@ -1,6 +1,6 @@
 //! The versions tab: every version of a function, which one serves, and rolling back.
 
-use api_types::{Function, FunctionVersion};
+use api_types::{Function, FunctionVersion, VersionStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -116,7 +116,7 @@ pub fn VersionList(
 fn version_row(v: FunctionVersion, confirming: RwSignal<Option<i64>>) -> impl IntoView {
     let open = RwSignal::new(false);
     let version = v.version;
-    let can_roll_back = v.status == "ready" && !v.active;
+    let can_roll_back = v.status == VersionStatus::Ready && !v.active;
     let serving = if v.active {
         view! { <StatusBadge kind=BadgeKind::Info text="Serving" /> }.into_any()
     } else {
@@ -131,7 +131,7 @@ fn version_row(v: FunctionVersion, confirming: RwSignal<Option<i64>>) -> impl In
         <tr class:active-version=v.active data-version=version>
             <td class="numeric strong">{version}</td>
             <td>
-                <StatusBadge kind=function_status_badge(&v.status) text=v.status.clone() />
+                <StatusBadge kind=function_status_badge(v.status) text=v.status.as_str() />
             </td>
             <td>{serving}</td>
             <td title=v.created_at.clone()>{format_timestamp(&v.created_at)}</td>

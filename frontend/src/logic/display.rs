@@ -1,6 +1,6 @@
 //! Small text and style decisions of the pages.
 
-use api_types::Me;
+use api_types::{InvocationStatus, Me, VersionStatus};
 
 /// Clarity badge colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,23 +25,21 @@ impl BadgeKind {
     }
 }
 
-/// The badge of a function status: `ready`, `initializing` or `failed`.
-pub fn function_status_badge(status: &str) -> BadgeKind {
+/// The badge of a function (or function version) status.
+pub fn function_status_badge(status: VersionStatus) -> BadgeKind {
     match status {
-        "ready" => BadgeKind::Success,
-        "initializing" => BadgeKind::Info,
-        "failed" => BadgeKind::Danger,
-        _ => BadgeKind::Neutral,
+        VersionStatus::Ready => BadgeKind::Success,
+        VersionStatus::Initializing => BadgeKind::Info,
+        VersionStatus::Failed => BadgeKind::Danger,
     }
 }
 
-/// The badge of an invocation status: `succeeded`, `failed`, `running` or `pending`.
-pub fn invocation_status_badge(status: &str) -> BadgeKind {
+/// The badge of an invocation status.
+pub fn invocation_status_badge(status: InvocationStatus) -> BadgeKind {
     match status {
-        "succeeded" => BadgeKind::Success,
-        "failed" => BadgeKind::Danger,
-        "running" | "pending" => BadgeKind::Info,
-        _ => BadgeKind::Neutral,
+        InvocationStatus::Succeeded => BadgeKind::Success,
+        InvocationStatus::Failed => BadgeKind::Danger,
+        InvocationStatus::Running | InvocationStatus::Pending => BadgeKind::Info,
     }
 }
 
@@ -144,17 +142,18 @@ mod tests {
 
     #[test]
     fn function_statuses_map_to_badges() {
-        assert_eq!(function_status_badge("ready"), BadgeKind::Success);
-        assert_eq!(function_status_badge("initializing"), BadgeKind::Info);
-        assert_eq!(function_status_badge("failed"), BadgeKind::Danger);
-        assert_eq!(function_status_badge("other").class(), "badge");
+        assert_eq!(function_status_badge(VersionStatus::Ready), BadgeKind::Success);
+        assert_eq!(function_status_badge(VersionStatus::Initializing), BadgeKind::Info);
+        assert_eq!(function_status_badge(VersionStatus::Failed), BadgeKind::Danger);
+        // Every status is known now; the neutral badge is left for HTTP statuses out of range.
+        assert_eq!(BadgeKind::Neutral.class(), "badge");
     }
 
     #[test]
     fn invocation_and_http_statuses_map_to_badges() {
-        assert_eq!(invocation_status_badge("succeeded"), BadgeKind::Success);
-        assert_eq!(invocation_status_badge("failed"), BadgeKind::Danger);
-        assert_eq!(invocation_status_badge("running"), BadgeKind::Info);
+        assert_eq!(invocation_status_badge(InvocationStatus::Succeeded), BadgeKind::Success);
+        assert_eq!(invocation_status_badge(InvocationStatus::Failed), BadgeKind::Danger);
+        assert_eq!(invocation_status_badge(InvocationStatus::Running), BadgeKind::Info);
         assert_eq!(http_status_badge(204), BadgeKind::Success);
         assert_eq!(http_status_badge(302), BadgeKind::Info);
         assert_eq!(http_status_badge(429), BadgeKind::Warning);

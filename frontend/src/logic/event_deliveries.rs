@@ -1,6 +1,6 @@
 //! The Events tab of an event-triggered function: delivery URLs, filters and text.
 
-use api_types::{EventDelivery, Trigger};
+use api_types::{DeliveryStatus, EventDelivery, Trigger};
 
 use crate::logic::display::BadgeKind;
 use crate::logic::urls::{encode_segment, function};
@@ -30,10 +30,10 @@ impl DeliveryFilter {
     pub fn status(self) -> Option<&'static str> {
         match self {
             DeliveryFilter::All => None,
-            DeliveryFilter::Pending => Some("pending"),
-            DeliveryFilter::Running => Some("running"),
-            DeliveryFilter::Succeeded => Some("succeeded"),
-            DeliveryFilter::Dead => Some("dead"),
+            DeliveryFilter::Pending => Some(DeliveryStatus::Pending.as_str()),
+            DeliveryFilter::Running => Some(DeliveryStatus::Running.as_str()),
+            DeliveryFilter::Succeeded => Some(DeliveryStatus::Succeeded.as_str()),
+            DeliveryFilter::Dead => Some(DeliveryStatus::Dead.as_str()),
         }
     }
 
@@ -85,12 +85,11 @@ pub fn trigger_event(trigger: &Trigger) -> Option<&str> {
 }
 
 /// The badge of a delivery status.
-pub fn delivery_status_badge(status: &str) -> BadgeKind {
+pub fn delivery_status_badge(status: DeliveryStatus) -> BadgeKind {
     match status {
-        "succeeded" => BadgeKind::Success,
-        "dead" => BadgeKind::Danger,
-        "pending" | "running" => BadgeKind::Info,
-        _ => BadgeKind::Neutral,
+        DeliveryStatus::Succeeded => BadgeKind::Success,
+        DeliveryStatus::Dead => BadgeKind::Danger,
+        DeliveryStatus::Pending | DeliveryStatus::Running => BadgeKind::Info,
     }
 }
 
@@ -101,7 +100,7 @@ pub fn short_event_type(event_type: &str) -> String {
 
 /// Whether a delivery can be re-driven (only dead ones).
 pub fn can_redrive(delivery: &EventDelivery) -> bool {
-    delivery.status == "dead"
+    delivery.status == DeliveryStatus::Dead
 }
 
 /// How many of the listed deliveries are dead.
@@ -121,13 +120,13 @@ pub fn pretty_payload(payload: &str) -> String {
 mod tests {
     use super::*;
 
-    fn delivery(status: &str) -> EventDelivery {
+    fn delivery(status: DeliveryStatus) -> EventDelivery {
         EventDelivery {
             id: "dlv_1".into(),
             function: "on-create".into(),
             event_id: "ev-1".into(),
             event_type: "com.vmware.vcloud.event.vm.create".into(),
-            status: status.into(),
+            status,
             attempts: 3,
             next_attempt_at: None,
             last_error: Some("function_error: boom".into()),
@@ -167,14 +166,21 @@ mod tests {
 
     #[test]
     fn only_dead_deliveries_are_redriven() {
-        assert!(can_redrive(&delivery("dead")));
-        for status in ["pending", "running", "succeeded"] {
+        assert!(can_redrive(&delivery(DeliveryStatus::Dead)));
+        for status in [DeliveryStatus::Pending, DeliveryStatus::Running, DeliveryStatus::Succeeded] {
             assert!(!can_redrive(&delivery(status)), "{status}");
         }
-        assert_eq!(dead_count(&[delivery("dead"), delivery("succeeded"), delivery("dead")]), 2);
-        assert_eq!(delivery_status_badge("dead"), BadgeKind::Danger);
-        assert_eq!(delivery_status_badge("succeeded"), BadgeKind::Success);
-        assert_eq!(delivery_status_badge("pending"), BadgeKind::Info);
+        assert_eq!(
+            dead_count(&[
+                delivery(DeliveryStatus::Dead),
+                delivery(DeliveryStatus::Succeeded),
+                delivery(DeliveryStatus::Dead)
+            ]),
+            2
+        );
+        assert_eq!(delivery_status_badge(DeliveryStatus::Dead), BadgeKind::Danger);
+        assert_eq!(delivery_status_badge(DeliveryStatus::Succeeded), BadgeKind::Success);
+        assert_eq!(delivery_status_badge(DeliveryStatus::Pending), BadgeKind::Info);
     }
 
     #[test]

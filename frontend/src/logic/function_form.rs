@@ -277,6 +277,7 @@ pub fn route_from_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use api_types::VersionStatus;
 
     fn values() -> FormValues {
         FormValues {
@@ -293,7 +294,7 @@ mod tests {
             runtime: "javascript".into(),
             route: "hi".into(),
             path: "/api/org/acme/hi".into(),
-            status: "ready".into(),
+            status: VersionStatus::Ready,
             version: 2,
             active_version: Some(2),
             trigger: Trigger::Http,

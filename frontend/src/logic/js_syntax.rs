@@ -1,9 +1,12 @@
-//! A JavaScript tokenizer for syntax highlighting, and the highlighted HTML the code editor
-//! draws under its textarea.
+//! Syntax highlighting for the code editor: the tokens of the shared JavaScript lexer
+//! (`js_lex`), classified for colouring, and the highlighted HTML the editor draws under its
+//! textarea.
 //!
-//! It is forgiving rather than exact: every byte of the source lands in exactly one token, an
-//! unterminated string or comment runs to the end of its line (or of the file), and a `/` is
-//! read as a regular expression only where an expression may start.
+//! Like the lexer it is forgiving rather than exact: every byte of the source lands in exactly
+//! one token. Words are told apart here: a keyword or a literal by its spelling, a call by the
+//! `(` after it, and a word after `.` or `?.` is a property name whatever its spelling.
+
+use js_lex::Lexer;
 
 /// What a run of source text is, for colouring.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,75 +55,36 @@ pub struct Token {
     pub end: usize,
 }
 
-const KEYWORDS: [&str; 39] = [
-    "async",
-    "await",
-    "break",
-    "case",
-    "catch",
-    "class",
-    "const",
-    "continue",
-    "debugger",
-    "default",
-    "delete",
-    "do",
-    "else",
-    "export",
-    "extends",
-    "finally",
-    "for",
-    "from",
-    "function",
-    "if",
-    "import",
-    "in",
-    "instanceof",
-    "let",
-    "new",
-    "of",
-    "return",
-    "static",
-    "super",
-    "switch",
-    "throw",
-    "try",
-    "typeof",
-    "var",
-    "void",
-    "while",
-    "with",
-    "yield",
-    "as",
-];
+/// Words drawn as keywords, the contextual ones (`async`, `of`, `from`, `as` …) included.
+const KEYWORDS: &str = "async await break case catch class const continue debugger default delete do else export \
+                        extends finally for from function if import in instanceof let new of return static super \
+                        switch throw try typeof var void while with yield as";
 
-const LITERALS: [&str; 7] = ["true", "false", "null", "undefined", "this", "NaN", "Infinity"];
-
-/// Keywords after which a `/` starts a regular expression rather than dividing.
-const BEFORE_EXPRESSION: [&str; 16] = [
-    "return",
-    "typeof",
-    "instanceof",
-    "in",
-    "of",
-    "new",
-    "delete",
-    "void",
-    "throw",
-    "case",
-    "do",
-    "else",
-    "yield",
-    "await",
-    "export",
-    "default",
-];
+const LITERALS: &str = "true false null undefined this NaN Infinity";
 
 /// Splits `src` into tokens that cover it completely, in order.
 pub fn tokenize(src: &str) -> Vec<Token> {
-    let mut lexer = Lexer { src, pos: 0, tokens: Vec::new(), braces: Vec::new() };
-    lexer.run();
-    lexer.tokens
+    let mut after_dot = false;
+    Lexer::new(src)
+        .map(|token| {
+            let text = token.text(src);
+            let kind = match token.kind {
+                js_lex::TokenKind::Whitespace => TokenKind::Whitespace,
+                js_lex::TokenKind::LineComment | js_lex::TokenKind::BlockComment => TokenKind::Comment,
+                js_lex::TokenKind::Ident => word_kind(text, after_dot, &src[token.end..]),
+                js_lex::TokenKind::Number => TokenKind::Number,
+                js_lex::TokenKind::String => TokenKind::String,
+                js_lex::TokenKind::Template => TokenKind::Template,
+                js_lex::TokenKind::InterpolationStart | js_lex::TokenKind::InterpolationEnd => TokenKind::Interpolation,
+                js_lex::TokenKind::Regex => TokenKind::Regex,
+                js_lex::TokenKind::Punct => TokenKind::Punctuation,
+            };
+            if !token.is_trivia() {
+                after_dot = token.kind == js_lex::TokenKind::Punct && matches!(text, "." | "?.");
+            }
+            Token { kind, start: token.start, end: token.end }
+        })
+        .collect()
 }
 
 /// `src` as HTML: every token with a class wrapped in `<span class="tok-…">`, text escaped.
@@ -154,254 +118,20 @@ pub fn escape_into(text: &str, out: &mut String) {
     }
 }
 
-/// What an open `{` belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Brace {
-    /// A block or object literal.
-    Code,
-    /// A template literal's `${`: its `}` goes back to the template text.
-    Interpolation,
-}
-
-struct Lexer<'a> {
-    src: &'a str,
-    pos: usize,
-    tokens: Vec<Token>,
-    braces: Vec<Brace>,
-}
-
-impl Lexer<'_> {
-    fn run(&mut self) {
-        while let Some(c) = self.peek() {
-            let start = self.pos;
-            match c {
-                c if c.is_whitespace() => {
-                    self.eat_while(char::is_whitespace);
-                    self.push(TokenKind::Whitespace, start);
-                }
-                '/' if self.peek_at(1) == Some('/') => {
-                    self.eat_while(|c| c != '\n');
-                    self.push(TokenKind::Comment, start);
-                }
-                '/' if self.peek_at(1) == Some('*') => {
-                    self.pos += 2;
-                    match self.src[self.pos..].find("*/") {
-                        Some(i) => self.pos += i + 2,
-                        None => self.pos = self.src.len(),
-                    }
-                    self.push(TokenKind::Comment, start);
-                }
-                '/' if self.regex_allowed() && self.eat_regex() => self.push(TokenKind::Regex, start),
-                '\'' | '"' => {
-                    self.eat_string(c);
-                    self.push(TokenKind::String, start);
-                }
-                '`' => {
-                    self.pos += 1;
-                    self.template_text(start);
-                }
-                c if c.is_ascii_digit() => {
-                    self.eat_number();
-                    self.push(TokenKind::Number, start);
-                }
-                '.' if self.peek_at(1).is_some_and(|c| c.is_ascii_digit()) => {
-                    self.eat_number();
-                    self.push(TokenKind::Number, start);
-                }
-                c if is_ident_start(c) => {
-                    self.eat_while(is_ident_continue);
-                    let word = &self.src[start..self.pos];
-                    let after_dot = self.last_significant().is_some_and(|t| self.text(t) == ".");
-                    let kind = if after_dot {
-                        if self.next_is_call() { TokenKind::Call } else { TokenKind::Identifier }
-                    } else if KEYWORDS.contains(&word) {
-                        TokenKind::Keyword
-                    } else if LITERALS.contains(&word) {
-                        TokenKind::Literal
-                    } else if self.next_is_call() {
-                        TokenKind::Call
-                    } else {
-                        TokenKind::Identifier
-                    };
-                    self.push(kind, start);
-                }
-                '{' => {
-                    self.pos += 1;
-                    self.braces.push(Brace::Code);
-                    self.push(TokenKind::Punctuation, start);
-                }
-                '}' => {
-                    self.pos += 1;
-                    if self.braces.pop() == Some(Brace::Interpolation) {
-                        self.push(TokenKind::Interpolation, start);
-                        self.template_text(self.pos);
-                    } else {
-                        self.push(TokenKind::Punctuation, start);
-                    }
-                }
-                c => {
-                    self.pos += c.len_utf8();
-                    self.push(TokenKind::Punctuation, start);
-                }
-            }
-        }
+/// The kind of the word `word`, which follows `.` or `?.` when `after_dot`, and is followed by
+/// `rest`.
+fn word_kind(word: &str, after_dot: bool, rest: &str) -> TokenKind {
+    let call = rest.trim_start_matches([' ', '\t']).starts_with('(');
+    let is = |list: &str| !after_dot && list.split_whitespace().any(|w| w == word);
+    if is(KEYWORDS) {
+        TokenKind::Keyword
+    } else if is(LITERALS) {
+        TokenKind::Literal
+    } else if call {
+        TokenKind::Call
+    } else {
+        TokenKind::Identifier
     }
-
-    /// Reads template text from `start` up to the closing backtick or the next `${`.
-    fn template_text(&mut self, start: usize) {
-        while let Some(c) = self.peek() {
-            match c {
-                '\\' => self.skip_escape(),
-                '`' => {
-                    self.pos += 1;
-                    self.push(TokenKind::Template, start);
-                    return;
-                }
-                '$' if self.peek_at(1) == Some('{') => {
-                    self.push(TokenKind::Template, start);
-                    let open = self.pos;
-                    self.pos += 2;
-                    self.push(TokenKind::Interpolation, open);
-                    self.braces.push(Brace::Interpolation);
-                    return;
-                }
-                c => self.pos += c.len_utf8(),
-            }
-        }
-        self.push(TokenKind::Template, start);
-    }
-
-    /// Reads a quoted string; an unescaped line break ends an unterminated one before it.
-    fn eat_string(&mut self, quote: char) {
-        self.pos += 1;
-        while let Some(c) = self.peek() {
-            match c {
-                '\\' => self.skip_escape(),
-                '\n' => return,
-                c if c == quote => {
-                    self.pos += 1;
-                    return;
-                }
-                c => self.pos += c.len_utf8(),
-            }
-        }
-    }
-
-    /// Reads `/…/flags` when it is one on this line; otherwise leaves the position alone.
-    fn eat_regex(&mut self) -> bool {
-        let start = self.pos;
-        self.pos += 1;
-        let mut in_class = false;
-        while let Some(c) = self.peek() {
-            match c {
-                '\\' => self.skip_escape(),
-                '\n' => break,
-                '[' => {
-                    in_class = true;
-                    self.pos += 1;
-                }
-                ']' => {
-                    in_class = false;
-                    self.pos += 1;
-                }
-                '/' if !in_class => {
-                    self.pos += 1;
-                    self.eat_while(|c| c.is_ascii_alphabetic());
-                    return true;
-                }
-                c => self.pos += c.len_utf8(),
-            }
-        }
-        self.pos = start;
-        false
-    }
-
-    fn eat_number(&mut self) {
-        let radix_prefix =
-            self.peek() == Some('0') && matches!(self.peek_at(1), Some('x' | 'X' | 'o' | 'O' | 'b' | 'B'));
-        if radix_prefix {
-            self.pos += 2;
-            self.eat_while(|c| c.is_ascii_hexdigit() || c == '_');
-        } else {
-            self.eat_while(|c| c.is_ascii_digit() || c == '_');
-            if self.peek() == Some('.') {
-                self.pos += 1;
-                self.eat_while(|c| c.is_ascii_digit() || c == '_');
-            }
-            let exponent = matches!(self.peek(), Some('e' | 'E'))
-                && (self.peek_at(1).is_some_and(|c| c.is_ascii_digit())
-                    || (matches!(self.peek_at(1), Some('+' | '-'))
-                        && self.peek_at(2).is_some_and(|c| c.is_ascii_digit())));
-            if exponent {
-                self.pos += 2;
-                self.eat_while(|c| c.is_ascii_digit() || c == '_');
-            }
-        }
-        if self.peek() == Some('n') {
-            self.pos += 1;
-        }
-    }
-
-    /// Whether a `/` here starts an expression (a regex) rather than dividing.
-    fn regex_allowed(&self) -> bool {
-        let Some(last) = self.last_significant() else {
-            return true;
-        };
-        match last.kind {
-            TokenKind::Keyword => BEFORE_EXPRESSION.contains(&self.text(last)),
-            TokenKind::Punctuation => !matches!(self.text(last), ")" | "]" | "}"),
-            TokenKind::Interpolation => self.text(last) == "${",
-            _ => false,
-        }
-    }
-
-    /// Whether the next non-blank character is `(`.
-    fn next_is_call(&self) -> bool {
-        self.src[self.pos..].trim_start_matches([' ', '\t']).starts_with('(')
-    }
-
-    fn last_significant(&self) -> Option<Token> {
-        self.tokens.iter().rev().find(|t| !matches!(t.kind, TokenKind::Whitespace | TokenKind::Comment)).copied()
-    }
-
-    fn text(&self, token: Token) -> &str {
-        &self.src[token.start..token.end]
-    }
-
-    fn skip_escape(&mut self) {
-        self.pos += 1;
-        if let Some(c) = self.peek() {
-            self.pos += c.len_utf8();
-        }
-    }
-
-    fn peek(&self) -> Option<char> {
-        self.src[self.pos..].chars().next()
-    }
-
-    fn peek_at(&self, n: usize) -> Option<char> {
-        self.src[self.pos..].chars().nth(n)
-    }
-
-    fn eat_while(&mut self, keep: impl Fn(char) -> bool) {
-        let rest = &self.src[self.pos..];
-        self.pos += rest.find(|c| !keep(c)).unwrap_or(rest.len());
-    }
-
-    /// Adds the token from `start` to here, unless it is empty.
-    fn push(&mut self, kind: TokenKind, start: usize) {
-        if self.pos > start {
-            self.tokens.push(Token { kind, start, end: self.pos });
-        }
-    }
-}
-
-fn is_ident_start(c: char) -> bool {
-    c.is_alphabetic() || c == '_' || c == '$'
-}
-
-fn is_ident_continue(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || c == '$'
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use api_types::Function;
+use api_types::{Function, VersionStatus};
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
@@ -37,7 +37,7 @@ pub fn FunctionDetailPage(org: String, name: String, #[prop(into)] tab: Signal<F
         let (api, org, name) = (api.clone(), fetch_org.clone(), fetch_name.clone());
         async move { api.function(&org, &name).await }
     });
-    host::refetch_while(function, |r| r.as_ref().is_ok_and(|f| f.status == "initializing"), POLL_EVERY);
+    host::refetch_while(function, |r| r.as_ref().is_ok_and(|f| f.status == VersionStatus::Initializing), POLL_EVERY);
     // The last function that loaded: a failed poll leaves the page as it was, with an alert.
     let loaded = RwSignal::new(None::<Function>);
     Effect::new(move |_| {
@@ -46,10 +46,10 @@ pub fn FunctionDetailPage(org: String, name: String, #[prop(into)] tab: Signal<F
         }
     });
     let failure = move || function.get().and_then(Result::err);
-    let status = move || match (loaded.with(|f| f.as_ref().map(|f| f.status.clone())), function.with(|r| r.is_some())) {
-        (Some(status), _) => status,
-        (None, false) => "loading".to_owned(),
-        (None, true) => "error".to_owned(),
+    let status = move || match (loaded.with(|f| f.as_ref().map(|f| f.status)), function.with(|r| r.is_some())) {
+        (Some(status), _) => status.as_str(),
+        (None, false) => "loading",
+        (None, true) => "error",
     };
     // After a save or rollback: show the new version at once, then follow it until it settles.
     let adopt = Callback::new(move |f: Function| {
@@ -67,7 +67,7 @@ pub fn FunctionDetailPage(org: String, name: String, #[prop(into)] tab: Signal<F
         })
     });
     let compile_error = Signal::derive(move || {
-        loaded.with(|f| f.as_ref().filter(|f| f.status == "failed").and_then(|f| f.error.clone()))
+        loaded.with(|f| f.as_ref().filter(|f| f.status == VersionStatus::Failed).and_then(|f| f.error.clone()))
     });
     let path = Signal::derive(move || loaded.with(|f| f.as_ref().map(|f| f.path.clone()).unwrap_or_default()));
 
@@ -180,7 +180,7 @@ pub fn FunctionDetailPage(org: String, name: String, #[prop(into)] tab: Signal<F
                                 .get()
                                 .map(|f| {
                                     view! {
-                                        <StatusBadge kind=function_status_badge(&f.status) text=f.status.clone() />
+                                        <StatusBadge kind=function_status_badge(f.status) text=f.status.as_str() />
                                     }
                                 })
                         }}

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use api_types::FunctionSummary;
+use api_types::{FunctionSummary, VersionStatus};
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
@@ -39,7 +39,7 @@ pub fn FunctionsPage(org: String) -> impl IntoView {
     });
     host::refetch_while(
         functions,
-        |r| r.as_ref().is_ok_and(|l| l.items.iter().any(|f| f.status == "initializing")),
+        |r| r.as_ref().is_ok_and(|l| l.items.iter().any(|f| f.status == VersionStatus::Initializing)),
         POLL_EVERY,
     );
     let state = move || functions.map(|r| DataState::of(Some(r), |l| l.items.is_empty())).unwrap_or(DataState::Loading);
@@ -89,7 +89,7 @@ fn function_row(f: FunctionSummary) -> impl IntoView {
             </td>
             <td>{f.runtime}</td>
             <td>
-                <StatusBadge kind=function_status_badge(&f.status) text=f.status />
+                <StatusBadge kind=function_status_badge(f.status) text=f.status.as_str() />
             </td>
             <td class="numeric">{version_label(f.version, f.active_version)}</td>
             <td title=f.updated_at>{updated}</td>

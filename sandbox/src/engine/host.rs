@@ -12,7 +12,7 @@ use rquickjs::context::EvalOptions;
 use rquickjs::function::Opt;
 use rquickjs::{Ctx, Exception, Function, Object, TypedArray};
 
-use super::instance::Shared;
+use super::shared::Shared;
 
 /// The file name function code is compiled under; it shows up in stack traces.
 pub(crate) const FUNCTION_FILE: &str = "function.js";

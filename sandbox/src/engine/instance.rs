@@ -14,6 +14,7 @@ use rquickjs::{
 
 use super::bytecode::{self, LoadError};
 use super::host;
+use super::shared::Shared;
 use super::{Compiled, HttpRequest, HttpResponse, Invocation, InvokeError, Limits, LogLine, Shape};
 
 /// The outcome kind meaning "answered later through a callback" (see `js/adapters.js`).
@@ -59,99 +60,6 @@ struct Entry {
 /// The prelude's `trackRejection`, shared with the runtime's promise rejection tracker (which
 /// is installed before the prelude exists).
 type RejectionHook = Rc<RefCell<Option<Persistent<Function<'static>>>>>;
-
-/// State shared between the instance and its host functions and interrupt handler.
-pub(crate) struct Shared {
-    deadline: Cell<Option<Instant>>,
-    interrupted: Cell<bool>,
-    epoch: Instant,
-    pub(crate) logs: RefCell<LogBuffer>,
-}
-
-impl Shared {
-    fn new(limits: &Limits) -> Self {
-        Shared {
-            deadline: Cell::new(None),
-            interrupted: Cell::new(false),
-            epoch: Instant::now(),
-            logs: RefCell::new(LogBuffer::new(limits.max_log_bytes)),
-        }
-    }
-
-    /// Milliseconds since the instance was created (the clock of the prelude's timers).
-    pub(crate) fn now_ms(&self) -> f64 {
-        self.epoch.elapsed().as_secs_f64() * 1000.0
-    }
-
-    fn ms_at(&self, instant: Instant) -> f64 {
-        instant.saturating_duration_since(self.epoch).as_secs_f64() * 1000.0
-    }
-
-    fn arm(&self, deadline: Instant) {
-        self.interrupted.set(false);
-        self.deadline.set(Some(deadline));
-    }
-
-    fn disarm(&self) {
-        self.deadline.set(None);
-    }
-
-    /// The interrupt handler: QuickJS polls it while running code.
-    fn should_interrupt(&self) -> bool {
-        match self.deadline.get() {
-            Some(deadline) if Instant::now() >= deadline => {
-                self.interrupted.set(true);
-                true
-            }
-            _ => false,
-        }
-    }
-}
-
-/// Captured console output of one call, capped in bytes.
-pub(crate) struct LogBuffer {
-    lines: Vec<LogLine>,
-    bytes: usize,
-    cap: usize,
-    truncated: bool,
-}
-
-impl LogBuffer {
-    fn new(cap: usize) -> Self {
-        LogBuffer { lines: Vec::new(), bytes: 0, cap, truncated: false }
-    }
-
-    pub(crate) fn push(&mut self, level: String, mut message: String) {
-        if self.truncated {
-            return;
-        }
-        let remaining = self.cap.saturating_sub(self.bytes);
-        if message.len() > remaining {
-            let mut cut = remaining;
-            while !message.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            message.truncate(cut);
-            self.truncated = true;
-        }
-        self.bytes += message.len();
-        if !message.is_empty() || !self.truncated {
-            self.lines.push(LogLine { level, message });
-        }
-        if self.truncated {
-            self.lines.push(LogLine {
-                level: "warn".to_owned(),
-                message: format!("[log output truncated: a call may log at most {} bytes]", self.cap),
-            });
-        }
-    }
-
-    fn reset(&mut self, cap: usize) -> Vec<LogLine> {
-        let lines = std::mem::take(&mut self.lines);
-        *self = LogBuffer::new(cap);
-        lines
-    }
-}
 
 type JsResult<T> = Result<T, InvokeError>;
 
@@ -213,9 +121,7 @@ impl Instance {
     /// yet). A successful call returns its logs in [`Invocation::logs`].
     pub fn take_logs(&mut self) -> Vec<LogLine> {
         let mut logs = std::mem::take(&mut self.pending_logs);
-        let mut buffer = self.shared.logs.borrow_mut();
-        let cap = buffer.cap;
-        logs.extend(buffer.reset(cap));
+        logs.extend(self.shared.logs.borrow_mut().take());
         logs
     }
 
@@ -417,11 +323,11 @@ impl<'js> EventLoop<'_, 'js> {
         let js = |error: rquickjs::Error| classify(self.shared, CaughtError::from_error(self.ctx, error));
         loop {
             while self.ctx.execute_pending_job() {
-                if self.shared.interrupted.get() {
+                if self.shared.interrupted() {
                     return Err(InvokeError::Timeout);
                 }
             }
-            if self.shared.interrupted.get() {
+            if self.shared.interrupted() {
                 return Err(InvokeError::Timeout);
             }
             if done().map_err(js)? {
@@ -546,7 +452,7 @@ fn describe(name: String, message: String, stack: String) -> InvokeError {
 
 /// Classifies an error caught from QuickJS; a fired interrupt always wins.
 pub(crate) fn classify(shared: &Shared, error: CaughtError<'_>) -> InvokeError {
-    if shared.interrupted.get() {
+    if shared.interrupted() {
         return InvokeError::Timeout;
     }
     match error {

@@ -1,9 +1,11 @@
-//! A small token scanner that tells ES modules from CommonJS and guesses the handler shape
-//! without running the code.
+//! Tells ES modules from CommonJS and guesses the handler shape without running the code.
 //!
-//! It skips comments, strings, template literals and regular expression literals, then looks at
-//! the remaining identifiers and punctuation. The guess is only a fallback: `compile` also
-//! evaluates the module once and trusts what it actually exports.
+//! It reads the tokens of the shared JavaScript lexer (`js_lex`), which skips comments and sees
+//! strings, template literals and regular expressions whole, and looks at the identifiers and
+//! punctuation left. The guess is only a fallback: `compile` also evaluates the module once and
+//! trusts what it actually exports.
+
+use js_lex::Lexer;
 
 use super::Shape;
 
@@ -18,48 +20,34 @@ pub(crate) struct Scan {
     pub(crate) shape: Option<Shape>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    Ident(String),
-    Punct(char),
+    /// An identifier or a keyword.
+    Ident,
+    Punct,
+    /// A string, or the text of a template literal.
     Str,
+    /// A number or a regular expression.
     Other,
 }
 
-#[derive(Debug, Clone)]
-struct Token {
+/// A lexer token that the grammar does not ignore, with its text.
+#[derive(Debug, Clone, Copy)]
+struct Token<'a> {
     kind: Kind,
-    line: u32,
-    column: u32,
+    text: &'a str,
+    start: usize,
 }
 
-impl Token {
+impl Token<'_> {
     fn is_ident(&self, name: &str) -> bool {
-        matches!(&self.kind, Kind::Ident(ident) if ident == name)
+        self.kind == Kind::Ident && self.text == name
     }
 
-    fn is_punct(&self, c: char) -> bool {
-        self.kind == Kind::Punct(c)
+    fn is_punct(&self, punct: &str) -> bool {
+        self.kind == Kind::Punct && self.text == punct
     }
 }
-
-/// Keywords after which a `/` starts a regular expression rather than a division.
-const REGEX_AFTER: &[&str] = &[
-    "return",
-    "typeof",
-    "instanceof",
-    "in",
-    "of",
-    "new",
-    "delete",
-    "void",
-    "throw",
-    "case",
-    "do",
-    "else",
-    "yield",
-    "await",
-];
 
 pub(crate) fn scan(source: &str) -> Scan {
     let tokens = tokenize(source);
@@ -73,83 +61,78 @@ pub(crate) fn scan(source: &str) -> Scan {
 
     let at = |i: usize| tokens.get(i);
     let ident_at = |i: usize, name: &str| at(i).is_some_and(|t| t.is_ident(name));
-    let punct_at = |i: usize, c: char| at(i).is_some_and(|t| t.is_punct(c));
+    let punct_at = |i: usize, p: &str| at(i).is_some_and(|t| t.is_punct(p));
 
     for (i, token) in tokens.iter().enumerate() {
-        let after_dot = i > 0 && punct_at(i - 1, '.');
+        let after_dot = i > 0 && (punct_at(i - 1, ".") || punct_at(i - 1, "?."));
         if after_dot {
             continue;
         }
         if token.is_ident("import") && scan.import.is_none() {
             let static_import = at(i + 1)
-                .is_some_and(|t| matches!(t.kind, Kind::Ident(_) | Kind::Str) || t.is_punct('{') || t.is_punct('*'));
+                .is_some_and(|t| matches!(t.kind, Kind::Ident | Kind::Str) || t.is_punct("{") || t.is_punct("*"));
             if static_import {
-                scan.import = Some((token.line, token.column));
+                scan.import = Some(line_column(source, token.start));
             }
         }
         if token.is_ident("export") {
             let Some(next) = at(i + 1) else { continue };
-            match &next.kind {
-                Kind::Ident(word) if word == "default" => {
+            match (next.kind, next.text) {
+                (Kind::Ident, "default") => {
                     scan.esm = true;
                     let value = at(i + 2);
-                    let function = value.is_some_and(|t| t.is_ident("function") || t.is_punct('('))
+                    let function = value.is_some_and(|t| t.is_ident("function") || t.is_punct("("))
                         || (value.is_some_and(|t| t.is_ident("async"))
-                            && at(i + 3).is_some_and(|t| {
-                                t.is_ident("function") || t.is_punct('(') || matches!(t.kind, Kind::Ident(_))
-                            }));
+                            && at(i + 3).is_some_and(|t| t.is_punct("(") || t.kind == Kind::Ident));
                     if function {
                         esm_default_function = true;
                     } else {
                         esm_default_object = true;
                     }
                 }
-                Kind::Ident(word) if ["const", "let", "var", "class"].contains(&word.as_str()) => {
+                (Kind::Ident, "const" | "let" | "var" | "class") => {
                     scan.esm = true;
                     esm_handler |= ident_at(i + 2, "handler");
                 }
-                Kind::Ident(word) if word == "function" => {
+                (Kind::Ident, "function") => {
                     scan.esm = true;
-                    esm_handler |= ident_at(i + 2, "handler") || (punct_at(i + 2, '*') && ident_at(i + 3, "handler"));
+                    esm_handler |= ident_at(i + 2, "handler") || (punct_at(i + 2, "*") && ident_at(i + 3, "handler"));
                 }
-                Kind::Ident(word) if word == "async" => {
+                (Kind::Ident, "async") => {
                     scan.esm = true;
                     esm_handler |= ident_at(i + 2, "function") && ident_at(i + 3, "handler");
                 }
-                Kind::Punct('{') => {
+                (Kind::Punct, "{") => {
                     scan.esm = true;
                     let mut j = i + 2;
                     while let Some(t) = at(j) {
-                        if t.is_punct('}') {
+                        if t.is_punct("}") {
                             break;
                         }
-                        if t.is_ident("handler") && at(j + 1).is_some_and(|n| n.is_punct(',') || n.is_punct('}')) {
-                            esm_handler = true;
-                        }
-                        if t.is_ident("default") && at(j + 1).is_some_and(|n| n.is_punct(',') || n.is_punct('}')) {
-                            esm_default_object = true;
-                        }
+                        let last_in_list = punct_at(j + 1, ",") || punct_at(j + 1, "}");
+                        esm_handler |= t.is_ident("handler") && last_in_list;
+                        esm_default_object |= t.is_ident("default") && last_in_list;
                         j += 1;
                     }
                 }
-                Kind::Punct('*') => scan.esm = true,
+                (Kind::Punct, "*") => scan.esm = true,
                 _ => {}
             }
         }
         // `exports.x` (and `module.exports.x`, whose `exports` follows a dot and is handled below).
-        if token.is_ident("exports") && punct_at(i + 1, '.') {
+        if token.is_ident("exports") && punct_at(i + 1, ".") {
             cjs_lambda |= ident_at(i + 2, "handler");
             cjs_workers |= ident_at(i + 2, "fetch");
         }
-        if token.is_ident("module") && punct_at(i + 1, '.') && ident_at(i + 2, "exports") {
-            if punct_at(i + 3, '.') {
+        if token.is_ident("module") && punct_at(i + 1, ".") && ident_at(i + 2, "exports") {
+            if punct_at(i + 3, ".") {
                 cjs_lambda |= ident_at(i + 4, "handler");
                 cjs_workers |= ident_at(i + 4, "fetch");
-            } else if punct_at(i + 3, '=') && !punct_at(i + 4, '=') {
-                if punct_at(i + 4, '{') {
+            } else if punct_at(i + 3, "=") {
+                if punct_at(i + 4, "{") {
                     let keys = object_keys(&tokens, i + 4);
-                    cjs_lambda |= keys.iter().any(|k| k == "handler");
-                    cjs_workers |= keys.iter().any(|k| k == "fetch");
+                    cjs_lambda |= keys.contains(&"handler");
+                    cjs_workers |= keys.contains(&"fetch");
                     cjs_openfaas |= keys.is_empty();
                 } else {
                     cjs_openfaas = true;
@@ -181,31 +164,30 @@ pub(crate) fn scan(source: &str) -> Scan {
 }
 
 /// Property names at the top level of the object literal whose `{` is at `open`.
-fn object_keys(tokens: &[Token], open: usize) -> Vec<String> {
+fn object_keys<'a>(tokens: &[Token<'a>], open: usize) -> Vec<&'a str> {
     let mut keys = Vec::new();
     let mut depth = 0usize;
     let mut expect_key = true;
     for (j, token) in tokens.iter().enumerate().skip(open) {
-        match &token.kind {
-            Kind::Punct('{' | '(' | '[') => {
+        match (token.kind, token.text) {
+            (Kind::Punct, "{" | "(" | "[") => {
                 depth += 1;
                 if depth == 1 {
                     expect_key = true;
                 }
             }
-            Kind::Punct('}' | ')' | ']') => {
+            (Kind::Punct, "}" | ")" | "]") => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
                     break;
                 }
             }
-            Kind::Punct(',') if depth == 1 => expect_key = true,
-            Kind::Ident(name) if depth == 1 && expect_key => {
-                let next = tokens.get(j + 1);
-                let is_modifier = ["async", "get", "set"].contains(&name.as_str())
-                    && next.is_some_and(|n| matches!(n.kind, Kind::Ident(_)));
+            (Kind::Punct, ",") if depth == 1 => expect_key = true,
+            (Kind::Ident, name) if depth == 1 && expect_key => {
+                let is_modifier =
+                    ["async", "get", "set"].contains(&name) && tokens.get(j + 1).is_some_and(|n| n.kind == Kind::Ident);
                 if !is_modifier {
-                    keys.push(name.clone());
+                    keys.push(name);
                     expect_key = false;
                 }
             }
@@ -216,179 +198,36 @@ fn object_keys(tokens: &[Token], open: usize) -> Vec<String> {
     keys
 }
 
-struct Cursor<'a> {
-    chars: std::iter::Peekable<std::str::Chars<'a>>,
-    line: u32,
-    column: u32,
+/// The lexer's tokens without whitespace, comments and the `${` and `}` around interpolations
+/// (a template literal's text parts stand for it).
+fn tokenize(source: &str) -> Vec<Token<'_>> {
+    use js_lex::TokenKind as Lex;
+    Lexer::new(source)
+        .filter_map(|t| {
+            let kind = match t.kind {
+                Lex::Ident => Kind::Ident,
+                Lex::Punct => Kind::Punct,
+                Lex::String | Lex::Template => Kind::Str,
+                Lex::Number | Lex::Regex => Kind::Other,
+                Lex::Whitespace
+                | Lex::LineComment
+                | Lex::BlockComment
+                | Lex::InterpolationStart
+                | Lex::InterpolationEnd => return None,
+            };
+            Some(Token { kind, text: t.text(source), start: t.start })
+        })
+        .collect()
 }
 
-impl Cursor<'_> {
-    fn peek(&mut self) -> Option<char> {
-        self.chars.peek().copied()
-    }
-
-    fn bump(&mut self) -> Option<char> {
-        let c = self.chars.next()?;
-        if c == '\n' {
-            self.line += 1;
-            self.column = 1;
-        } else {
-            self.column += u32::try_from(c.len_utf16()).unwrap_or(1);
-        }
-        Some(c)
-    }
-
-    fn skip_string(&mut self, quote: char) {
-        while let Some(c) = self.bump() {
-            match c {
-                '\\' => {
-                    self.bump();
-                }
-                '\n' => return,
-                c if c == quote => return,
-                _ => {}
-            }
-        }
-    }
-
-    fn skip_regex(&mut self) {
-        let mut in_class = false;
-        while let Some(c) = self.bump() {
-            match c {
-                '\\' => {
-                    self.bump();
-                }
-                '[' => in_class = true,
-                ']' => in_class = false,
-                '/' if !in_class => break,
-                '\n' => return,
-                _ => {}
-            }
-        }
-        while self.peek().is_some_and(|c| c.is_ascii_alphabetic()) {
-            self.bump();
-        }
-    }
-
-    /// Skips template text up to the closing backtick (returns false) or a `${` (returns true).
-    fn skip_template(&mut self) -> bool {
-        while let Some(c) = self.bump() {
-            match c {
-                '\\' => {
-                    self.bump();
-                }
-                '`' => return false,
-                '$' if self.peek() == Some('{') => {
-                    self.bump();
-                    return true;
-                }
-                _ => {}
-            }
-        }
-        false
-    }
-}
-
-fn is_ident_start(c: char) -> bool {
-    c == '_' || c == '$' || c.is_alphabetic()
-}
-
-fn is_ident_continue(c: char) -> bool {
-    is_ident_start(c) || c.is_alphanumeric() || c == '\u{200c}' || c == '\u{200d}'
-}
-
-fn tokenize(source: &str) -> Vec<Token> {
-    let mut cursor = Cursor { chars: source.chars().peekable(), line: 1, column: 1 };
-    let mut tokens: Vec<Token> = Vec::new();
-    // Brace depths at which an open template literal continues after its `${ … }`.
-    let mut templates: Vec<usize> = Vec::new();
-    let mut depth = 0usize;
-
-    while let Some(c) = cursor.peek() {
-        let (line, column) = (cursor.line, cursor.column);
-        let push = |tokens: &mut Vec<Token>, kind| tokens.push(Token { kind, line, column });
-        if c.is_whitespace() {
-            cursor.bump();
-            continue;
-        }
-        if is_ident_start(c) {
-            let mut word = String::new();
-            while let Some(c) = cursor.peek().filter(|&c| is_ident_continue(c)) {
-                word.push(c);
-                cursor.bump();
-            }
-            push(&mut tokens, Kind::Ident(word));
-            continue;
-        }
-        if c.is_ascii_digit() {
-            while cursor.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_') {
-                cursor.bump();
-            }
-            push(&mut tokens, Kind::Other);
-            continue;
-        }
-        cursor.bump();
-        match c {
-            '"' | '\'' => {
-                cursor.skip_string(c);
-                push(&mut tokens, Kind::Str);
-            }
-            '`' => {
-                if cursor.skip_template() {
-                    templates.push(depth);
-                    depth += 1;
-                }
-                push(&mut tokens, Kind::Str);
-            }
-            '/' if cursor.peek() == Some('/') => {
-                while cursor.peek().is_some_and(|c| c != '\n') {
-                    cursor.bump();
-                }
-            }
-            '/' if cursor.peek() == Some('*') => {
-                cursor.bump();
-                let mut star = false;
-                while let Some(c) = cursor.bump() {
-                    if star && c == '/' {
-                        break;
-                    }
-                    star = c == '*';
-                }
-            }
-            '/' if regex_allowed(tokens.last()) => {
-                cursor.skip_regex();
-                push(&mut tokens, Kind::Other);
-            }
-            '{' => {
-                depth += 1;
-                push(&mut tokens, Kind::Punct('{'));
-            }
-            '}' => {
-                depth = depth.saturating_sub(1);
-                if templates.last() == Some(&depth) {
-                    templates.pop();
-                    if cursor.skip_template() {
-                        templates.push(depth);
-                        depth += 1;
-                    }
-                    push(&mut tokens, Kind::Str);
-                } else {
-                    push(&mut tokens, Kind::Punct('}'));
-                }
-            }
-            c => push(&mut tokens, Kind::Punct(c)),
-        }
-    }
-    tokens
-}
-
-fn regex_allowed(previous: Option<&Token>) -> bool {
-    match previous.map(|t| &t.kind) {
-        None => true,
-        Some(Kind::Punct(c)) => !matches!(c, ')' | ']' | '}'),
-        Some(Kind::Ident(word)) => REGEX_AFTER.contains(&word.as_str()),
-        Some(Kind::Str | Kind::Other) => false,
-    }
+/// The 1-based line and column of the byte `offset`, the column in UTF-16 units as JavaScript
+/// engines count it.
+fn line_column(source: &str, offset: usize) -> (u32, u32) {
+    let before = &source[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() + 1;
+    let column = before[line_start..].encode_utf16().count() + 1;
+    (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX))
 }
 
 #[cfg(test)]
@@ -436,5 +275,12 @@ mod tests {
         let found = scan("const x = 1;\n  import fs from 'fs';\nexport default {}");
         assert_eq!(found.import, Some((2, 3)));
         assert_eq!(scan("const m = import('x'); import.meta;").import, None);
+    }
+
+    #[test]
+    fn counts_columns_in_utf16_units_and_tells_comparisons_from_assignments() {
+        assert_eq!(scan("const s = '🎉'; import x from 'y'").import, Some((1, 17)));
+        assert_eq!(shape("module.exports === undefined"), None);
+        assert_eq!(shape("x?.module.exports = 1"), None);
     }
 }

@@ -4,7 +4,7 @@ use api_types::{CollectorRun, Role};
 use chrono::{Duration as Days, Utc};
 use harness::{Db, both_databases};
 use serde_json::json;
-use stratus::store::EventRow;
+use stratus_core::store::EventRow;
 
 use super::Ctx;
 
@@ -19,10 +19,12 @@ async fn vm_hours_are_metered_by_the_rate_card(db: Db) {
         let event = EventRow {
             rule_id: id.clone(),
             at,
-            kind: "action".into(),
+            kind: api_types::EventKind::Action,
             message: "test".into(),
             vm_count: Some(vms),
-            ..EventRow::default()
+            event_id: 0,
+            action_id: None,
+            desired: None,
         };
         ctx.app.store.insert_event(&event).await.unwrap();
     }

@@ -184,29 +184,29 @@ async fn a_restart_while_initializing_leaves_no_function_stuck() {
     let token = tenant(&app, "acme").await;
     // Write an initializing function as a crashed server would have left it.
     let now = 1_700_000_000_000;
-    let head = stratus::store::FunctionHead {
+    let head = stratus_core::store::FunctionHead {
         org: "acme".into(),
         name: "orphan".into(),
         runtime: "javascript".into(),
         route: "orphan".into(),
-        status: "initializing".into(),
+        status: api_types::VersionStatus::Initializing,
         latest_version: 1,
         active_version: None,
         created_at: now,
         updated_at: now,
     };
-    let version = stratus::store::VersionRow {
+    let version = stratus_core::store::VersionRow {
         org: "acme".into(),
         name: "orphan".into(),
         version: 1,
         code: HELLO.into(),
-        trigger_json: r#"{"type":"http"}"#.into(),
+        trigger: api_types::Trigger::Http,
         memory_mb: 64,
         timeout_ms: 1000,
-        env_json: "{}".into(),
-        secrets_json: "{}".into(),
+        env: Default::default(),
+        secrets: Default::default(),
         fresh_context: false,
-        status: "initializing".into(),
+        status: api_types::VersionStatus::Initializing,
         shape: None,
         bytecode: None,
         error_message: None,

@@ -10,9 +10,9 @@ use lapin::options::{BasicPublishOptions, ExchangeDeleteOptions, QueueDeleteOpti
 use lapin::{BasicProperties, Connection, ConnectionProperties};
 use rand::RngCore as _;
 use serde_json::{Value, json};
-use stratus::domain::functions::events::{RetryPolicy, StaticOrgs};
-use stratus::domain::functions::{DeliveryConfig, EventTriggers};
 use stratus::host::notifications::{Consumer, ConsumerConfig};
+use stratus_core::functions::events::{RetryPolicy, StaticOrgs};
+use stratus_core::functions::{DeliveryConfig, EventTriggers};
 
 use super::{deploy, tenant, wait_settled};
 

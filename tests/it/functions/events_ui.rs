@@ -9,8 +9,8 @@ use api_types::{EventDelivery, ListResponse, Role};
 use harness::TestApp;
 use harness::browser::{Browser, start_app_with_ui};
 use serde_json::json;
-use stratus::domain::functions::events::{RetryPolicy, StaticOrgs};
-use stratus::domain::functions::{DeliveryConfig, EventTriggers};
+use stratus_core::functions::events::{RetryPolicy, StaticOrgs};
+use stratus_core::functions::{DeliveryConfig, EventTriggers};
 
 use super::{deploy, wait_settled};
 
@@ -22,7 +22,7 @@ const FIXED: &str = "module.exports = async (event) => ({ handled: event.body.ev
 async fn delivery_status(app: &TestApp, token: &str) -> Option<String> {
     let r = app.get("/api/org/acme/functions/on-create/deliveries", token).await;
     let list: ListResponse<EventDelivery> = r.json().await.unwrap();
-    list.items.first().map(|d| d.status.clone())
+    list.items.first().map(|d| d.status.to_string())
 }
 
 async fn wait_status(app: &TestApp, token: &str, status: &str) {

@@ -12,8 +12,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use harness::{TestApp, both_databases};
 use serde_json::{Value, json};
-use stratus::collectors::Collectors;
-use stratus::store::CollectorRow;
+use stratus_core::showback::collectors::Collectors;
+use stratus_core::store::CollectorRow;
 
 /// A billing API: `GET /usage?from&to` with `Authorization: Bearer s3cret`, after `delay`.
 async fn fake_billing(delay: Duration) -> (SocketAddr, Arc<AtomicUsize>) {
@@ -175,7 +175,7 @@ async fn two_runners_make_one_run(app: &TestApp) {
     assert!(!store.acquire_lease("l", "b", 2_500, 3_500).await.unwrap());
     assert!(store.acquire_lease("l", "b", 3_000, 4_000).await.unwrap());
     // A manual run while another replica holds the collector answers 409.
-    let now = stratus::domain::dates::now_millis();
+    let now = stratus_core::dates::now_millis();
     assert!(store.acquire_lease("collector:col_due", "replica-c", now, now + 60_000).await.unwrap());
     let busy = send(app, reqwest::Method::POST, "/api/provider/showback/collectors/col_due/run", &provider, None).await;
     assert_eq!(busy.status(), 409);

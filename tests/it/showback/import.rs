@@ -2,7 +2,7 @@
 
 use api_types::{CostReport, ErrorBody, ImportResult, Role};
 use harness::{TestApp, both_databases};
-use stratus::demo;
+use stratus_core::demo;
 
 use super::{csv_of, expected_sums, groups, import};
 
@@ -16,7 +16,7 @@ async fn reimport_changes_nothing_and_corrections_replace(app: &TestApp) {
     let records: Vec<_> =
         demo::records("acme", 1.0, today()).into_iter().filter(|r| r.day.as_str() >= "2026-06").collect();
     let mut records: Vec<_> =
-        records.into_iter().map(|r| stratus::store::UsageRecord { source: "import".into(), ..r }).collect();
+        records.into_iter().map(|r| stratus_core::store::UsageRecord { source: "import".into(), ..r }).collect();
     let n = records.len() as u64;
 
     let first = import(app, &provider, "", "text/csv", csv_of(&records)).await;
@@ -61,8 +61,8 @@ async fn reimport_changes_nothing_and_corrections_replace(app: &TestApp) {
         .iter()
         .map(|r| {
             serde_json::json!({"date": r.day, "org": r.org, "service": r.service, "resource": r.resource,
-                "quantity": stratus::domain::showback::records::format_exact(r.quantity_micros), "unit": r.unit,
-                "cost": stratus::domain::showback::records::format_exact(r.cost_micros), "currency": r.currency})
+                "quantity": stratus_core::showback::records::format_exact(r.quantity_micros), "unit": r.unit,
+                "cost": stratus_core::showback::records::format_exact(r.cost_micros), "currency": r.currency})
         })
         .collect();
     let body = serde_json::to_string(&json).unwrap();

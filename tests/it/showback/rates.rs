@@ -4,7 +4,7 @@ use api_types::{CollectorRun, ErrorBody, RateEntry, Role, RunStatus};
 use chrono::NaiveDate;
 use harness::{TestApp, both_databases};
 use serde_json::json;
-use stratus::store::InvocationRow;
+use stratus_core::store::InvocationRow;
 
 fn rate(service: &str, unit: &str, price: &str, from: NaiveDate) -> serde_json::Value {
     json!({"service": service, "unit": unit, "unit_price": price, "currency": "EUR",
@@ -77,8 +77,8 @@ fn invocation(id: &str, org: &str, function: &str, day: NaiveDate, duration_s: i
         org: org.into(),
         function_name: function.into(),
         version: 1,
-        trigger_kind: "http".into(),
-        status: "succeeded".into(),
+        trigger_kind: api_types::InvocationTrigger::Http,
+        status: api_types::InvocationStatus::Succeeded,
         started_at: day.and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp_millis(),
         duration_us: Some(duration_s * 1_000_000),
         ..InvocationRow::default()
@@ -111,7 +111,7 @@ async fn metering_prices_invocations_by_the_card_of_their_day(app: &TestApp) {
     ];
     rows.push(InvocationRow {
         duration_us: None,
-        status: "running".into(),
+        status: api_types::InvocationStatus::Running,
         ..invocation("i8", "acme", "hello", ago(5), 0)
     });
     app.store.save_invocations(&rows).await.unwrap();

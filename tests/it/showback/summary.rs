@@ -3,9 +3,9 @@
 use api_types::{Budget, BudgetState, ErrorBody, ImportResult, ProjectionMethod, Role, ShowbackSummary};
 use chrono::{Datelike as _, NaiveDate};
 use harness::{TestApp, both_databases};
-use stratus::domain::money::{MICROS, format_cents};
-use stratus::domain::showback::month::Month;
-use stratus::store::UsageRecord;
+use stratus_core::money::{MICROS, format_cents};
+use stratus_core::showback::month::Month;
+use stratus_core::store::UsageRecord;
 
 fn record(day: NaiveDate, service: &str, resource: &str, eur: i64) -> UsageRecord {
     UsageRecord {

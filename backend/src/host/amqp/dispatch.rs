@@ -113,9 +113,9 @@ mod tests {
     use axum::routing::get;
 
     use super::*;
-    use crate::domain::tenancy::Principal;
     use crate::host::amqp::identity::StaticOrgs;
     use crate::host::amqp::message::SecurityContext;
+    use stratus_core::tenancy::Principal;
 
     async fn boom() -> &'static str {
         panic!("a handler bug")

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use api_types::Role;
 use vcd_client::{VcdClient, VcdError};
 
-use crate::domain::tenancy::Principal;
 use crate::host::amqp::message::SecurityContext;
+use stratus_core::tenancy::Principal;
 
 /// vCD's provider org.
 pub const SYSTEM_ORG: &str = "System";

@@ -8,10 +8,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::ErrorBody;
-use crate::domain::autoscale::vcd::Inventory;
 use crate::http::error::ApiResult;
 use crate::http::extract::OrgScope;
 use crate::state::AppState;
+use stratus_core::autoscale::vcd::Inventory;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

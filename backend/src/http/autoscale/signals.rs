@@ -10,10 +10,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ErrorBody, RulePath};
-use crate::domain::autoscale::AlertCredentials;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{AppJson, OrgScope};
 use crate::state::AppState;
+use stratus_core::autoscale::AlertCredentials;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(push_metrics)).routes(routes!(post_alert, put_alert))

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use super::{ErrorBody, RulePath};
 use crate::http::error::ApiResult;
 use crate::http::extract::{AppJson, AppQuery, OrgScope};
-use crate::http::showback::charts::svg;
+use crate::http::svg::svg;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {

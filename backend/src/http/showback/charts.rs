@@ -2,23 +2,20 @@
 //! `GET /api/provider/showback/chart/{kind}.svg`.
 
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
+use axum::response::Response;
 use serde::Deserialize;
+use stratus_core::dates::parse_day;
+use stratus_core::showback::CostKey;
+use stratus_core::showback::month::Month;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::day_range;
 use super::summary::month_param;
-use crate::domain::dates::{format_day, parse_day};
-use crate::domain::showback::chart_data::{items, month_trend, services_by_month};
-use crate::domain::showback::month::Month;
-use crate::domain::showback::summary::month_view;
-use crate::domain::showback::{DEFAULT_CURRENCY, DayRange, currencies};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{AppQuery, OrgScope, Provider};
+use crate::http::svg::svg;
 use crate::state::AppState;
-use crate::store::CostKey;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(org_chart)).routes(routes!(provider_chart))
@@ -50,10 +47,6 @@ struct ChartParams {
     /// Pixels (150–1200, default 320).
     #[param(minimum = 150, maximum = 1200)]
     height: Option<u32>,
-}
-
-pub(crate) fn svg(body: String) -> Response {
-    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, max-age=60")], body).into_response()
 }
 
 /// Checks every parameter given, whichever chart uses it.
@@ -93,38 +86,20 @@ fn kind(file: &str, allowed: &[&str]) -> ApiResult<String> {
     }
 }
 
-async fn by_month(state: &AppState, org: Option<&str>, p: &ChartParams, today: NaiveDate) -> ApiResult<String> {
-    let last = month_param(p.month.as_deref(), today)?;
-    let count = p.months.unwrap_or(6);
-    let months = last.last_n(count);
-    let from = format_day(months[0].first_day());
-    let rows = state.store.costs2(org, &from, &format_day(last.last_day()), CostKey::Month, CostKey::Service).await?;
-    let flat: Vec<_> = rows
-        .iter()
-        .map(|r| crate::store::CostRow { key: r.key.clone(), cost_micros: r.cost_micros, currency: r.currency.clone() })
-        .collect();
-    let currency = currencies(&flat).into_iter().next().unwrap_or_else(|| DEFAULT_CURRENCY.into());
-    let (periods, series) = services_by_month(&rows, &months, &currency);
-    let title = format!("Cost by service, {} to {last}", months[0]);
-    Ok(charts::stacked_bars_svg(&title, &periods, &series, &currency, size(p)))
+async fn by_month(state: &AppState, org: Option<&str>, p: &ChartParams) -> ApiResult<String> {
+    let last = month_param(p.month.as_deref())?;
+    let data = state.showback.services_by_month(org, last, p.months.unwrap_or(6)).await?;
+    let title = format!("Cost by service, {} to {last}", data.months[0]);
+    Ok(charts::stacked_bars_svg(&title, &data.periods, &data.series, &data.currency, size(p)))
 }
 
-async fn top(
-    state: &AppState,
-    org: Option<&str>,
-    key: CostKey,
-    p: &ChartParams,
-    today: NaiveDate,
-) -> ApiResult<String> {
-    let range = DayRange::parse(p.from.as_deref(), p.to.as_deref(), today).map_err(|(f, r)| ApiError::field(f, r))?;
-    let n = p.n.unwrap_or(10);
-    let (from, to) = (format_day(range.from), format_day(range.to));
-    let rows = state.store.costs(org, &from, &to, key).await?;
-    let currency = currencies(&rows).into_iter().next().unwrap_or_else(|| DEFAULT_CURRENCY.into());
+async fn top(state: &AppState, org: Option<&str>, key: CostKey, p: &ChartParams) -> ApiResult<String> {
+    let range = day_range(p.from.as_deref(), p.to.as_deref())?;
+    let data = state.showback.top_costs(org, key, range).await?;
     let what = if key == CostKey::Org { "tenants" } else { "resources" };
-    let title = format!("Top {what}, {from} to {to}");
-    let label = |v: f64| format!("{v:.2} {currency}");
-    Ok(charts::top_n_svg(&title, &items(&rows, &currency), n, &label, size(p)))
+    let title = format!("Top {what}, {} to {}", data.from, data.to);
+    let label = |v: f64| format!("{v:.2} {}", data.currency);
+    Ok(charts::top_n_svg(&title, &data.items, p.n.unwrap_or(10), &label, size(p)))
 }
 
 /// An SVG chart of the org: `services-by-month.svg` (stacked bars of the last `months`),
@@ -141,16 +116,15 @@ async fn org_chart(
     AppQuery(p): AppQuery<ChartParams>,
 ) -> ApiResult<Response> {
     check_params(&p)?;
-    let today = chrono::Utc::now().date_naive();
     let org = Some(scope.org.as_str());
     let body = match kind(&path.1, &["services-by-month", "month-trend", "top-resources"])?.as_str() {
-        "services-by-month" => by_month(&state, org, &p, today).await?,
+        "services-by-month" => by_month(&state, org, &p).await?,
         "month-trend" => {
-            let month = month_param(p.month.as_deref(), today)?;
-            let view = month_view(&state.store, &scope.org, month, today).await?;
-            charts::trend_svg(&format!("Month to date, {month}"), &month_trend(&view), &view.currency, size(&p))
+            let month = month_param(p.month.as_deref())?;
+            let data = state.showback.month_trend(&scope.org, month).await?;
+            charts::trend_svg(&format!("Month to date, {month}"), &data.trend, &data.currency, size(&p))
         }
-        _ => top(&state, org, CostKey::Resource, &p, today).await?,
+        _ => top(&state, org, CostKey::Resource, &p).await?,
     };
     Ok(svg(body))
 }
@@ -167,10 +141,9 @@ async fn provider_chart(
     AppQuery(p): AppQuery<ChartParams>,
 ) -> ApiResult<Response> {
     check_params(&p)?;
-    let today = chrono::Utc::now().date_naive();
     let body = match kind(&file, &["services-by-month", "top-tenants"])?.as_str() {
-        "services-by-month" => by_month(&state, None, &p, today).await?,
-        _ => top(&state, None, CostKey::Org, &p, today).await?,
+        "services-by-month" => by_month(&state, None, &p).await?,
+        _ => top(&state, None, CostKey::Org, &p).await?,
     };
     Ok(svg(body))
 }

@@ -8,13 +8,9 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::collectors::convert::{self, new_id};
-use crate::collectors::runner::{RunError, Trigger};
-use crate::domain::dates::now_millis;
-use crate::http::error::{ApiError, ApiResult};
+use crate::http::error::ApiResult;
 use crate::http::extract::{AppJson, AppQuery, Provider, list_limit};
 use crate::state::AppState;
-use crate::store::{CollectorRow, is_unique_violation};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -24,29 +20,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_runs))
 }
 
-async fn view(state: &AppState, row: &CollectorRow) -> ApiResult<Collector> {
-    let last = state.store.list_runs(&row.collector_id, 1).await?;
-    let next = state.collectors.next_run_at(row).await?;
-    Ok(convert::collector(row, last.first(), next))
-}
-
-async fn find(state: &AppState, id: &str) -> ApiResult<CollectorRow> {
-    state.store.find_collector(id).await?.ok_or_else(|| ApiError::NotFound(format!("no collector '{id}'")))
-}
-
-fn taken(err: sqlx::Error) -> ApiError {
-    if is_unique_violation(&err) { ApiError::Conflict("a collector has this name".into()) } else { err.into() }
-}
-
 /// Every collector with its last run.
 #[utoipa::path(get, path = "/api/provider/showback/collectors", tag = "showback",
     responses((status = 200, body = Vec<Collector>), (status = 403, body = api_types::ErrorBody)))]
 async fn list_collectors(State(state): State<AppState>, _provider: Provider) -> ApiResult<Json<Vec<Collector>>> {
-    let mut out = Vec::new();
-    for row in state.store.list_collectors().await? {
-        out.push(view(&state, &row).await?);
-    }
-    Ok(Json(out))
+    Ok(Json(state.showback.collectors().await?))
 }
 
 /// Creates a collector; the scheduler first starts it one interval (or at the first cron time)
@@ -59,20 +37,7 @@ async fn create_collector(
     _provider: Provider,
     AppJson(input): AppJson<CollectorInput>,
 ) -> ApiResult<(StatusCode, Json<Collector>)> {
-    ApiError::fields(convert::validate(&input))?;
-    let now = now_millis();
-    let row = CollectorRow {
-        collector_id: new_id("col"),
-        name: input.name.trim().to_owned(),
-        kind: convert::kind(&input.source).into(),
-        schedule: input.schedule.trim().to_owned(),
-        enabled: input.enabled,
-        config_json: convert::config_json(&input, None),
-        created_at: now,
-        updated_at: now,
-    };
-    state.store.insert_collector(&row).await.map_err(taken)?;
-    Ok((StatusCode::CREATED, Json(view(&state, &row).await?)))
+    Ok((StatusCode::CREATED, Json(state.showback.create_collector(input).await?)))
 }
 
 /// One collector.
@@ -83,8 +48,7 @@ async fn get_collector(
     _provider: Provider,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Collector>> {
-    let row = find(&state, &id).await?;
-    Ok(Json(view(&state, &row).await?))
+    Ok(Json(state.showback.collector(&id).await?))
 }
 
 /// Replaces a collector's definition (send `auth_value` `********` to keep the stored secret).
@@ -98,19 +62,7 @@ async fn update_collector(
     Path(id): Path<String>,
     AppJson(input): AppJson<CollectorInput>,
 ) -> ApiResult<Json<Collector>> {
-    let old = find(&state, &id).await?;
-    ApiError::fields(convert::validate(&input))?;
-    let row = CollectorRow {
-        name: input.name.trim().to_owned(),
-        kind: convert::kind(&input.source).into(),
-        schedule: input.schedule.trim().to_owned(),
-        enabled: input.enabled,
-        config_json: convert::config_json(&input, Some(&old)),
-        updated_at: now_millis(),
-        ..old
-    };
-    state.store.update_collector(&row).await.map_err(taken)?;
-    Ok(Json(view(&state, &row).await?))
+    Ok(Json(state.showback.update_collector(&id, input).await?))
 }
 
 /// Deletes a collector and its runs (its records stay).
@@ -121,9 +73,7 @@ async fn delete_collector(
     _provider: Provider,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    if !state.store.delete_collector(&id).await? {
-        return Err(ApiError::NotFound(format!("no collector '{id}'")));
-    }
+    state.showback.delete_collector(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -136,12 +86,7 @@ async fn run_collector(
     _provider: Provider,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CollectorRun>> {
-    match state.collectors.run(&id, Trigger::Manual).await {
-        Ok(run) => Ok(Json(convert::run(&run))),
-        Err(RunError::NotFound(_)) => Err(ApiError::NotFound(format!("no collector '{id}'"))),
-        Err(err @ (RunError::Busy(_) | RunError::NotDue(_))) => Err(ApiError::Conflict(err.to_string())),
-        Err(RunError::Store(err)) => Err(err.into()),
-    }
+    Ok(Json(state.showback.run_collector(&id).await?))
 }
 
 /// Query of the run list.
@@ -163,7 +108,13 @@ async fn list_runs(
     Path(id): Path<String>,
     AppQuery(params): AppQuery<RunsParams>,
 ) -> ApiResult<Json<Vec<CollectorRun>>> {
-    find(&state, &id).await?;
-    let limit = list_limit(params.limit, 50, 500)?;
-    Ok(Json(state.store.list_runs(&id, limit).await?.iter().map(convert::run).collect()))
+    let limit = match list_limit(params.limit, 50, 500) {
+        Ok(limit) => limit,
+        Err(err) => {
+            // A missing collector is a 404 even when the limit is bad too.
+            state.showback.collector(&id).await?;
+            return Err(err);
+        }
+    };
+    Ok(Json(state.showback.runs(&id, limit).await?))
 }

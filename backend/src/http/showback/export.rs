@@ -4,13 +4,13 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use stratus_core::dates::format_day;
+use stratus_core::showback::records::FIELDS;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::dates::format_day;
-use crate::domain::showback::DayRange;
-use crate::domain::showback::records::{FIELDS, format_exact};
-use crate::http::error::{ApiError, ApiResult};
+use super::day_range;
+use crate::http::error::ApiResult;
 use crate::http::extract::{AppQuery, OrgScope};
 use crate::state::AppState;
 
@@ -50,25 +50,15 @@ async fn export_csv(
     scope: OrgScope,
     AppQuery(params): AppQuery<ExportParams>,
 ) -> ApiResult<Response> {
-    let today = chrono::Utc::now().date_naive();
-    let range = DayRange::parse(params.from.as_deref(), params.to.as_deref(), today)
-        .map_err(|(field, reason)| ApiError::field(field, reason))?;
+    let range = day_range(params.from.as_deref(), params.to.as_deref())?;
     let (from, to) = (format_day(range.from), format_day(range.to));
-    let records = state.store.usage_records(&scope.org, &from, &to).await?;
+    let records = state.showback.export(&scope.org, range).await?;
     let mut csv = String::with_capacity(64 * (records.len() + 1));
     csv.push_str(&FIELDS.join(","));
     csv.push('\n');
     for r in &records {
-        let row = [
-            field(&r.day),
-            field(&r.org),
-            field(&r.service),
-            field(&r.resource),
-            format_exact(r.quantity_micros),
-            field(&r.unit),
-            format_exact(r.cost_micros),
-            field(&r.currency),
-        ];
+        let row =
+            [&r.date, &r.org, &r.service, &r.resource, &r.quantity, &r.unit, &r.cost, &r.currency].map(|f| field(f));
         csv.push_str(&row.join(","));
         csv.push('\n');
     }

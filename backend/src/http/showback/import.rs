@@ -3,8 +3,6 @@
 //! The body is spooled to a temporary file as it arrives and then imported in two streaming
 //! passes, so memory stays bounded however large the file is.
 
-use std::sync::Arc;
-
 use api_types::ImportResult;
 use axum::Json;
 use axum::body::Body;
@@ -12,12 +10,12 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use http_body_util::BodyExt as _;
 use serde::Deserialize;
+use stratus_core::showback::collectors::files::Format;
+use stratus_core::showback::collectors::import::ImportOptions;
 use tokio::io::AsyncWriteExt as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::collectors::files::{self, Format};
-use crate::collectors::import::{self, ImportError, ImportOptions, Progress};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{AppQuery, Provider};
 use crate::state::AppState;
@@ -41,22 +39,6 @@ struct ImportParams {
     /// Stored as the records' `source` (default `import`); part of each record's key.
     #[param(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     source: Option<String>,
-}
-
-/// The API error for a failed import: bad rows are a 422 listing each (line, field, reason).
-pub fn import_error(err: ImportError) -> ApiError {
-    match err {
-        ImportError::Rejected { errors, bad_rows } => {
-            let message = if bad_rows == 0 {
-                "the file cannot be imported; nothing was imported".to_owned()
-            } else {
-                format!("{bad_rows} bad rows; nothing was imported")
-            };
-            ApiError::Validation { message, details: errors }
-        }
-        ImportError::Io(e) => ApiError::Internal(format!("reading the spooled import: {e}")),
-        ImportError::Store(e) => e.into(),
-    }
 }
 
 /// Imports usage records (`text/csv` or `application/json`, JSON lines too). Idempotent: rows
@@ -83,10 +65,7 @@ async fn import_usage(
         source: params.source.unwrap_or_else(|| DEFAULT_SOURCE.to_owned()),
         skip_invalid: params.skip_invalid.unwrap_or(false),
     };
-    let count = Arc::default();
-    let open = || files::open_path(&spool, format, Arc::clone(&count));
-    let result = import::run(&state.store, open, &options, None, &|_: Progress| {}).await.map_err(import_error)?;
-    Ok(Json(result))
+    Ok(Json(state.showback.import(&spool, format, &options).await?))
 }
 
 /// Writes the body to a temporary file that is deleted when dropped.

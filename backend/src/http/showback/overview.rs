@@ -7,15 +7,9 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::summary::to_summary;
-use crate::domain::dates::format_day;
-use crate::domain::showback::chart_data::reports_by_month;
-use crate::domain::showback::month::Month;
-use crate::domain::showback::summary::month_view;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{AppQuery, OrgScope};
 use crate::state::AppState;
-use crate::store::CostKey;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(overview))
@@ -45,14 +39,5 @@ async fn overview(
     if !(1..=24).contains(&count) {
         return Err(ApiError::field("months", "must be between 1 and 24"));
     }
-    let today = chrono::Utc::now().date_naive();
-    let current = Month::of(today);
-    let months = current.last_n(count);
-    let (from, to) = (format_day(months[0].first_day()), format_day(today));
-    let (view, rows) = tokio::try_join!(
-        month_view(&state.store, &scope.org, current, today),
-        state.store.costs2(Some(&scope.org), &from, &to, CostKey::Month, CostKey::Service),
-    )?;
-    let summary = to_summary(&scope.org, &view);
-    Ok(Json(ShowbackOverview { summary, months: reports_by_month(&rows, &months, today) }))
+    Ok(Json(state.showback.overview(&scope.org, count).await?))
 }

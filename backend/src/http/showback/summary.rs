@@ -1,15 +1,13 @@
 //! `GET /api/org/{org}/showback/summary`: the month at a glance.
 
-use api_types::{BudgetStatus, ShowbackSummary};
+use api_types::ShowbackSummary;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
+use stratus_core::showback::month::Month;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::money::format_cents;
-use crate::domain::showback::month::Month;
-use crate::domain::showback::summary::{MonthView, month_view};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{AppQuery, OrgScope};
 use crate::state::AppState;
@@ -27,9 +25,9 @@ pub(super) struct MonthParams {
     pub month: Option<String>,
 }
 
-/// The month asked for; not after the current one.
-pub(super) fn month_param(month: Option<&str>, today: chrono::NaiveDate) -> ApiResult<Month> {
-    let current = Month::of(today);
+/// The month asked for (default: the current one); not after the current one.
+pub(super) fn month_param(month: Option<&str>) -> ApiResult<Month> {
+    let current = Month::of(chrono::Utc::now().date_naive());
     let month = match month {
         Some(m) => Month::parse(m).map_err(|e| ApiError::field("month", e))?,
         None => current,
@@ -38,30 +36,6 @@ pub(super) fn month_param(month: Option<&str>, today: chrono::NaiveDate) -> ApiR
         return Err(ApiError::field("month", format!("{month} has not started yet")));
     }
     Ok(month)
-}
-
-/// Converts a month view into the summary the API returns.
-pub(super) fn to_summary(org: &str, view: &MonthView) -> ShowbackSummary {
-    ShowbackSummary {
-        org: org.to_owned(),
-        month: view.month.to_string(),
-        currency: view.currency.clone(),
-        days_elapsed: view.days_elapsed(),
-        days_in_month: view.days_in_month,
-        month_to_date: format_cents(view.month_to_date_micros),
-        projected: format_cents(view.projection.projected_micros),
-        projection_method: view.projection.method,
-        last_month: format_cents(view.last_month_micros),
-        budget: view.budget.as_ref().map(|(b, e)| BudgetStatus {
-            amount: format_cents(b.amount_micros),
-            currency: b.currency.clone(),
-            thresholds: b.thresholds.clone(),
-            status: e.state,
-            threshold_crossed: e.threshold_crossed,
-            spent_percent: e.spent_percent,
-            projected_percent: e.projected_percent,
-        }),
-    }
 }
 
 /// Month-to-date cost, projected month end (and how), last month, and the budget's standing.
@@ -74,8 +48,6 @@ async fn summary(
     scope: OrgScope,
     AppQuery(params): AppQuery<MonthParams>,
 ) -> ApiResult<Json<ShowbackSummary>> {
-    let today = chrono::Utc::now().date_naive();
-    let month = month_param(params.month.as_deref(), today)?;
-    let view = month_view(&state.store, &scope.org, month, today).await?;
-    Ok(Json(to_summary(&scope.org, &view)))
+    let month = month_param(params.month.as_deref())?;
+    Ok(Json(state.showback.summary(&scope.org, month).await?))
 }

@@ -7,11 +7,10 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{RangeParams, report};
+use super::{RangeParams, parse_range};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{AppQuery, Provider};
 use crate::state::AppState;
-use crate::store::CostKey;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(top_tenants))
@@ -40,9 +39,6 @@ async fn top_tenants(
     if !(1..=100).contains(&n) {
         return Err(ApiError::field("n", "must be between 1 and 100"));
     }
-    let mut report = report(&state, None, range, CostKey::Org).await?;
-    let micros = |s: &str| crate::domain::money::parse_decimal(s).unwrap_or(0);
-    report.groups.sort_by(|a, b| micros(&b.cost).cmp(&micros(&a.cost)).then_with(|| a.key.cmp(&b.key)));
-    report.groups.truncate(n);
-    Ok(Json(report))
+    let (days, currency) = parse_range(range)?;
+    Ok(Json(state.showback.top_tenants(days, currency, n).await?))
 }

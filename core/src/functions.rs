@@ -1,0 +1,21 @@
+//! Tenant functions: validation, deployment, the call path and its limits.
+//!
+//! [`Functions`] is the service the HTTP handlers call. Code never runs in the server process:
+//! it is compiled and invoked in the sandbox's worker processes ([`sandbox::WorkerPool`]).
+
+mod calls;
+mod concurrency;
+mod convert;
+mod deliveries;
+pub mod events;
+mod recorder;
+mod service;
+mod spec;
+
+pub use calls::{CallEnd, CallError, CallObserver, CallOutcome, Failure, GatewayRequest, NoObserver};
+pub use concurrency::Concurrency;
+pub use convert::{function_dto, invocation_dto, version_dto};
+pub use deliveries::{AcceptError, Accepted, DeliveryConfig, EventTriggers, MAX_LISTED_DELIVERIES};
+pub use recorder::Recorder;
+pub use service::{FunctionError, Functions};
+pub use spec::{RESERVED_ROUTES, ValidSpec, validate_limits, validate_spec};

@@ -1,0 +1,77 @@
+//! Stored rows → wire types.
+
+use api_types::{
+    CodeError, Function, FunctionLimits, FunctionVersion, InvocationRecord, InvocationResult, StoredResponse,
+};
+
+use crate::dates::rfc3339_from_millis;
+use crate::store::{FunctionHead, InvocationRow, VersionRow};
+
+fn code_error(v: &VersionRow) -> Option<CodeError> {
+    v.error_message.as_ref().map(|message| CodeError {
+        message: message.clone(),
+        line: v.error_line.and_then(|l| u32::try_from(l).ok()),
+        column: v.error_column.and_then(|c| u32::try_from(c).ok()),
+    })
+}
+
+/// A function from its head and its latest version.
+pub fn function_dto(head: &FunctionHead, latest: &VersionRow) -> Function {
+    Function {
+        name: head.name.clone(),
+        runtime: head.runtime.clone(),
+        route: head.route.clone(),
+        path: format!("/api/org/{}/{}", head.org, head.route),
+        status: head.status,
+        version: head.latest_version,
+        active_version: head.active_version,
+        trigger: latest.trigger.clone(),
+        limits: FunctionLimits {
+            memory_mb: u32::try_from(latest.memory_mb).ok(),
+            timeout_ms: u32::try_from(latest.timeout_ms).ok(),
+        },
+        env: latest.env.clone(),
+        secret_names: latest.secrets.keys().cloned().collect(),
+        fresh_context: latest.fresh_context,
+        code: latest.code.clone(),
+        shape: latest.shape.clone(),
+        error: code_error(latest),
+        created_at: rfc3339_from_millis(head.created_at),
+        updated_at: rfc3339_from_millis(head.updated_at),
+    }
+}
+
+/// One version, marked active when it serves calls.
+pub fn version_dto(head: &FunctionHead, v: &VersionRow) -> FunctionVersion {
+    FunctionVersion {
+        version: v.version,
+        status: v.status,
+        active: head.active_version == Some(v.version),
+        code: v.code.clone(),
+        error: code_error(v),
+        created_at: rfc3339_from_millis(v.created_at),
+    }
+}
+
+/// An invocation, with its stored response when it has one.
+pub fn invocation_dto(row: &InvocationRow) -> InvocationResult {
+    let response: Option<StoredResponse> = row.response_json.as_deref().and_then(|j| serde_json::from_str(j).ok());
+    InvocationResult {
+        record: InvocationRecord {
+            id: row.invocation_id.clone(),
+            function: row.function_name.clone(),
+            version: row.version,
+            trigger: row.trigger_kind,
+            status: row.status,
+            started_at: rfc3339_from_millis(row.started_at),
+            duration_ms: row.duration_us.map(|us| us as f64 / 1000.0),
+            http_status: row.http_status.and_then(|s| u16::try_from(s).ok()),
+            error_code: row.error_code.clone(),
+            error_message: row.error_message.clone(),
+            memory_used_bytes: row.memory_used.and_then(|m| u64::try_from(m).ok()),
+            cold_start: row.cold_start,
+            logs: row.log_tail.clone(),
+        },
+        response,
+    }
+}

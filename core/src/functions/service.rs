@@ -1,0 +1,432 @@
+//! The functions service: definitions and deployment. Calls are in `calls.rs`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use api_types::{ErrorDetail, Function, FunctionSpec, FunctionSummary, FunctionVersion, OrgLimits, VersionStatus};
+use sandbox::{Compiled, FunctionKey, Limits, LoadSpec, Shape, WorkerPool};
+
+use super::calls::CallObserver;
+use super::concurrency::Concurrency;
+use super::convert::{function_dto, version_dto};
+use super::recorder::Recorder;
+use super::spec::validate_spec;
+use crate::dates::{now_millis, rfc3339_from_millis};
+use crate::store::{FunctionHead, Store, VersionRow, WriteError};
+
+/// How long a route lookup is trusted before the database is asked again. Changes made through
+/// this process take effect at once; this bounds how stale another replica's view can be.
+pub(super) const ROUTE_TTL: Duration = Duration::from_secs(1);
+/// Limits for compiling untrusted source in a worker.
+const COMPILE_LIMITS_MB: usize = 256;
+const COMPILE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a function operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum FunctionError {
+    #[error("invalid function definition")]
+    Invalid(Vec<ErrorDetail>),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] sqlx::Error),
+}
+
+impl From<WriteError> for FunctionError {
+    fn from(err: WriteError) -> Self {
+        match err {
+            WriteError::Db(e) => FunctionError::Store(e),
+            WriteError::Missing(name) => FunctionError::NotFound(format!("function '{name}' not found")),
+            WriteError::NoSuchVersion(v) => FunctionError::Invalid(vec![ErrorDetail::field(
+                "version",
+                format!("version {v} is not a ready version of this function"),
+            )]),
+            WriteError::RouteTaken(route, owner) => FunctionError::Invalid(vec![ErrorDetail::field(
+                "route",
+                format!("route '{route}' is taken by function '{owner}'"),
+            )]),
+            other @ (WriteError::NameTaken(_) | WriteError::Raced) => FunctionError::Conflict(other.to_string()),
+        }
+    }
+}
+
+/// What a call needs to run, resolved from a route.
+pub(super) struct Target {
+    pub name: String,
+    pub spec: Option<Arc<LoadSpec>>,
+    pub memory_mb: u32,
+    pub timeout_ms: u32,
+}
+
+pub(super) struct Cached {
+    pub fetched: Instant,
+    pub target: Option<Arc<Target>>,
+}
+
+/// Tenant functions: definitions, deployment and calls.
+pub struct Functions {
+    pub(super) store: Store,
+    pub(super) pool: Arc<WorkerPool>,
+    pub(super) observer: Arc<dyn CallObserver>,
+    pub(super) routes: RwLock<HashMap<(String, String), Cached>>,
+    limits: RwLock<HashMap<String, (Instant, OrgLimits)>>,
+    pub(super) concurrency: Concurrency,
+    pub(super) recorder: Recorder,
+}
+
+/// Limits for compiling (and test-running the top level of) untrusted source in a worker.
+fn compile_limits() -> Limits {
+    Limits {
+        memory_bytes: COMPILE_LIMITS_MB * 1024 * 1024,
+        stack_bytes: 1024 * 1024,
+        timeout: COMPILE_TIMEOUT,
+        max_response_bytes: 0,
+        max_log_bytes: 64 * 1024,
+    }
+}
+
+/// The sandbox limits of one call.
+pub(super) fn call_limits(memory_mb: u32, timeout_ms: u32, org: &OrgLimits) -> Limits {
+    Limits {
+        memory_bytes: memory_mb as usize * 1024 * 1024,
+        stack_bytes: 512 * 1024,
+        timeout: Duration::from_millis(u64::from(timeout_ms)),
+        max_response_bytes: org.max_response_bytes as usize,
+        max_log_bytes: 64 * 1024,
+    }
+}
+
+impl Functions {
+    /// The service over `store`, running code in `pool`.
+    pub fn new(store: Store, pool: Arc<WorkerPool>, observer: Arc<dyn CallObserver>) -> Self {
+        let recorder = Recorder::start(store.clone());
+        Self {
+            store,
+            pool,
+            observer,
+            routes: RwLock::default(),
+            limits: RwLock::default(),
+            concurrency: Concurrency::default(),
+            recorder,
+        }
+    }
+
+    pub fn pool(&self) -> &WorkerPool {
+        &self.pool
+    }
+
+    /// Redeploys versions a restart left `initializing`.
+    pub async fn recover(self: &Arc<Self>) -> Result<usize, sqlx::Error> {
+        let pending = self.store.initializing_versions().await?;
+        for (org, name, version) in &pending {
+            tracing::info!(%org, %name, version, "resuming an interrupted deployment");
+            self.deploy_in_background(org.clone(), name.clone(), *version);
+        }
+        Ok(pending.len())
+    }
+
+    /// The org's ceilings (built-in defaults when the provider set none).
+    pub async fn org_limits(&self, org: &str) -> Result<OrgLimits, sqlx::Error> {
+        if let Some((at, limits)) = self.limits.read().unwrap_or_else(|p| p.into_inner()).get(org)
+            && at.elapsed() < ROUTE_TTL
+        {
+            return Ok(*limits);
+        }
+        let limits = self.store.org_limits(org).await?.unwrap_or_default();
+        self.limits.write().unwrap_or_else(|p| p.into_inner()).insert(org.to_owned(), (Instant::now(), limits));
+        Ok(limits)
+    }
+
+    /// Sets the org's ceilings. Existing functions keep their limits until they are updated.
+    pub async fn set_org_limits(&self, org: &str, limits: OrgLimits) -> Result<(), FunctionError> {
+        let mut errors = Vec::new();
+        let mut check = |field: &str, value: u32, range: std::ops::RangeInclusive<u32>| {
+            if !range.contains(&value) {
+                errors
+                    .push(ErrorDetail::field(field, format!("must be between {} and {}", range.start(), range.end())));
+            }
+        };
+        check("max_memory_mb", limits.max_memory_mb, 16..=4096);
+        check("max_timeout_ms", limits.max_timeout_ms, 10..=900_000);
+        check("default_memory_mb", limits.default_memory_mb, 16..=limits.max_memory_mb.max(16));
+        check("default_timeout_ms", limits.default_timeout_ms, 10..=limits.max_timeout_ms.max(10));
+        check("max_concurrency", limits.max_concurrency, 1..=10_000);
+        check("max_function_concurrency", limits.max_function_concurrency, 1..=limits.max_concurrency.max(1));
+        check("max_request_bytes", limits.max_request_bytes, 1..=64 * 1024 * 1024);
+        check("max_response_bytes", limits.max_response_bytes, 1..=64 * 1024 * 1024);
+        check("max_functions", limits.max_functions, 0..=100_000);
+        if !errors.is_empty() {
+            return Err(FunctionError::Invalid(errors));
+        }
+        self.store.put_org_limits(org, &limits, now_millis()).await?;
+        self.limits.write().unwrap_or_else(|p| p.into_inner()).remove(org);
+        self.forget_org(org);
+        Ok(())
+    }
+
+    /// Creates a function; it deploys in the background (status `initializing`).
+    pub async fn create(self: &Arc<Self>, org: &str, spec: &FunctionSpec) -> Result<Function, FunctionError> {
+        let limits = self.org_limits(org).await?;
+        let valid = validate_spec(spec, &limits, None).map_err(FunctionError::Invalid)?;
+        if self.store.count_functions(org).await? >= i64::from(limits.max_functions) {
+            return Err(FunctionError::Conflict(format!(
+                "this org may have at most {} functions; delete one or ask the provider",
+                limits.max_functions
+            )));
+        }
+        let now = now_millis();
+        let head = FunctionHead {
+            org: org.to_owned(),
+            name: valid.name.clone(),
+            runtime: "javascript".into(),
+            route: valid.route.clone(),
+            status: VersionStatus::Initializing,
+            latest_version: 1,
+            active_version: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let secrets = valid.secrets.clone().unwrap_or_default();
+        let first = version_row(org, &valid, 1, &secrets, now);
+        self.store.create_function(&head, &first).await?;
+        self.forget_route(org, &valid.route);
+        self.deploy_in_background(org.to_owned(), valid.name.clone(), 1);
+        Ok(function_dto(&head, &first))
+    }
+
+    /// Replaces a function's definition with a new version, deployed in the background.
+    pub async fn update(
+        self: &Arc<Self>,
+        org: &str,
+        name: &str,
+        spec: &FunctionSpec,
+    ) -> Result<Function, FunctionError> {
+        let (head, latest) = self.head_and_latest(org, name).await?;
+        let limits = self.org_limits(org).await?;
+        let valid = validate_spec(spec, &limits, Some(name)).map_err(FunctionError::Invalid)?;
+        let secrets = match &valid.secrets {
+            Some(secrets) => secrets.clone(),
+            None => latest.secrets.clone(),
+        };
+        let now = now_millis();
+        let next = version_row(org, &valid, head.latest_version + 1, &secrets, now);
+        self.store.add_version(&valid.route, &next, head.latest_version, now).await?;
+        self.forget_route(org, &head.route);
+        self.forget_route(org, &valid.route);
+        self.deploy_in_background(org.to_owned(), name.to_owned(), next.version);
+        let head = FunctionHead {
+            route: valid.route.clone(),
+            status: VersionStatus::Initializing,
+            latest_version: next.version,
+            updated_at: now,
+            ..head
+        };
+        Ok(function_dto(&head, &next))
+    }
+
+    /// Makes a copy of a ready version the newest version, serving at once.
+    pub async fn rollback(&self, org: &str, name: &str, version: i64) -> Result<Function, FunctionError> {
+        let (head, _) = self.head_and_latest(org, name).await?;
+        let old = self.store.get_version(org, name, version).await?;
+        let Some(old) = old.filter(|v| v.status == VersionStatus::Ready) else {
+            return Err(WriteError::NoSuchVersion(version).into());
+        };
+        let now = now_millis();
+        let next = VersionRow { version: head.latest_version + 1, created_at: now, ..old };
+        self.store.add_version(&head.route, &next, head.latest_version, now).await?;
+        self.forget_route(org, &head.route);
+        self.get(org, name).await
+    }
+
+    /// Deletes a function; its route answers 404 at once.
+    pub async fn delete(&self, org: &str, name: &str) -> Result<(), FunctionError> {
+        let head = self.store.get_function(org, name).await?;
+        let Some(head) = head else {
+            return Err(FunctionError::NotFound(format!("function '{name}' not found")));
+        };
+        self.store.delete_function(org, name).await?;
+        self.forget_route(org, &head.route);
+        Ok(())
+    }
+
+    pub async fn get(&self, org: &str, name: &str) -> Result<Function, FunctionError> {
+        let (head, latest) = self.head_and_latest(org, name).await?;
+        Ok(function_dto(&head, &latest))
+    }
+
+    pub async fn list(&self, org: &str) -> Result<Vec<FunctionSummary>, FunctionError> {
+        let heads = self.store.list_function_heads(org).await?;
+        Ok(heads
+            .into_iter()
+            .map(|h| FunctionSummary {
+                path: format!("/api/org/{org}/{}", h.route),
+                name: h.name,
+                runtime: h.runtime,
+                route: h.route,
+                status: h.status,
+                version: h.latest_version,
+                active_version: h.active_version,
+                updated_at: rfc3339_from_millis(h.updated_at),
+            })
+            .collect())
+    }
+
+    pub async fn versions(&self, org: &str, name: &str) -> Result<Vec<FunctionVersion>, FunctionError> {
+        let (head, _) = self.head_and_latest(org, name).await?;
+        let versions = self.store.list_versions(org, name).await?;
+        Ok(versions.iter().map(|v| version_dto(&head, v)).collect())
+    }
+
+    async fn head_and_latest(&self, org: &str, name: &str) -> Result<(FunctionHead, VersionRow), FunctionError> {
+        let not_found = || FunctionError::NotFound(format!("function '{name}' not found"));
+        let head = self.store.get_function(org, name).await?.ok_or_else(not_found)?;
+        let latest = self.store.get_version(org, name, head.latest_version).await?.ok_or_else(not_found)?;
+        Ok((head, latest))
+    }
+
+    fn deploy_in_background(self: &Arc<Self>, org: String, name: String, version: i64) {
+        let this = Arc::clone(self);
+        tokio::spawn(async move {
+            if let Err(err) = this.deploy(&org, &name, version).await {
+                tracing::error!(%org, %name, version, %err, "deployment failed to record its outcome");
+            }
+        });
+    }
+
+    /// Compiles a version in a worker and records the outcome.
+    async fn deploy(&self, org: &str, name: &str, version: i64) -> Result<(), sqlx::Error> {
+        let Some(row) = self.store.get_version(org, name, version).await? else {
+            return Ok(()); // Deleted meanwhile.
+        };
+        let outcome = self.pool.compile(row.code.clone(), compile_limits()).await;
+        let now = now_millis();
+        match outcome {
+            Ok(Ok(compiled)) => {
+                self.store
+                    .mark_version_ready(org, name, version, compiled.shape.as_str(), &compiled.bytecode, now)
+                    .await?
+            }
+            Ok(Err(error)) => {
+                let at = (error.message.as_str(), error.line.map(i64::from), error.column.map(i64::from));
+                self.store.mark_version_failed(org, name, version, at, now).await?
+            }
+            Err(error) => {
+                let message = format!("the compiler could not finish: {error:?}");
+                self.store.mark_version_failed(org, name, version, (&message, None, None), now).await?
+            }
+        }
+        self.forget_function(org, name);
+        Ok(())
+    }
+
+    /// Resolves `route` in `org` to what a call needs, from the cache when fresh.
+    pub(super) async fn target(&self, org: &str, route: &str) -> Result<Option<Arc<Target>>, sqlx::Error> {
+        let key = (org.to_owned(), route.to_owned());
+        if let Some(cached) = self.routes.read().unwrap_or_else(|p| p.into_inner()).get(&key)
+            && cached.fetched.elapsed() < ROUTE_TTL
+        {
+            return Ok(cached.target.clone());
+        }
+        let fetched = Instant::now();
+        let target = match self.store.function_by_route(org, route).await? {
+            None => None,
+            Some(head) => Some(Arc::new(self.load_target(&head).await?)),
+        };
+        self.routes.write().unwrap_or_else(|p| p.into_inner()).insert(key, Cached { fetched, target: target.clone() });
+        Ok(target)
+    }
+
+    async fn load_target(&self, head: &FunctionHead) -> Result<Target, sqlx::Error> {
+        let active = match head.active_version {
+            Some(v) => self.store.get_version(&head.org, &head.name, v).await?,
+            None => None,
+        };
+        let Some(v) = active else {
+            return Ok(Target { name: head.name.clone(), spec: None, memory_mb: 0, timeout_ms: 0 });
+        };
+        let mut compiled = match (v.shape.as_deref().and_then(Shape::parse), v.bytecode.clone()) {
+            (Some(shape), Some(bytecode)) => Some(Compiled { bytecode, shape }),
+            _ => None,
+        };
+        if compiled.as_ref().is_some_and(|c| !c.is_current()) {
+            // Bytecode of another engine build (an upgrade): compile the stored source again.
+            compiled = self.recompile(&v).await?;
+        }
+        let mut env = v.env.clone();
+        env.extend(v.secrets.clone());
+        let spec = compiled.map(|compiled| {
+            Arc::new(LoadSpec {
+                key: FunctionKey { org: head.org.clone(), name: head.name.clone(), version: v.version },
+                compiled: Arc::new(compiled),
+                env,
+                fresh_context: v.fresh_context,
+            })
+        });
+        Ok(Target {
+            name: head.name.clone(),
+            spec,
+            memory_mb: u32::try_from(v.memory_mb).unwrap_or(64),
+            timeout_ms: u32::try_from(v.timeout_ms).unwrap_or(5_000),
+        })
+    }
+
+    async fn recompile(&self, v: &VersionRow) -> Result<Option<Compiled>, sqlx::Error> {
+        tracing::info!(org = %v.org, name = %v.name, version = v.version, "recompiling bytecode of an older engine");
+        match self.pool.compile(v.code.clone(), compile_limits()).await {
+            Ok(Ok(compiled)) => {
+                let shape = compiled.shape.as_str();
+                self.store
+                    .mark_version_ready(&v.org, &v.name, v.version, shape, &compiled.bytecode, now_millis())
+                    .await?;
+                Ok(Some(compiled))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn forget_route(&self, org: &str, route: &str) {
+        self.routes.write().unwrap_or_else(|p| p.into_inner()).remove(&(org.to_owned(), route.to_owned()));
+    }
+
+    fn forget_function(&self, org: &str, name: &str) {
+        self.routes
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|(o, _), cached| o != org || cached.target.as_ref().is_some_and(|t| t.name != name));
+    }
+
+    fn forget_org(&self, org: &str) {
+        self.routes.write().unwrap_or_else(|p| p.into_inner()).retain(|(o, _), _| o != org);
+    }
+}
+
+fn version_row(
+    org: &str,
+    valid: &super::ValidSpec,
+    version: i64,
+    secrets: &BTreeMap<String, String>,
+    now: i64,
+) -> VersionRow {
+    VersionRow {
+        org: org.to_owned(),
+        name: valid.name.clone(),
+        version,
+        code: valid.code.clone(),
+        trigger: valid.trigger.clone(),
+        memory_mb: i64::from(valid.memory_mb),
+        timeout_ms: i64::from(valid.timeout_ms),
+        env: valid.env.clone(),
+        secrets: secrets.clone(),
+        fresh_context: valid.fresh_context,
+        status: VersionStatus::Initializing,
+        shape: None,
+        bytecode: None,
+        error_message: None,
+        error_line: None,
+        error_column: None,
+        created_at: now,
+    }
+}

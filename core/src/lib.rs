@@ -1,0 +1,24 @@
+//! Stratus' features as plain Rust: a service per feature over the store and the other
+//! adapters, with no HTTP, queue or command-line types in its dependencies.
+//!
+//! Layers, top to bottom (each only calls the ones below it):
+//! - services: [`functions::Functions`], [`autoscale::Autoscale`], [`showback::Showback`] and
+//!   the shared concepts they use ([`auth`], [`tenancy`], [`tokens`], [`money`], [`dates`]).
+//! - adapters: the store (sqlx over SQLite or PostgreSQL, with its migrations; private to this
+//!   crate), [`vcd`] (the outbound vCD API behind the autoscale port) and the `sandbox` crate.
+
+pub mod auth;
+pub mod autoscale;
+pub mod dates;
+pub mod demo;
+pub mod functions;
+pub mod ids;
+pub mod money;
+pub mod periodic;
+pub mod showback;
+pub mod store;
+pub mod tenancy;
+pub mod tokens;
+pub mod vcd;
+
+pub use store::{Store, sqlite_url};

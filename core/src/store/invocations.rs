@@ -1,0 +1,119 @@
+//! Invocation history.
+
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+use api_types::{InvocationStatus, InvocationTrigger};
+
+use super::Store;
+
+/// One call as stored.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InvocationRow {
+    pub invocation_id: String,
+    pub org: String,
+    pub function_name: String,
+    pub version: i64,
+    pub trigger_kind: InvocationTrigger,
+    pub status: InvocationStatus,
+    pub started_at: i64,
+    pub duration_us: Option<i64>,
+    pub http_status: Option<i64>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub memory_used: Option<i64>,
+    pub cold_start: bool,
+    pub log_tail: String,
+    pub response_json: Option<String>,
+}
+
+const COLUMNS: &str = "invocation_id, org_name, function_name, version, trigger_kind, status, started_at, \
+     duration_us, http_status, error_code, error_message, memory_used, cold_start, log_tail, response_json";
+
+fn invocation(row: &AnyRow) -> Result<InvocationRow, sqlx::Error> {
+    Ok(InvocationRow {
+        invocation_id: row.try_get("invocation_id")?,
+        org: row.try_get("org_name")?,
+        function_name: row.try_get("function_name")?,
+        version: row.try_get("version")?,
+        trigger_kind: super::state(row, "trigger_kind")?,
+        status: super::state(row, "status")?,
+        started_at: row.try_get("started_at")?,
+        duration_us: row.try_get("duration_us")?,
+        http_status: row.try_get("http_status")?,
+        error_code: row.try_get("error_code")?,
+        error_message: row.try_get("error_message")?,
+        memory_used: row.try_get("memory_used")?,
+        cold_start: row.try_get::<i64, _>("cold_start")? != 0,
+        log_tail: row.try_get("log_tail")?,
+        response_json: row.try_get("response_json")?,
+    })
+}
+
+impl Store {
+    /// Inserts or replaces invocations, all in one transaction.
+    pub async fn save_invocations(&self, rows: &[InvocationRow]) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        for r in rows {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "insert into invocation ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+                 $14, $15) on conflict (invocation_id) do update set status = excluded.status, \
+                 duration_us = excluded.duration_us, http_status = excluded.http_status, \
+                 error_code = excluded.error_code, error_message = excluded.error_message, \
+                 memory_used = excluded.memory_used, cold_start = excluded.cold_start, \
+                 log_tail = excluded.log_tail, response_json = excluded.response_json"
+            )))
+            .bind(&r.invocation_id)
+            .bind(&r.org)
+            .bind(&r.function_name)
+            .bind(r.version)
+            .bind(r.trigger_kind.as_str())
+            .bind(r.status.as_str())
+            .bind(r.started_at)
+            .bind(r.duration_us)
+            .bind(r.http_status)
+            .bind(&r.error_code)
+            .bind(&r.error_message)
+            .bind(r.memory_used)
+            .bind(i64::from(r.cold_start))
+            .bind(&r.log_tail)
+            .bind(&r.response_json)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    pub async fn get_invocation(&self, org: &str, id: &str) -> Result<Option<InvocationRow>, sqlx::Error> {
+        let sql = format!("select {COLUMNS} from invocation where org_name = $1 and invocation_id = $2");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(self.pool()).await?;
+        row.as_ref().map(invocation).transpose()
+    }
+
+    /// The newest `limit` invocations of a function.
+    pub async fn list_invocations(&self, org: &str, name: &str, limit: i64) -> Result<Vec<InvocationRow>, sqlx::Error> {
+        let sql = format!(
+            "select {COLUMNS} from invocation where org_name = $1 and function_name = $2 \
+             order by started_at desc, invocation_id desc limit $3"
+        );
+        let rows =
+            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(name).bind(limit).fetch_all(self.pool()).await?;
+        rows.iter().map(invocation).collect()
+    }
+
+    /// Keeps only the newest `keep` finished invocations of each function that has more.
+    pub async fn prune_invocations(&self, keep: i64) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query(
+            "delete from invocation where status in ('succeeded', 'failed') and invocation_id in ( \
+               select invocation_id from ( \
+                 select invocation_id, row_number() over ( \
+                   partition by org_name, function_name order by started_at desc, invocation_id desc) as n \
+                 from invocation) ranked \
+               where n > $1)",
+        )
+        .bind(keep)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+}
