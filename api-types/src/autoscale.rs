@@ -5,6 +5,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::states::state_names;
 
+/// A rule's limits: the server checks them and the UI's form checks them before sending.
+pub mod rule_limits {
+    /// The largest `max_vms` and `step`.
+    pub const MAX_VMS: u32 = 100;
+    /// The longest cooldown, stabilization window or drain, in seconds (HPA's window limit).
+    pub const MAX_SECONDS: u32 = 3600;
+    /// The widest tolerance, in percentage points.
+    pub const MAX_TOLERANCE_PCT: f64 = 20.0;
+    /// The longest rule name, in characters.
+    pub const MAX_NAME_CHARS: usize = 64;
+}
+
 /// Which VM a scale-in removes first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

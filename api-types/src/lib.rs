@@ -16,6 +16,7 @@ mod states;
 mod system;
 
 pub use autoscale::{
+    rule_limits,
     ActionDetail, ActionStatus, ActionStep, ActionSummary, AutoscaleEvent, AutoscaleRuleSummary, DecisionInfo,
     Direction, Evaluation, EventKind, LbKind, MetricsPush, MetricsSample, Protection, Rule, RuleSpec, RuleStatus,
     RuleTargets, RuleVm, RuleWithSecret, StepState, Thresholds, VcdObject, VictimPolicy, VropsAlert,

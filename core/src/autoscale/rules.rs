@@ -1,14 +1,10 @@
 //! Rule validation: the numbers on their own, then the vCD objects the rule points at.
 
+use api_types::rule_limits::{MAX_NAME_CHARS, MAX_SECONDS, MAX_TOLERANCE_PCT, MAX_VMS as MAX_VMS_LIMIT};
 use api_types::{ErrorDetail, RuleSpec, RuleTargets, Thresholds, VcdObject};
 
 use super::engine::Policy;
 use super::vcd::{Inventory, VcdFault, VcdPort};
-
-/// Largest group a rule may manage.
-pub const MAX_VMS_LIMIT: u32 = 100;
-/// Longest cooldown, window or drain, in seconds (HPA's window limit).
-pub const MAX_SECONDS: u32 = 3600;
 
 /// Field errors of the spec's own values (no vCD needed).
 pub fn check_spec(spec: &RuleSpec) -> Vec<ErrorDetail> {
@@ -17,8 +13,8 @@ pub fn check_spec(spec: &RuleSpec) -> Vec<ErrorDetail> {
     let name = spec.name.trim();
     if name.is_empty() {
         err("name", "required".into());
-    } else if name.chars().count() > 64 || name.chars().any(char::is_control) {
-        err("name", "at most 64 characters, no control characters".into());
+    } else if name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+        err("name", format!("at most {MAX_NAME_CHARS} characters, no control characters"));
     }
     for (field, value) in [
         ("template", &spec.template),
@@ -33,8 +29,8 @@ pub fn check_spec(spec: &RuleSpec) -> Vec<ErrorDetail> {
     for (metric, t) in [("cpu", &spec.cpu), ("memory", &spec.memory)] {
         check_thresholds(metric, t, &mut err);
     }
-    if !(0.0..=20.0).contains(&spec.tolerance_pct) {
-        err("tolerance_pct", "must be between 0 and 20 percentage points".into());
+    if !(0.0..=MAX_TOLERANCE_PCT).contains(&spec.tolerance_pct) {
+        err("tolerance_pct", format!("must be between 0 and {MAX_TOLERANCE_PCT} percentage points"));
     }
     if spec.min_vms > spec.max_vms {
         err("min_vms", format!("must not be above max_vms ({})", spec.max_vms));

@@ -8,17 +8,10 @@ use api_types::{Rule, RuleSpec, Thresholds, VictimPolicy};
 use crate::logic::api_error::ApiError;
 use crate::logic::function_form::FieldErrors;
 
-/// The largest `max_vms` and `step` the server accepts.
-pub const MAX_VMS_LIMIT: u32 = 100;
-
-/// The longest cooldown, stabilization or drain the server accepts, in seconds.
-pub const MAX_SECONDS: u32 = 3600;
-
-/// The widest tolerance the server accepts, in percentage points.
-pub const MAX_TOLERANCE: f64 = 20.0;
-
-/// The longest rule name, in characters.
-pub const MAX_NAME: usize = 64;
+/// The server's limits (defined once, in api-types), under the names the form uses.
+pub use api_types::rule_limits::{
+    MAX_NAME_CHARS as MAX_NAME, MAX_SECONDS, MAX_TOLERANCE_PCT as MAX_TOLERANCE, MAX_VMS as MAX_VMS_LIMIT,
+};
 
 /// The form's fields, named as the server's error details name them (`RuleSpec` JSON paths).
 pub mod field {
