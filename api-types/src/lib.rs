@@ -16,10 +16,9 @@ mod states;
 mod system;
 
 pub use autoscale::{
-    rule_limits,
     ActionDetail, ActionStatus, ActionStep, ActionSummary, AutoscaleEvent, AutoscaleRuleSummary, DecisionInfo,
     Direction, Evaluation, EventKind, LbKind, MetricsPush, MetricsSample, Protection, Rule, RuleSpec, RuleStatus,
-    RuleTargets, RuleVm, RuleWithSecret, StepState, Thresholds, VcdObject, VictimPolicy, VropsAlert,
+    RuleTargets, RuleVm, RuleWithSecret, StepState, Thresholds, VcdObject, VictimPolicy, VropsAlert, rule_limits,
 };
 pub use error::{ErrorBody, ErrorDetail, ErrorInfo};
 pub use events::{EventDelivery, Redriven};
@@ -35,7 +34,8 @@ pub use showback::{
     ProjectionMethod, RateEntry, RateInput, RunStatus, SOURCE_URL_PATTERN, ShowbackOverview, ShowbackSummary,
 };
 pub use states::{
-    DeliveryStatus, InvocationStatus, InvocationTrigger, RunTrigger, StepKind, UnknownState, VersionStatus,
+    CollectorKind, DeliveryStatus, InvocationStatus, InvocationTrigger, RunTrigger, StepKind, UnknownState,
+    VersionStatus,
 };
 pub use system::Health;
 

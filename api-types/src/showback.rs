@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::states::state_names;
+use crate::states::{CollectorKind, RunTrigger, state_names};
 
 /// How `GET …/showback/costs` groups its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -372,6 +372,17 @@ pub enum CollectorSource {
     Metering(MeteringSource),
 }
 
+impl CollectorSource {
+    /// Which source this is: the name of its `kind` tag.
+    pub fn kind(&self) -> CollectorKind {
+        match self {
+            Self::Http(_) => CollectorKind::Http,
+            Self::File(_) => CollectorKind::File,
+            Self::Metering(_) => CollectorKind::Metering,
+        }
+    }
+}
+
 /// Body of `POST /api/provider/showback/collectors` and `PUT …/{id}`. `schedule` is
 /// `every 15m` (s, m, h, d) or a five-field cron expression in UTC.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -420,8 +431,7 @@ pub struct Collector {
 pub struct CollectorRun {
     pub id: String,
     pub collector_id: String,
-    /// `schedule` or `manual`.
-    pub trigger: String,
+    pub trigger: RunTrigger,
     pub status: RunStatus,
     pub started_at: String,
     pub finished_at: Option<String>,

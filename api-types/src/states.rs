@@ -161,6 +161,18 @@ pub enum RunTrigger {
 }
 state_names!(RunTrigger: "a collector run trigger" { Schedule = "schedule", Manual = "manual" });
 
+/// Which source a collector reads: the `kind` tag of its
+/// [`CollectorSource`](crate::CollectorSource), as stored in `showback_collector.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CollectorKind {
+    Http,
+    File,
+    Metering,
+}
+state_names!(CollectorKind: "a collector kind" { Http = "http", File = "file", Metering = "metering" });
+
 #[cfg(test)]
 mod tests {
     use crate::{ActionStatus, Direction, EventKind, RunStatus, StepState};
@@ -187,11 +199,44 @@ mod tests {
         same_names(DeliveryStatus::ALL);
         same_names(StepKind::ALL);
         same_names(RunTrigger::ALL);
+        same_names(CollectorKind::ALL);
         same_names(Direction::ALL);
         same_names(EventKind::ALL);
         same_names(ActionStatus::ALL);
         same_names(StepState::ALL);
         same_names(RunStatus::ALL);
+    }
+
+    #[test]
+    fn a_collector_source_is_tagged_with_its_kind() {
+        for &kind in CollectorKind::ALL {
+            let source = match kind {
+                CollectorKind::Http => crate::CollectorSource::Http(crate::HttpSource {
+                    url: "https://billing.example.com/usage".into(),
+                    auth_header: None,
+                    auth_value: None,
+                    records_path: String::new(),
+                    fields: crate::FieldMapping {
+                        date: "date".into(),
+                        org: "org".into(),
+                        service: "service".into(),
+                        resource: "resource".into(),
+                        quantity: "quantity".into(),
+                        unit: "unit".into(),
+                        cost: None,
+                        currency: "=EUR".into(),
+                    },
+                    lookback_days: 3,
+                    skip_invalid: true,
+                }),
+                CollectorKind::File => {
+                    crate::CollectorSource::File(crate::FileSource { path: "usage.csv".into(), skip_invalid: false })
+                }
+                CollectorKind::Metering => crate::CollectorSource::Metering(crate::MeteringSource { lookback_days: 3 }),
+            };
+            assert_eq!(source.kind(), kind);
+            assert_eq!(serde_json::to_value(&source).expect("serialize")["kind"], kind.as_str());
+        }
     }
 
     #[test]

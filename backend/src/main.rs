@@ -418,7 +418,7 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
         TokenCommand::List { data } => {
             let store = open_store(&config(&data)).await?;
             println!("{:<18} {:<13} {:<16} {:<12} {:<25} state", "id", "role", "org", "name", "created");
-            for t in store.list_tokens().await? {
+            for t in tokens::list(&store).await? {
                 let state = if t.revoked_at.is_some() { "revoked" } else { "active" };
                 let created = stratus_core::dates::rfc3339_from_millis(t.created_at);
                 let org = t.org.unwrap_or_else(|| "-".into());
@@ -427,7 +427,7 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
         }
         TokenCommand::Revoke { token_id, data } => {
             let store = open_store(&config(&data)).await?;
-            if !store.revoke_token(&token_id, stratus_core::dates::now_millis()).await? {
+            if !tokens::revoke(&store, &token_id).await? {
                 bail!("no active token with id '{token_id}'");
             }
             eprintln!("revoked {token_id}");

@@ -8,6 +8,7 @@ use stratus_core::auth::Authenticator;
 use stratus_core::autoscale::Autoscale;
 use stratus_core::autoscale::vcd::{NoVcd, VcdPort};
 use stratus_core::functions::Functions;
+use stratus_core::orgs::Orgs;
 use stratus_core::showback::Showback;
 use stratus_core::showback::collectors::Collectors;
 use stratus_core::store::Store;
@@ -23,6 +24,7 @@ pub struct AppState {
     pub store: Store,
     pub auth: Arc<dyn Authenticator>,
     pub metrics: Arc<Metrics>,
+    pub orgs: Orgs,
     pub functions: Arc<Functions>,
     /// Cost reports, budgets, rate cards and collectors (the server also ticks their scheduler).
     pub showback: Arc<Showback>,
@@ -61,7 +63,8 @@ impl AppState {
             None => Arc::new(NoVcd),
         };
         let autoscale = Autoscale::new(store.clone(), vcd, config.autoscale.clone());
-        Ok(Self { config: Arc::new(config), store, auth, metrics, functions, showback, autoscale })
+        let orgs = Orgs::new(store.clone());
+        Ok(Self { config: Arc::new(config), store, auth, metrics, orgs, functions, showback, autoscale })
     }
 
     /// Replaces how callers are authenticated (the vCD session mode plugs in here).

@@ -3,17 +3,21 @@
 //!
 //! Layers, top to bottom (each only calls the ones below it):
 //! - services: [`functions::Functions`], [`autoscale::Autoscale`], [`showback::Showback`] and
-//!   the shared concepts they use ([`auth`], [`tenancy`], [`tokens`], [`money`], [`dates`]).
+//!   the shared concepts they use ([`auth`], [`tenancy`], [`org_directory`], [`tokens`],
+//!   [`money`], [`dates`], [`cache`]).
 //! - adapters: the store (sqlx over SQLite or PostgreSQL, with its migrations; private to this
 //!   crate), [`vcd`] (the outbound vCD API behind the autoscale port) and the `sandbox` crate.
 
 pub mod auth;
 pub mod autoscale;
+pub mod cache;
 pub mod dates;
 pub mod demo;
 pub mod functions;
 pub mod ids;
 pub mod money;
+pub mod org_directory;
+pub mod orgs;
 pub mod periodic;
 pub mod showback;
 pub mod store;

@@ -39,7 +39,7 @@ pub use showback_budget::BudgetRow;
 pub use showback_collectors::{CollectorRow, RunRow};
 pub use showback_metering::{DAY_MS, MeteredFunctionDay};
 pub use showback_rates::RateRow;
-pub use showback_reports::{CostKey, CostRow, CostRow2};
+pub use showback_reports::{CostKey, CostRow, TwoKeyCostRow};
 pub use tokens::TokenRow;
 pub use usage::{UpsertCounts, UsageRecord};
 

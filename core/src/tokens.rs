@@ -9,6 +9,7 @@ use api_types::Role;
 
 use crate::dates::now_millis;
 use crate::store::Store;
+pub use crate::store::TokenRow;
 use crate::tenancy::OrgName;
 
 /// Every token starts with this, so a leaked one is easy to recognise.
@@ -45,6 +46,16 @@ pub async fn issue(store: &Store, role: Role, org: Option<&OrgName>, name: &str)
     let token = mint();
     store.insert_token(&token.token_id, &token.hash, name, role.as_str(), org.map(OrgName::as_str), now).await?;
     Ok(token)
+}
+
+/// Every token, oldest first: ids, names, roles and states, never secrets.
+pub async fn list(store: &Store) -> Result<Vec<TokenRow>, sqlx::Error> {
+    store.list_tokens().await
+}
+
+/// Revokes an active token; `false` when no active token has that id.
+pub async fn revoke(store: &Store, token_id: &str) -> Result<bool, sqlx::Error> {
+    store.revoke_token(token_id, now_millis()).await
 }
 
 /// Why a token could not be issued.

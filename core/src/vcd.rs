@@ -1,10 +1,11 @@
 //! The outbound vCD adapter: implements the autoscale domain's [`VcdPort`] with the real vCD
 //! API client (`vcd_client`). Nothing above the domain sees vCD's types.
 //!
-//! [`auth`] is the other use of vCD: checking callers' vCD session tokens (vCD auth mode).
+//! [`auth`] is the other use of vCD: checking callers' vCD session tokens (vCD auth mode);
+//! [`orgs`] names vCD orgs by id for the AMQP bridge and event triggers.
 
 pub mod auth;
-pub mod event_orgs;
+pub mod orgs;
 
 use std::time::Duration;
 

@@ -13,9 +13,9 @@ use axum::Router;
 use fake_vcd::{ACME, Envelope, FakeVcd, GLOBEX, Names, Reply, SYSTEM, message};
 use serde_json::{Value, json};
 use stratus::config::Config;
-use stratus::host::amqp::identity::StaticOrgs;
 use stratus::host::amqp::{Bridge, BridgeConfig};
 use stratus::{AppState, app};
+use stratus_core::org_directory::StaticOrgs;
 use stratus_core::store::Store;
 
 /// Stratus without an HTTP listener: the Router the bridge feeds, over a fresh SQLite file.

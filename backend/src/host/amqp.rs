@@ -8,7 +8,7 @@
 //!
 //! - [`message`]: decode `[request, securityContext]`, map `/api/stratus/<rest>` to `/api/<rest>`,
 //!   encode `{id, headers, statusCode, body, request: false}`.
-//! - [`identity`]: org id → org name → [`stratus_core::tenancy::Principal`].
+//! - [`identity`]: org name (from the [`OrgDirectory`]) → [`stratus_core::tenancy::Principal`].
 //! - [`dispatch`]: one request through the Router.
 //! - [`replies`]: recent replies by request id (a redelivery is answered, not re-run).
 //! - `session`: the connection, the consumer, transactional replies, reconnection.
@@ -28,8 +28,9 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
 use crate::host::amqp::dispatch::Dispatcher;
-use crate::host::amqp::identity::{CachedOrgs, Chain, OrgDirectory, StaticOrgs, VcdOrgs};
 use crate::host::amqp::replies::Replies;
+use stratus_core::org_directory::{OrgDirectory, StaticOrgs};
+use stratus_core::vcd::orgs::VcdOrgs;
 
 /// `stratus serve` flags for the bridge.
 #[derive(Debug, Clone, clap::Args)]
@@ -60,20 +61,16 @@ pub struct AmqpArgs {
 }
 
 /// Starts the bridge when `--amqp-url` is given. Orgs come from `--amqp-org`, then from vCD
-/// when Stratus has a service account there.
+/// when Stratus has a service account there (found names cached; an unknown org, answered 403,
+/// is asked again next time).
 pub fn start(router: Router, args: &AmqpArgs, vcd: Option<&vcd_client::VcdEndpoint>) -> Result<Option<Bridge>, String> {
     let Some(url) = &args.amqp_url else { return Ok(None) };
     let fixed = StaticOrgs::parse(&args.amqp_org).map_err(|e| format!("--amqp-org {e}"))?;
-    let orgs: Arc<dyn OrgDirectory> = match vcd {
-        Some(endpoint) => {
-            let client = vcd_client::VcdClient::new(endpoint.clone()).map_err(|e| e.to_string())?;
-            Arc::new(Chain(fixed, CachedOrgs::new(VcdOrgs::new(client), Duration::from_secs(600))))
-        }
-        None if fixed.is_empty() => {
-            return Err("--amqp-url needs --vcd-url (to name each caller's org) or --amqp-org urn=name".into());
-        }
-        None => Arc::new(fixed),
-    };
+    let orgs = VcdOrgs::directory(fixed, vcd)?.missing_ttl(Duration::ZERO);
+    if orgs.is_empty() {
+        return Err("--amqp-url needs --vcd-url (to name each caller's org) or --amqp-org urn=name".into());
+    }
+    let orgs: Arc<dyn OrgDirectory> = Arc::new(orgs);
     let mut config = BridgeConfig::new(url, &args.amqp_exchange, &args.amqp_queue, &args.amqp_routing_key);
     config.concurrency = args.amqp_concurrency;
     config.dead_letter_exchange.clone_from(&args.amqp_dead_letter_exchange);

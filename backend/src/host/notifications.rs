@@ -28,8 +28,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::state::AppState;
-use stratus_core::functions::events::{OrgDirectory, OrgFuture, StaticOrgs};
 use stratus_core::functions::{AcceptError, DeliveryConfig, EventTriggers};
+use stratus_core::org_directory::{OrgDirectory, StaticOrgs};
+use stratus_core::vcd::orgs::VcdOrgs;
 
 /// The exchange vCD publishes notifications to when its AMQP prefix is `vcd`.
 pub const DEFAULT_EXCHANGE: &str = "vcd.notifications20";
@@ -105,49 +106,15 @@ impl Notifications {
     }
 }
 
-/// Known orgs first, then vCD.
-struct Orgs {
-    fixed: StaticOrgs,
-    vcd: Option<stratus_core::vcd::event_orgs::VcdEventOrgs>,
-}
-
-impl OrgDirectory for Orgs {
-    fn org_name<'a>(&'a self, org_id: &'a str) -> OrgFuture<'a> {
-        Box::pin(async move {
-            if let Some(name) = self.fixed.org_name(org_id).await? {
-                return Ok(Some(name));
-            }
-            match &self.vcd {
-                Some(vcd) => vcd.org_name(org_id).await,
-                None => Ok(None),
-            }
-        })
-    }
-}
-
-fn parse_orgs(entries: &[String]) -> Result<StaticOrgs, String> {
-    let mut pairs = Vec::new();
-    for entry in entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty()) {
-        let Some((id, name)) = entry.rsplit_once('=').filter(|(i, n)| !i.trim().is_empty() && !n.trim().is_empty())
-        else {
-            return Err(format!("--notifications-org '{entry}' is not urn:vcloud:org:<uuid>=<org name>"));
-        };
-        pairs.push((id.trim().to_owned(), name.trim().to_owned()));
-    }
-    Ok(StaticOrgs::new(pairs))
-}
-
-/// Starts the delivery worker and, when `--notifications-url` is set, the consumer.
+/// Starts the delivery worker and, when `--notifications-url` is set, the consumer. Event orgs
+/// come from `--notifications-org`, then from vCD (found names cached 10 min, unknown orgs 1 min).
 pub fn start(state: &AppState, args: &NotificationArgs) -> Result<Notifications, String> {
-    let fixed = parse_orgs(&args.notifications_org)?;
-    let vcd = match &state.config.vcd {
-        Some(endpoint) => Some(stratus_core::vcd::event_orgs::VcdEventOrgs::connect(endpoint.clone())?),
-        None => None,
-    };
-    if args.notifications_url.is_some() && vcd.is_none() && args.notifications_org.is_empty() {
+    let fixed = StaticOrgs::parse(&args.notifications_org).map_err(|e| format!("--notifications-org {e}"))?;
+    let orgs = VcdOrgs::directory(fixed, state.config.vcd.as_ref())?;
+    if args.notifications_url.is_some() && orgs.is_empty() {
         return Err("--notifications-url needs --vcd-url (to find each event's org) or --notifications-org".into());
     }
-    let orgs: Arc<dyn OrgDirectory> = Arc::new(Orgs { fixed, vcd });
+    let orgs: Arc<dyn OrgDirectory> = Arc::new(orgs);
     let triggers = EventTriggers::new(state.functions.clone(), orgs, DeliveryConfig::default());
     let worker = triggers.spawn_worker();
     let consumer = args.notifications_url.as_ref().map(|url| {

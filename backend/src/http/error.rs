@@ -15,6 +15,7 @@ use stratus_core::auth::AuthError;
 use stratus_core::autoscale::AutoscaleError;
 use stratus_core::autoscale::vcd::VcdFault;
 use stratus_core::functions::{CallError, Failure, FunctionError};
+use stratus_core::orgs::OrgError;
 use stratus_core::showback::ShowbackError;
 
 /// The header every function response carries.
@@ -166,6 +167,19 @@ impl From<AutoscaleError> for ApiError {
                 ApiError::Vcd { unavailable: matches!(fault, VcdFault::Unavailable(_)), message: fault.to_string() }
             }
             AutoscaleError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<OrgError> for ApiError {
+    fn from(err: OrgError) -> Self {
+        match err {
+            OrgError::Invalid(details) => match details.as_slice() {
+                [only] => ApiError::field(only.field.as_deref().unwrap_or_default(), only.reason.clone()),
+                _ => ApiError::fields(details).err().unwrap_or_else(|| ApiError::BadRequest("invalid org".into())),
+            },
+            OrgError::Exists(m) => ApiError::Conflict(m),
+            OrgError::Store(e) => e.into(),
         }
     }
 }

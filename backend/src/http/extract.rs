@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use api_types::ErrorDetail;
+use api_types::{ErrorDetail, OrgLimits};
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
@@ -57,6 +57,8 @@ pub struct Provider(pub Principal);
 pub struct OrgScope {
     pub org: String,
     pub caller: Principal,
+    /// The org's function ceilings, read with the org (a call does not read them again).
+    pub limits: OrgLimits,
 }
 
 /// A list's `limit` query parameter: `default` when absent, else 1 to `max` (422 otherwise).
@@ -123,10 +125,10 @@ impl FromRequestParts<AppState> for OrgScope {
         if !caller.may_access(&org) {
             return Err(not_found());
         }
-        if state.store.find_org(&org).await?.is_none() {
+        let Some(limits) = state.functions.existing_org_limits(&org).await? else {
             return Err(not_found());
-        }
-        Ok(OrgScope { org, caller })
+        };
+        Ok(OrgScope { org, caller, limits })
     }
 }
 

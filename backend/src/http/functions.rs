@@ -190,7 +190,7 @@ async fn get_own_limits(State(state): State<AppState>, scope: OrgScope) -> ApiRe
 }
 
 async fn existing_org(state: &AppState, org: &str) -> ApiResult<()> {
-    match state.store.find_org(org).await? {
+    match state.orgs.get(org).await? {
         Some(_) => Ok(()),
         None => Err(ApiError::NotFound(format!("org '{org}' not found"))),
     }

@@ -50,7 +50,7 @@ async fn gateway(
     let params: HashMap<&str, &str> = params.iter().collect();
     let route = params.get("route").copied().unwrap_or_default().to_owned();
     let rest = params.get("rest").map(|r| format!("/{r}")).unwrap_or_else(|| "/".into());
-    let limits = state.functions.org_limits(&scope.org).await?;
+    let limits = scope.limits;
     let body = axum::body::to_bytes(body, limits.max_request_bytes as usize).await.map_err(|_| {
         ApiError::PayloadTooLarge(format!(
             "the request body is over this org's limit of {} bytes",
@@ -74,7 +74,8 @@ async fn gateway(
         body: body.to_vec(),
     };
     if respond_async {
-        let accepted = state.functions.call_async(&scope.org, &route, request, InvocationTrigger::Async).await?;
+        let accepted =
+            state.functions.call_async(&scope.org, limits, &route, request, InvocationTrigger::Async).await?;
         let location = HeaderValue::from_str(&accepted.location).ok();
         let mut response = (StatusCode::ACCEPTED, Json(&accepted)).into_response();
         if let Some(location) = location {
@@ -85,7 +86,7 @@ async fn gateway(
         }
         return Ok(response);
     }
-    let outcome = state.functions.call(&scope.org, &route, request).await?;
+    let outcome = state.functions.call(&scope.org, limits, &route, request).await?;
     Ok(function_response(outcome))
 }
 

@@ -10,27 +10,16 @@ use utoipa_axum::routes;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{AppJson, Caller, OrgScope, Provider};
 use crate::state::AppState;
-use stratus_core::dates::{now_millis, rfc3339_from_millis};
-use stratus_core::store::OrgRow;
-use stratus_core::tenancy::OrgName;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_me)).routes(routes!(list_orgs, create_org)).routes(routes!(get_org))
-}
-
-fn org_dto(row: OrgRow) -> Org {
-    Org { name: row.name, display_name: row.display_name, created_at: rfc3339_from_millis(row.created_at) }
 }
 
 /// Who the caller is and which orgs they may open.
 #[utoipa::path(get, path = "/api/me", tag = "orgs",
     responses((status = 200, body = Me), (status = 401, body = api_types::ErrorBody)))]
 async fn get_me(State(state): State<AppState>, Caller(caller): Caller) -> ApiResult<Json<Me>> {
-    let orgs = if caller.is_provider() {
-        state.store.list_orgs().await?.into_iter().map(|o| o.name).collect()
-    } else {
-        caller.org.iter().cloned().collect()
-    };
+    let orgs = if caller.is_provider() { state.orgs.names().await? } else { caller.org.iter().cloned().collect() };
     Ok(Json(Me { role: caller.role, org: caller.org, subject: caller.subject, orgs }))
 }
 
@@ -38,7 +27,7 @@ async fn get_me(State(state): State<AppState>, Caller(caller): Caller) -> ApiRes
 #[utoipa::path(get, path = "/api/provider/orgs", tag = "orgs",
     responses((status = 200, body = ListResponse<Org>), (status = 403, body = api_types::ErrorBody)))]
 async fn list_orgs(State(state): State<AppState>, _provider: Provider) -> ApiResult<Json<ListResponse<Org>>> {
-    let items = state.store.list_orgs().await?.into_iter().map(org_dto).collect();
+    let items = state.orgs.list().await?;
     Ok(Json(ListResponse { items }))
 }
 
@@ -51,22 +40,13 @@ async fn create_org(
     _provider: Provider,
     AppJson(body): AppJson<OrgCreate>,
 ) -> ApiResult<(StatusCode, Json<Org>)> {
-    let name = OrgName::parse(&body.name).map_err(|reason| ApiError::field("name", reason))?;
-    let display_name = body.display_name.unwrap_or_else(|| name.to_string());
-    if display_name.trim().is_empty() || display_name.chars().count() > 256 {
-        return Err(ApiError::field("display_name", "must be 1 to 256 characters long"));
-    }
-    if !state.store.ensure_org(name.as_str(), &display_name, now_millis()).await? {
-        return Err(ApiError::Conflict(format!("org '{name}' exists already")));
-    }
-    let row = state.store.find_org(name.as_str()).await?.ok_or_else(|| ApiError::Internal("org vanished".into()))?;
-    Ok((StatusCode::CREATED, Json(org_dto(row))))
+    Ok((StatusCode::CREATED, Json(state.orgs.create(body).await?)))
 }
 
 /// One org.
 #[utoipa::path(get, path = "/api/org/{org}", tag = "orgs", params(("org" = String, Path)),
     responses((status = 200, body = Org), (status = 404, body = api_types::ErrorBody)))]
 async fn get_org(State(state): State<AppState>, scope: OrgScope) -> ApiResult<Json<Org>> {
-    let row = state.store.find_org(&scope.org).await?.ok_or_else(|| ApiError::NotFound("org not found".into()))?;
-    Ok(Json(org_dto(row)))
+    let org = state.orgs.get(&scope.org).await?.ok_or_else(|| ApiError::NotFound("org not found".into()))?;
+    Ok(Json(org))
 }

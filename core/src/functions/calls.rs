@@ -4,13 +4,14 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use api_types::{InvocationAccepted, InvocationResult, InvocationStatus, InvocationTrigger, StoredResponse};
+use api_types::{InvocationAccepted, InvocationResult, InvocationStatus, InvocationTrigger, OrgLimits, StoredResponse};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use sandbox::{HttpRequest, HttpResponse, InvokeError, LogLine};
 
 use super::convert::invocation_dto;
-use super::service::{FunctionError, Functions, Target, call_limits};
+use super::lookup::Target;
+use super::service::{FunctionError, Functions, call_limits};
 use crate::dates::now_millis;
 use crate::store::InvocationRow;
 
@@ -183,7 +184,7 @@ struct Prepared {
     spec: Arc<sandbox::LoadSpec>,
     request: HttpRequest,
     limits: sandbox::Limits,
-    org_limits: api_types::OrgLimits,
+    org_limits: OrgLimits,
     row: InvocationRow,
 }
 
@@ -191,13 +192,13 @@ impl Functions {
     async fn prepare(
         &self,
         org: &str,
+        org_limits: OrgLimits,
         route: &str,
         request: GatewayRequest,
         trigger: InvocationTrigger,
     ) -> Result<Prepared, CallError> {
         let target = self.target(org, route).await?.ok_or(CallError::NoFunction)?;
         let spec = target.spec.clone().ok_or_else(|| CallError::NotReady(target.name.clone()))?;
-        let org_limits = self.org_limits(org).await?;
         let invocation_id = crate::ids::new_call_id("inv");
         let row = InvocationRow {
             invocation_id: invocation_id.clone(),
@@ -269,9 +270,16 @@ impl Functions {
     }
 
     /// Calls the function on `route` and waits for its answer. Over the concurrency caps the
-    /// call is refused at once.
-    pub async fn call(&self, org: &str, route: &str, request: GatewayRequest) -> Result<CallOutcome, CallError> {
-        let prepared = self.prepare(org, route, request, InvocationTrigger::Http).await?;
+    /// call is refused at once. `limits` are the org's, as the caller found the org
+    /// ([`Functions::existing_org_limits`]): the call does not read them again.
+    pub async fn call(
+        &self,
+        org: &str,
+        limits: OrgLimits,
+        route: &str,
+        request: GatewayRequest,
+    ) -> Result<CallOutcome, CallError> {
+        let prepared = self.prepare(org, limits, route, request, InvocationTrigger::Http).await?;
         let caps = (prepared.org_limits.max_concurrency, prepared.org_limits.max_function_concurrency);
         let Some(_permits) = self.concurrency.try_acquire(org, &prepared.target.name, caps.0, caps.1) else {
             let invocation_id = prepared.row.invocation_id.clone();
@@ -283,15 +291,17 @@ impl Functions {
         outcome
     }
 
-    /// Accepts a call, runs it in the background and returns where to poll for the result.
+    /// Accepts a call, runs it in the background and returns where to poll for the result
+    /// (`limits` as for [`Functions::call`]).
     pub async fn call_async(
         self: &Arc<Self>,
         org: &str,
+        limits: OrgLimits,
         route: &str,
         request: GatewayRequest,
         trigger: InvocationTrigger,
     ) -> Result<InvocationAccepted, CallError> {
-        let (accepted, run) = self.queue_call(org, route, request, trigger).await?;
+        let (accepted, run) = self.queue_call(org, limits, route, request, trigger).await?;
         tokio::spawn(run);
         Ok(accepted)
     }
@@ -302,11 +312,12 @@ impl Functions {
     pub(super) async fn queue_call(
         self: &Arc<Self>,
         org: &str,
+        limits: OrgLimits,
         route: &str,
         request: GatewayRequest,
         trigger: InvocationTrigger,
     ) -> Result<(InvocationAccepted, QueuedRun), CallError> {
-        let mut prepared = self.prepare(org, route, request, trigger).await?;
+        let mut prepared = self.prepare(org, limits, route, request, trigger).await?;
         prepared.row.status = InvocationStatus::Pending;
         self.store.save_invocations(std::slice::from_ref(&prepared.row)).await?;
         let accepted = InvocationAccepted {

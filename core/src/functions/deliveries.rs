@@ -10,10 +10,11 @@ use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinHandle;
 
 use super::calls::{CallError, Failure, GatewayRequest};
-use super::events::{MalformedNotification, NextStep, OrgDirectory, OrgLookupError, RetryPolicy, next_step};
+use super::events::{MalformedNotification, NextStep, RetryPolicy, next_step};
 use super::events::{parse_notification, pattern_matches};
 use super::service::{FunctionError, Functions};
 use crate::dates::{now_millis, rfc3339_from_millis};
+use crate::org_directory::{OrgDirectory, OrgLookupError};
 use crate::store::{AttemptEnd, DeliveryRow, Store};
 
 /// How the delivery worker runs.
@@ -244,11 +245,15 @@ impl EventTriggers {
             ],
             body: row.payload.clone().into_bytes(),
         };
-        let (accepted, run) =
-            match self.functions.queue_call(&row.org, &head.route, request, InvocationTrigger::Event).await {
-                Ok(queued) => queued,
-                Err(err) => return (Some(err.to_string()), None),
-            };
+        let limits = match self.functions.org_limits(&row.org).await {
+            Ok(limits) => limits,
+            Err(err) => return (Some(format!("the database failed: {err}")), None),
+        };
+        let trigger = InvocationTrigger::Event;
+        let (accepted, run) = match self.functions.queue_call(&row.org, limits, &head.route, request, trigger).await {
+            Ok(queued) => queued,
+            Err(err) => return (Some(err.to_string()), None),
+        };
         if let Err(err) = self.store().set_delivery_invocation(&row.delivery_id, row.attempts, &accepted.id).await {
             tracing::warn!(%err, id = %row.delivery_id, "could not note an event delivery's invocation");
         }

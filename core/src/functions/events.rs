@@ -1,9 +1,7 @@
 //! vCD notifications as function triggers, in plain Rust: reading a notification, event types
-//! and trigger patterns, which org an event belongs to, and the retry schedule.
+//! and trigger patterns, and the retry schedule. Which org an event belongs to is the
+//! [`crate::org_directory`]'s answer.
 
-use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -111,51 +109,6 @@ pub fn pattern_matches(pattern: &str, event_type: &str) -> bool {
     match pattern.strip_suffix(".*") {
         Some(prefix) => event_type.strip_prefix(prefix).is_some_and(|rest| rest.len() > 1 && rest.starts_with('.')),
         None => pattern == event_type,
-    }
-}
-
-/// The key an org id is known by: the lower-case uuid of `urn:vcloud:org:<uuid>` (or of a bare
-/// uuid).
-pub fn org_key(org_id: &str) -> String {
-    let id = org_id.trim();
-    id.strip_prefix("urn:vcloud:org:").unwrap_or(id).to_ascii_lowercase()
-}
-
-/// Why an org could not be looked up now; the notification is tried again later.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("could not look up the org: {0}")]
-pub struct OrgLookupError(pub String);
-
-pub type OrgFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<String>, OrgLookupError>> + Send + 'a>>;
-
-/// Which Stratus org a vCD org id is: the vCD org's name is the Stratus org's name.
-pub trait OrgDirectory: Send + Sync {
-    /// The name of the org `org_id` (`urn:vcloud:org:<uuid>`); `None` when vCD has no such org.
-    fn org_name<'a>(&'a self, org_id: &'a str) -> OrgFuture<'a>;
-}
-
-/// A fixed map of org ids to names (tests, and setups without vCD access).
-#[derive(Debug, Clone, Default)]
-pub struct StaticOrgs {
-    names: HashMap<String, String>,
-}
-
-impl StaticOrgs {
-    /// From `(org id, org name)` pairs; ids may be urns or bare uuids.
-    pub fn new<I, K, V>(pairs: I) -> Self
-    where
-        I: IntoIterator<Item = (K, V)>,
-        K: AsRef<str>,
-        V: Into<String>,
-    {
-        Self { names: pairs.into_iter().map(|(id, name)| (org_key(id.as_ref()), name.into())).collect() }
-    }
-}
-
-impl OrgDirectory for StaticOrgs {
-    fn org_name<'a>(&'a self, org_id: &'a str) -> OrgFuture<'a> {
-        let name = self.names.get(&org_key(org_id)).cloned();
-        Box::pin(async move { Ok(name) })
     }
 }
 
@@ -296,16 +249,6 @@ mod tests {
         for bad in ["", " ", "com.*.create", "com.vm*", "a..b", "a b", ".*", &"a".repeat(300)] {
             assert!(validate_pattern(bad).is_err(), "{bad}");
         }
-    }
-
-    #[tokio::test]
-    async fn orgs_are_found_by_urn_or_uuid_in_any_case() {
-        let orgs = StaticOrgs::new([(ACME, "acme"), ("5EED0002-0000-4000-8000-000000000002", "globex")]);
-        assert_eq!(orgs.org_name(ACME).await, Ok(Some("acme".to_owned())));
-        assert_eq!(orgs.org_name("5eed0001-0000-4000-8000-000000000001").await, Ok(Some("acme".to_owned())));
-        let globex = "urn:vcloud:org:5eed0002-0000-4000-8000-000000000002";
-        assert_eq!(orgs.org_name(globex).await, Ok(Some("globex".to_owned())));
-        assert_eq!(orgs.org_name("urn:vcloud:org:ffffffff-0000-4000-8000-000000000009").await, Ok(None));
     }
 
     #[test]

@@ -1,23 +1,22 @@
-//! The functions service: definitions and deployment. Calls are in `calls.rs`.
+//! The functions service: definitions and deployment. Calls are in `calls.rs`, the cached
+//! org and route lookups in `lookup.rs`.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use api_types::{ErrorDetail, Function, FunctionSpec, FunctionSummary, FunctionVersion, OrgLimits, VersionStatus};
-use sandbox::{Compiled, FunctionKey, Limits, LoadSpec, Shape, WorkerPool};
+use sandbox::{Limits, WorkerPool};
 
 use super::calls::CallObserver;
 use super::concurrency::Concurrency;
 use super::convert::{function_dto, version_dto};
+use super::lookup::Lookups;
 use super::recorder::Recorder;
 use super::spec::validate_spec;
 use crate::dates::{now_millis, rfc3339_from_millis};
 use crate::store::{FunctionHead, Store, VersionRow, WriteError};
 
-/// How long a route lookup is trusted before the database is asked again. Changes made through
-/// this process take effect at once; this bounds how stale another replica's view can be.
-pub(super) const ROUTE_TTL: Duration = Duration::from_secs(1);
 /// Limits for compiling untrusted source in a worker.
 const COMPILE_LIMITS_MB: usize = 256;
 const COMPILE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -53,32 +52,18 @@ impl From<WriteError> for FunctionError {
     }
 }
 
-/// What a call needs to run, resolved from a route.
-pub(super) struct Target {
-    pub name: String,
-    pub spec: Option<Arc<LoadSpec>>,
-    pub memory_mb: u32,
-    pub timeout_ms: u32,
-}
-
-pub(super) struct Cached {
-    pub fetched: Instant,
-    pub target: Option<Arc<Target>>,
-}
-
 /// Tenant functions: definitions, deployment and calls.
 pub struct Functions {
     pub(super) store: Store,
     pub(super) pool: Arc<WorkerPool>,
     pub(super) observer: Arc<dyn CallObserver>,
-    pub(super) routes: RwLock<HashMap<(String, String), Cached>>,
-    limits: RwLock<HashMap<String, (Instant, OrgLimits)>>,
+    pub(super) lookups: Lookups,
     pub(super) concurrency: Concurrency,
     pub(super) recorder: Recorder,
 }
 
 /// Limits for compiling (and test-running the top level of) untrusted source in a worker.
-fn compile_limits() -> Limits {
+pub(super) fn compile_limits() -> Limits {
     Limits {
         memory_bytes: COMPILE_LIMITS_MB * 1024 * 1024,
         stack_bytes: 1024 * 1024,
@@ -103,15 +88,7 @@ impl Functions {
     /// The service over `store`, running code in `pool`.
     pub fn new(store: Store, pool: Arc<WorkerPool>, observer: Arc<dyn CallObserver>) -> Self {
         let recorder = Recorder::start(store.clone());
-        Self {
-            store,
-            pool,
-            observer,
-            routes: RwLock::default(),
-            limits: RwLock::default(),
-            concurrency: Concurrency::default(),
-            recorder,
-        }
+        Self { store, pool, observer, lookups: Lookups::default(), concurrency: Concurrency::default(), recorder }
     }
 
     pub fn pool(&self) -> &WorkerPool {
@@ -126,18 +103,6 @@ impl Functions {
             self.deploy_in_background(org.clone(), name.clone(), *version);
         }
         Ok(pending.len())
-    }
-
-    /// The org's ceilings (built-in defaults when the provider set none).
-    pub async fn org_limits(&self, org: &str) -> Result<OrgLimits, sqlx::Error> {
-        if let Some((at, limits)) = self.limits.read().unwrap_or_else(|p| p.into_inner()).get(org)
-            && at.elapsed() < ROUTE_TTL
-        {
-            return Ok(*limits);
-        }
-        let limits = self.store.org_limits(org).await?.unwrap_or_default();
-        self.limits.write().unwrap_or_else(|p| p.into_inner()).insert(org.to_owned(), (Instant::now(), limits));
-        Ok(limits)
     }
 
     /// Sets the org's ceilings. Existing functions keep their limits until they are updated.
@@ -162,7 +127,6 @@ impl Functions {
             return Err(FunctionError::Invalid(errors));
         }
         self.store.put_org_limits(org, &limits, now_millis()).await?;
-        self.limits.write().unwrap_or_else(|p| p.into_inner()).remove(org);
         self.forget_org(org);
         Ok(())
     }
@@ -320,86 +284,6 @@ impl Functions {
         }
         self.forget_function(org, name);
         Ok(())
-    }
-
-    /// Resolves `route` in `org` to what a call needs, from the cache when fresh.
-    pub(super) async fn target(&self, org: &str, route: &str) -> Result<Option<Arc<Target>>, sqlx::Error> {
-        let key = (org.to_owned(), route.to_owned());
-        if let Some(cached) = self.routes.read().unwrap_or_else(|p| p.into_inner()).get(&key)
-            && cached.fetched.elapsed() < ROUTE_TTL
-        {
-            return Ok(cached.target.clone());
-        }
-        let fetched = Instant::now();
-        let target = match self.store.function_by_route(org, route).await? {
-            None => None,
-            Some(head) => Some(Arc::new(self.load_target(&head).await?)),
-        };
-        self.routes.write().unwrap_or_else(|p| p.into_inner()).insert(key, Cached { fetched, target: target.clone() });
-        Ok(target)
-    }
-
-    async fn load_target(&self, head: &FunctionHead) -> Result<Target, sqlx::Error> {
-        let active = match head.active_version {
-            Some(v) => self.store.get_version(&head.org, &head.name, v).await?,
-            None => None,
-        };
-        let Some(v) = active else {
-            return Ok(Target { name: head.name.clone(), spec: None, memory_mb: 0, timeout_ms: 0 });
-        };
-        let mut compiled = match (v.shape.as_deref().and_then(Shape::parse), v.bytecode.clone()) {
-            (Some(shape), Some(bytecode)) => Some(Compiled { bytecode, shape }),
-            _ => None,
-        };
-        if compiled.as_ref().is_some_and(|c| !c.is_current()) {
-            // Bytecode of another engine build (an upgrade): compile the stored source again.
-            compiled = self.recompile(&v).await?;
-        }
-        let mut env = v.env.clone();
-        env.extend(v.secrets.clone());
-        let spec = compiled.map(|compiled| {
-            Arc::new(LoadSpec {
-                key: FunctionKey { org: head.org.clone(), name: head.name.clone(), version: v.version },
-                compiled: Arc::new(compiled),
-                env,
-                fresh_context: v.fresh_context,
-            })
-        });
-        Ok(Target {
-            name: head.name.clone(),
-            spec,
-            memory_mb: u32::try_from(v.memory_mb).unwrap_or(64),
-            timeout_ms: u32::try_from(v.timeout_ms).unwrap_or(5_000),
-        })
-    }
-
-    async fn recompile(&self, v: &VersionRow) -> Result<Option<Compiled>, sqlx::Error> {
-        tracing::info!(org = %v.org, name = %v.name, version = v.version, "recompiling bytecode of an older engine");
-        match self.pool.compile(v.code.clone(), compile_limits()).await {
-            Ok(Ok(compiled)) => {
-                let shape = compiled.shape.as_str();
-                self.store
-                    .mark_version_ready(&v.org, &v.name, v.version, shape, &compiled.bytecode, now_millis())
-                    .await?;
-                Ok(Some(compiled))
-            }
-            _ => Ok(None),
-        }
-    }
-
-    fn forget_route(&self, org: &str, route: &str) {
-        self.routes.write().unwrap_or_else(|p| p.into_inner()).remove(&(org.to_owned(), route.to_owned()));
-    }
-
-    fn forget_function(&self, org: &str, name: &str) {
-        self.routes
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|(o, _), cached| o != org || cached.target.as_ref().is_some_and(|t| t.name != name));
-    }
-
-    fn forget_org(&self, org: &str) {
-        self.routes.write().unwrap_or_else(|p| p.into_inner()).retain(|(o, _), _| o != org);
     }
 }
 

@@ -5,7 +5,7 @@ use charts::{Series, Trend};
 use crate::money::MICROS;
 use crate::showback::month::Month;
 use crate::showback::summary::MonthView;
-use crate::store::{CostRow, CostRow2};
+use crate::store::{CostRow, TwoKeyCostRow};
 use api_types::{CostGroup, CostReport, MonthCosts, ProjectionMethod};
 use chrono::NaiveDate;
 
@@ -21,7 +21,7 @@ fn amount(micros: i64) -> f64 {
 }
 
 /// Periods and one series per service from rows keyed (month, service), largest services first.
-pub fn services_by_month(rows: &[CostRow2], months: &[Month], currency: &str) -> (Vec<String>, Vec<Series>) {
+pub fn services_by_month(rows: &[TwoKeyCostRow], months: &[Month], currency: &str) -> (Vec<String>, Vec<Series>) {
     let periods: Vec<String> = months.iter().map(Month::to_string).collect();
     let mut services: Vec<(String, i64)> = Vec::new();
     for row in rows.iter().filter(|r| r.currency == currency) {
@@ -51,7 +51,7 @@ pub fn services_by_month(rows: &[CostRow2], months: &[Month], currency: &str) ->
 
 /// Costs by service per month from `rows` keyed (month, service), each month in its own largest
 /// currency (as a cost query over that month alone answers); the current month ends `today`.
-pub fn reports_by_month(rows: &[CostRow2], months: &[Month], today: NaiveDate) -> Vec<MonthCosts> {
+pub fn reports_by_month(rows: &[TwoKeyCostRow], months: &[Month], today: NaiveDate) -> Vec<MonthCosts> {
     months
         .iter()
         .map(|month| {
@@ -110,8 +110,8 @@ pub fn items(rows: &[CostRow], currency: &str) -> Vec<(String, f64)> {
 mod tests {
     use super::*;
 
-    fn row(month: &str, service: &str, eur: i64) -> CostRow2 {
-        CostRow2 { key: month.into(), key2: service.into(), cost_micros: eur * MICROS, currency: "EUR".into() }
+    fn row(month: &str, service: &str, eur: i64) -> TwoKeyCostRow {
+        TwoKeyCostRow { key: month.into(), key2: service.into(), cost_micros: eur * MICROS, currency: "EUR".into() }
     }
 
     #[test]

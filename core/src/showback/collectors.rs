@@ -7,14 +7,15 @@
 //! - [`runner`]: runs one collector under a database lease and records the run; [`scheduler`]
 //!   starts due collectors on every tick. Several replicas may tick at once: the lease lets one
 //!   of them run a collector, and a run is due only if no run started in its current slot.
+//! - [`rows`]: collectors and runs between their stored rows and the API's types.
 
-pub mod convert;
 pub mod csv;
 pub mod files;
 pub mod http_source;
 pub mod import;
 pub mod json;
 pub mod metering;
+pub mod rows;
 pub mod runner;
 pub mod scheduler;
 

@@ -126,7 +126,7 @@ impl Showback {
         let (from, to) = (format_day(months[0].first_day()), format_day(today));
         let (view, rows) = tokio::try_join!(
             month_view(&self.store, org, current, today),
-            self.store.costs2(Some(org), &from, &to, CostKey::Month, CostKey::Service),
+            self.store.costs_by_two_keys(Some(org), &from, &to, CostKey::Month, CostKey::Service),
         )?;
         Ok(ShowbackOverview { summary: to_summary(org, &view), months: reports_by_month(&rows, &months, today) })
     }

@@ -359,13 +359,22 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// The provider's ceilings for an org, as stored JSON.
-    pub async fn org_limits(&self, org: &str) -> Result<Option<OrgLimits>, sqlx::Error> {
-        let row = sqlx::query("select limits_json from org_limits where org_name = $1")
-            .bind(org)
-            .fetch_optional(self.pool())
-            .await?;
-        row.map(|r| super::json(&r, "limits_json")).transpose()
+    /// An org and the provider's ceilings for it, in one read: `None` when there is no such org,
+    /// `Some(None)` when it has no ceilings of its own.
+    pub async fn existing_org_limits(&self, org: &str) -> Result<Option<Option<OrgLimits>>, sqlx::Error> {
+        let row = sqlx::query(
+            "select l.limits_json from org o left join org_limits l on l.org_name = o.org_name \
+             where o.org_name = $1",
+        )
+        .bind(org)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let stored: Option<String> = row.try_get("limits_json")?;
+        match stored {
+            None => Ok(Some(None)),
+            Some(_) => super::json(&row, "limits_json").map(Some),
+        }
     }
 
     pub async fn put_org_limits(&self, org: &str, limits: &OrgLimits, now: i64) -> Result<(), sqlx::Error> {

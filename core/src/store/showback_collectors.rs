@@ -1,39 +1,42 @@
 //! Collectors, their runs, and the leases that keep one run of a collector at a time.
 
+use api_types::{CollectorKind, CollectorSource, ErrorDetail, RunStatus, RunTrigger};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
 use super::Store;
 
-/// A stored collector; `config_json` is its source as the API shows it.
+/// A stored collector.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollectorRow {
     pub collector_id: String,
     pub name: String,
-    pub kind: String,
+    /// `source.kind()`, stored in a column of its own.
+    pub kind: CollectorKind,
     pub schedule: String,
     pub enabled: bool,
-    pub config_json: String,
+    /// Stored as JSON in `config_json`, the secret included.
+    pub source: CollectorSource,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 /// One run of a collector.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RunRow {
     pub run_id: String,
     pub collector_id: String,
-    /// `schedule` or `manual`.
-    pub trigger: String,
-    /// `running`, `succeeded`, `partial` or `failed`.
-    pub status: String,
+    /// Stored in `trigger_kind`.
+    pub trigger: RunTrigger,
+    pub status: RunStatus,
     pub started_at: i64,
     pub finished_at: Option<i64>,
     pub imported: i64,
     pub replaced: i64,
     pub unchanged: i64,
     pub skipped: i64,
-    pub errors_json: String,
+    /// Stored as JSON in `errors_json`.
+    pub errors: Vec<ErrorDetail>,
     pub message: Option<String>,
 }
 
@@ -45,10 +48,10 @@ fn collector(row: &AnyRow) -> Result<CollectorRow, sqlx::Error> {
     Ok(CollectorRow {
         collector_id: row.try_get("collector_id")?,
         name: row.try_get("name")?,
-        kind: row.try_get("kind")?,
+        kind: super::state(row, "kind")?,
         schedule: row.try_get("schedule")?,
         enabled: row.try_get::<i64, _>("enabled")? != 0,
-        config_json: row.try_get("config_json")?,
+        source: super::json(row, "config_json")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -58,15 +61,15 @@ fn run(row: &AnyRow) -> Result<RunRow, sqlx::Error> {
     Ok(RunRow {
         run_id: row.try_get("run_id")?,
         collector_id: row.try_get("collector_id")?,
-        trigger: row.try_get("trigger_kind")?,
-        status: row.try_get("status")?,
+        trigger: super::state(row, "trigger_kind")?,
+        status: super::state(row, "status")?,
         started_at: row.try_get("started_at")?,
         finished_at: row.try_get("finished_at")?,
         imported: row.try_get("imported")?,
         replaced: row.try_get("replaced")?,
         unchanged: row.try_get("unchanged")?,
         skipped: row.try_get("skipped")?,
-        errors_json: row.try_get("errors_json")?,
+        errors: super::json(row, "errors_json")?,
         message: row.try_get("message")?,
     })
 }
@@ -90,10 +93,10 @@ impl Store {
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&c.collector_id)
             .bind(&c.name)
-            .bind(&c.kind)
+            .bind(c.kind.as_str())
             .bind(&c.schedule)
             .bind(i64::from(c.enabled))
-            .bind(&c.config_json)
+            .bind(super::to_json(&c.source)?)
             .bind(c.created_at)
             .bind(c.updated_at)
             .execute(self.pool())
@@ -109,10 +112,10 @@ impl Store {
         )
         .bind(&c.collector_id)
         .bind(&c.name)
-        .bind(&c.kind)
+        .bind(c.kind.as_str())
         .bind(&c.schedule)
         .bind(i64::from(c.enabled))
-        .bind(&c.config_json)
+        .bind(super::to_json(&c.source)?)
         .bind(c.updated_at)
         .execute(self.pool())
         .await?;
@@ -136,15 +139,15 @@ impl Store {
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&r.run_id)
             .bind(&r.collector_id)
-            .bind(&r.trigger)
-            .bind(&r.status)
+            .bind(r.trigger.as_str())
+            .bind(r.status.as_str())
             .bind(r.started_at)
             .bind(r.finished_at)
             .bind(r.imported)
             .bind(r.replaced)
             .bind(r.unchanged)
             .bind(r.skipped)
-            .bind(&r.errors_json)
+            .bind(super::to_json(&r.errors)?)
             .bind(&r.message)
             .execute(self.pool())
             .await
@@ -164,12 +167,14 @@ impl Store {
     /// Marks runs left `running` by a holder that lost its lease as failed.
     pub async fn fail_interrupted_runs(&self, collector_id: &str, now: i64) -> Result<u64, sqlx::Error> {
         let done = sqlx::query(
-            "update showback_collector_run set status = 'failed', finished_at = $2, \
+            "update showback_collector_run set status = $3, finished_at = $2, \
              message = 'interrupted: the runner stopped before finishing' \
-             where collector_id = $1 and status = 'running'",
+             where collector_id = $1 and status = $4",
         )
         .bind(collector_id)
         .bind(now)
+        .bind(RunStatus::Failed.as_str())
+        .bind(RunStatus::Running.as_str())
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected())
@@ -206,5 +211,70 @@ impl Store {
             .execute(self.pool())
             .await
             .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::connect(&crate::store::sqlite_url(&dir.path().join("t.db"))).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        (dir, store)
+    }
+
+    fn run_row(status: RunStatus) -> RunRow {
+        RunRow {
+            run_id: "run_1".into(),
+            collector_id: "col_metering".into(),
+            trigger: RunTrigger::Schedule,
+            status,
+            started_at: 1_000,
+            finished_at: None,
+            imported: 0,
+            replaced: 0,
+            unchanged: 0,
+            skipped: 0,
+            errors: vec![ErrorDetail::field("date", "is missing")],
+            message: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn runs_keep_their_states_and_errors() {
+        let (_dir, store) = store().await;
+        let seeded = store.find_collector("col_metering").await.unwrap().expect("seeded by the migration");
+        assert_eq!(seeded.kind, CollectorKind::Metering);
+        assert_eq!(seeded.source.kind(), CollectorKind::Metering);
+        store.save_run(&run_row(RunStatus::Running)).await.unwrap();
+        assert_eq!(store.list_runs("col_metering", 10).await.unwrap(), [run_row(RunStatus::Running)]);
+        assert_eq!(store.fail_interrupted_runs("col_metering", 2_000).await.unwrap(), 1);
+        let [failed] = store.list_runs("col_metering", 10).await.unwrap().try_into().expect("one run");
+        assert_eq!((failed.status, failed.finished_at), (RunStatus::Failed, Some(2_000)));
+    }
+
+    #[tokio::test]
+    async fn unknown_stored_names_and_corrupt_json_are_decode_errors() {
+        let (_dir, store) = store().await;
+        store.save_run(&run_row(RunStatus::Succeeded)).await.unwrap();
+        for sql in [
+            "update showback_collector_run set status = 'paused'",
+            "update showback_collector_run set status = 'succeeded', trigger_kind = 'cron'",
+            "update showback_collector_run set trigger_kind = 'manual', errors_json = 'oops'",
+        ] {
+            sqlx::query(sql).execute(store.pool()).await.unwrap();
+            let err = store.list_runs("col_metering", 10).await.expect_err(sql);
+            assert!(matches!(err, sqlx::Error::ColumnDecode { .. }), "{sql}: {err}");
+        }
+        for sql in [
+            "update showback_collector set kind = 'ftp'",
+            "update showback_collector set kind = 'metering', config_json = '{\"kind\":\"ftp\"}'",
+        ] {
+            sqlx::query(sql).execute(store.pool()).await.unwrap();
+            let err = store.list_collectors().await.expect_err(sql);
+            assert!(matches!(err, sqlx::Error::ColumnDecode { .. }), "{sql}: {err}");
+        }
     }
 }

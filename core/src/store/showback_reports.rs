@@ -16,9 +16,10 @@ pub struct CostRow {
     pub currency: String,
 }
 
-/// A group of a two-key cost query (e.g. month and service).
+/// A group of a cost query by two keys (e.g. month, then service): `key` is the first key's
+/// value, `key2` the second's.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CostRow2 {
+pub struct TwoKeyCostRow {
     pub key: String,
     pub key2: String,
     pub cost_micros: i64,
@@ -124,30 +125,30 @@ impl Store {
         to: &str,
         key: CostKey,
     ) -> Result<Vec<CostRow>, sqlx::Error> {
-        let rows = self.costs_by(org, from, to, key, None).await?;
+        let rows = self.grouped_costs(org, from, to, key, None).await?;
         Ok(rows.into_iter().map(|r| CostRow { key: r.key, cost_micros: r.cost_micros, currency: r.currency }).collect())
     }
 
-    /// Cost between `from` and `to` grouped by two keys.
-    pub async fn costs2(
+    /// Cost between `from` and `to` (inclusive days), grouped by `key` and then `key2`.
+    pub async fn costs_by_two_keys(
         &self,
         org: Option<&str>,
         from: &str,
         to: &str,
         key: CostKey,
         key2: CostKey,
-    ) -> Result<Vec<CostRow2>, sqlx::Error> {
-        self.costs_by(org, from, to, key, Some(key2)).await
+    ) -> Result<Vec<TwoKeyCostRow>, sqlx::Error> {
+        self.grouped_costs(org, from, to, key, Some(key2)).await
     }
 
-    async fn costs_by(
+    async fn grouped_costs(
         &self,
         org: Option<&str>,
         from: &str,
         to: &str,
         key: CostKey,
         key2: Option<CostKey>,
-    ) -> Result<Vec<CostRow2>, sqlx::Error> {
+    ) -> Result<Vec<TwoKeyCostRow>, sqlx::Error> {
         let parse = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| sqlx::Error::Decode(e.into()));
         let rollup = key != CostKey::Day && key2 != Some(CostKey::Day);
         let plan = plan(parse(from)?, parse(to)?, rollup);
@@ -189,7 +190,7 @@ impl Store {
         let rows = binds.apply(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(self.pool()).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
-            out.push(CostRow2 {
+            out.push(TwoKeyCostRow {
                 key: row.try_get("k")?,
                 key2: row.try_get("k2")?,
                 cost_micros: row.try_get::<Option<i64>, _>("cost")?.unwrap_or(0),

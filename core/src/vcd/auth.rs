@@ -20,9 +20,7 @@
 //! tenant context (never the token itself); a token vCD expires is refused at the latest one TTL
 //! later. Refusals are not cached.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use api_types::Role;
 use sha2::{Digest as _, Sha256};
@@ -30,6 +28,7 @@ use vcd_client::{CurrentSession, VcdClient, VcdError, org_urn};
 
 use crate::auth::{AuthConfig, AuthMode};
 use crate::auth::{AuthError, AuthFuture, Authenticator, Credentials, TokenAuthenticator};
+use crate::cache::TtlCache;
 use crate::dates::now_millis;
 use crate::store::Store;
 use crate::tenancy::{OrgName, Principal};
@@ -65,7 +64,8 @@ pub struct VcdAuthenticator {
     client: VcdClient,
     store: Store,
     tokens: TokenAuthenticator,
-    cache: PrincipalCache,
+    /// Accepted principals by [`cache_key`], at most `AuthConfig::cache_capacity` of them.
+    cache: TtlCache<[u8; 32], Principal>,
 }
 
 /// What a vCD session may do in Stratus before any tenant context applies.
@@ -116,7 +116,7 @@ pub fn check_tenant_context(session: &CurrentSession, context: Option<&str>) -> 
 impl VcdAuthenticator {
     pub fn new(client: VcdClient, store: Store, config: &AuthConfig) -> Self {
         let tokens = TokenAuthenticator::new(store.clone());
-        let cache = PrincipalCache::new(config.cache_ttl, config.cache_capacity);
+        let cache = TtlCache::new(config.cache_ttl, config.cache_capacity);
         Self { client, store, tokens, cache }
     }
 
@@ -212,58 +212,10 @@ fn cache_key(token: &str, context: Option<&str>) -> [u8; 32] {
     hasher.finalize().into()
 }
 
-/// Accepted principals by token hash, each until its deadline; at most `capacity` at once.
-struct PrincipalCache {
-    ttl: Duration,
-    capacity: usize,
-    entries: Mutex<HashMap<[u8; 32], (Instant, Principal)>>,
-}
-
-impl PrincipalCache {
-    fn new(ttl: Duration, capacity: usize) -> Self {
-        Self { ttl, capacity: capacity.max(1), entries: Mutex::new(HashMap::new()) }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], (Instant, Principal)>> {
-        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn get(&self, key: &[u8; 32]) -> Option<Principal> {
-        let mut entries = self.lock();
-        let (deadline, principal) = entries.get(key)?;
-        if *deadline > Instant::now() {
-            return Some(principal.clone());
-        }
-        entries.remove(key);
-        None
-    }
-
-    fn insert(&self, key: [u8; 32], principal: Principal) {
-        if self.ttl.is_zero() {
-            return;
-        }
-        let now = Instant::now();
-        let mut entries = self.lock();
-        if entries.len() >= self.capacity && !entries.contains_key(&key) {
-            entries.retain(|_, (deadline, _)| *deadline > now);
-        }
-        if entries.len() >= self.capacity && !entries.contains_key(&key) {
-            let soonest = entries.iter().min_by_key(|(_, (deadline, _))| *deadline).map(|(k, _)| *k);
-            if let Some(soonest) = soonest {
-                entries.remove(&soonest);
-            }
-        }
-        entries.insert(key, (now + self.ttl, principal));
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.lock().len()
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use vcd_client::EntityRef;
 
     use super::*;
@@ -326,7 +278,7 @@ mod tests {
     #[test]
     fn the_cache_forgets_after_the_ttl_and_stays_bounded() {
         let principal = Principal { role: Role::Provider, org: None, subject: "p".into() };
-        let cache = PrincipalCache::new(Duration::from_millis(50), 2);
+        let cache = TtlCache::new(Duration::from_millis(50), 2);
         let (a, b, c) = (cache_key("a", None), cache_key("b", None), cache_key("a", Some(ACME)));
         assert_ne!(a, c, "the tenant context is part of the key");
         cache.insert(a, principal.clone());
@@ -340,7 +292,7 @@ mod tests {
         assert_eq!(cache.get(&b), None);
         assert_eq!(cache.len(), 1, "reading an expired entry drops it");
 
-        let off = PrincipalCache::new(Duration::ZERO, 10);
+        let off = TtlCache::new(Duration::ZERO, 10);
         off.insert(a, principal);
         assert_eq!(off.get(&a), None);
     }

@@ -7,7 +7,7 @@ use crate::components::error_alert::ErrorAlert;
 use crate::components::spinner::Spinner;
 use crate::components::status_badge::StatusBadge;
 use crate::logic::display::format_timestamp;
-use crate::logic::rule_text::{action_status_badge, action_text, step_state_badge, step_state_slug};
+use crate::logic::rule_text::{action_status_badge, action_text, step_state_badge};
 
 /// Fetches the action and lists its steps (`ol.action-steps` with `data-action`, one
 /// `li.action-step` per step with `data-step` and `data-state`), again when `revision` changes.
@@ -37,7 +37,7 @@ pub fn RuleActionSteps(
                 .map(|step| {
                     let (kind, state) = step_state_badge(step.state);
                     view! {
-                        <li class="action-step" data-step=step.step.as_str() data-state=step_state_slug(step.state)>
+                        <li class="action-step" data-step=step.step.as_str() data-state=step.state.as_str()>
                             <span class="step-seq">{step.seq}</span>
                             <code class="step-name">{step.step.as_str()}</code>
                             <span class="step-vm">{step.vm_name}</span>

@@ -1,6 +1,6 @@
 //! `#rule-events`: a rule's timeline, newest first; action entries open their journal.
 
-use api_types::AutoscaleEvent;
+use api_types::{AutoscaleEvent, EventKind};
 use leptos::prelude::*;
 
 use crate::api::ApiError;
@@ -11,7 +11,7 @@ use crate::components::spinner::Spinner;
 use crate::components::status_badge::StatusBadge;
 use crate::logic::display::format_timestamp;
 use crate::logic::load_state::DataState;
-use crate::logic::rule_text::{event_kind_badge, event_kind_slug};
+use crate::logic::rule_text::event_kind_badge;
 
 /// The timeline of `events` as the API lists them (newest first): `ol#rule-events` (with
 /// `data-state`) and one `li.rule-event` per event with `data-kind` and `data-event-id`
@@ -55,9 +55,9 @@ pub fn RuleEvents(
 
 #[component]
 fn EventItem(event: AutoscaleEvent, org: String, rule_id: String, revision: Signal<String>) -> impl IntoView {
-    let slug = event_kind_slug(event.kind);
+    let slug = event.kind.as_str();
     let open = RwSignal::new(false);
-    let journal = event.action_id.clone().filter(|_| slug == "action").map(|action_id| {
+    let journal = event.action_id.clone().filter(|_| event.kind == EventKind::Action).map(|action_id| {
         let steps = move || {
             open.get().then(|| {
                 view! {

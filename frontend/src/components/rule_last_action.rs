@@ -4,9 +4,7 @@ use api_types::ActionSummary;
 use leptos::prelude::*;
 
 use crate::components::status_badge::StatusBadge;
-use crate::logic::rule_text::{
-    action_status_badge, action_status_slug, action_text, action_when, direction_arrow, direction_slug,
-};
+use crate::logic::rule_text::{action_status_badge, action_text, action_when, direction_arrow};
 
 /// `↑ scale out 2 → 3`, its state and when (`.rule-last-action`, with `data-direction` and
 /// `data-status`); a dash before the first action. A failed action's error is its tooltip.
@@ -19,8 +17,8 @@ pub fn RuleLastAction(action: Option<ActionSummary>) -> impl IntoView {
     view! {
         <span
             class="rule-last-action"
-            data-direction=direction_slug(action.direction)
-            data-status=action_status_slug(action.status)
+            data-direction=action.direction.as_str()
+            data-status=action.status.as_str()
             title=action.error.clone()
         >
             {direction_arrow(action.direction)}

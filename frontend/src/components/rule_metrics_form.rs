@@ -8,7 +8,7 @@ use crate::api::{ApiClient, ApiError};
 use crate::components::error_alert::ErrorAlert;
 use crate::components::status_badge::StatusBadge;
 use crate::logic::rule_metrics::metrics_push;
-use crate::logic::rule_text::{decision_badge, decision_text, direction_slug};
+use crate::logic::rule_text::{decision_badge, decision_text};
 
 /// Inputs `#push-cpu` and `#push-memory`, button `#push-send`; the answer is
 /// `#push-result` (`data-direction`, `data-duplicate`) with `#push-decision` and
@@ -65,7 +65,7 @@ pub fn RuleMetricsForm(org: String, rule_id: String, on_pushed: Callback<()>) ->
                     <div
                         id="push-result"
                         class="push-result"
-                        data-direction=direction_slug(d.direction)
+                        data-direction=d.direction.as_str()
                         data-duplicate=evaluation.duplicate.to_string()
                     >
                         <p>
@@ -75,7 +75,7 @@ pub fn RuleMetricsForm(org: String, rule_id: String, on_pushed: Callback<()>) ->
                             {d.reason}
                         </p>
                         <span id="push-decision" hidden=true>
-                            {direction_slug(d.direction)}
+                            {d.direction.as_str()}
                         </span>
                         {action}
                         {duplicate}

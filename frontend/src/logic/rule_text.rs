@@ -26,27 +26,6 @@ pub fn action_status_badge(status: ActionStatus) -> (BadgeKind, &'static str) {
     }
 }
 
-/// `data-status` of an action: `running`, `succeeded`, `rolling_back`, `rolled_back`.
-pub fn action_status_slug(status: ActionStatus) -> &'static str {
-    match status {
-        ActionStatus::Running => "running",
-        ActionStatus::Succeeded => "succeeded",
-        ActionStatus::RollingBack => "rolling_back",
-        ActionStatus::RolledBack => "rolled_back",
-    }
-}
-
-/// `data-state` of a journal step: `planned`, `running`, `done`, `failed`, `undone`.
-pub fn step_state_slug(state: StepState) -> &'static str {
-    match state {
-        StepState::Planned => "planned",
-        StepState::Running => "running",
-        StepState::Done => "done",
-        StepState::Failed => "failed",
-        StepState::Undone => "undone",
-    }
-}
-
 /// The badge of one journal step.
 pub fn step_state_badge(state: StepState) -> (BadgeKind, &'static str) {
     match state {
@@ -64,15 +43,6 @@ pub fn direction_label(direction: Direction) -> &'static str {
         Direction::ScaleOut => "scale out",
         Direction::ScaleIn => "scale in",
         Direction::None => "no change",
-    }
-}
-
-/// `data-direction` of a direction: `scale_out`, `scale_in`, `none`, as the API spells it.
-pub fn direction_slug(direction: Direction) -> &'static str {
-    match direction {
-        Direction::ScaleOut => "scale_out",
-        Direction::ScaleIn => "scale_in",
-        Direction::None => "none",
     }
 }
 
@@ -110,17 +80,6 @@ pub fn decision_badge(direction: Direction) -> BadgeKind {
     match direction {
         Direction::ScaleOut | Direction::ScaleIn => BadgeKind::Info,
         Direction::None => BadgeKind::Neutral,
-    }
-}
-
-/// `data-kind` of a timeline entry and the word on its badge.
-pub fn event_kind_slug(kind: EventKind) -> &'static str {
-    match kind {
-        EventKind::Signal => "signal",
-        EventKind::Decision => "decision",
-        EventKind::Action => "action",
-        EventKind::Step => "step",
-        EventKind::Rule => "rule",
     }
 }
 
@@ -215,18 +174,18 @@ mod tests {
 
     #[test]
     fn small_labels() {
-        assert_eq!(event_kind_slug(EventKind::Action), "action");
+        assert_eq!(EventKind::Action.as_str(), "action");
         for d in [Direction::ScaleOut, Direction::ScaleIn, Direction::None] {
-            assert_eq!(serde_json::to_value(d).unwrap(), direction_slug(d), "the API's spelling");
+            assert_eq!(serde_json::to_value(d).unwrap(), d.as_str(), "the API's spelling");
         }
         for a in [ActionStatus::Running, ActionStatus::Succeeded, ActionStatus::RollingBack, ActionStatus::RolledBack] {
-            assert_eq!(serde_json::to_value(a).unwrap(), action_status_slug(a));
+            assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
         }
         for s in [StepState::Planned, StepState::Running, StepState::Done, StepState::Failed, StepState::Undone] {
-            assert_eq!(serde_json::to_value(s).unwrap(), step_state_slug(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
         for k in [EventKind::Signal, EventKind::Decision, EventKind::Action, EventKind::Step, EventKind::Rule] {
-            assert_eq!(serde_json::to_value(k).unwrap(), event_kind_slug(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
         }
         assert_eq!(lb_kind_label(Some(LbKind::NsxV)), "NSX-V edge load balancer");
         assert_eq!(victim_policy_of(victim_policy_value(VictimPolicy::Oldest)), VictimPolicy::Oldest);

@@ -11,8 +11,9 @@ use lapin::{BasicProperties, Connection, ConnectionProperties};
 use rand::RngCore as _;
 use serde_json::{Value, json};
 use stratus::host::notifications::{Consumer, ConsumerConfig};
-use stratus_core::functions::events::{RetryPolicy, StaticOrgs};
+use stratus_core::functions::events::RetryPolicy;
 use stratus_core::functions::{DeliveryConfig, EventTriggers};
+use stratus_core::org_directory::StaticOrgs;
 
 use super::{deploy, tenant, wait_settled};
 

@@ -9,8 +9,9 @@ use api_types::{EventDelivery, ListResponse, Role};
 use harness::TestApp;
 use harness::browser::{Browser, start_app_with_ui};
 use serde_json::json;
-use stratus_core::functions::events::{RetryPolicy, StaticOrgs};
+use stratus_core::functions::events::RetryPolicy;
 use stratus_core::functions::{DeliveryConfig, EventTriggers};
+use stratus_core::org_directory::StaticOrgs;
 
 use super::{deploy, wait_settled};
 

@@ -146,10 +146,10 @@ async fn two_runners_make_one_run(app: &TestApp) {
     let row = CollectorRow {
         collector_id: "col_due".into(),
         name: "billing".into(),
-        kind: "http".into(),
+        kind: api_types::CollectorKind::Http,
         schedule: "every 1h".into(),
         enabled: true,
-        config_json: serde_json::to_string(&definition.source).unwrap(),
+        source: definition.source,
         created_at: 0,
         updated_at: 0,
     };

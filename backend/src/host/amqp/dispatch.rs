@@ -8,9 +8,10 @@ use axum::http::{HeaderName, HeaderValue, Method, Request};
 use axum::response::{IntoResponse, Response};
 use tower::ServiceExt as _;
 
-use crate::host::amqp::identity::{self, OrgDirectory};
+use crate::host::amqp::identity;
 use crate::host::amqp::message::{ExtReply, ExtRequest, router_uri};
 use crate::http::error::ApiError;
+use stratus_core::org_directory::OrgDirectory;
 
 /// The largest response body relayed to vCD.
 const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
@@ -113,8 +114,8 @@ mod tests {
     use axum::routing::get;
 
     use super::*;
-    use crate::host::amqp::identity::StaticOrgs;
     use crate::host::amqp::message::SecurityContext;
+    use stratus_core::org_directory::StaticOrgs;
     use stratus_core::tenancy::Principal;
 
     async fn boom() -> &'static str {

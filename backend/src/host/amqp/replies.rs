@@ -5,32 +5,26 @@
 //! redelivery waits for it), or may have been lost with the process (then it runs). A POST is
 //! therefore not executed twice by one process within the window.
 
-use std::collections::{HashMap, VecDeque};
 use std::future::Future;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::OnceCell;
+
+use stratus_core::cache::TtlCache;
 
 /// An encoded reply, shared between a request and its redeliveries.
 pub type Encoded = Arc<[u8]>;
 
-/// Replies remembered for `window`, at most `capacity` of them (oldest forgotten first).
+/// Replies remembered for `window`, at most `capacity` of them (oldest forgotten first). Each
+/// id's cell is stored before its run starts, so a redelivery finds the run in progress.
 pub struct Replies {
-    window: Duration,
-    capacity: usize,
-    inner: Mutex<Inner>,
-}
-
-#[derive(Default)]
-struct Inner {
-    cells: HashMap<String, Arc<OnceCell<Encoded>>>,
-    order: VecDeque<(Instant, String)>,
+    cells: TtlCache<String, Arc<OnceCell<Encoded>>>,
 }
 
 impl Replies {
     pub fn new(window: Duration, capacity: usize) -> Self {
-        Self { window, capacity: capacity.max(1), inner: Mutex::new(Inner::default()) }
+        Self { cells: TtlCache::new(window, capacity) }
     }
 
     /// The reply for `id`: the remembered one, the one being computed, or `run()`'s.
@@ -40,7 +34,7 @@ impl Replies {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Encoded>,
     {
-        let cell = self.cell(id);
+        let cell = self.cells.get_or_insert_with(id.to_owned(), || Arc::new(OnceCell::new()));
         let mut ran = false;
         let reply = cell
             .get_or_init(|| {
@@ -54,35 +48,11 @@ impl Replies {
 
     /// How many ids are remembered.
     pub fn len(&self) -> usize {
-        self.lock().cells.len()
+        self.cells.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn cell(&self, id: &str) -> Arc<OnceCell<Encoded>> {
-        let mut inner = self.lock();
-        let now = Instant::now();
-        while let Some((at, _)) = inner.order.front() {
-            if now.duration_since(*at) < self.window && inner.order.len() < self.capacity {
-                break;
-            }
-            if let Some((_, old)) = inner.order.pop_front() {
-                inner.cells.remove(&old);
-            }
-        }
-        if let Some(cell) = inner.cells.get(id) {
-            return cell.clone();
-        }
-        let cell = Arc::new(OnceCell::new());
-        inner.cells.insert(id.to_owned(), cell.clone());
-        inner.order.push_back((now, id.to_owned()));
-        cell
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.cells.is_empty()
     }
 }
 

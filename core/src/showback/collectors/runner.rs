@@ -2,25 +2,19 @@
 
 use std::time::Duration;
 
-use api_types::{CollectorSource, ErrorDetail, ImportResult};
+use api_types::{CollectorSource, ImportResult, RunStatus, RunTrigger};
 use chrono::NaiveDate;
 
 use crate::dates::now_millis;
+use crate::ids::new_id;
 use crate::showback::collectors::import::{self, ImportError, ImportOptions, Items};
-use crate::showback::collectors::{Collectors, convert, files, http_source, metering};
+use crate::showback::collectors::{Collectors, files, http_source, metering};
 use crate::showback::rates::RateBook;
 use crate::showback::schedule::Schedule;
 use crate::store::{CollectorRow, RunRow};
 
 /// Errors kept in a run record.
 pub const RUN_ERRORS: usize = 100;
-
-/// Why a collector was started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    Schedule,
-    Manual,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -38,7 +32,7 @@ pub enum RunError {
 
 impl Collectors {
     /// Runs collector `id` now, unless another runner has it.
-    pub async fn run(&self, id: &str, trigger: Trigger) -> Result<RunRow, RunError> {
+    pub async fn run(&self, id: &str, trigger: RunTrigger) -> Result<RunRow, RunError> {
         let collector = self.store.find_collector(id).await?.ok_or_else(|| RunError::NotFound(id.to_owned()))?;
         let lease = format!("collector:{id}");
         let ttl = i64::try_from(self.lease_ttl.as_millis()).unwrap_or(i64::MAX / 2);
@@ -53,19 +47,24 @@ impl Collectors {
         result
     }
 
-    async fn run_leased(&self, c: &CollectorRow, trigger: Trigger, now: i64) -> Result<RunRow, RunError> {
-        if trigger == Trigger::Schedule && self.next_run_at(c).await?.is_none_or(|due| due > now) {
+    async fn run_leased(&self, c: &CollectorRow, trigger: RunTrigger, now: i64) -> Result<RunRow, RunError> {
+        if trigger == RunTrigger::Schedule && self.next_run_at(c).await?.is_none_or(|due| due > now) {
             return Err(RunError::NotDue(c.collector_id.clone()));
         }
         self.store.fail_interrupted_runs(&c.collector_id, now).await?;
         let mut run = RunRow {
-            run_id: convert::new_id("run"),
+            run_id: new_id("run"),
             collector_id: c.collector_id.clone(),
-            trigger: if trigger == Trigger::Schedule { "schedule" } else { "manual" }.into(),
-            status: "running".into(),
+            trigger,
+            status: RunStatus::Running,
             started_at: now,
-            errors_json: "[]".into(),
-            ..RunRow::default()
+            finished_at: None,
+            imported: 0,
+            replaced: 0,
+            unchanged: 0,
+            skipped: 0,
+            errors: Vec::new(),
+            message: None,
         };
         self.store.save_run(&run).await?;
         let renewer = self.renew_lease(format!("collector:{}", c.collector_id));
@@ -74,26 +73,25 @@ impl Collectors {
         run.finished_at = Some(now_millis());
         let errors = match outcome {
             Ok(result) => {
-                run.status = if result.skipped > 0 { "partial" } else { "succeeded" }.into();
+                run.status = if result.skipped > 0 { RunStatus::Partial } else { RunStatus::Succeeded };
                 (run.imported, run.replaced, run.unchanged) =
                     (result.imported as i64, result.replaced as i64, result.unchanged as i64);
                 run.skipped = result.skipped as i64;
                 result.errors
             }
             Err(ImportError::Rejected { errors, bad_rows }) => {
-                run.status = "failed".into();
+                run.status = RunStatus::Failed;
                 run.skipped = bad_rows as i64;
                 run.message = Some(format!("{bad_rows} bad records; nothing was imported"));
                 errors
             }
             Err(err) => {
-                run.status = "failed".into();
+                run.status = RunStatus::Failed;
                 run.message = Some(err.to_string());
                 Vec::new()
             }
         };
-        let errors: Vec<ErrorDetail> = errors.into_iter().take(RUN_ERRORS).collect();
-        run.errors_json = serde_json::to_string(&errors).unwrap_or_else(|_| "[]".into());
+        run.errors = errors.into_iter().take(RUN_ERRORS).collect();
         self.store.save_run(&run).await?;
         tracing::info!(collector = %c.name, status = %run.status, imported = run.imported,
             replaced = run.replaced, skipped = run.skipped, "showback collector run");
@@ -126,12 +124,10 @@ impl Collectors {
 
     /// Imports what the collector's source yields.
     async fn execute(&self, c: &CollectorRow) -> Result<ImportResult, ImportError> {
-        let source: CollectorSource = serde_json::from_str(&c.config_json)
-            .map_err(|e| ImportError::Io(std::io::Error::other(format!("bad collector config: {e}"))))?;
         let today = chrono::Utc::now().date_naive();
         let rates = RateBook::new(self.store.all_rates().await?);
         let nothing = |_: import::Progress| {};
-        match source {
+        match &c.source {
             CollectorSource::File(file) => {
                 let path = std::path::PathBuf::from(&file.path);
                 let format = files::Format::from_path(&path);
@@ -141,7 +137,7 @@ impl Collectors {
                 import::run(&self.store, open, &options, None, &nothing).await
             }
             CollectorSource::Http(http) => {
-                let items = http_source::fetch(&self.client, &http, today).await.map_err(std::io::Error::other)?;
+                let items = http_source::fetch(&self.client, http, today).await.map_err(std::io::Error::other)?;
                 let options = ImportOptions { source: c.name.clone(), skip_invalid: http.skip_invalid };
                 let open = || Ok(Box::new(items.clone().into_iter().map(Ok)) as Items);
                 import::run(&self.store, open, &options, Some(&rates), &nothing).await
@@ -166,11 +162,19 @@ impl Collectors {
     ) -> Result<NaiveDate, sqlx::Error> {
         let recent = today - chrono::Duration::days(i64::from(lookback));
         let runs = self.store.list_runs(&c.collector_id, 20).await?;
-        if runs.iter().any(|r| r.status == "succeeded" || r.status == "partial") {
+        if runs.iter().any(|r| imported(r.status)) {
             return Ok(recent);
         }
         let first = self.store.first_invocation_at().await?.and_then(chrono::DateTime::from_timestamp_millis);
         let floor = today - chrono::Duration::days(400);
         Ok(first.map_or(recent, |t| t.date_naive().max(floor).min(recent)))
+    }
+}
+
+/// Whether a run with this status stored what its source yielded (all of it, or the good part).
+fn imported(status: RunStatus) -> bool {
+    match status {
+        RunStatus::Succeeded | RunStatus::Partial => true,
+        RunStatus::Running | RunStatus::Failed => false,
     }
 }

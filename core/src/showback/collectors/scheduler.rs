@@ -3,9 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use api_types::RunTrigger;
+
 use crate::dates::now_millis;
 use crate::showback::collectors::Collectors;
-use crate::showback::collectors::runner::{RunError, Trigger};
+use crate::showback::collectors::runner::RunError;
 use crate::store::RunRow;
 
 impl Collectors {
@@ -16,7 +18,7 @@ impl Collectors {
             if self.next_run_at(&c).await?.is_none_or(|due| due > now_millis()) {
                 continue;
             }
-            match self.run(&c.collector_id, Trigger::Schedule).await {
+            match self.run(&c.collector_id, RunTrigger::Schedule).await {
                 Ok(run) => runs.push(run),
                 Err(RunError::Busy(_) | RunError::NotDue(_) | RunError::NotFound(_)) => {}
                 Err(RunError::Store(err)) => return Err(err),

@@ -44,8 +44,10 @@ impl Showback {
     pub async fn services_by_month(&self, org: Option<&str>, last: Month, count: u32) -> Result<ServicesByMonth> {
         let months = last.last_n(count);
         let from = format_day(months[0].first_day());
-        let rows =
-            self.store.costs2(org, &from, &format_day(last.last_day()), CostKey::Month, CostKey::Service).await?;
+        let rows = self
+            .store
+            .costs_by_two_keys(org, &from, &format_day(last.last_day()), CostKey::Month, CostKey::Service)
+            .await?;
         let flat: Vec<_> = rows
             .iter()
             .map(|r| CostRow { key: r.key.clone(), cost_micros: r.cost_micros, currency: r.currency.clone() })

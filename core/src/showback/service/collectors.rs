@@ -1,11 +1,12 @@
 //! Collectors: where usage comes from and when, their runs, and running one now.
 
-use api_types::{Collector, CollectorInput, CollectorRun};
+use api_types::{Collector, CollectorInput, CollectorRun, RunTrigger};
 
 use super::{Result, Showback, ShowbackError};
 use crate::dates::now_millis;
-use crate::showback::collectors::convert::{self, new_id};
-use crate::showback::collectors::runner::{RunError, Trigger};
+use crate::ids::new_id;
+use crate::showback::collectors::rows;
+use crate::showback::collectors::runner::RunError;
 use crate::store::{CollectorRow, is_unique_violation};
 
 impl Showback {
@@ -31,10 +32,10 @@ impl Showback {
         let row = CollectorRow {
             collector_id: new_id("col"),
             name: input.name.trim().to_owned(),
-            kind: convert::kind(&input.source).into(),
+            kind: input.source.kind(),
             schedule: input.schedule.trim().to_owned(),
             enabled: input.enabled,
-            config_json: convert::config_json(&input, None),
+            source: rows::stored_source(&input, None),
             created_at: now,
             updated_at: now,
         };
@@ -42,17 +43,17 @@ impl Showback {
         self.collector_dto(&row).await
     }
 
-    /// Replaces a collector's definition; an `auth_value` of [`convert::MASK`] keeps the stored
+    /// Replaces a collector's definition; an `auth_value` of [`rows::MASK`] keeps the stored
     /// secret.
     pub async fn update_collector(&self, id: &str, input: CollectorInput) -> Result<Collector> {
         let old = self.find_collector(id).await?;
         check(&input)?;
         let row = CollectorRow {
             name: input.name.trim().to_owned(),
-            kind: convert::kind(&input.source).into(),
+            kind: input.source.kind(),
             schedule: input.schedule.trim().to_owned(),
             enabled: input.enabled,
-            config_json: convert::config_json(&input, Some(&old)),
+            source: rows::stored_source(&input, Some(&old)),
             updated_at: now_millis(),
             ..old
         };
@@ -71,8 +72,8 @@ impl Showback {
     /// Runs the collector now and answers with the finished run; a conflict while another run
     /// is going.
     pub async fn run_collector(&self, id: &str) -> Result<CollectorRun> {
-        match self.collectors.run(id, Trigger::Manual).await {
-            Ok(run) => Ok(convert::run(&run)),
+        match self.collectors.run(id, RunTrigger::Manual).await {
+            Ok(run) => Ok(rows::run(&run)),
             Err(RunError::NotFound(_)) => Err(no_collector(id)),
             Err(err @ (RunError::Busy(_) | RunError::NotDue(_))) => Err(ShowbackError::Conflict(err.to_string())),
             Err(RunError::Store(err)) => Err(err.into()),
@@ -82,7 +83,7 @@ impl Showback {
     /// The collector's last `limit` runs, newest first.
     pub async fn runs(&self, id: &str, limit: i64) -> Result<Vec<CollectorRun>> {
         self.find_collector(id).await?;
-        Ok(self.store.list_runs(id, limit).await?.iter().map(convert::run).collect())
+        Ok(self.store.list_runs(id, limit).await?.iter().map(rows::run).collect())
     }
 
     async fn find_collector(&self, id: &str) -> Result<CollectorRow> {
@@ -92,13 +93,13 @@ impl Showback {
     async fn collector_dto(&self, row: &CollectorRow) -> Result<Collector> {
         let last = self.store.list_runs(&row.collector_id, 1).await?;
         let next = self.collectors.next_run_at(row).await?;
-        Ok(convert::collector(row, last.first(), next))
+        Ok(rows::collector(row, last.first(), next))
     }
 }
 
 /// Checks a definition: its name, schedule and source, each problem named by its field.
 fn check(input: &CollectorInput) -> Result<()> {
-    let errors = convert::validate(input);
+    let errors = rows::validate(input);
     if errors.is_empty() { Ok(()) } else { Err(ShowbackError::Invalid(errors)) }
 }
 

@@ -4,7 +4,7 @@ use api_types::{ErrorDetail, RateEntry, RateInput};
 
 use super::{Result, Showback, ShowbackError};
 use crate::dates::{format_day, now_millis, parse_day, rfc3339_from_millis};
-use crate::showback::collectors::convert::new_id;
+use crate::ids::new_id;
 use crate::showback::rates::{format_price, parse_price};
 use crate::showback::records::{check_name, is_currency};
 use crate::store::{RateRow, is_unique_violation};

@@ -1,6 +1,6 @@
 //! The service over a fresh SQLite file: its answers and the errors the API maps.
 
-use api_types::{Budget, CollectorInput, CollectorSource, MeteringSource, RateInput};
+use api_types::{Budget, CollectorInput, CollectorSource, MeteringSource, RateInput, RunStatus, RunTrigger};
 
 use super::{Showback, ShowbackError};
 use crate::dates::parse_day;
@@ -105,4 +105,13 @@ async fn collectors_are_checked_named_once_and_found_by_id() {
     assert!(showback.runs(&created.id, 10).await.unwrap().is_empty());
     let Err(ShowbackError::NotFound(message)) = showback.runs("col_nope", 10).await else { panic!("no collector") };
     assert_eq!(message, "no collector 'col_nope'");
+}
+
+#[tokio::test]
+async fn a_manual_run_is_recorded_with_its_trigger_and_status() {
+    let (_dir, showback) = showback().await;
+    let run = showback.run_collector("col_metering").await.unwrap();
+    assert_eq!((run.trigger, run.status, run.imported), (RunTrigger::Manual, RunStatus::Succeeded, 0), "{run:?}");
+    assert_eq!(showback.runs("col_metering", 10).await.unwrap(), std::slice::from_ref(&run));
+    assert_eq!(showback.collector("col_metering").await.unwrap().last_run, Some(run));
 }

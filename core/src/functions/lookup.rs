@@ -1,0 +1,137 @@
+//! What a call needs, read once and cached briefly: the org with its limits, and the function
+//! behind a route. Changes made through this process take effect at once (the writer forgets
+//! the cached entries); [`LOOKUP_TTL`] bounds how stale another replica's view can be.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use api_types::OrgLimits;
+use sandbox::{Compiled, FunctionKey, LoadSpec, Shape};
+
+use super::service::{Functions, compile_limits};
+use crate::cache::TtlCache;
+use crate::dates::now_millis;
+use crate::store::{FunctionHead, VersionRow};
+
+/// How long a route or an org's limits are trusted before the database is asked again.
+const LOOKUP_TTL: Duration = Duration::from_secs(1);
+/// Most routes (found or not) and orgs remembered at once.
+const LOOKUP_CAPACITY: usize = 10_000;
+
+/// What a call needs to run, resolved from a route.
+pub(super) struct Target {
+    pub name: String,
+    pub spec: Option<Arc<LoadSpec>>,
+    pub memory_mb: u32,
+    pub timeout_ms: u32,
+}
+
+/// The cached lookups of the functions service.
+pub(super) struct Lookups {
+    /// `(org, route)` → the function serving it (`None`: no function there).
+    routes: TtlCache<(String, String), Option<Arc<Target>>>,
+    /// Existing orgs → their limits. A missing org is not remembered: orgs appear at any time.
+    orgs: TtlCache<String, OrgLimits>,
+}
+
+impl Default for Lookups {
+    fn default() -> Self {
+        Self { routes: TtlCache::new(LOOKUP_TTL, LOOKUP_CAPACITY), orgs: TtlCache::new(LOOKUP_TTL, LOOKUP_CAPACITY) }
+    }
+}
+
+impl Functions {
+    /// The org's ceilings (built-in defaults when the provider set none) when the org exists;
+    /// `None` when it does not. This is how `/api/org/{org}/…` requests find their org, so one
+    /// read (cached) gives both.
+    pub async fn existing_org_limits(&self, org: &str) -> Result<Option<OrgLimits>, sqlx::Error> {
+        if let Some(limits) = self.lookups.orgs.get(org) {
+            return Ok(Some(limits));
+        }
+        let Some(limits) = self.store.existing_org_limits(org).await? else { return Ok(None) };
+        let limits = limits.unwrap_or_default();
+        self.lookups.orgs.insert(org.to_owned(), limits);
+        Ok(Some(limits))
+    }
+
+    /// The org's ceilings (built-in defaults when the provider set none, or for no such org).
+    pub async fn org_limits(&self, org: &str) -> Result<OrgLimits, sqlx::Error> {
+        Ok(self.existing_org_limits(org).await?.unwrap_or_default())
+    }
+
+    /// Resolves `route` in `org` to what a call needs, from the cache when fresh.
+    pub(super) async fn target(&self, org: &str, route: &str) -> Result<Option<Arc<Target>>, sqlx::Error> {
+        let key = (org.to_owned(), route.to_owned());
+        if let Some(target) = self.lookups.routes.get(&key) {
+            return Ok(target);
+        }
+        let target = match self.store.function_by_route(org, route).await? {
+            None => None,
+            Some(head) => Some(Arc::new(self.load_target(&head).await?)),
+        };
+        self.lookups.routes.insert(key, target.clone());
+        Ok(target)
+    }
+
+    async fn load_target(&self, head: &FunctionHead) -> Result<Target, sqlx::Error> {
+        let active = match head.active_version {
+            Some(v) => self.store.get_version(&head.org, &head.name, v).await?,
+            None => None,
+        };
+        let Some(v) = active else {
+            return Ok(Target { name: head.name.clone(), spec: None, memory_mb: 0, timeout_ms: 0 });
+        };
+        let mut compiled = match (v.shape.as_deref().and_then(Shape::parse), v.bytecode.clone()) {
+            (Some(shape), Some(bytecode)) => Some(Compiled { bytecode, shape }),
+            _ => None,
+        };
+        if compiled.as_ref().is_some_and(|c| !c.is_current()) {
+            // Bytecode of another engine build (an upgrade): compile the stored source again.
+            compiled = self.recompile(&v).await?;
+        }
+        let mut env = v.env.clone();
+        env.extend(v.secrets.clone());
+        let spec = compiled.map(|compiled| {
+            Arc::new(LoadSpec {
+                key: FunctionKey { org: head.org.clone(), name: head.name.clone(), version: v.version },
+                compiled: Arc::new(compiled),
+                env,
+                fresh_context: v.fresh_context,
+            })
+        });
+        Ok(Target {
+            name: head.name.clone(),
+            spec,
+            memory_mb: u32::try_from(v.memory_mb).unwrap_or(64),
+            timeout_ms: u32::try_from(v.timeout_ms).unwrap_or(5_000),
+        })
+    }
+
+    async fn recompile(&self, v: &VersionRow) -> Result<Option<Compiled>, sqlx::Error> {
+        tracing::info!(org = %v.org, name = %v.name, version = v.version, "recompiling bytecode of an older engine");
+        match self.pool.compile(v.code.clone(), compile_limits()).await {
+            Ok(Ok(compiled)) => {
+                let shape = compiled.shape.as_str();
+                self.store
+                    .mark_version_ready(&v.org, &v.name, v.version, shape, &compiled.bytecode, now_millis())
+                    .await?;
+                Ok(Some(compiled))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    pub(super) fn forget_route(&self, org: &str, route: &str) {
+        self.lookups.routes.remove(&(org.to_owned(), route.to_owned()));
+    }
+
+    pub(super) fn forget_function(&self, org: &str, name: &str) {
+        self.lookups.routes.retain(|(o, _), target| o != org || target.as_ref().is_some_and(|t| t.name != name));
+    }
+
+    /// Forgets the org's limits and every route of it.
+    pub(super) fn forget_org(&self, org: &str) {
+        self.lookups.orgs.remove(org);
+        self.lookups.routes.retain(|(o, _), _| o != org);
+    }
+}
