@@ -12,8 +12,8 @@ use clap::{Args, Parser, Subcommand};
 use stratus::config::Config;
 use stratus::host::{lambda, server};
 use stratus::{AppState, app};
+use stratus_core::Store;
 use stratus_core::demo;
-use stratus_core::store::Store;
 use stratus_core::tenancy::OrgName;
 use stratus_core::tokens;
 

@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use api_types::{ErrorDetail, ImportResult};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use stratus_core::Store;
 use stratus_core::showback::collectors::files::{self, Format};
 use stratus_core::showback::collectors::import::{self, ImportError, ImportOptions, Progress};
-use stratus_core::store::Store;
 
 /// Imports `path` (CSV, or JSON by extension), drawing progress on stderr when it is a terminal.
 pub async fn import_with_progress(

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sandbox::{PoolConfig, WorkerCommand, WorkerPool};
+use stratus_core::Store;
 use stratus_core::auth::Authenticator;
 use stratus_core::autoscale::Autoscale;
 use stratus_core::autoscale::vcd::{NoVcd, VcdPort};
@@ -11,7 +12,6 @@ use stratus_core::functions::Functions;
 use stratus_core::orgs::Orgs;
 use stratus_core::showback::Showback;
 use stratus_core::showback::collectors::Collectors;
-use stratus_core::store::Store;
 use stratus_core::vcd::VcdGateway;
 
 use crate::config::Config;

@@ -20,9 +20,17 @@ pub mod org_directory;
 pub mod orgs;
 pub mod periodic;
 pub mod showback;
+// The store is the core's own: other crates get the opaque `Store` handle (connect, migrate,
+// ping, close) and reach data only through the services. The integration tests seed and
+// inspect tables through feature `test-store`.
+#[cfg(feature = "test-store")]
 pub mod store;
+#[cfg(not(feature = "test-store"))]
+mod store;
 pub mod tenancy;
+#[cfg(feature = "test-store")]
+pub mod testing;
 pub mod tokens;
 pub mod vcd;
 
-pub use store::{Store, sqlite_url};
+pub use store::{Backend, Store, sqlite_url};

@@ -37,7 +37,7 @@ pub use invocations::InvocationRow;
 pub use orgs::OrgRow;
 pub use showback_budget::BudgetRow;
 pub use showback_collectors::{CollectorRow, RunRow};
-pub use showback_metering::{DAY_MS, MeteredFunctionDay};
+pub use showback_metering::DAY_MS;
 pub use showback_rates::RateRow;
 pub use showback_reports::{CostKey, CostRow, TwoKeyCostRow};
 pub use tokens::TokenRow;
@@ -136,14 +136,14 @@ impl Store {
         self.backend
     }
 
-    pub fn pool(&self) -> &AnyPool {
+    pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
     /// Begins a transaction that will write. On SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes fails at once with
     /// `SQLITE_BUSY` when another connection wrote in between, instead of waiting its turn.
-    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
         match self.backend {
             Backend::Sqlite => self.pool.begin_with("begin immediate").await,
             Backend::Postgres => self.pool.begin().await,
@@ -162,6 +162,6 @@ impl Store {
 }
 
 /// Whether `err` is a unique-constraint violation.
-pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error().is_some_and(|e| e.is_unique_violation())
 }

@@ -4,6 +4,7 @@
 
 use std::io::Write as _;
 use std::time::{Duration, Instant};
+use stratus_core::testing::StoreAccess as _;
 
 use api_types::{ImportResult, Role};
 use chrono::{Months, NaiveDate};

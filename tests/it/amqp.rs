@@ -8,6 +8,7 @@ mod proxy;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+use stratus_core::testing::StoreAccess as _;
 
 use axum::Router;
 use fake_vcd::{ACME, Envelope, FakeVcd, GLOBEX, Names, Reply, SYSTEM, message};

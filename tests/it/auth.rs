@@ -2,6 +2,7 @@
 
 use api_types::{ErrorBody, ListResponse, Me, Org, Role};
 use harness::{TestApp, both_databases};
+use stratus_core::testing::StoreAccess as _;
 
 async fn missing_or_bad_tokens_get_401(app: &TestApp) {
     let none = app.client.get(app.url("/api/me")).send().await.unwrap();

@@ -2,6 +2,7 @@
 
 use harness::process::run_stratus;
 use stratus_core::store::Store;
+use stratus_core::testing::StoreAccess as _;
 use stratus_core::tokens;
 
 #[tokio::test]

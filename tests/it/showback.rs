@@ -9,6 +9,7 @@ mod rates;
 mod summary;
 
 use std::collections::BTreeMap;
+use stratus_core::testing::StoreAccess as _;
 
 use api_types::{CostReport, ErrorBody, Role};
 use harness::{TestApp, both_databases};

@@ -2,6 +2,7 @@
 //! token cache, legacy tokens, API tokens alongside, and CORS for the vCD portal's origin.
 
 use std::time::Duration;
+use stratus_core::testing::StoreAccess as _;
 
 use api_types::{Budget, ErrorBody, Me, Role};
 use harness::vcd::sim_endpoint;

@@ -59,7 +59,7 @@ fn action_row(row: &AnyRow) -> Result<ActionRow, sqlx::Error> {
 impl Store {
     /// Records a new action with all its steps planned, in one transaction. `false` when the
     /// rule has an unfinished action already (the partial unique index says so).
-    pub async fn start_action(&self, a: &ActionRow, steps: &[StepRow]) -> Result<bool, sqlx::Error> {
+    pub(crate) async fn start_action(&self, a: &ActionRow, steps: &[StepRow]) -> Result<bool, sqlx::Error> {
         let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
             "insert into autoscale_action ({ACTION_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
@@ -102,7 +102,7 @@ impl Store {
     }
 
     /// Writes a step's new state (and what it learnt: the VM id, a task href, an error).
-    pub async fn save_step(&self, s: &StepRow) -> Result<(), sqlx::Error> {
+    pub(crate) async fn save_step(&self, s: &StepRow) -> Result<(), sqlx::Error> {
         sqlx::query(
             "update autoscale_step set state = $1, vm_id = $2, detail = $3, updated_at = $4 \
              where action_id = $5 and seq = $6",
@@ -118,7 +118,7 @@ impl Store {
         .map(|_| ())
     }
 
-    pub async fn set_action_status(
+    pub(crate) async fn set_action_status(
         &self,
         action_id: &str,
         status: ActionStatus,
@@ -135,7 +135,7 @@ impl Store {
             .map(|_| ())
     }
 
-    pub async fn find_action(&self, rule_id: &str, action_id: &str) -> Result<Option<ActionRow>, sqlx::Error> {
+    pub(crate) async fn find_action(&self, rule_id: &str, action_id: &str) -> Result<Option<ActionRow>, sqlx::Error> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "select {ACTION_COLUMNS} from autoscale_action where rule_id = $1 and action_id = $2"
         )))
@@ -146,7 +146,7 @@ impl Store {
         row.as_ref().map(action_row).transpose()
     }
 
-    pub async fn action_by_id(&self, action_id: &str) -> Result<Option<ActionRow>, sqlx::Error> {
+    pub(crate) async fn action_by_id(&self, action_id: &str) -> Result<Option<ActionRow>, sqlx::Error> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "select {ACTION_COLUMNS} from autoscale_action where action_id = $1"
         )))
@@ -156,7 +156,7 @@ impl Store {
         row.as_ref().map(action_row).transpose()
     }
 
-    pub async fn steps(&self, action_id: &str) -> Result<Vec<StepRow>, sqlx::Error> {
+    pub(crate) async fn steps(&self, action_id: &str) -> Result<Vec<StepRow>, sqlx::Error> {
         let rows = sqlx::query(
             "select action_id, seq, step, vm_name, vm_id, state, detail, updated_at from autoscale_step \
              where action_id = $1 order by seq",
@@ -181,7 +181,7 @@ impl Store {
     }
 
     /// The rule's newest actions first.
-    pub async fn list_actions(&self, rule_id: &str, limit: i64) -> Result<Vec<ActionRow>, sqlx::Error> {
+    pub(crate) async fn list_actions(&self, rule_id: &str, limit: i64) -> Result<Vec<ActionRow>, sqlx::Error> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "select {ACTION_COLUMNS} from autoscale_action where rule_id = $1 order by started_at desc, action_id limit $2"
         )))
@@ -193,7 +193,11 @@ impl Store {
     }
 
     /// When the rule's newest action in `direction` started.
-    pub async fn last_action_start(&self, rule_id: &str, direction: Direction) -> Result<Option<i64>, sqlx::Error> {
+    pub(crate) async fn last_action_start(
+        &self,
+        rule_id: &str,
+        direction: Direction,
+    ) -> Result<Option<i64>, sqlx::Error> {
         let row =
             sqlx::query("select max(started_at) as at from autoscale_action where rule_id = $1 and direction = $2")
                 .bind(rule_id)
@@ -204,7 +208,7 @@ impl Store {
     }
 
     /// Actions still running or rolling back, on any rule (to resume after a restart).
-    pub async fn unfinished_actions(&self) -> Result<Vec<ActionRow>, sqlx::Error> {
+    pub(crate) async fn unfinished_actions(&self) -> Result<Vec<ActionRow>, sqlx::Error> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "select {ACTION_COLUMNS} from autoscale_action where status in ('running', 'rolling_back') order by started_at"
         )))

@@ -43,7 +43,7 @@ fn rule_row(row: &AnyRow) -> Result<RuleRow, sqlx::Error> {
 
 impl Store {
     /// Inserts a rule; `false` when the org has a rule of that name already.
-    pub async fn insert_rule(&self, r: &RuleRow) -> Result<bool, sqlx::Error> {
+    pub(crate) async fn insert_rule(&self, r: &RuleRow) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(sqlx::AssertSqlSafe(format!(
             "insert into autoscale_rule ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         )))
@@ -68,7 +68,7 @@ impl Store {
     }
 
     /// Replaces a rule's definition; `Ok(false)` when the new name is taken by another rule.
-    pub async fn update_rule(&self, r: &RuleRow) -> Result<bool, sqlx::Error> {
+    pub(crate) async fn update_rule(&self, r: &RuleRow) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
             "update autoscale_rule set name = $1, spec_json = $2, targets_json = $3, vrops_resource = $4, \
              enabled = $5, updated_at = $6 where rule_id = $7",
@@ -89,7 +89,7 @@ impl Store {
         }
     }
 
-    pub async fn set_rule_secret(&self, rule_id: &str, secret_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    pub(crate) async fn set_rule_secret(&self, rule_id: &str, secret_hash: &str, now: i64) -> Result<(), sqlx::Error> {
         sqlx::query("update autoscale_rule set secret_hash = $1, updated_at = $2 where rule_id = $3")
             .bind(secret_hash)
             .bind(now)
@@ -99,7 +99,7 @@ impl Store {
             .map(|_| ())
     }
 
-    pub async fn set_rule_vms(&self, rule_id: &str, vms: i64) -> Result<(), sqlx::Error> {
+    pub(crate) async fn set_rule_vms(&self, rule_id: &str, vms: i64) -> Result<(), sqlx::Error> {
         sqlx::query("update autoscale_rule set current_vms = $1 where rule_id = $2")
             .bind(vms)
             .bind(rule_id)
@@ -109,7 +109,7 @@ impl Store {
     }
 
     /// `true` when the rule existed.
-    pub async fn delete_rule(&self, org: &str, rule_id: &str) -> Result<bool, sqlx::Error> {
+    pub(crate) async fn delete_rule(&self, org: &str, rule_id: &str) -> Result<bool, sqlx::Error> {
         let done = sqlx::query("delete from autoscale_rule where org_name = $1 and rule_id = $2")
             .bind(org)
             .bind(rule_id)
@@ -119,7 +119,7 @@ impl Store {
     }
 
     /// The rule when it belongs to `org`.
-    pub async fn find_rule(&self, org: &str, rule_id: &str) -> Result<Option<RuleRow>, sqlx::Error> {
+    pub(crate) async fn find_rule(&self, org: &str, rule_id: &str) -> Result<Option<RuleRow>, sqlx::Error> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "select {COLUMNS} from autoscale_rule where org_name = $1 and rule_id = $2"
         )))
@@ -131,7 +131,7 @@ impl Store {
     }
 
     /// The rule whatever its org (for the webhook, which authenticates with the rule's secret).
-    pub async fn rule_by_id(&self, rule_id: &str) -> Result<Option<RuleRow>, sqlx::Error> {
+    pub(crate) async fn rule_by_id(&self, rule_id: &str) -> Result<Option<RuleRow>, sqlx::Error> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("select {COLUMNS} from autoscale_rule where rule_id = $1")))
             .bind(rule_id)
             .fetch_optional(self.pool())
@@ -139,22 +139,22 @@ impl Store {
         row.as_ref().map(rule_row).transpose()
     }
 
-    pub async fn list_rules(&self, org: &str) -> Result<Vec<RuleRow>, sqlx::Error> {
+    pub(crate) async fn list_rules(&self, org: &str) -> Result<Vec<RuleRow>, sqlx::Error> {
         self.rules_where("org_name = $1 order by name", Some(org)).await
     }
 
     /// Rules whose alerts are raised on `resource` (lower-cased id or name), in every org.
-    pub async fn rules_watching(&self, resource: &str) -> Result<Vec<RuleRow>, sqlx::Error> {
+    pub(crate) async fn rules_watching(&self, resource: &str) -> Result<Vec<RuleRow>, sqlx::Error> {
         self.rules_where("vrops_resource = $1 order by rule_id", Some(resource)).await
     }
 
     /// Every rule of every org (for metering).
-    pub async fn all_rules(&self) -> Result<Vec<RuleRow>, sqlx::Error> {
+    pub(crate) async fn all_rules(&self) -> Result<Vec<RuleRow>, sqlx::Error> {
         self.rules_where("1 = 1 order by rule_id", None).await
     }
 
     /// Every enabled rule (for the periodic evaluation).
-    pub async fn enabled_rules(&self) -> Result<Vec<RuleRow>, sqlx::Error> {
+    pub(crate) async fn enabled_rules(&self) -> Result<Vec<RuleRow>, sqlx::Error> {
         self.rules_where("enabled = 1 order by rule_id", None).await
     }
 

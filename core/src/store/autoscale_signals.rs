@@ -36,7 +36,7 @@ pub struct EventRow {
 }
 
 impl Store {
-    pub async fn insert_sample(
+    pub(crate) async fn insert_sample(
         &self,
         rule_id: &str,
         at: i64,
@@ -62,7 +62,7 @@ impl Store {
     }
 
     /// The newest `(at, cpu)` and `(at, memory)` samples.
-    pub async fn latest_samples(&self, rule_id: &str) -> Result<[Option<(i64, f64)>; 2], sqlx::Error> {
+    pub(crate) async fn latest_samples(&self, rule_id: &str) -> Result<[Option<(i64, f64)>; 2], sqlx::Error> {
         let mut out = [None, None];
         for (slot, column) in out.iter_mut().zip(["cpu", "memory"]) {
             let row = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -81,7 +81,7 @@ impl Store {
 
     /// Records an alert unless this exact state (status and update date) is known already;
     /// `true` when it was new. Concurrent duplicates: exactly one gets `true`.
-    pub async fn upsert_alert(&self, a: &AlertRow) -> Result<bool, sqlx::Error> {
+    pub(crate) async fn upsert_alert(&self, a: &AlertRow) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
             "insert into autoscale_alert (rule_id, alert_id, metric, level, active, status, update_date, received) \
              values ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -105,7 +105,7 @@ impl Store {
     }
 
     /// The rule's active alerts, newest first.
-    pub async fn active_alerts(&self, rule_id: &str) -> Result<Vec<AlertRow>, sqlx::Error> {
+    pub(crate) async fn active_alerts(&self, rule_id: &str) -> Result<Vec<AlertRow>, sqlx::Error> {
         let rows = sqlx::query(
             "select rule_id, alert_id, metric, level, active, status, update_date, received from autoscale_alert \
              where rule_id = $1 and active = 1 order by received desc",
@@ -129,7 +129,7 @@ impl Store {
             .collect()
     }
 
-    pub async fn insert_event(&self, e: &EventRow) -> Result<(), sqlx::Error> {
+    pub(crate) async fn insert_event(&self, e: &EventRow) -> Result<(), sqlx::Error> {
         sqlx::query(
             "insert into autoscale_event (rule_id, at, kind, message, action_id, vm_count, desired) \
              values ($1, $2, $3, $4, $5, $6, $7)",
@@ -147,7 +147,7 @@ impl Store {
     }
 
     /// The newest `limit` events, newest first.
-    pub async fn list_events(&self, rule_id: &str, limit: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    pub(crate) async fn list_events(&self, rule_id: &str, limit: i64) -> Result<Vec<EventRow>, sqlx::Error> {
         let rows = sqlx::query(
             "select event_id, rule_id, at, kind, message, action_id, vm_count, desired from autoscale_event \
              where rule_id = $1 order by event_id desc limit $2",
@@ -173,7 +173,7 @@ impl Store {
     }
 
     /// The rule's newest decision that recorded a recommendation, as `(desired, vm_count)`.
-    pub async fn last_recommendation(&self, rule_id: &str) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    pub(crate) async fn last_recommendation(&self, rule_id: &str) -> Result<Option<(i64, i64)>, sqlx::Error> {
         let row = sqlx::query(
             "select desired, vm_count from autoscale_event where rule_id = $1 and kind = 'decision' \
              order by event_id desc limit 1",
@@ -188,7 +188,12 @@ impl Store {
 
     /// The VM counts a rule's timeline knows in `[from_ms, to_ms)`, oldest first, preceded by
     /// the newest one before `from_ms` (the count the window starts with).
-    pub async fn vm_counts(&self, rule_id: &str, from_ms: i64, to_ms: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    pub(crate) async fn vm_counts(
+        &self,
+        rule_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
         let before = sqlx::query(
             "select at, vm_count from autoscale_event where rule_id = $1 and vm_count is not null and at < $2 \
              order by at desc, event_id desc limit 1",
@@ -211,7 +216,7 @@ impl Store {
 
     /// Recommendations `(at, desired)` made since `since`, oldest first, preceded by the newest
     /// one before `since` (so the caller knows whether its history covers the window).
-    pub async fn recommendations(&self, rule_id: &str, since: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    pub(crate) async fn recommendations(&self, rule_id: &str, since: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
         let before = sqlx::query(
             "select at, desired from autoscale_event where rule_id = $1 and desired is not null and at <= $2 \
              order by at desc limit 1",

@@ -62,7 +62,7 @@ fn delivery(row: &AnyRow) -> Result<DeliveryRow, sqlx::Error> {
 impl Store {
     /// The org's functions with the trigger of the version that serves them (the latest one
     /// while none is ready yet).
-    pub async fn function_triggers(&self, org: &str) -> Result<Vec<(String, Trigger)>, sqlx::Error> {
+    pub(crate) async fn function_triggers(&self, org: &str) -> Result<Vec<(String, Trigger)>, sqlx::Error> {
         let rows = sqlx::query(
             "select f.name, v.trigger_json from tenant_function f join function_version v \
                on v.org_name = f.org_name and v.name = f.name \
@@ -78,7 +78,7 @@ impl Store {
     /// Stores new deliveries in one transaction. A delivery of an event its function has
     /// already (same `event_id`), or of a function deleted meanwhile, is skipped. Returns how
     /// many were new.
-    pub async fn enqueue_deliveries(&self, rows: &[DeliveryRow]) -> Result<u64, sqlx::Error> {
+    pub(crate) async fn enqueue_deliveries(&self, rows: &[DeliveryRow]) -> Result<u64, sqlx::Error> {
         let mut tx = self.begin_write().await?;
         let mut added = 0;
         for r in rows {
@@ -111,7 +111,7 @@ impl Store {
 
     /// Ids of deliveries due at `now`: pending ones whose time came, and running ones whose
     /// runner's lease ran out (it stopped or died). Oldest first.
-    pub async fn due_deliveries(&self, now: i64, limit: i64) -> Result<Vec<String>, sqlx::Error> {
+    pub(crate) async fn due_deliveries(&self, now: i64, limit: i64) -> Result<Vec<String>, sqlx::Error> {
         let rows = sqlx::query(
             "select delivery_id from event_delivery where status in ('pending', 'running') and next_attempt_at <= $1 \
              order by next_attempt_at, delivery_id limit $2",
@@ -125,7 +125,7 @@ impl Store {
 
     /// Takes a due delivery for one attempt: it becomes `running` until `lease_until`, with one
     /// more attempt counted. `None` when it is not due any more (another runner took it).
-    pub async fn claim_delivery(
+    pub(crate) async fn claim_delivery(
         &self,
         id: &str,
         now: i64,
@@ -152,7 +152,7 @@ impl Store {
     }
 
     /// Notes the invocation an attempt started, while it runs.
-    pub async fn set_delivery_invocation(
+    pub(crate) async fn set_delivery_invocation(
         &self,
         id: &str,
         attempts: i64,
@@ -172,7 +172,7 @@ impl Store {
 
     /// Records how the attempt numbered `attempts` ended; `false` when the delivery changed
     /// meanwhile (re-driven, or taken over after the lease ran out).
-    pub async fn finish_delivery(
+    pub(crate) async fn finish_delivery(
         &self,
         id: &str,
         attempts: i64,
@@ -197,7 +197,7 @@ impl Store {
     }
 
     /// A function's deliveries, newest first, optionally of one status.
-    pub async fn list_deliveries(
+    pub(crate) async fn list_deliveries(
         &self,
         org: &str,
         function: &str,
@@ -218,7 +218,12 @@ impl Store {
         rows.iter().map(delivery).collect()
     }
 
-    pub async fn get_delivery(&self, org: &str, function: &str, id: &str) -> Result<Option<DeliveryRow>, sqlx::Error> {
+    pub(crate) async fn get_delivery(
+        &self,
+        org: &str,
+        function: &str,
+        id: &str,
+    ) -> Result<Option<DeliveryRow>, sqlx::Error> {
         let sql = format!(
             "select {COLUMNS} from event_delivery where org_name = $1 and function_name = $2 and delivery_id = $3"
         );
@@ -229,7 +234,7 @@ impl Store {
 
     /// Puts dead deliveries of a function back in the queue with their attempts reset, due at
     /// `now`: one (`id`) or all of them. Returns how many.
-    pub async fn redrive_deliveries(
+    pub(crate) async fn redrive_deliveries(
         &self,
         org: &str,
         function: &str,
@@ -251,7 +256,7 @@ impl Store {
 
     /// Forgets succeeded deliveries last changed before `before` (dead ones stay until
     /// re-driven or their function is deleted).
-    pub async fn prune_deliveries(&self, before: i64) -> Result<u64, sqlx::Error> {
+    pub(crate) async fn prune_deliveries(&self, before: i64) -> Result<u64, sqlx::Error> {
         let done = sqlx::query("delete from event_delivery where status = 'succeeded' and updated_at < $1")
             .bind(before)
             .execute(self.pool())

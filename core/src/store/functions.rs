@@ -143,7 +143,7 @@ async fn route_owner(conn: &mut sqlx::AnyConnection, org: &str, route: &str) -> 
 
 impl Store {
     /// Creates a function with its first version.
-    pub async fn create_function(&self, head: &FunctionHead, first: &VersionRow) -> Result<(), WriteError> {
+    pub(crate) async fn create_function(&self, head: &FunctionHead, first: &VersionRow) -> Result<(), WriteError> {
         let mut tx = self.begin_write().await?;
         let exists = sqlx::query("select 1 from tenant_function where org_name = $1 and name = $2")
             .bind(&head.org)
@@ -181,7 +181,7 @@ impl Store {
 
     /// Adds the next version and makes it the latest (status `initializing`). `expected_latest`
     /// guards against two updates at once.
-    pub async fn add_version(
+    pub(crate) async fn add_version(
         &self,
         route: &str,
         next: &VersionRow,
@@ -223,7 +223,7 @@ impl Store {
     }
 
     /// Records a successful compile; the newest ready version serves calls.
-    pub async fn mark_version_ready(
+    pub(crate) async fn mark_version_ready(
         &self,
         org: &str,
         name: &str,
@@ -249,7 +249,7 @@ impl Store {
     }
 
     /// Records a failed compile.
-    pub async fn mark_version_failed(
+    pub(crate) async fn mark_version_failed(
         &self,
         org: &str,
         name: &str,
@@ -283,25 +283,25 @@ impl Store {
         tx.commit().await
     }
 
-    pub async fn get_function(&self, org: &str, name: &str) -> Result<Option<FunctionHead>, sqlx::Error> {
+    pub(crate) async fn get_function(&self, org: &str, name: &str) -> Result<Option<FunctionHead>, sqlx::Error> {
         let sql = format!("select {HEAD_COLUMNS} from tenant_function where org_name = $1 and name = $2");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(name).fetch_optional(self.pool()).await?;
         row.as_ref().map(head).transpose()
     }
 
-    pub async fn function_by_route(&self, org: &str, route: &str) -> Result<Option<FunctionHead>, sqlx::Error> {
+    pub(crate) async fn function_by_route(&self, org: &str, route: &str) -> Result<Option<FunctionHead>, sqlx::Error> {
         let sql = format!("select {HEAD_COLUMNS} from tenant_function where org_name = $1 and route = $2");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(route).fetch_optional(self.pool()).await?;
         row.as_ref().map(head).transpose()
     }
 
-    pub async fn list_function_heads(&self, org: &str) -> Result<Vec<FunctionHead>, sqlx::Error> {
+    pub(crate) async fn list_function_heads(&self, org: &str) -> Result<Vec<FunctionHead>, sqlx::Error> {
         let sql = format!("select {HEAD_COLUMNS} from tenant_function where org_name = $1 order by name");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).fetch_all(self.pool()).await?;
         rows.iter().map(head).collect()
     }
 
-    pub async fn count_functions(&self, org: &str) -> Result<i64, sqlx::Error> {
+    pub(crate) async fn count_functions(&self, org: &str) -> Result<i64, sqlx::Error> {
         let row = sqlx::query("select count(*) as n from tenant_function where org_name = $1")
             .bind(org)
             .fetch_one(self.pool())
@@ -309,7 +309,7 @@ impl Store {
         row.try_get("n")
     }
 
-    pub async fn get_version(&self, org: &str, name: &str, v: i64) -> Result<Option<VersionRow>, sqlx::Error> {
+    pub(crate) async fn get_version(&self, org: &str, name: &str, v: i64) -> Result<Option<VersionRow>, sqlx::Error> {
         let sql = format!(
             "select {VERSION_COLUMNS} from function_version where org_name = $1 and name = $2 and version = $3"
         );
@@ -319,7 +319,7 @@ impl Store {
     }
 
     /// Every version, newest first.
-    pub async fn list_versions(&self, org: &str, name: &str) -> Result<Vec<VersionRow>, sqlx::Error> {
+    pub(crate) async fn list_versions(&self, org: &str, name: &str) -> Result<Vec<VersionRow>, sqlx::Error> {
         let sql = format!(
             "select {VERSION_COLUMNS} from function_version where org_name = $1 and name = $2 order by version desc"
         );
@@ -328,7 +328,7 @@ impl Store {
     }
 
     /// Versions left `initializing` (e.g. by a restart mid-deploy).
-    pub async fn initializing_versions(&self) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    pub(crate) async fn initializing_versions(&self) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
         let rows = sqlx::query(
             "select org_name, name, version from function_version where status = 'initializing' order by created_at",
         )
@@ -338,7 +338,7 @@ impl Store {
     }
 
     /// Deletes a function, its versions and its invocation history; `false` when absent.
-    pub async fn delete_function(&self, org: &str, name: &str) -> Result<bool, sqlx::Error> {
+    pub(crate) async fn delete_function(&self, org: &str, name: &str) -> Result<bool, sqlx::Error> {
         let mut tx = self.begin_write().await?;
         sqlx::query("delete from function_version where org_name = $1 and name = $2")
             .bind(org)
@@ -361,7 +361,7 @@ impl Store {
 
     /// An org and the provider's ceilings for it, in one read: `None` when there is no such org,
     /// `Some(None)` when it has no ceilings of its own.
-    pub async fn existing_org_limits(&self, org: &str) -> Result<Option<Option<OrgLimits>>, sqlx::Error> {
+    pub(crate) async fn existing_org_limits(&self, org: &str) -> Result<Option<Option<OrgLimits>>, sqlx::Error> {
         let row = sqlx::query(
             "select l.limits_json from org o left join org_limits l on l.org_name = o.org_name \
              where o.org_name = $1",
@@ -377,7 +377,7 @@ impl Store {
         }
     }
 
-    pub async fn put_org_limits(&self, org: &str, limits: &OrgLimits, now: i64) -> Result<(), sqlx::Error> {
+    pub(crate) async fn put_org_limits(&self, org: &str, limits: &OrgLimits, now: i64) -> Result<(), sqlx::Error> {
         let json = super::to_json(limits)?;
         sqlx::query(
             "insert into org_limits (org_name, limits_json, updated_at) values ($1, $2, $3) \

@@ -52,7 +52,7 @@ fn invocation(row: &AnyRow) -> Result<InvocationRow, sqlx::Error> {
 
 impl Store {
     /// Inserts or replaces invocations, all in one transaction.
-    pub async fn save_invocations(&self, rows: &[InvocationRow]) -> Result<(), sqlx::Error> {
+    pub(crate) async fn save_invocations(&self, rows: &[InvocationRow]) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
         for r in rows {
             sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -84,14 +84,19 @@ impl Store {
         tx.commit().await
     }
 
-    pub async fn get_invocation(&self, org: &str, id: &str) -> Result<Option<InvocationRow>, sqlx::Error> {
+    pub(crate) async fn get_invocation(&self, org: &str, id: &str) -> Result<Option<InvocationRow>, sqlx::Error> {
         let sql = format!("select {COLUMNS} from invocation where org_name = $1 and invocation_id = $2");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(id).fetch_optional(self.pool()).await?;
         row.as_ref().map(invocation).transpose()
     }
 
     /// The newest `limit` invocations of a function.
-    pub async fn list_invocations(&self, org: &str, name: &str, limit: i64) -> Result<Vec<InvocationRow>, sqlx::Error> {
+    pub(crate) async fn list_invocations(
+        &self,
+        org: &str,
+        name: &str,
+        limit: i64,
+    ) -> Result<Vec<InvocationRow>, sqlx::Error> {
         let sql = format!(
             "select {COLUMNS} from invocation where org_name = $1 and function_name = $2 \
              order by started_at desc, invocation_id desc limit $3"
@@ -102,7 +107,7 @@ impl Store {
     }
 
     /// Keeps only the newest `keep` finished invocations of each function that has more.
-    pub async fn prune_invocations(&self, keep: i64) -> Result<u64, sqlx::Error> {
+    pub(crate) async fn prune_invocations(&self, keep: i64) -> Result<u64, sqlx::Error> {
         let done = sqlx::query(
             "delete from invocation where status in ('succeeded', 'failed') and invocation_id in ( \
                select invocation_id from ( \

@@ -23,7 +23,7 @@ fn org_row(row: &AnyRow) -> Result<OrgRow, sqlx::Error> {
 
 impl Store {
     /// Creates the org unless it exists; `true` when it was created.
-    pub async fn ensure_org(&self, name: &str, display_name: &str, now: i64) -> Result<bool, sqlx::Error> {
+    pub(crate) async fn ensure_org(&self, name: &str, display_name: &str, now: i64) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
             "insert into org (org_name, display_name, created_at) values ($1, $2, $3) \
              on conflict (org_name) do nothing",
@@ -36,7 +36,7 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn find_org(&self, name: &str) -> Result<Option<OrgRow>, sqlx::Error> {
+    pub(crate) async fn find_org(&self, name: &str) -> Result<Option<OrgRow>, sqlx::Error> {
         let row = sqlx::query("select org_name, display_name, created_at from org where org_name = $1")
             .bind(name)
             .fetch_optional(self.pool())
@@ -44,7 +44,7 @@ impl Store {
         row.as_ref().map(org_row).transpose()
     }
 
-    pub async fn list_orgs(&self) -> Result<Vec<OrgRow>, sqlx::Error> {
+    pub(crate) async fn list_orgs(&self) -> Result<Vec<OrgRow>, sqlx::Error> {
         let rows = sqlx::query("select org_name, display_name, created_at from org order by org_name")
             .fetch_all(self.pool())
             .await?;

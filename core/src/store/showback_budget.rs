@@ -16,7 +16,7 @@ pub struct BudgetRow {
 }
 
 impl Store {
-    pub async fn find_budget(&self, org: &str) -> Result<Option<BudgetRow>, sqlx::Error> {
+    pub(crate) async fn find_budget(&self, org: &str) -> Result<Option<BudgetRow>, sqlx::Error> {
         let row = sqlx::query(
             "select org_name, amount_micros, currency, thresholds, updated_at from showback_budget where org_name = $1",
         )
@@ -35,7 +35,7 @@ impl Store {
     }
 
     /// Creates or replaces the org's budget.
-    pub async fn put_budget(&self, b: &BudgetRow) -> Result<(), sqlx::Error> {
+    pub(crate) async fn put_budget(&self, b: &BudgetRow) -> Result<(), sqlx::Error> {
         let thresholds: Vec<String> = b.thresholds.iter().map(u32::to_string).collect();
         sqlx::query(
             "insert into showback_budget (org_name, amount_micros, currency, thresholds, updated_at) \
@@ -53,7 +53,7 @@ impl Store {
         .map(|_| ())
     }
 
-    pub async fn delete_budget(&self, org: &str) -> Result<bool, sqlx::Error> {
+    pub(crate) async fn delete_budget(&self, org: &str) -> Result<bool, sqlx::Error> {
         let done =
             sqlx::query("delete from showback_budget where org_name = $1").bind(org).execute(self.pool()).await?;
         Ok(done.rows_affected() == 1)

@@ -75,20 +75,20 @@ fn run(row: &AnyRow) -> Result<RunRow, sqlx::Error> {
 }
 
 impl Store {
-    pub async fn list_collectors(&self) -> Result<Vec<CollectorRow>, sqlx::Error> {
+    pub(crate) async fn list_collectors(&self) -> Result<Vec<CollectorRow>, sqlx::Error> {
         let sql = format!("select {COLLECTOR} from showback_collector order by name");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self.pool()).await?;
         rows.iter().map(collector).collect()
     }
 
-    pub async fn find_collector(&self, id: &str) -> Result<Option<CollectorRow>, sqlx::Error> {
+    pub(crate) async fn find_collector(&self, id: &str) -> Result<Option<CollectorRow>, sqlx::Error> {
         let sql = format!("select {COLLECTOR} from showback_collector where collector_id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(self.pool()).await?;
         row.as_ref().map(collector).transpose()
     }
 
     /// Inserts a collector; a unique violation means the name is taken.
-    pub async fn insert_collector(&self, c: &CollectorRow) -> Result<(), sqlx::Error> {
+    pub(crate) async fn insert_collector(&self, c: &CollectorRow) -> Result<(), sqlx::Error> {
         let sql = format!("insert into showback_collector ({COLLECTOR}) values ($1, $2, $3, $4, $5, $6, $7, $8)");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&c.collector_id)
@@ -105,7 +105,7 @@ impl Store {
     }
 
     /// Replaces a collector's definition; `false` when there is none.
-    pub async fn update_collector(&self, c: &CollectorRow) -> Result<bool, sqlx::Error> {
+    pub(crate) async fn update_collector(&self, c: &CollectorRow) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
             "update showback_collector set name = $2, kind = $3, schedule = $4, enabled = $5, config_json = $6, \
              updated_at = $7 where collector_id = $1",
@@ -122,14 +122,14 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn delete_collector(&self, id: &str) -> Result<bool, sqlx::Error> {
+    pub(crate) async fn delete_collector(&self, id: &str) -> Result<bool, sqlx::Error> {
         let done =
             sqlx::query("delete from showback_collector where collector_id = $1").bind(id).execute(self.pool()).await?;
         Ok(done.rows_affected() == 1)
     }
 
     /// Inserts a run or replaces it by `run_id`.
-    pub async fn save_run(&self, r: &RunRow) -> Result<(), sqlx::Error> {
+    pub(crate) async fn save_run(&self, r: &RunRow) -> Result<(), sqlx::Error> {
         let sql = format!(
             "insert into showback_collector_run ({RUN}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
              on conflict (run_id) do update set status = excluded.status, finished_at = excluded.finished_at, \
@@ -155,7 +155,7 @@ impl Store {
     }
 
     /// The collector's runs, newest first.
-    pub async fn list_runs(&self, collector_id: &str, limit: i64) -> Result<Vec<RunRow>, sqlx::Error> {
+    pub(crate) async fn list_runs(&self, collector_id: &str, limit: i64) -> Result<Vec<RunRow>, sqlx::Error> {
         let sql = format!(
             "select {RUN} from showback_collector_run where collector_id = $1 \
              order by started_at desc, run_id desc limit $2"
@@ -165,7 +165,7 @@ impl Store {
     }
 
     /// Marks runs left `running` by a holder that lost its lease as failed.
-    pub async fn fail_interrupted_runs(&self, collector_id: &str, now: i64) -> Result<u64, sqlx::Error> {
+    pub(crate) async fn fail_interrupted_runs(&self, collector_id: &str, now: i64) -> Result<u64, sqlx::Error> {
         let done = sqlx::query(
             "update showback_collector_run set status = $3, finished_at = $2, \
              message = 'interrupted: the runner stopped before finishing' \
@@ -182,7 +182,7 @@ impl Store {
 
     /// Takes the lease `name` for `holder` until `expires_at` when it is free, expired or
     /// already `holder`'s; `true` when `holder` now has it.
-    pub async fn acquire_lease(
+    pub(crate) async fn acquire_lease(
         &self,
         name: &str,
         holder: &str,
@@ -204,7 +204,7 @@ impl Store {
     }
 
     /// Gives the lease back when `holder` has it.
-    pub async fn release_lease(&self, name: &str, holder: &str) -> Result<(), sqlx::Error> {
+    pub(crate) async fn release_lease(&self, name: &str, holder: &str) -> Result<(), sqlx::Error> {
         sqlx::query("delete from showback_lease where lease_name = $1 and holder = $2")
             .bind(name)
             .bind(holder)

@@ -22,7 +22,11 @@ pub const DAY_MS: i64 = 86_400_000;
 impl Store {
     /// Finished invocations started in `[from_ms, to_ms)`, per org, function and UTC day, priced
     /// at the memory of the version that ran. Invocations of deleted orgs are left out.
-    pub async fn meter_function_days(&self, from_ms: i64, to_ms: i64) -> Result<Vec<MeteredFunctionDay>, sqlx::Error> {
+    pub(crate) async fn meter_function_days(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<MeteredFunctionDay>, sqlx::Error> {
         let rows = sqlx::query(
             "select i.org_name, i.function_name, i.started_at / 86400000 as d, count(*) as n, \
              cast(sum(i.duration_us * coalesce(v.memory_mb, 128)) as bigint) as mbus \
@@ -51,13 +55,13 @@ impl Store {
     }
 
     /// When the first invocation started (epoch ms), if any.
-    pub async fn first_invocation_at(&self) -> Result<Option<i64>, sqlx::Error> {
+    pub(crate) async fn first_invocation_at(&self) -> Result<Option<i64>, sqlx::Error> {
         let row = sqlx::query("select min(started_at) as first from invocation").fetch_one(self.pool()).await?;
         row.try_get("first")
     }
 
     /// The org's records between two days (inclusive), ordered by day, service, resource, source.
-    pub async fn usage_records(&self, org: &str, from: &str, to: &str) -> Result<Vec<UsageRecord>, sqlx::Error> {
+    pub(crate) async fn usage_records(&self, org: &str, from: &str, to: &str) -> Result<Vec<UsageRecord>, sqlx::Error> {
         let rows = sqlx::query(
             "select source, org_name, day, service, resource, quantity_micros, unit, cost_micros, currency \
              from usage_record where org_name = $1 and day >= $2 and day <= $3 \

@@ -43,27 +43,27 @@ fn rate(row: &AnyRow) -> Result<RateRow, sqlx::Error> {
 
 impl Store {
     /// The provider's entries (`org` `None`) or one org's overrides.
-    pub async fn list_rates(&self, org: Option<&str>) -> Result<Vec<RateRow>, sqlx::Error> {
+    pub(crate) async fn list_rates(&self, org: Option<&str>) -> Result<Vec<RateRow>, sqlx::Error> {
         let sql = format!("select {COLUMNS} from rate_card where org_name = $1 order by service, unit, effective_from");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.unwrap_or("")).fetch_all(self.pool()).await?;
         rows.iter().map(rate).collect()
     }
 
     /// The provider's entries and every override (what pricing needs).
-    pub async fn all_rates(&self) -> Result<Vec<RateRow>, sqlx::Error> {
+    pub(crate) async fn all_rates(&self) -> Result<Vec<RateRow>, sqlx::Error> {
         let sql = format!("select {COLUMNS} from rate_card order by org_name, service, unit, effective_from");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self.pool()).await?;
         rows.iter().map(rate).collect()
     }
 
-    pub async fn find_rate(&self, rate_id: &str) -> Result<Option<RateRow>, sqlx::Error> {
+    pub(crate) async fn find_rate(&self, rate_id: &str) -> Result<Option<RateRow>, sqlx::Error> {
         let sql = format!("select {COLUMNS} from rate_card where rate_id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(rate_id).fetch_optional(self.pool()).await?;
         row.as_ref().map(rate).transpose()
     }
 
     /// Inserts an entry; a unique violation (`rate_card_key`) means the key exists.
-    pub async fn insert_rate(&self, r: &RateRow) -> Result<(), sqlx::Error> {
+    pub(crate) async fn insert_rate(&self, r: &RateRow) -> Result<(), sqlx::Error> {
         let sql = format!("insert into rate_card ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&r.rate_id)
@@ -81,7 +81,7 @@ impl Store {
     }
 
     /// Replaces an entry's fields (not its org); `false` when there is no such entry.
-    pub async fn update_rate(&self, r: &RateRow) -> Result<bool, sqlx::Error> {
+    pub(crate) async fn update_rate(&self, r: &RateRow) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
             "update rate_card set service = $2, unit = $3, unit_price_nanos = $4, currency = $5, \
              effective_from = $6, updated_at = $7 where rate_id = $1",
@@ -98,7 +98,7 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn delete_rate(&self, rate_id: &str) -> Result<bool, sqlx::Error> {
+    pub(crate) async fn delete_rate(&self, rate_id: &str) -> Result<bool, sqlx::Error> {
         let done = sqlx::query("delete from rate_card where rate_id = $1").bind(rate_id).execute(self.pool()).await?;
         Ok(done.rows_affected() == 1)
     }

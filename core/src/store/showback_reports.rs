@@ -118,7 +118,7 @@ fn rollup_for(org: Option<&str>, columns: &[&str]) -> Rollup {
 
 impl Store {
     /// Cost between `from` and `to` (inclusive days), grouped by `key`, for one org or all.
-    pub async fn costs(
+    pub(crate) async fn costs(
         &self,
         org: Option<&str>,
         from: &str,
@@ -130,7 +130,7 @@ impl Store {
     }
 
     /// Cost between `from` and `to` (inclusive days), grouped by `key` and then `key2`.
-    pub async fn costs_by_two_keys(
+    pub(crate) async fn costs_by_two_keys(
         &self,
         org: Option<&str>,
         from: &str,

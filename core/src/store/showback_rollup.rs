@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+#[cfg(feature = "test-store")]
 use sqlx::Row as _;
 
 use super::showback_sql::Binds;
@@ -39,12 +40,13 @@ impl Rollup {
         self.columns.iter().map(|c| COLUMNS[*c].0).collect()
     }
 
+    #[cfg(feature = "test-store")]
     fn exprs(self) -> Vec<&'static str> {
         self.columns.iter().map(|c| COLUMNS[*c].1).collect()
     }
 
     /// Whether this table has `column`.
-    pub fn has(self, column: &str) -> bool {
+    pub(crate) fn has(self, column: &str) -> bool {
         self.names().contains(&column)
     }
 }
@@ -95,8 +97,9 @@ pub(crate) async fn write_rollups(
 }
 
 impl Store {
-    /// Recomputes every rollup from the records.
-    pub async fn rebuild_usage_rollup(&self) -> Result<(), sqlx::Error> {
+    /// Recomputes every rollup from the records (bulk loads in tests and benchmarks).
+    #[cfg(feature = "test-store")]
+    pub(crate) async fn rebuild_usage_rollup(&self) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
         sqlx::query("update usage_write_lock set generation = generation + 1 where lock_id = 1")
             .execute(&mut *tx)
@@ -116,7 +119,8 @@ impl Store {
     }
 
     /// Rollup rows that disagree with the records they sum (empty when all is well).
-    pub async fn usage_rollup_mismatches(&self) -> Result<Vec<String>, sqlx::Error> {
+    #[cfg(feature = "test-store")]
+    pub(crate) async fn usage_rollup_mismatches(&self) -> Result<Vec<String>, sqlx::Error> {
         let mut out = Vec::new();
         for rollup in ROLLUPS {
             let names = rollup.names();

@@ -31,7 +31,7 @@ const TOKEN_COLUMNS: &str = "token_id, name, role, org_name, created_at, revoked
 
 impl Store {
     /// Stores a token by its hash.
-    pub async fn insert_token(
+    pub(crate) async fn insert_token(
         &self,
         token_id: &str,
         hash: &str,
@@ -56,21 +56,21 @@ impl Store {
     }
 
     /// The unrevoked token with this hash.
-    pub async fn find_active_token(&self, hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
+    pub(crate) async fn find_active_token(&self, hash: &str) -> Result<Option<TokenRow>, sqlx::Error> {
         let sql = format!("select {TOKEN_COLUMNS} from api_token where token_hash = $1 and revoked_at is null");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(hash).fetch_optional(self.pool()).await?;
         row.as_ref().map(token_row).transpose()
     }
 
     /// Every token, oldest first.
-    pub async fn list_tokens(&self) -> Result<Vec<TokenRow>, sqlx::Error> {
+    pub(crate) async fn list_tokens(&self) -> Result<Vec<TokenRow>, sqlx::Error> {
         let sql = format!("select {TOKEN_COLUMNS} from api_token order by created_at, token_id");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(self.pool()).await?;
         rows.iter().map(token_row).collect()
     }
 
     /// Revokes a token; `false` when no unrevoked token has that id.
-    pub async fn revoke_token(&self, token_id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    pub(crate) async fn revoke_token(&self, token_id: &str, now: i64) -> Result<bool, sqlx::Error> {
         let done = sqlx::query("update api_token set revoked_at = $1 where token_id = $2 and revoked_at is null")
             .bind(now)
             .bind(token_id)

@@ -66,7 +66,7 @@ fn values(r: &UsageRecord) -> Values {
 impl Store {
     /// Inserts or replaces records by their natural key, all in one transaction, and adjusts the
     /// monthly rollup by the difference. Later rows win over earlier rows with the same key.
-    pub async fn upsert_usage(&self, records: &[UsageRecord]) -> Result<UpsertCounts, sqlx::Error> {
+    pub(crate) async fn upsert_usage(&self, records: &[UsageRecord]) -> Result<UpsertCounts, sqlx::Error> {
         let mut tx = self.begin_write().await?;
         // Taking the write lock first makes this transaction the only usage writer.
         sqlx::query("update usage_write_lock set generation = generation + 1 where lock_id = 1")
@@ -115,7 +115,8 @@ impl Store {
 
     /// Appends records that are known to be new (benchmark and bulk-load data) without looking
     /// for existing keys, and leaves the rollups stale: call [`Store::rebuild_usage_rollup`].
-    pub async fn insert_usage_unchecked(&self, records: &[UsageRecord]) -> Result<(), sqlx::Error> {
+    #[cfg(feature = "test-store")]
+    pub(crate) async fn insert_usage_unchecked(&self, records: &[UsageRecord]) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
         for chunk in records.chunks(chunk_rows(self.backend())) {
             let rows: Vec<(Key, Values)> = chunk.iter().map(|r| (key(r), values(r))).collect();

@@ -5,6 +5,7 @@ use chrono::{Duration as Days, Utc};
 use harness::{Db, both_databases};
 use serde_json::json;
 use stratus_core::store::EventRow;
+use stratus_core::testing::StoreAccess as _;
 
 use super::Ctx;
 

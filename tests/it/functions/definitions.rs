@@ -3,6 +3,7 @@
 use api_types::{ErrorBody, Function, FunctionVersion, ListResponse};
 use harness::{TestApp, both_databases};
 use serde_json::json;
+use stratus_core::testing::StoreAccess as _;
 
 use super::{call, deploy, error_code, tenant, wait_settled};
 

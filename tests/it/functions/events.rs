@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use stratus_core::testing::StoreAccess as _;
 
 use api_types::{EventDelivery, InvocationResult, ListResponse, Redriven};
 use harness::{Db, TestApp, both_databases};

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use stratus_core::testing::StoreAccess as _;
 
 use api_types::{Collector, CollectorRun, ErrorBody, Role, RunStatus};
 use axum::extract::{Query, State};

@@ -3,6 +3,7 @@
 use api_types::{CostReport, ErrorBody, ImportResult, Role};
 use harness::{TestApp, both_databases};
 use stratus_core::demo;
+use stratus_core::testing::StoreAccess as _;
 
 use super::{csv_of, expected_sums, groups, import};
 

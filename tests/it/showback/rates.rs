@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use harness::{TestApp, both_databases};
 use serde_json::json;
 use stratus_core::store::InvocationRow;
+use stratus_core::testing::StoreAccess as _;
 
 fn rate(service: &str, unit: &str, price: &str, from: NaiveDate) -> serde_json::Value {
     json!({"service": service, "unit": unit, "unit_price": price, "currency": "EUR",

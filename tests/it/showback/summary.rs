@@ -6,6 +6,7 @@ use harness::{TestApp, both_databases};
 use stratus_core::money::{MICROS, format_cents};
 use stratus_core::showback::month::Month;
 use stratus_core::store::UsageRecord;
+use stratus_core::testing::StoreAccess as _;
 
 fn record(day: NaiveDate, service: &str, resource: &str, eur: i64) -> UsageRecord {
     UsageRecord {
