@@ -15,6 +15,14 @@ pub struct BudgetRow {
     pub updated_at: i64,
 }
 
+/// The stored comma-separated thresholds (percentages); an empty text is none, anything
+/// unreadable is a decode error.
+fn parse_thresholds(text: &str) -> Result<Vec<u32>, sqlx::Error> {
+    let decode =
+        |err: std::num::ParseIntError| sqlx::Error::ColumnDecode { index: "thresholds".into(), source: Box::new(err) };
+    text.split(',').filter(|t| !t.trim().is_empty()).map(|t| t.trim().parse().map_err(decode)).collect()
+}
+
 impl Store {
     pub(crate) async fn find_budget(&self, org: &str) -> Result<Option<BudgetRow>, sqlx::Error> {
         let row = sqlx::query(
@@ -29,7 +37,7 @@ impl Store {
             org: row.try_get("org_name")?,
             amount_micros: row.try_get("amount_micros")?,
             currency: row.try_get("currency")?,
-            thresholds: thresholds.split(',').filter_map(|t| t.trim().parse().ok()).collect(),
+            thresholds: parse_thresholds(&thresholds)?,
             updated_at: row.try_get("updated_at")?,
         }))
     }
