@@ -6,6 +6,47 @@ use serde::{Deserialize, Serialize};
 
 use crate::{InvocationStatus, InvocationTrigger, VersionStatus};
 
+/// A function definition's fixed limits: the server checks them, the UI's form checks what it
+/// can before sending. (Memory and timeout ceilings are per org: `OrgLimits`.)
+pub mod function_limits {
+    /// Largest source a function may have.
+    pub const MAX_CODE_BYTES: usize = 1024 * 1024;
+    /// Most environment variables (and, separately, secrets).
+    pub const MAX_ENV_ENTRIES: usize = 100;
+    /// Longest environment variable or secret value.
+    pub const MAX_ENV_VALUE_BYTES: usize = 4096;
+    /// Longest environment variable or secret name.
+    pub const MAX_ENV_NAME_BYTES: usize = 128;
+    /// Longest function name or route (one URL path segment).
+    pub const MAX_SEGMENT_CHARS: usize = 63;
+
+    /// Routes that would shadow the org's own API.
+    pub const RESERVED_ROUTES: [&str; 22] = [
+        "functions",
+        "autoscale",
+        "showback",
+        "invocations",
+        "events",
+        "dead-letters",
+        "limits",
+        "budget",
+        "packages",
+        "api",
+        "admin",
+        "system",
+        "provider",
+        "openapi",
+        "metrics",
+        "healthz",
+        "readyz",
+        "ext-api",
+        "me",
+        "ui",
+        "assets",
+        "static",
+    ];
+}
+
 /// What makes a function run: an HTTP call on its route, or a vCD event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

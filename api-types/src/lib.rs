@@ -24,7 +24,7 @@ pub use error::{ErrorBody, ErrorDetail, ErrorInfo};
 pub use events::{EventDelivery, Redriven};
 pub use functions::{
     CodeError, Function, FunctionLimits, FunctionSpec, FunctionVersion, InvocationAccepted, InvocationRecord,
-    InvocationResult, OrgLimits, Rollback, StoredResponse, Trigger,
+    InvocationResult, OrgLimits, Rollback, StoredResponse, Trigger, function_limits,
 };
 pub use org::{Me, Org, OrgCreate, Role};
 pub use resources::{FunctionSummary, ListResponse};

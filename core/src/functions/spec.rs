@@ -4,36 +4,10 @@ use std::collections::BTreeMap;
 
 use api_types::{ErrorDetail, FunctionSpec, OrgLimits, Trigger};
 
-/// Routes that would shadow the org's own API.
-pub const RESERVED_ROUTES: [&str; 22] = [
-    "functions",
-    "autoscale",
-    "showback",
-    "invocations",
-    "events",
-    "dead-letters",
-    "limits",
-    "budget",
-    "packages",
-    "api",
-    "admin",
-    "system",
-    "provider",
-    "openapi",
-    "metrics",
-    "healthz",
-    "readyz",
-    "ext-api",
-    "me",
-    "ui",
-    "assets",
-    "static",
-];
-
-/// Largest source a function may have.
-pub const MAX_CODE_BYTES: usize = 1024 * 1024;
-const MAX_ENV_ENTRIES: usize = 100;
-const MAX_ENV_VALUE_BYTES: usize = 4096;
+pub use api_types::function_limits::RESERVED_ROUTES;
+use api_types::function_limits::{
+    MAX_CODE_BYTES, MAX_ENV_ENTRIES, MAX_ENV_NAME_BYTES, MAX_ENV_VALUE_BYTES, MAX_SEGMENT_CHARS,
+};
 
 /// A definition that passed validation, limits filled in from the org's defaults.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,8 +25,8 @@ pub struct ValidSpec {
 
 /// Names and routes: one URL path segment of lowercase letters, digits, `-` and `_`.
 fn check_segment(value: &str) -> Result<(), String> {
-    if value.is_empty() || value.len() > 63 {
-        return Err("must be 1 to 63 characters long".into());
+    if value.is_empty() || value.len() > MAX_SEGMENT_CHARS {
+        return Err(format!("must be 1 to {MAX_SEGMENT_CHARS} characters long"));
     }
     let first_ok = value.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit());
     let rest_ok = value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
@@ -70,7 +44,7 @@ fn check_vars(field: &str, vars: &BTreeMap<String, String>, errors: &mut Vec<Err
     for (key, value) in vars {
         let key_ok = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
             && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && key.len() <= 128;
+            && key.len() <= MAX_ENV_NAME_BYTES;
         if !key_ok {
             errors.push(ErrorDetail::field(
                 format!("{field}.{key}"),

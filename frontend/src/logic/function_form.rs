@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use api_types::function_limits::{MAX_CODE_BYTES, RESERVED_ROUTES};
 use api_types::{ErrorDetail, Function, FunctionLimits, FunctionSpec, Trigger};
 
 use crate::logic::api_error::ApiError;
@@ -104,6 +105,13 @@ impl FormValues {
         let timeout_ms = parse_limit(&self.timeout_ms, field::TIMEOUT, &mut errors);
         let env = env_map(&self.env, &mut errors);
         let secrets = secrets_payload(&self.secrets, mode, &mut errors);
+        let route = self.route.trim();
+        if RESERVED_ROUTES.contains(&route) {
+            errors.add(field::ROUTE, &format!("'{route}' is reserved for the Stratus API"));
+        }
+        if self.code.len() > MAX_CODE_BYTES {
+            errors.add(field::CODE, &format!("must be at most {MAX_CODE_BYTES} bytes"));
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -462,5 +470,15 @@ mod tests {
         assert_eq!(path_preview("acme", " hi "), "/api/org/acme/hi");
         assert_eq!(path_preview("acme", ""), "/api/org/acme/{route}");
         assert_eq!(route_from_name(" hello "), "hello");
+    }
+
+    #[test]
+    fn reserved_routes_and_oversized_code_are_caught_before_sending() {
+        let mut v = values();
+        v.route = "showback".into();
+        v.code = "x".repeat(MAX_CODE_BYTES + 1);
+        let errors = v.to_spec(FormMode::Create).unwrap_err();
+        assert_eq!(errors.get(field::ROUTE), ["'showback' is reserved for the Stratus API"]);
+        assert_eq!(errors.get(field::CODE), [format!("must be at most {MAX_CODE_BYTES} bytes")]);
     }
 }
