@@ -136,13 +136,6 @@ pub trait CallObserver: Send + Sync {
     fn call_finished(&self, org: &str, function: &str, end: CallEnd, seconds: f64, cold_start: bool);
 }
 
-/// An observer that drops every report.
-pub struct NoObserver;
-
-impl CallObserver for NoObserver {
-    fn call_finished(&self, _: &str, _: &str, _: CallEnd, _: f64, _: bool) {}
-}
-
 fn log_tail(logs: &[LogLine]) -> String {
     let mut text = String::new();
     for line in logs {
