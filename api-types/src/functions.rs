@@ -233,6 +233,14 @@ pub struct InvocationRecord {
     pub cold_start: bool,
     /// The last 4 KiB of what the call logged.
     pub logs: String,
+    /// How many times it was started: async invocations are retried after a failure, and run
+    /// again when the replica running them died.
+    #[serde(default = "one")]
+    pub attempts: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// `GET /api/org/{org}/invocations/{id}`: an invocation with its response once finished.

@@ -34,7 +34,7 @@ pub use showback::{
     ProjectionMethod, RateEntry, RateInput, RunStatus, SOURCE_URL_PATTERN, ShowbackOverview, ShowbackSummary,
 };
 pub use states::{
-    CollectorKind, DeliveryStatus, InvocationStatus, InvocationTrigger, RunTrigger, StepKind, UnknownState,
+    CollectorKind, DeliveryStatus, InvocationStatus, InvocationTrigger, JobStatus, RunTrigger, StepKind, UnknownState,
     VersionStatus,
 };
 pub use system::Health;

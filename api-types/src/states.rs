@@ -98,6 +98,22 @@ impl InvocationStatus {
     }
 }
 
+/// State of an async invocation's work in the durable queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    /// Waiting for its next attempt.
+    #[default]
+    Queued,
+    /// Leased by a replica for one attempt.
+    Running,
+    Done,
+    /// Out of attempts: in the dead-letter list.
+    Dead,
+}
+state_names!(JobStatus: "a job status" { Queued = "queued", Running = "running", Done = "done", Dead = "dead" });
+
 /// What started an invocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -27,6 +27,14 @@ pub struct Config {
     /// Origins (e.g. `https://vcd.example.com`) whose pages may call the API cross-origin; empty
     /// means no CORS headers at all.
     pub cors_origins: Vec<String>,
+    /// How often this replica beats (others take its work over after five missed beats).
+    pub heartbeat: std::time::Duration,
+    /// How async invocations run: retries, parallelism.
+    pub jobs: stratus_core::functions::jobs::JobsConfig,
+    /// RabbitMQ URL of the async-invocation queue; `None`: the database queue.
+    pub jobs_amqp_url: Option<String>,
+    /// The RabbitMQ queue's name (with `.retry` and `.dead` beside it).
+    pub jobs_queue: String,
 }
 
 /// Default number of sandbox workers: two per core, at least four.
@@ -47,6 +55,10 @@ impl Config {
             autoscale: Default::default(),
             auth: AuthConfig::default(),
             cors_origins: Vec::new(),
+            heartbeat: std::time::Duration::from_secs(1),
+            jobs: Default::default(),
+            jobs_amqp_url: None,
+            jobs_queue: "stratus.jobs".into(),
         }
     }
 

@@ -10,7 +10,7 @@ use anyhow::{Context as _, bail};
 use api_types::Role;
 use clap::{Args, Parser, Subcommand};
 use stratus::config::Config;
-use stratus::host::{lambda, server};
+use stratus::host::{lambda, replica, server};
 use stratus::{AppState, app};
 use stratus_core::Store;
 use stratus_core::demo;
@@ -97,6 +97,8 @@ struct ServeArgs {
     /// Seconds a replica owns a rule's running action before another may resume it.
     #[arg(long, env = "STRATUS_AUTOSCALE_LEASE_SECS", default_value_t = 60)]
     autoscale_lease_secs: u64,
+    #[command(flatten)]
+    replicas: stratus::host::replica::ReplicaArgs,
     #[command(flatten)]
     notifications: stratus::host::notifications::NotificationArgs,
     #[command(flatten)]
@@ -301,6 +303,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.auth.cache_ttl = std::time::Duration::from_secs(args.vcd_auth_cache_secs);
     config.cors_origins = args.cors_origins;
     config.autoscale.lease_ttl = std::time::Duration::from_secs(args.autoscale_lease_secs.max(1));
+    args.replicas.apply(&mut config);
     let store = open_store(&config).await?;
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
@@ -328,14 +331,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let metrics_app = stratus::http::metrics_app(state.clone());
         tokio::spawn(async move { server::serve(metrics, metrics_app, std::future::pending()).await });
     }
-    let router = app(state);
-    let amqp =
-        stratus::host::amqp::start(router.clone(), &args.amqp, config_vcd.as_ref()).map_err(anyhow::Error::msg)?;
-    server::serve(listener, router, server::shutdown_signal()).await?;
+    let router = app(state.clone());
+    let amqp = stratus::host::amqp::start(router.clone(), store.clone(), &args.amqp, config_vcd.as_ref())
+        .map_err(anyhow::Error::msg)?;
+    let drain_delay = std::time::Duration::from_millis(args.replicas.drain_delay_ms);
+    server::serve(listener, router, replica::stop_listening(state.clone(), drain_delay)).await?;
     if let Some(bridge) = amqp {
         bridge.shutdown().await;
     }
     notifications.shutdown().await;
+    replica::finish(&state, args.replicas.grace()).await;
     store.close().await;
     Ok(())
 }

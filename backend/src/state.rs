@@ -8,7 +8,9 @@ use stratus_core::Store;
 use stratus_core::auth::Authenticator;
 use stratus_core::autoscale::Autoscale;
 use stratus_core::autoscale::vcd::{NoVcd, VcdPort};
+use stratus_core::cluster::Cluster;
 use stratus_core::functions::Functions;
+use stratus_core::functions::jobs::AsyncJobs;
 use stratus_core::orgs::Orgs;
 use stratus_core::showback::Showback;
 use stratus_core::showback::collectors::Collectors;
@@ -26,6 +28,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub orgs: Orgs,
     pub functions: Arc<Functions>,
+    /// Async invocations: durable jobs any replica runs.
+    pub jobs: Arc<AsyncJobs>,
+    /// This process as one replica of the service.
+    pub cluster: Cluster,
     /// Cost reports, budgets, rate cards and collectors (the server also ticks their scheduler).
     pub showback: Arc<Showback>,
     /// Autoscale rules and their actions (the server also ticks its loop).
@@ -53,7 +59,17 @@ impl AppState {
         };
         let pool = Arc::new(WorkerPool::start(command, pool_config).await?);
         let metrics = Arc::new(Metrics::default());
-        let functions = Arc::new(Functions::new(store.clone(), pool, metrics.clone()));
+        let cluster = Cluster::new(store.clone(), config.heartbeat);
+        let functions = Arc::new(Functions::new(store.clone(), pool, metrics.clone(), &cluster));
+        let jobs = AsyncJobs::new(functions.clone(), config.jobs.clone());
+        cluster.start().await.map_err(std::io::Error::other)?;
+        if let Some(url) = &config.jobs_amqp_url {
+            let queue = crate::host::jobs_amqp::start(url, &config.jobs_queue, jobs.clone(), cluster.clone())
+                .await
+                .map_err(std::io::Error::other)?;
+            jobs.set_queue(queue);
+        }
+        jobs.spawn_workers();
         if let Err(err) = functions.recover().await {
             tracing::error!(%err, "could not look for interrupted deployments");
         }
@@ -64,7 +80,7 @@ impl AppState {
         };
         let autoscale = Autoscale::new(store.clone(), vcd, config.autoscale.clone());
         let orgs = Orgs::new(store.clone());
-        Ok(Self { config: Arc::new(config), store, auth, metrics, orgs, functions, showback, autoscale })
+        Ok(Self { config: Arc::new(config), store, auth, metrics, orgs, functions, jobs, cluster, showback, autoscale })
     }
 
     /// Replaces how callers are authenticated (the vCD session mode plugs in here).

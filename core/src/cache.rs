@@ -1,5 +1,6 @@
 //! The one in-memory cache: values kept for a fixed time after they were stored, at most so many
-//! at once. Used for lookups that may be a little stale: function routes and org limits (1 s),
+//! at once. Used for lookups: function routes and org limits (kept exact across replicas by
+//! `cluster::Coherence`; 60 s, or 1 s while its channel is down),
 //! vCD principals (30 s by default), vCD org names (10 min) and the AMQP bridge's replies
 //! (5 min).
 
@@ -64,6 +65,23 @@ impl<K: Eq + Hash + Clone, V: Clone> TtlCache<K, V> {
         }
         entries.remove(key);
         None
+    }
+
+    /// The value of `key` if it was stored at most `max_age` ago (and has not expired): a reader
+    /// that trusts entries less right now (see `cluster::Coherence::trust`) asks for younger ones.
+    pub fn get_within<Q>(&self, key: &Q, max_age: Duration) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if max_age >= self.ttl {
+            return self.get(key);
+        }
+        let entries = self.lock();
+        let entry = entries.map.get(key)?;
+        let now = Instant::now();
+        let stored = entry.expires.checked_sub(self.ttl)?;
+        (entry.expires > now && now.saturating_duration_since(stored) <= max_age).then(|| entry.value.clone())
     }
 
     /// Stores `value` for `key` (replacing any other) for one TTL from now.
@@ -193,6 +211,17 @@ mod tests {
         std::thread::sleep(Duration::from_millis(50));
         assert_eq!(cache.get("a"), None);
         assert!(cache.is_empty(), "reading an expired entry drops it");
+    }
+
+    #[test]
+    fn get_within_asks_for_younger_entries() {
+        let cache = TtlCache::new(Duration::from_secs(60), 10);
+        cache.insert("a", 1);
+        std::thread::sleep(Duration::from_millis(30));
+        assert_eq!(cache.get_within("a", Duration::from_millis(10)), None, "older than asked");
+        assert_eq!(cache.get_within("a", Duration::from_secs(1)), Some(1));
+        assert_eq!(cache.get_within("a", Duration::from_secs(600)), Some(1));
+        assert_eq!(cache.get("a"), Some(1), "a stricter reader does not drop the entry");
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod concurrency;
 mod convert;
 mod deliveries;
 pub mod events;
+pub mod jobs;
 mod lookup;
 mod recorder;
 mod service;

@@ -8,9 +8,11 @@
 //! - adapters: the store (sqlx over SQLite or PostgreSQL, with its migrations; private to this
 //!   crate), [`vcd`] (the outbound vCD API behind the autoscale port) and the `sandbox` crate.
 
+pub mod amqp_replies;
 pub mod auth;
 pub mod autoscale;
 pub mod cache;
+pub mod cluster;
 pub mod dates;
 pub mod demo;
 pub mod functions;

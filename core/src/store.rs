@@ -6,6 +6,8 @@
 //! around aggregates so PostgreSQL never answers with `numeric`. Each database has its own
 //! migrations directory with the same numbered files.
 
+mod amqp_replies;
+mod async_jobs;
 mod autoscale_actions;
 mod autoscale_rules;
 mod autoscale_signals;
@@ -13,6 +15,7 @@ mod event_deliveries;
 mod functions;
 mod invocations;
 mod orgs;
+mod replicas;
 mod showback_budget;
 mod showback_collectors;
 mod showback_metering;
@@ -28,6 +31,7 @@ use std::str::FromStr as _;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions as _};
 
+pub use async_jobs::{JobEnd, JobRow};
 pub use autoscale_actions::{ActionRow, StepRow};
 pub use autoscale_rules::RuleRow;
 pub use autoscale_signals::{AlertRow, EventRow};
@@ -99,6 +103,8 @@ pub fn sqlite_url(path: &std::path::Path) -> String {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The URL connected to (PostgreSQL's listener opens a connection of its own).
+    url: std::sync::Arc<str>,
 }
 
 impl Store {
@@ -121,7 +127,7 @@ impl Store {
             // WAL lets readers go on while a writer writes; the setting persists in the file.
             sqlx::query("pragma journal_mode = wal").execute(&pool).await?;
         }
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, url: url.into() })
     }
 
     /// Applies every pending migration.
@@ -148,6 +154,11 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("begin immediate").await,
             Backend::Postgres => self.pool.begin().await,
         }
+    }
+
+    /// A dedicated PostgreSQL connection for `LISTEN`.
+    pub(crate) async fn listener(&self) -> Result<sqlx::postgres::PgListener, sqlx::Error> {
+        sqlx::postgres::PgListener::connect(&self.url).await
     }
 
     /// Succeeds when the database answers a trivial query.

@@ -7,13 +7,16 @@
 //! in headless Chromium), `ui` (alias `showback-ui`: the UI in headless Chromium, cold and warm
 //! time to the dashboard's first chart, to the functions list and to an autoscale rule page, and
 //! the sizes of what a first visit downloads), `autoscale` (alert → first vCD call, engine and service evaluations
-//! per second, 100 concurrent duplicate alerts → one scale-out), `all`.
+//! per second, 100 concurrent duplicate alerts → one scale-out), `scale` (replicas on one PostgreSQL: throughput
+//! through a round-robin proxy, call overhead with cache coherence, delete → 404 on another replica, async queue
+//! throughput and accept → start latency on the database queue and RabbitMQ), `all`.
 
 mod api;
 mod autoscale;
 mod first_chart;
 mod functions;
 mod load;
+mod scale;
 mod showback;
 mod stats;
 
@@ -24,6 +27,7 @@ async fn main() {
         "api" => api::run().await,
         "autoscale" => autoscale::run().await,
         "functions" => functions::run().await,
+        "scale" => scale::run().await,
         "showback" => showback::run().await,
         "ui" | "showback-ui" => first_chart::run().await,
         "all" => {
@@ -31,9 +35,10 @@ async fn main() {
             functions::run().await;
             showback::run().await;
             autoscale::run().await;
+            scale::run().await;
         }
         other => {
-            eprintln!("unknown benchmark area '{other}': use api, functions, showback, ui, autoscale or all");
+            eprintln!("unknown benchmark area '{other}': use api, functions, showback, ui, autoscale, scale or all");
             std::process::exit(2);
         }
     }

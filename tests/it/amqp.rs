@@ -3,7 +3,9 @@
 
 mod drop;
 mod fake_vcd;
-mod proxy;
+pub(crate) mod proxy;
+mod replies;
+mod shared_replies;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,7 +21,8 @@ use stratus::{AppState, app};
 use stratus_core::org_directory::StaticOrgs;
 use stratus_core::store::Store;
 
-/// Stratus without an HTTP listener: the Router the bridge feeds, over a fresh SQLite file.
+/// Stratus without an HTTP listener: the Router the bridge feeds, over a fresh SQLite file (or a
+/// given database).
 pub struct Stratus {
     pub router: Router,
     pub state: AppState,
@@ -30,11 +33,16 @@ impl Stratus {
     pub async fn start() -> Stratus {
         let dir = tempfile::tempdir().unwrap();
         let url = stratus::config::sqlite_url(&dir.path().join("stratus.db"));
+        Stratus::start_on(&url, dir).await
+    }
+
+    /// Stratus on the database at `url`: one more replica when another runs there already.
+    pub async fn start_on(url: &str, dir: tempfile::TempDir) -> Stratus {
         let mut config = Config::with_data_dir(dir.path());
-        config.database_url = Some(url.clone());
+        config.database_url = Some(url.to_owned());
         config.worker_program = Some(harness::process::stratus_bin());
         config.workers = 2;
-        let store = Store::connect(&url).await.unwrap();
+        let store = Store::connect(url).await.unwrap();
         store.migrate().await.unwrap();
         let now = stratus_core::dates::now_millis();
         for org in ["acme", "globex"] {
@@ -67,7 +75,7 @@ pub async fn start(
     let stratus = Stratus::start().await;
     let mut config = BridgeConfig::new(url, &names.exchange, &names.queue, &names.routing_key);
     adjust(&mut config, &names);
-    let mut bridge = Bridge::spawn(config, stratus.router.clone(), orgs());
+    let mut bridge = Bridge::spawn(config, stratus.router.clone(), orgs(), stratus.state.store.clone());
     tokio::time::timeout(Duration::from_secs(20), bridge.wait_sessions(1)).await.expect("the bridge consumes");
     (stratus, bridge, vcd)
 }

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod lambda_fake;
 pub mod process;
+pub mod replicas;
 pub mod vcd;
 
 use std::net::SocketAddr;
@@ -51,6 +52,8 @@ pub struct TestApp {
     pub store: Store,
     pub functions: std::sync::Arc<stratus_core::functions::Functions>,
     pub autoscale: std::sync::Arc<stratus_core::autoscale::Autoscale>,
+    /// This app as a replica (its id, its coherence channel).
+    pub cluster: stratus_core::cluster::Cluster,
     pub client: reqwest::Client,
     pub data_dir: tempfile::TempDir,
     pub database_url: String,
@@ -87,6 +90,7 @@ impl TestApp {
         let state = AppState::build(config, store.clone()).await.expect("start the app state");
         let functions = state.functions.clone();
         let autoscale = state.autoscale.clone();
+        let cluster = state.cluster.clone();
         let router = app(state);
         let server = tokio::spawn(async move {
             axum::serve(listener, router).await.expect("serve");
@@ -96,12 +100,25 @@ impl TestApp {
             store,
             functions,
             autoscale,
+            cluster,
             client: reqwest::Client::new(),
             data_dir,
             database_url,
             pg_database,
             server,
         }
+    }
+
+    /// A second app (replica) on this one's database, adjusted like [`TestApp::start_with`]; its
+    /// shutdown leaves the database to this one.
+    pub async fn join(&self, adjust: impl FnOnce(Config) -> Config) -> Self {
+        let url = self.database_url.clone();
+        // Started as if on SQLite (no database of its own to create or drop), then pointed here.
+        Self::start_with(Db::Sqlite, move |mut config| {
+            config.database_url = Some(url);
+            adjust(config)
+        })
+        .await
     }
 
     /// `http://127.0.0.1:PORT` + `path`.

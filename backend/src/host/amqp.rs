@@ -10,7 +10,8 @@
 //!   encode `{id, headers, statusCode, body, request: false}`.
 //! - [`identity`]: org name (from the [`OrgDirectory`]) → [`stratus_core::tenancy::Principal`].
 //! - [`dispatch`]: one request through the Router.
-//! - [`replies`]: recent replies by request id (a redelivery is answered, not re-run).
+//! - [`replies`]: replies by request id, in this process and in the database every replica
+//!   shares (a redelivery, to any replica, is answered, not re-run).
 //! - `session`: the connection, the consumer, transactional replies, reconnection.
 
 pub mod dispatch;
@@ -29,6 +30,8 @@ use tokio::task::JoinHandle;
 
 use crate::host::amqp::dispatch::Dispatcher;
 use crate::host::amqp::replies::Replies;
+use stratus_core::Store;
+use stratus_core::amqp_replies::AmqpReplies;
 use stratus_core::org_directory::{OrgDirectory, StaticOrgs};
 use stratus_core::vcd::orgs::VcdOrgs;
 
@@ -62,8 +65,13 @@ pub struct AmqpArgs {
 
 /// Starts the bridge when `--amqp-url` is given. Orgs come from `--amqp-org`, then from vCD
 /// when Stratus has a service account there (found names cached; an unknown org, answered 403,
-/// is asked again next time).
-pub fn start(router: Router, args: &AmqpArgs, vcd: Option<&vcd_client::VcdEndpoint>) -> Result<Option<Bridge>, String> {
+/// is asked again next time). Replies are kept in `store` for every replica.
+pub fn start(
+    router: Router,
+    store: Store,
+    args: &AmqpArgs,
+    vcd: Option<&vcd_client::VcdEndpoint>,
+) -> Result<Option<Bridge>, String> {
     let Some(url) = &args.amqp_url else { return Ok(None) };
     let fixed = StaticOrgs::parse(&args.amqp_org).map_err(|e| format!("--amqp-org {e}"))?;
     let orgs = VcdOrgs::directory(fixed, vcd)?.missing_ttl(Duration::ZERO);
@@ -75,7 +83,7 @@ pub fn start(router: Router, args: &AmqpArgs, vcd: Option<&vcd_client::VcdEndpoi
     config.concurrency = args.amqp_concurrency;
     config.dead_letter_exchange.clone_from(&args.amqp_dead_letter_exchange);
     tracing::info!(exchange = %config.exchange, queue = %config.queue, "starting the AMQP bridge");
-    Ok(Some(Bridge::spawn(config, router, orgs)))
+    Ok(Some(Bridge::spawn(config, router, orgs, store)))
 }
 
 /// Where the bridge consumes, and how much it takes on at once.
@@ -95,7 +103,8 @@ pub struct BridgeConfig {
     pub connection_name: String,
     /// Rejected messages (no reply address) go here when set (`x-dead-letter-exchange`).
     pub dead_letter_exchange: Option<String>,
-    /// How long a reply is kept to answer a redelivery of its request.
+    /// How long a reply is kept (in the database, for every replica) to answer a redelivery of
+    /// its request.
     pub replay_window: Duration,
 }
 
@@ -121,6 +130,7 @@ pub struct Bridge {
     stop: watch::Sender<bool>,
     sessions: watch::Receiver<u64>,
     task: JoinHandle<()>,
+    pruning: JoinHandle<()>,
     shared: Arc<Shared>,
 }
 
@@ -152,11 +162,14 @@ pub struct BridgeStats {
 }
 
 impl Bridge {
-    /// Starts consuming in the background.
-    pub fn spawn(config: BridgeConfig, router: Router, orgs: Arc<dyn OrgDirectory>) -> Bridge {
+    /// Starts consuming in the background, keeping replies in `store` (shared by every bridge
+    /// on that database) and pruning the old ones.
+    pub fn spawn(config: BridgeConfig, router: Router, orgs: Arc<dyn OrgDirectory>, store: Store) -> Bridge {
         let concurrency = config.concurrency.clamp(1, usize::from(u16::MAX));
+        let stored = AmqpReplies::new(store, config.replay_window);
+        let pruning = stored.spawn_pruning();
         let shared = Arc::new(Shared {
-            replies: Replies::new(config.replay_window, 100_000),
+            replies: Replies::new(stored, config.replay_window, 100_000),
             config: BridgeConfig { concurrency, ..config },
             dispatcher: Dispatcher::new(router, orgs),
             permits: Arc::new(Semaphore::new(concurrency)),
@@ -166,7 +179,7 @@ impl Bridge {
         let (sessions_tx, sessions) = watch::channel(0);
         let shared_view = shared.clone();
         let task = tokio::spawn(session::run(shared, stop_rx, sessions_tx));
-        Bridge { stop, sessions, task, shared: shared_view }
+        Bridge { stop, sessions, task, pruning, shared: shared_view }
     }
 
     pub fn stats(&self) -> BridgeStats {
@@ -190,6 +203,7 @@ impl Bridge {
     /// Stops taking requests, lets running ones reply (up to 10 s), then disconnects.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
+        self.pruning.abort();
         if let Err(err) = self.task.await {
             tracing::error!(%err, "the AMQP bridge task failed");
         }

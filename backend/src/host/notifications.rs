@@ -115,7 +115,8 @@ pub fn start(state: &AppState, args: &NotificationArgs) -> Result<Notifications,
         return Err("--notifications-url needs --vcd-url (to find each event's org) or --notifications-org".into());
     }
     let orgs: Arc<dyn OrgDirectory> = Arc::new(orgs);
-    let triggers = EventTriggers::new(state.functions.clone(), orgs, DeliveryConfig::default());
+    let config = DeliveryConfig { retry: state.config.jobs.retry.clone(), ..DeliveryConfig::default() };
+    let triggers = EventTriggers::new(state.functions.clone(), orgs, config);
     let worker = triggers.spawn_worker();
     let consumer = args.notifications_url.as_ref().map(|url| {
         let mut config = ConsumerConfig::new(url, &args.notifications_exchange, &args.notifications_queue);

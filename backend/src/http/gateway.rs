@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use api_types::{InvocationAccepted, InvocationTrigger};
+use api_types::InvocationAccepted;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{RawPathParams, State};
@@ -74,8 +74,7 @@ async fn gateway(
         body: body.to_vec(),
     };
     if respond_async {
-        let accepted =
-            state.functions.call_async(&scope.org, limits, &route, request, InvocationTrigger::Async).await?;
+        let accepted = state.jobs.accept(&scope.org, limits, &route, request).await?;
         let location = HeaderValue::from_str(&accepted.location).ok();
         let mut response = (StatusCode::ACCEPTED, Json(&accepted)).into_response();
         if let Some(location) = location {

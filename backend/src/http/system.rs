@@ -22,7 +22,7 @@ pub fn metrics_app(state: AppState) -> axum::Router {
 }
 
 fn health(status: &str, database: Option<String>) -> Health {
-    Health { status: status.into(), version: env!("CARGO_PKG_VERSION").into(), database }
+    Health { status: status.into(), version: env!("CARGO_PKG_VERSION").into(), database, replica: None }
 }
 
 /// Liveness: the process answers. Needs no credentials.
@@ -31,18 +31,27 @@ async fn healthz() -> Json<Health> {
     Json(health("ok", None))
 }
 
-/// Readiness: the database answers too. Needs no credentials.
+/// Readiness: the replica takes traffic and its database answers. Needs no credentials.
+/// `200 ok`; `200 degraded` when the replicas' cache-coherence channel is down (caches fall back
+/// to a 1 s TTL); `503 draining` once the replica is stopping; `503 unavailable` when the
+/// database does not answer.
 #[utoipa::path(get, path = "/readyz", tag = "system", security(()),
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let database = Some(state.store.backend().as_str().to_owned());
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(health("ok", database))),
-        Err(err) => {
-            tracing::warn!(%err, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(health("unavailable", database)))
-        }
-    }
+    let (code, status) = if state.cluster.is_draining() {
+        (StatusCode::SERVICE_UNAVAILABLE, "draining")
+    } else if let Err(err) = state.store.ping().await {
+        tracing::warn!(%err, "readiness check failed");
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+    } else if !state.cluster.coherence().is_live() {
+        (StatusCode::OK, "degraded")
+    } else {
+        (StatusCode::OK, "ok")
+    };
+    let mut body = health(status, database);
+    body.replica = Some(state.cluster.id().to_owned());
+    (code, Json(body))
 }
 
 /// Prometheus text exposition. Its labels name every tenant's functions, so on the API port it

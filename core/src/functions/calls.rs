@@ -159,7 +159,7 @@ fn tail(text: String) -> String {
     text[start..].to_owned()
 }
 
-fn stored_response(response: &HttpResponse) -> StoredResponse {
+pub(super) fn stored_response(response: &HttpResponse) -> StoredResponse {
     let headers: BTreeMap<String, String> = response.headers.iter().cloned().collect();
     match std::str::from_utf8(&response.body) {
         Ok(text) => StoredResponse { status: response.status, headers, body: text.to_owned(), body_base64: false },
@@ -172,17 +172,23 @@ fn stored_response(response: &HttpResponse) -> StoredResponse {
     }
 }
 
-struct Prepared {
-    target: Arc<Target>,
-    spec: Arc<sandbox::LoadSpec>,
-    request: HttpRequest,
-    limits: sandbox::Limits,
-    org_limits: OrgLimits,
-    row: InvocationRow,
+pub(super) struct Prepared {
+    pub target: Arc<Target>,
+    pub spec: Arc<sandbox::LoadSpec>,
+    pub request: HttpRequest,
+    pub limits: sandbox::Limits,
+    pub org_limits: OrgLimits,
+    pub row: InvocationRow,
 }
 
 impl Functions {
-    async fn prepare(
+    /// This replica's share of the org's caps: calls running at once in the org, and of one
+    /// function.
+    pub(super) fn caps(&self, limits: &OrgLimits) -> (u32, u32) {
+        (self.cluster.share(limits.max_concurrency), self.cluster.share(limits.max_function_concurrency))
+    }
+
+    pub(super) async fn prepare(
         &self,
         org: &str,
         org_limits: OrgLimits,
@@ -201,6 +207,7 @@ impl Functions {
             trigger_kind: trigger,
             status: InvocationStatus::Running,
             started_at: now_millis(),
+            attempts: 1,
             ..InvocationRow::default()
         };
         let request = HttpRequest {
@@ -219,7 +226,7 @@ impl Functions {
     }
 
     /// Runs the call in a worker and fills in its record.
-    async fn run(&self, prepared: Prepared) -> (InvocationRow, Result<CallOutcome, CallError>) {
+    pub(super) async fn run(&self, prepared: Prepared) -> (InvocationRow, Result<CallOutcome, CallError>) {
         let Prepared { target, spec, request, limits, mut row, .. } = prepared;
         let started = Instant::now();
         let sandbox::CallOutcome { result, cold_start, failed_logs } =
@@ -273,7 +280,7 @@ impl Functions {
         request: GatewayRequest,
     ) -> Result<CallOutcome, CallError> {
         let prepared = self.prepare(org, limits, route, request, InvocationTrigger::Http).await?;
-        let caps = (prepared.org_limits.max_concurrency, prepared.org_limits.max_function_concurrency);
+        let caps = self.caps(&prepared.org_limits);
         let Some(_permits) = self.concurrency.try_acquire(org, &prepared.target.name, caps.0, caps.1) else {
             let invocation_id = prepared.row.invocation_id.clone();
             self.observer.call_finished(org, &prepared.target.name, CallEnd::Refused, 0.0, false);
@@ -282,21 +289,6 @@ impl Functions {
         let (row, outcome) = self.run(prepared).await;
         self.recorder.record(row);
         outcome
-    }
-
-    /// Accepts a call, runs it in the background and returns where to poll for the result
-    /// (`limits` as for [`Functions::call`]).
-    pub async fn call_async(
-        self: &Arc<Self>,
-        org: &str,
-        limits: OrgLimits,
-        route: &str,
-        request: GatewayRequest,
-        trigger: InvocationTrigger,
-    ) -> Result<InvocationAccepted, CallError> {
-        let (accepted, run) = self.queue_call(org, limits, route, request, trigger).await?;
-        tokio::spawn(run);
-        Ok(accepted)
     }
 
     /// Records a pending invocation and returns it with the run that performs it: the caller
@@ -321,7 +313,7 @@ impl Functions {
         let this = Arc::clone(self);
         let org = org.to_owned();
         let run = async move {
-            let caps = (prepared.org_limits.max_concurrency, prepared.org_limits.max_function_concurrency);
+            let caps = this.caps(&prepared.org_limits);
             let _permits = this.concurrency.acquire(&org, &prepared.target.name, caps.0, caps.1).await;
             prepared.row.status = InvocationStatus::Running;
             prepared.row.started_at = now_millis();

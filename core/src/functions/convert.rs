@@ -71,6 +71,7 @@ pub fn invocation_dto(row: &InvocationRow) -> InvocationResult {
             memory_used_bytes: row.memory_used.and_then(|m| u64::try_from(m).ok()),
             cold_start: row.cold_start,
             logs: row.log_tail.clone(),
+            attempts: u32::try_from(row.attempts.max(1)).unwrap_or(u32::MAX),
         },
         response,
     }

@@ -147,7 +147,7 @@ impl EventTriggers {
         let this = Arc::clone(self);
         tokio::spawn(async move {
             let mut pruned_at = 0i64;
-            loop {
+            while !this.functions.cluster.is_draining() {
                 if let Err(err) = this.tick().await {
                     tracing::warn!(%err, "could not look for due event deliveries");
                 }
@@ -174,12 +174,15 @@ impl EventTriggers {
             return Ok(0);
         }
         let now = now_millis();
-        let due = self.store().due_deliveries(now, i64::try_from(free).unwrap_or(i64::MAX)).await?;
+        let cluster = &self.functions.cluster;
+        let stale = cluster.alive_since(now);
+        let due = self.store().due_deliveries(now, stale, i64::try_from(free).unwrap_or(i64::MAX)).await?;
         let mut started = 0;
         for id in due {
             let Ok(slot) = Arc::clone(&self.slots).try_acquire_owned() else { break };
             let lease_until = now + millis(self.config.lease);
-            let Some(row) = self.store().claim_delivery(&id, now, lease_until).await? else { continue };
+            let claimed = self.store().claim_delivery(&id, cluster.id(), now, stale, lease_until).await?;
+            let Some(row) = claimed else { continue };
             let this = Arc::clone(self);
             tokio::spawn(async move {
                 this.attempt(row).await;

@@ -1,6 +1,7 @@
-//! What a call needs, read once and cached briefly: the org with its limits, and the function
-//! behind a route. Changes made through this process take effect at once (the writer forgets
-//! the cached entries); [`LOOKUP_TTL`] bounds how stale another replica's view can be.
+//! What a call needs, read once and cached: the org with its limits, and the function behind a
+//! route. Every write that changes them is published on the replicas' coherence channel
+//! (`cluster::Coherence`), which every replica's caches (this one's included) apply at once;
+//! [`LOOKUP_TTL`] is only a backstop, cut to the channel's fallback TTL while it is down.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,11 +11,12 @@ use sandbox::{Compiled, FunctionKey, LoadSpec, Shape};
 
 use super::service::{Functions, compile_limits};
 use crate::cache::TtlCache;
+use crate::cluster::{Coherence, Invalidation};
 use crate::dates::now_millis;
 use crate::store::{FunctionHead, VersionRow};
 
-/// How long a route or an org's limits are trusted before the database is asked again.
-const LOOKUP_TTL: Duration = Duration::from_secs(1);
+/// How long a route or an org's limits are trusted while the coherence channel works.
+const LOOKUP_TTL: Duration = Duration::from_secs(60);
 /// Most routes (found or not) and orgs remembered at once.
 const LOOKUP_CAPACITY: usize = 10_000;
 
@@ -28,15 +30,53 @@ pub(super) struct Target {
 
 /// The cached lookups of the functions service.
 pub(super) struct Lookups {
+    caches: Arc<Caches>,
+    coherence: Arc<Coherence>,
+}
+
+struct Caches {
     /// `(org, route)` → the function serving it (`None`: no function there).
     routes: TtlCache<(String, String), Option<Arc<Target>>>,
     /// Existing orgs → their limits. A missing org is not remembered: orgs appear at any time.
     orgs: TtlCache<String, OrgLimits>,
 }
 
-impl Default for Lookups {
-    fn default() -> Self {
-        Self { routes: TtlCache::new(LOOKUP_TTL, LOOKUP_CAPACITY), orgs: TtlCache::new(LOOKUP_TTL, LOOKUP_CAPACITY) }
+impl Caches {
+    fn forget(&self, change: &Invalidation) {
+        match change {
+            Invalidation::Org { org } => {
+                self.orgs.remove(org.as_str());
+                self.routes.retain(|(o, _), _| o != org);
+            }
+            Invalidation::Function { org, name } => {
+                self.routes.retain(|(o, _), target| o != org || target.as_ref().is_some_and(|t| &t.name != name))
+            }
+            Invalidation::Route { org, route } => {
+                self.routes.remove(&(org.clone(), route.clone()));
+            }
+            Invalidation::Everything => {
+                self.routes.clear();
+                self.orgs.clear();
+            }
+            Invalidation::JobsDue | Invalidation::Ping { .. } => {}
+        }
+    }
+}
+
+impl Lookups {
+    /// Empty caches that follow `coherence`.
+    pub(super) fn new(coherence: Arc<Coherence>) -> Self {
+        let caches = Arc::new(Caches {
+            routes: TtlCache::new(LOOKUP_TTL, LOOKUP_CAPACITY),
+            orgs: TtlCache::new(LOOKUP_TTL, LOOKUP_CAPACITY),
+        });
+        let subscribed = Arc::clone(&caches);
+        coherence.subscribe(move |change| subscribed.forget(change));
+        Self { caches, coherence }
+    }
+
+    fn trust(&self) -> Duration {
+        self.coherence.trust(LOOKUP_TTL)
     }
 }
 
@@ -45,12 +85,16 @@ impl Functions {
     /// `None` when it does not. This is how `/api/org/{org}/…` requests find their org, so one
     /// read (cached) gives both.
     pub async fn existing_org_limits(&self, org: &str) -> Result<Option<OrgLimits>, sqlx::Error> {
-        if let Some(limits) = self.lookups.orgs.get(org) {
+        let lookups = &self.lookups;
+        if let Some(limits) = lookups.caches.orgs.get_within(org, lookups.trust()) {
             return Ok(Some(limits));
         }
+        let generation = lookups.coherence.generation();
         let Some(limits) = self.store.existing_org_limits(org).await? else { return Ok(None) };
         let limits = limits.unwrap_or_default();
-        self.lookups.orgs.insert(org.to_owned(), limits);
+        if lookups.coherence.unchanged_since(generation) {
+            lookups.caches.orgs.insert(org.to_owned(), limits);
+        }
         Ok(Some(limits))
     }
 
@@ -62,14 +106,18 @@ impl Functions {
     /// Resolves `route` in `org` to what a call needs, from the cache when fresh.
     pub(super) async fn target(&self, org: &str, route: &str) -> Result<Option<Arc<Target>>, sqlx::Error> {
         let key = (org.to_owned(), route.to_owned());
-        if let Some(target) = self.lookups.routes.get(&key) {
+        let lookups = &self.lookups;
+        if let Some(target) = lookups.caches.routes.get_within(&key, lookups.trust()) {
             return Ok(target);
         }
+        let generation = lookups.coherence.generation();
         let target = match self.store.function_by_route(org, route).await? {
             None => None,
             Some(head) => Some(Arc::new(self.load_target(&head).await?)),
         };
-        self.lookups.routes.insert(key, target.clone());
+        if lookups.coherence.unchanged_since(generation) {
+            lookups.caches.routes.insert(key, target.clone());
+        }
         Ok(target)
     }
 
@@ -121,17 +169,8 @@ impl Functions {
         }
     }
 
-    pub(super) fn forget_route(&self, org: &str, route: &str) {
-        self.lookups.routes.remove(&(org.to_owned(), route.to_owned()));
-    }
-
-    pub(super) fn forget_function(&self, org: &str, name: &str) {
-        self.lookups.routes.retain(|(o, _), target| o != org || target.as_ref().is_some_and(|t| t.name != name));
-    }
-
-    /// Forgets the org's limits and every route of it.
-    pub(super) fn forget_org(&self, org: &str) {
-        self.lookups.orgs.remove(org);
-        self.lookups.routes.retain(|(o, _), _| o != org);
+    /// Announces a change to every replica's caches, this one's first.
+    pub(super) async fn changed(&self, change: Invalidation) {
+        self.lookups.coherence.publish(change).await;
     }
 }

@@ -14,6 +14,7 @@ use super::convert::{function_dto, version_dto};
 use super::lookup::Lookups;
 use super::recorder::Recorder;
 use super::spec::validate_spec;
+use crate::cluster::{Cluster, Invalidation};
 use crate::dates::{now_millis, rfc3339_from_millis};
 use crate::store::{FunctionHead, Store, VersionRow, WriteError};
 
@@ -60,6 +61,11 @@ pub struct Functions {
     pub(super) lookups: Lookups,
     pub(super) concurrency: Concurrency,
     pub(super) recorder: Recorder,
+    pub(super) cluster: Cluster,
+}
+
+fn route(org: &str, route: &str) -> Invalidation {
+    Invalidation::Route { org: org.to_owned(), route: route.to_owned() }
 }
 
 /// Limits for compiling (and test-running the top level of) untrusted source in a worker.
@@ -85,10 +91,13 @@ pub(super) fn call_limits(memory_mb: u32, timeout_ms: u32, org: &OrgLimits) -> L
 }
 
 impl Functions {
-    /// The service over `store`, running code in `pool`.
-    pub fn new(store: Store, pool: Arc<WorkerPool>, observer: Arc<dyn CallObserver>) -> Self {
+    /// The service over `store`, running code in `pool`, its caches following `cluster`'s
+    /// coherence channel and its concurrency caps shared among `cluster`'s live replicas.
+    pub fn new(store: Store, pool: Arc<WorkerPool>, observer: Arc<dyn CallObserver>, cluster: &Cluster) -> Self {
         let recorder = Recorder::start(store.clone());
-        Self { store, pool, observer, lookups: Lookups::default(), concurrency: Concurrency::default(), recorder }
+        let lookups = Lookups::new(Arc::clone(cluster.coherence()));
+        let concurrency = Concurrency::default();
+        Self { store, pool, observer, lookups, concurrency, recorder, cluster: cluster.clone() }
     }
 
     pub fn pool(&self) -> &WorkerPool {
@@ -127,7 +136,7 @@ impl Functions {
             return Err(FunctionError::Invalid(errors));
         }
         self.store.put_org_limits(org, &limits, now_millis()).await?;
-        self.forget_org(org);
+        self.changed(Invalidation::Org { org: org.to_owned() }).await;
         Ok(())
     }
 
@@ -156,7 +165,7 @@ impl Functions {
         let secrets = valid.secrets.clone().unwrap_or_default();
         let first = version_row(org, &valid, 1, &secrets, now);
         self.store.create_function(&head, &first).await?;
-        self.forget_route(org, &valid.route);
+        self.changed(route(org, &valid.route)).await;
         self.deploy_in_background(org.to_owned(), valid.name.clone(), 1);
         Ok(function_dto(&head, &first))
     }
@@ -178,8 +187,8 @@ impl Functions {
         let now = now_millis();
         let next = version_row(org, &valid, head.latest_version + 1, &secrets, now);
         self.store.add_version(&valid.route, &next, head.latest_version, now).await?;
-        self.forget_route(org, &head.route);
-        self.forget_route(org, &valid.route);
+        self.changed(route(org, &head.route)).await;
+        self.changed(route(org, &valid.route)).await;
         self.deploy_in_background(org.to_owned(), name.to_owned(), next.version);
         let head = FunctionHead {
             route: valid.route.clone(),
@@ -201,7 +210,7 @@ impl Functions {
         let now = now_millis();
         let next = VersionRow { version: head.latest_version + 1, created_at: now, ..old };
         self.store.add_version(&head.route, &next, head.latest_version, now).await?;
-        self.forget_route(org, &head.route);
+        self.changed(route(org, &head.route)).await;
         self.get(org, name).await
     }
 
@@ -212,7 +221,7 @@ impl Functions {
             return Err(FunctionError::NotFound(format!("function '{name}' not found")));
         };
         self.store.delete_function(org, name).await?;
-        self.forget_route(org, &head.route);
+        self.changed(route(org, &head.route)).await;
         Ok(())
     }
 
@@ -282,7 +291,7 @@ impl Functions {
                 self.store.mark_version_failed(org, name, version, (&message, None, None), now).await?
             }
         }
-        self.forget_function(org, name);
+        self.changed(Invalidation::Function { org: org.to_owned(), name: name.to_owned() }).await;
         Ok(())
     }
 }

@@ -25,10 +25,12 @@ pub struct InvocationRow {
     pub cold_start: bool,
     pub log_tail: String,
     pub response_json: Option<String>,
+    /// Starts it took (1 for a call that is not retried).
+    pub attempts: i64,
 }
 
 const COLUMNS: &str = "invocation_id, org_name, function_name, version, trigger_kind, status, started_at, \
-     duration_us, http_status, error_code, error_message, memory_used, cold_start, log_tail, response_json";
+     duration_us, http_status, error_code, error_message, memory_used, cold_start, log_tail, response_json, attempts";
 
 fn invocation(row: &AnyRow) -> Result<InvocationRow, sqlx::Error> {
     Ok(InvocationRow {
@@ -47,7 +49,43 @@ fn invocation(row: &AnyRow) -> Result<InvocationRow, sqlx::Error> {
         cold_start: row.try_get::<i64, _>("cold_start")? != 0,
         log_tail: row.try_get("log_tail")?,
         response_json: row.try_get("response_json")?,
+        attempts: row.try_get("attempts")?,
     })
+}
+
+/// Inserts or replaces one invocation inside `tx`.
+pub(super) async fn save_invocation(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    r: &InvocationRow,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "insert into invocation ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+         $14, $15, $16) on conflict (invocation_id) do update set status = excluded.status, \
+         duration_us = excluded.duration_us, http_status = excluded.http_status, \
+         error_code = excluded.error_code, error_message = excluded.error_message, \
+         memory_used = excluded.memory_used, cold_start = excluded.cold_start, \
+         log_tail = excluded.log_tail, response_json = excluded.response_json, \
+         started_at = excluded.started_at, attempts = excluded.attempts"
+    )))
+    .bind(&r.invocation_id)
+    .bind(&r.org)
+    .bind(&r.function_name)
+    .bind(r.version)
+    .bind(r.trigger_kind.as_str())
+    .bind(r.status.as_str())
+    .bind(r.started_at)
+    .bind(r.duration_us)
+    .bind(r.http_status)
+    .bind(&r.error_code)
+    .bind(&r.error_message)
+    .bind(r.memory_used)
+    .bind(i64::from(r.cold_start))
+    .bind(&r.log_tail)
+    .bind(&r.response_json)
+    .bind(r.attempts.max(1))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 impl Store {
@@ -55,31 +93,7 @@ impl Store {
     pub(crate) async fn save_invocations(&self, rows: &[InvocationRow]) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
         for r in rows {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "insert into invocation ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-                 $14, $15) on conflict (invocation_id) do update set status = excluded.status, \
-                 duration_us = excluded.duration_us, http_status = excluded.http_status, \
-                 error_code = excluded.error_code, error_message = excluded.error_message, \
-                 memory_used = excluded.memory_used, cold_start = excluded.cold_start, \
-                 log_tail = excluded.log_tail, response_json = excluded.response_json"
-            )))
-            .bind(&r.invocation_id)
-            .bind(&r.org)
-            .bind(&r.function_name)
-            .bind(r.version)
-            .bind(r.trigger_kind.as_str())
-            .bind(r.status.as_str())
-            .bind(r.started_at)
-            .bind(r.duration_us)
-            .bind(r.http_status)
-            .bind(&r.error_code)
-            .bind(&r.error_message)
-            .bind(r.memory_used)
-            .bind(i64::from(r.cold_start))
-            .bind(&r.log_tail)
-            .bind(&r.response_json)
-            .execute(&mut *tx)
-            .await?;
+            save_invocation(&mut tx, r).await?;
         }
         tx.commit().await
     }

@@ -98,6 +98,14 @@ fn invocation_row(inv: InvocationResult) -> impl IntoView {
             <td class="numeric">{duration}</td>
             <td>
                 <StatusBadge kind=invocation_status_badge(r.status) text=r.status.as_str() />
+                {(r.attempts > 1)
+                    .then(|| {
+                        view! {
+                            <span class="invocation-attempts" title="async calls are retried after a failure">
+                                {format!(" {} attempts", r.attempts)}
+                            </span>
+                        }
+                    })}
             </td>
             <td>{http}</td>
             <td class="numeric">{memory}</td>

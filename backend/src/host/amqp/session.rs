@@ -5,7 +5,8 @@
 //! together). If the connection drops before the commit, neither happened and the broker
 //! redelivers the request; after the commit, both happened and it is not redelivered. So each
 //! delivered request is answered exactly once, and [`Replies`](super::replies::Replies) makes a
-//! redelivery replay the first run's reply instead of running the request again.
+//! redelivery, to this replica or another, replay the first run's reply instead of running the
+//! request again: the reply is stored in the database before its commit.
 
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
@@ -25,7 +26,7 @@ use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot, watch};
 use crate::host::amqp::Shared;
 use crate::host::amqp::dispatch::error_reply;
 use crate::host::amqp::message::{decode, encode_reply, request_id};
-use crate::host::amqp::replies::Encoded;
+use crate::host::amqp::replies::{Encoded, Origin};
 use crate::http::error::ApiError;
 
 /// How long a reply waits in vCD's queue before the broker drops it (vCD has given up by then).
@@ -233,7 +234,8 @@ async fn handle(
     settle(&commits, Some((address, reply_properties, payload)), tag, Settle::Ack).await;
 }
 
-/// The encoded reply: the Router's answer, a remembered one, or a 400 for a bad message.
+/// The encoded reply: the Router's answer, a remembered one, a 400 for a bad message, or a 503
+/// when the reply memory (the database) cannot say whether the request already ran.
 async fn answer(shared: &Shared, delivery: &Delivery) -> Encoded {
     let message_type = header_text(&delivery.properties, "messageType");
     if let Some(kind) = message_type.filter(|t| t != PROCESS_HTTP_REQUEST) {
@@ -250,15 +252,23 @@ async fn answer(shared: &Shared, delivery: &Delivery) -> Encoded {
         }
     };
     let id = request.id.clone();
-    let (payload, ran) = shared
+    let answered = shared
         .replies
         .get_or_run(&id, || async { Arc::from(encode_reply(&shared.dispatcher.answer(request).await)) })
         .await;
-    if !ran {
-        shared.counters.replayed.fetch_add(1, Ordering::Relaxed);
-        tracing::info!(%id, redelivered = delivery.redelivered, "replaying the reply to a request already run");
+    match answered {
+        Ok((payload, Origin::Ran)) => payload,
+        Ok((payload, Origin::Replayed)) => {
+            shared.counters.replayed.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(%id, redelivered = delivery.redelivered, "replaying the reply to a request already run");
+            payload
+        }
+        Err(err) => {
+            tracing::warn!(%err, %id, "cannot tell whether the request already ran: answered 503");
+            let err = ApiError::Unavailable("the database does not answer; try again".into());
+            Arc::from(encode_reply(&error_reply(id, err).await))
+        }
     }
-    payload
 }
 
 /// Hands a delivery's outcome to the committer and waits for the commit.

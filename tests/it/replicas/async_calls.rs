@@ -1,0 +1,186 @@
+//! 200 async calls (`Prefer: respond-async`) spread over the replicas, one replica `kill -9`'d
+//! while it runs some of them: every invocation ends `succeeded` with its own answer, and the
+//! replicas' side channel (issue #12 contract: `attempt started` / `attempt finished` lines on
+//! stderr) shows each ran to the end exactly once, and ran again only when its earlier attempt
+//! died with the killed process. On the database queue and on RabbitMQ; on SQLite the one
+//! process is killed and started again.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt as _;
+use harness::Db;
+use harness::replicas::{AttemptLine, ORG, Replicas};
+use serde_json::{Value, json};
+
+use super::{FAST, broker_url, delete_broker_objects, replica_count, unique};
+
+const CALLS: usize = 200;
+
+/// About 50 ms of work, so that a kill lands in the middle of some runs.
+const BUSY: &str = r"
+module.exports = async (event) => {
+  const end = Date.now() + 50;
+  while (Date.now() < end) {}
+  return { n: event.body.n };
+};
+";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Queue {
+    Database,
+    Rabbit,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_database_queue() {
+    each_runs_once(Db::Postgres, Queue::Database).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_rabbitmq() {
+    each_runs_once(Db::Postgres, Queue::Rabbit).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_database_queue() {
+    each_runs_once(Db::Sqlite, Queue::Database).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_rabbitmq() {
+    each_runs_once(Db::Sqlite, Queue::Rabbit).await;
+}
+
+/// Accepts call `n` through replica `i`: its invocation id.
+async fn accept(r: &Replicas, i: usize, n: usize) -> (usize, String) {
+    let url = r.url(i, &format!("/api/org/{ORG}/busy"));
+    let request = r.client.post(url).bearer_auth(&r.token).header("prefer", "respond-async").json(&json!({"n": n}));
+    let response = request.send().await.expect("POST an async call");
+    assert_eq!(response.status(), 202, "call {n} through replica {i}");
+    let accepted: Value = response.json().await.expect("InvocationAccepted");
+    assert_eq!(accepted["status"], "pending");
+    (n, accepted["id"].as_str().expect("an invocation id").to_owned())
+}
+
+async fn each_runs_once(db: Db, queue: Queue) {
+    let jobs_queue = unique("stratus-t-jobs");
+    let url = broker_url();
+    let mut args = FAST.to_vec();
+    if queue == Queue::Rabbit {
+        args.extend(["--jobs-amqp-url", &url, "--jobs-queue", &jobs_queue]);
+    }
+    let mut r = Replicas::start(db, replica_count(db), &args).await;
+    let n = r.count();
+    r.create_function(0, "busy", BUSY).await;
+
+    let started = Instant::now();
+    let accepted: Vec<(usize, String)> =
+        futures_util::stream::iter(0..CALLS).map(|k| accept(&r, k % n, k)).buffer_unordered(8).collect().await;
+    let accepted: HashMap<String, usize> = accepted.into_iter().map(|(k, id)| (id, k)).collect();
+    assert_eq!(accepted.len(), CALLS, "every call has its own invocation");
+
+    // Kill the last replica while it runs an attempt (started, not finished, in its log).
+    let victim = n - 1;
+    let in_flight = |r: &Replicas| {
+        let lines: Vec<AttemptLine> = r.attempts().into_iter().filter(|l| l.replica == victim).collect();
+        lines.iter().any(|s| s.is_start() && !lines.iter().any(|f| !f.is_start() && f.invocation == s.invocation))
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !in_flight(&r) {
+        assert!(Instant::now() < deadline, "replica {victim} never ran an attempt:\n{}", r.logs(victim));
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    r.kill9(victim).await;
+    let killed_at = started.elapsed();
+    if n == 1 {
+        r.restart(victim).await;
+    }
+
+    let finished = wait_all_finished(&r).await;
+    let took = started.elapsed();
+    let mut by_invocation: HashMap<String, Vec<AttemptLine>> = HashMap::new();
+    for line in r.attempts() {
+        by_invocation.entry(line.invocation.clone()).or_default().push(line);
+    }
+    for (id, k) in &accepted {
+        let url = r.url(r.any_running(), &format!("/api/org/{ORG}/invocations/{id}"));
+        let result: Value = r.client.get(url).bearer_auth(&r.token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(result["status"], "succeeded", "{result}");
+        let body = result["response"]["body"].as_str().and_then(|b| serde_json::from_str::<Value>(b).ok());
+        assert_eq!(body, Some(json!({"n": k})), "invocation {id} answers its own call: {result}");
+        let attempts = result["attempts"].as_u64().expect("an attempts count");
+        check_attempts(id, by_invocation.get(id).map_or(&[], Vec::as_slice), victim, attempts);
+    }
+    // Attempts of the killed process that never finished.
+    let cut = by_invocation
+        .values()
+        .flatten()
+        .filter(|s| s.is_start() && (s.replica, s.life) == (victim, 0))
+        .filter(|s| !by_invocation[&s.invocation].iter().any(|f| !f.is_start() && f.attempt == s.attempt))
+        .count();
+    assert!(cut > 0, "the kill cut an attempt short");
+    eprintln!(
+        "async calls on {db:?} through the {queue:?} queue, {n} replicas: {CALLS} accepted, replica {victim} killed at \
+         {:.1} s with {cut} attempts cut short, all {finished} succeeded after {:.1} s",
+        killed_at.as_secs_f64(),
+        took.as_secs_f64()
+    );
+    r.shutdown().await;
+    if queue == Queue::Rabbit {
+        let dead = format!("{jobs_queue}.dead");
+        delete_broker_objects(&[&jobs_queue, &dead], &[&dead]).await;
+    }
+}
+
+/// Polls the history until every call has finished; how many succeeded.
+async fn wait_all_finished(r: &Replicas) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let url = r.url(r.any_running(), &format!("/api/org/{ORG}/functions/busy/invocations?limit=500"));
+        let list: Value = r.client.get(url).bearer_auth(&r.token).send().await.unwrap().json().await.unwrap();
+        let statuses: Vec<&str> = list["items"]
+            .as_array()
+            .map(|items| items.iter().filter_map(|i| i["status"].as_str()).collect())
+            .unwrap_or_default();
+        let done = statuses.iter().filter(|s| matches!(**s, "succeeded" | "failed")).count();
+        if statuses.len() == CALLS && done == CALLS {
+            return statuses.iter().filter(|s| **s == "succeeded").count();
+        }
+        if Instant::now() > deadline {
+            let mut counts: HashMap<&str, usize> = HashMap::new();
+            for status in statuses {
+                *counts.entry(status).or_default() += 1;
+            }
+            let logs: String = (0..r.count()).map(|i| format!("--- replica {i}\n{}", tail(&r.logs(i)))).collect();
+            panic!("not all {CALLS} invocations finished in 90 s: {counts:?}\n{logs}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn tail(log: &str) -> String {
+    let lines: Vec<&str> = log.lines().collect();
+    lines[lines.len().saturating_sub(40)..].join("\n")
+}
+
+/// One invocation's side channel: one `attempt finished` (succeeded) in all the logs, for the
+/// last attempt, which the record counts; every earlier attempt started on the killed process
+/// (replica `victim`'s first life) and never finished.
+fn check_attempts(id: &str, lines: &[AttemptLine], victim: usize, attempts: u64) {
+    let finished: Vec<&AttemptLine> = lines.iter().filter(|l| !l.is_start()).collect();
+    assert_eq!(finished.len(), 1, "{id} finished exactly once: {lines:#?}");
+    assert_eq!(finished[0].outcome.as_deref(), Some("succeeded"), "{lines:#?}");
+    let last = finished[0].attempt;
+    assert_eq!(u64::from(last), attempts, "the record counts the attempts the logs show: {lines:#?}");
+    let starts: Vec<&AttemptLine> = lines.iter().filter(|l| l.is_start()).collect();
+    assert_eq!(
+        starts.iter().filter(|s| s.attempt == last).count(),
+        1,
+        "{id}: its last attempt started once: {lines:#?}"
+    );
+    for earlier in starts.iter().filter(|s| s.attempt != last) {
+        assert!(earlier.attempt < last, "{lines:#?}");
+        assert_eq!((earlier.replica, earlier.life), (victim, 0), "{id} ran again only after the kill: {lines:#?}");
+    }
+}
