@@ -30,6 +30,9 @@ struct Inner {
     /// Live replicas, this one included, as of the last beat.
     live: AtomicU32,
     draining: AtomicBool,
+    /// Unregistered: the heartbeat stops (it goes on while draining, so that the work this
+    /// replica still finishes is not taken over).
+    left: AtomicBool,
     coherence: Arc<Coherence>,
 }
 
@@ -43,8 +46,15 @@ impl Cluster {
         let heartbeat = heartbeat.max(Duration::from_millis(10));
         let coherence = Arc::new(Coherence::new(store.clone(), heartbeat));
         let id = crate::ids::new_id("rep");
-        let inner =
-            Inner { store, id, heartbeat, live: AtomicU32::new(1), draining: AtomicBool::new(false), coherence };
+        let inner = Inner {
+            store,
+            id,
+            heartbeat,
+            live: AtomicU32::new(1),
+            draining: AtomicBool::new(false),
+            left: AtomicBool::new(false),
+            coherence,
+        };
         Self { inner: Arc::new(inner) }
     }
 
@@ -84,7 +94,7 @@ impl Cluster {
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 interval.tick().await;
-                if this.is_draining() {
+                if this.inner.left.load(Ordering::Relaxed) {
                     break;
                 }
                 if let Err(err) = this.beat().await {
@@ -119,6 +129,7 @@ impl Cluster {
     /// Removes the replica's registration (its last step when it stops): what it still leased
     /// may be taken over at once.
     pub async fn leave(&self) {
+        self.inner.left.store(true, Ordering::Relaxed);
         if let Err(err) = self.inner.store.remove_replica(&self.inner.id).await {
             tracing::warn!(%err, "could not unregister the replica");
         }
