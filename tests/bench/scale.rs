@@ -198,7 +198,7 @@ async fn async_queue(rabbit: bool) {
     );
     r.shutdown().await;
     if rabbit {
-        delete_queues(&url, &[queue.clone(), format!("{queue}.dead")]).await;
+        delete_queues(&url, &[queue.clone(), format!("{queue}.retry"), format!("{queue}.dead")]).await;
     }
 }
 

@@ -79,6 +79,15 @@ impl Broker {
     }
 }
 
+/// Stops the app's consumer (so that it does not declare the queues again), the app, and
+/// deletes the queues.
+async fn stop(app: TestApp, broker: Broker, queue: &str) {
+    app.cluster.start_draining();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.shutdown().await;
+    broker.cleanup(queue).await;
+}
+
 /// Sends an async call to `/api/org/acme/{route}`; the invocation's id.
 async fn accept(app: &TestApp, token: &str, route: &str, body: &str) -> String {
     let response = app
@@ -153,8 +162,7 @@ async fn an_async_call_runs_through_rabbitmq(db: Db) {
     assert_eq!(echoed(&result), json!({"got": "ping"}));
     assert_eq!(broker.stats(&queue).await.0, 0, "the message was acked");
 
-    app.shutdown().await;
-    broker.cleanup(&queue).await;
+    stop(app, broker, &queue).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,8 +189,7 @@ async fn a_failing_call_is_retried_through_the_delay_queue_then_dead_lettered() 
     assert_eq!(again.record.attempts, 3, "no attempt after the last");
     assert_eq!(broker.next(&format!("{queue}.dead"), Duration::ZERO).await, None, "dead-lettered once");
 
-    app.shutdown().await;
-    broker.cleanup(&queue).await;
+    stop(app, broker, &queue).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -229,8 +236,7 @@ async fn a_job_whose_message_was_lost_is_announced_again_by_the_sweeper() {
     assert_eq!(result.record.status, InvocationStatus::Succeeded, "{result:?}");
     assert_eq!(echoed(&result), json!({"got": "lost"}));
 
-    app.shutdown().await;
-    broker.cleanup(&queue).await;
+    stop(app, broker, &queue).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -253,8 +259,7 @@ async fn the_queue_reconnects_after_a_network_drop() {
     assert_eq!(echoed(&result), json!({"got": "after"}));
     assert!(started.elapsed() < Duration::from_secs(5), "not left to the sweeper: {:?}", started.elapsed());
 
-    app.shutdown().await;
-    broker.cleanup(&queue).await;
+    stop(app, broker, &queue).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -277,8 +282,7 @@ async fn a_draining_replica_stops_consuming() {
     assert!(consumers(1).await, "the app consumes");
     app.cluster.start_draining();
     assert!(consumers(0).await, "the consumer is cancelled when the replica drains");
-    app.shutdown().await;
-    broker.cleanup(&queue).await;
+    stop(app, broker, &queue).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

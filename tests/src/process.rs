@@ -52,7 +52,7 @@ impl ServeProcess {
             command.env(key, value);
         }
         let stderr = std::fs::File::create(&log).expect("create the server log");
-        let child = command
+        let mut child = command
             .stdout(std::process::Stdio::null())
             .stderr(stderr)
             .kill_on_drop(true)
@@ -65,6 +65,10 @@ impl ServeProcess {
                 text.lines().find_map(|l| l.split_once("running at ").and_then(|(_, r)| r.split_whitespace().next()));
             if let Some(base) = base {
                 return ServeProcess { child, base: base.to_owned(), log };
+            }
+            // A refused flag or an unreachable database ends the process: say so now.
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("stratus serve exited ({status}) before printing its address: {text}");
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }

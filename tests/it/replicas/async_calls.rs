@@ -128,8 +128,8 @@ async fn each_runs_once(db: Db, queue: Queue) {
     );
     r.shutdown().await;
     if queue == Queue::Rabbit {
-        let dead = format!("{jobs_queue}.dead");
-        delete_broker_objects(&[&jobs_queue, &dead], &[&dead]).await;
+        let (retry, dead) = (format!("{jobs_queue}.retry"), format!("{jobs_queue}.dead"));
+        delete_broker_objects(&[&jobs_queue, &retry, &dead], &[]).await;
     }
 }
 
