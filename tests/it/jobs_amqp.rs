@@ -70,9 +70,11 @@ impl Broker {
         }
     }
 
-    /// Deletes `queue` and the queues beside it.
+    /// Deletes `queue` and the queues beside it (delay queues the tests do not use expire by
+    /// themselves a minute after their delay).
     async fn cleanup(self, queue: &str) {
-        for name in [format!("{queue}.retry"), queue.to_owned(), format!("{queue}.dead")] {
+        let delays = [100, 200, 400, 5_000].map(|ms| format!("{queue}.retry.{ms}"));
+        for name in delays.into_iter().chain([queue.to_owned(), format!("{queue}.dead")]) {
             self.channel.queue_delete(name.as_str().into(), QueueDeleteOptions::default()).await.ok();
         }
         self.connection.close(200, "done".into()).await.ok();
@@ -290,7 +292,7 @@ async fn the_engine_publishes_now_later_and_to_the_dead_letters() {
     let queue = unique_queue("engine");
     let engine = AmqpQueue::connect(BROKER, QueueNames::new(&queue).unwrap(), "rep_test").await.unwrap();
     let broker = Broker::connect().await;
-    let retry = format!("{queue}.retry");
+    let retry = format!("{queue}.retry.400");
 
     engine.publish("inv_now", Duration::ZERO).await.unwrap();
     assert_eq!(broker.next(&queue, Duration::from_secs(5)).await.as_deref(), Some("inv_now"));
@@ -302,6 +304,12 @@ async fn the_engine_publishes_now_later_and_to_the_dead_letters() {
     assert_eq!(broker.next(&queue, Duration::from_secs(10)).await.as_deref(), Some("inv_later"));
     assert!(published.elapsed() >= Duration::from_millis(400), "{:?}", published.elapsed());
     assert_eq!(broker.stats(&retry).await.0, 0);
+
+    // A short delay does not wait behind a longer one (each delay has its own queue).
+    engine.publish("inv_slow", Duration::from_secs(5)).await.unwrap();
+    engine.publish("inv_quick", Duration::from_millis(200)).await.unwrap();
+    assert_eq!(broker.next(&queue, Duration::from_secs(4)).await.as_deref(), Some("inv_quick"));
+    assert_eq!(broker.next(&queue, Duration::from_secs(10)).await.as_deref(), Some("inv_slow"));
 
     engine.dead_letter("inv_dead").await.unwrap();
     assert_eq!(broker.next(&format!("{queue}.dead"), Duration::from_secs(5)).await.as_deref(), Some("inv_dead"));

@@ -7,10 +7,12 @@
 //!   [`AsyncJobs::handle`] returns, that is once the attempt's result is stored (or the job did
 //!   not need this replica), so a replica that dies mid-attempt leaves the message to the
 //!   broker, which hands it to another. A body that is not a job id is dead-lettered.
-//! - `<queue>.retry`: a message waits there for its own `expiration` (the delay), then the
-//!   broker dead-letters it back into `<queue>`. The broker expires messages only at the head of
-//!   the queue, so a short delay behind a longer one waits for it; the sweeper, which announces
-//!   again the jobs overdue by `JobsConfig::overdue`, bounds that wait.
+//! - `<queue>.retry.<ms>`: one delay queue per delay (rounded up to 100 ms below a second, to
+//!   whole seconds above), whose `x-message-ttl` is that delay and whose dead-letter route is
+//!   `<queue>`: a message waits there, then the broker moves it back. One queue per delay
+//!   because the broker expires messages only at the head of a queue: in one shared queue a
+//!   10 s retry would wait behind a 5 min one. Each publish declares its delay queue again,
+//!   which keeps it alive; an unused one goes away (`x-expires`, the delay plus a minute).
 //! - `<queue>.dead`: the ids of jobs that ran out of attempts, for an operator to look at (the
 //!   job rows say why).
 //!
@@ -46,6 +48,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone)]
 pub struct QueueNames {
     pub queue: ShortString,
+    /// The prefix of the delay queues (`<retry>.<ms>`).
     pub retry: ShortString,
     pub dead: ShortString,
 }
@@ -180,10 +183,14 @@ impl JobQueue for AmqpQueue {
             if delay.is_zero() {
                 return self.send(&self.names.queue, id, message()).await;
             }
-            // At least 1 ms: an expiration of 0 would drop the message if it cannot be
-            // dead-lettered at once.
-            let expiration = ShortString::from(delay.as_millis().max(1).to_string());
-            self.send(&self.names.retry, id, message().with_expiration(expiration)).await
+            let ms = delay_bucket(delay);
+            let queue = ShortString::try_new(format!("{}.{ms}", self.names.retry))
+                .map_err(|err| QueueError(format!("delay queue name: {err}")))?;
+            let channel = self.channel().await.map_err(|err| QueueError(err.to_string()))?;
+            declare_delay(&channel, &self.names, &queue, ms)
+                .await
+                .map_err(|err| QueueError(format!("declaring delay queue '{queue}': {err}")))?;
+            self.send(&queue, id, message()).await
         })
     }
 
@@ -201,19 +208,44 @@ async fn open(url: &str, name: &str) -> Result<Connection, lapin::Error> {
     }
 }
 
-/// Declares the three queues (idempotent): `<queue>` dead-letters what is rejected into
-/// `<queue>.dead`, `<queue>.retry` dead-letters what expires into `<queue>`.
+/// The delay queue's delay for `delay`: rounded up to 100 ms below a second and to whole
+/// seconds above (few distinct queues; the retry policy's delays stay exact).
+fn delay_bucket(delay: Duration) -> u64 {
+    let ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX).max(1);
+    let step = if ms < 1_000 { 100 } else { 1_000 };
+    ms.div_ceil(step).saturating_mul(step)
+}
+
+/// Declares delay queue `queue` of `ms` (idempotent; also keeps it from expiring).
+async fn declare_delay(
+    channel: &Channel,
+    names: &QueueNames,
+    queue: &ShortString,
+    ms: u64,
+) -> Result<(), lapin::Error> {
+    let mut arguments = dead_letters_to(&names.queue);
+    arguments.insert("x-message-ttl".into(), AMQPValue::LongLongInt(i64::try_from(ms).unwrap_or(i64::MAX)));
+    let expires = i64::try_from(ms.saturating_add(60_000)).unwrap_or(i64::MAX);
+    arguments.insert("x-expires".into(), AMQPValue::LongLongInt(expires));
+    let durable = QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() };
+    channel.queue_declare(queue.clone(), durable, arguments).await?;
+    Ok(())
+}
+
+/// Queue arguments that dead-letter into `queue` through the default exchange.
+fn dead_letters_to(queue: &ShortString) -> FieldTable {
+    let mut arguments = FieldTable::default();
+    arguments.insert("x-dead-letter-exchange".into(), AMQPValue::LongString("".into()));
+    arguments.insert("x-dead-letter-routing-key".into(), AMQPValue::LongString(queue.as_str().into()));
+    arguments
+}
+
+/// Declares the main queue and the dead letters' (idempotent): `<queue>` dead-letters what is
+/// rejected into `<queue>.dead`.
 async fn declare(channel: &Channel, names: &QueueNames) -> Result<(), lapin::Error> {
     let durable = QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() };
-    let to = |queue: &ShortString| {
-        let mut arguments = FieldTable::default();
-        arguments.insert("x-dead-letter-exchange".into(), AMQPValue::LongString("".into()));
-        arguments.insert("x-dead-letter-routing-key".into(), AMQPValue::LongString(queue.as_str().into()));
-        arguments
-    };
     channel.queue_declare(names.dead.clone(), durable, FieldTable::default()).await?;
-    channel.queue_declare(names.queue.clone(), durable, to(&names.dead)).await?;
-    channel.queue_declare(names.retry.clone(), durable, to(&names.queue)).await?;
+    channel.queue_declare(names.queue.clone(), durable, dead_letters_to(&names.dead)).await?;
     Ok(())
 }
 
@@ -230,5 +262,15 @@ mod tests {
         );
         assert!(QueueNames::new("").is_err());
         assert!(QueueNames::new(&"q".repeat(250)).is_err(), "names are at most 255 bytes with the suffix");
+    }
+
+    #[test]
+    fn delays_round_up_to_few_buckets_and_policy_delays_stay_exact() {
+        let ms = |ms| delay_bucket(Duration::from_millis(ms));
+        assert_eq!((ms(0), ms(1), ms(100), ms(101), ms(999)), (100, 100, 100, 200, 1_000));
+        assert_eq!(
+            (ms(1_000), ms(1_001), ms(10_000), ms(60_000), ms(300_000)),
+            (1_000, 2_000, 10_000, 60_000, 300_000)
+        );
     }
 }
