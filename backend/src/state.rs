@@ -42,9 +42,11 @@ impl AppState {
     /// Starts the sandbox workers and background tasks; callers are authenticated as
     /// `config.auth` says (Stratus API tokens kept in `store`, or vCD sessions too).
     pub async fn build(config: Config, store: Store) -> std::io::Result<Self> {
-        // First, so that a configuration mistake stops startup before any worker starts.
-        let auth = stratus_core::vcd::auth::authenticator(&config.auth, config.vcd.clone(), &store)
-            .map_err(std::io::Error::other)?;
+        let cluster = Cluster::new(store.clone(), config.heartbeat);
+        // Before any worker starts, so that a configuration mistake stops startup first.
+        let auth =
+            stratus_core::vcd::auth::authenticator(&config.auth, config.vcd.clone(), &store, cluster.coherence())
+                .map_err(std::io::Error::other)?;
         let program = match &config.worker_program {
             Some(program) => program.clone(),
             None => std::env::current_exe()?,
@@ -59,7 +61,6 @@ impl AppState {
         };
         let pool = Arc::new(WorkerPool::start(command, pool_config).await?);
         let metrics = Arc::new(Metrics::default());
-        let cluster = Cluster::new(store.clone(), config.heartbeat);
         let functions = Arc::new(Functions::new(store.clone(), pool, metrics.clone(), &cluster));
         let jobs = AsyncJobs::new(functions.clone(), config.jobs.clone());
         cluster.start().await.map_err(std::io::Error::other)?;

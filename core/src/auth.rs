@@ -7,10 +7,13 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use api_types::Role;
 
+use crate::cache::TtlCache;
+use crate::cluster::{Coherence, Invalidation};
 use crate::store::Store;
 use crate::tenancy::Principal;
 use crate::tokens;
@@ -48,14 +51,52 @@ pub trait Authenticator: Send + Sync + 'static {
     fn authenticate<'a>(&'a self, credentials: &'a Credentials) -> AuthFuture<'a>;
 }
 
-/// Checks Stratus API tokens against their stored hashes.
+/// How long a checked token is trusted while the coherence channel works (a revocation is
+/// announced on it; see `tokens::revoke`).
+const TOKEN_TTL: Duration = Duration::from_secs(60);
+/// Most tokens remembered at once.
+const TOKEN_CAPACITY: usize = 10_000;
+
+/// Checks Stratus API tokens against their stored hashes. Valid tokens are cached by hash, kept
+/// exact across replicas by the coherence channel; unknown ones are not remembered (a flood of
+/// made-up tokens cannot push out the real ones).
 pub struct TokenAuthenticator {
     store: Store,
+    cache: Arc<TtlCache<String, Principal>>,
+    coherence: Arc<Coherence>,
 }
 
 impl TokenAuthenticator {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, coherence: Arc<Coherence>) -> Self {
+        let cache = Arc::new(TtlCache::new(TOKEN_TTL, TOKEN_CAPACITY));
+        let subscribed = Arc::clone(&cache);
+        coherence.subscribe(move |change| match change {
+            Invalidation::Token { hash } => {
+                subscribed.remove(hash.as_str());
+            }
+            Invalidation::Everything => subscribed.clear(),
+            _ => {}
+        });
+        Self { store, cache, coherence }
+    }
+
+    async fn principal(&self, hash: String) -> Result<Principal, AuthError> {
+        if let Some(principal) = self.cache.get_within(hash.as_str(), self.coherence.trust(TOKEN_TTL)) {
+            return Ok(principal);
+        }
+        let generation = self.coherence.generation();
+        let token = self
+            .store
+            .find_active_token(&hash)
+            .await
+            .map_err(|e| AuthError::Backend(e.to_string()))?
+            .ok_or(AuthError::Invalid)?;
+        let role = Role::parse(&token.role).ok_or(AuthError::Invalid)?;
+        let principal = Principal { role, org: token.org, subject: token.name };
+        if self.coherence.unchanged_since(generation) {
+            self.cache.insert(hash, principal.clone());
+        }
+        Ok(principal)
     }
 }
 
@@ -66,14 +107,7 @@ impl Authenticator for TokenAuthenticator {
             if !secret.starts_with(tokens::TOKEN_PREFIX) {
                 return Err(AuthError::Invalid);
             }
-            let token = self
-                .store
-                .find_active_token(&tokens::hash(secret))
-                .await
-                .map_err(|e| AuthError::Backend(e.to_string()))?
-                .ok_or(AuthError::Invalid)?;
-            let role = Role::parse(&token.role).ok_or(AuthError::Invalid)?;
-            Ok(Principal { role, org: token.org, subject: token.name })
+            self.principal(tokens::hash(secret)).await
         })
     }
 }

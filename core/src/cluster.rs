@@ -114,7 +114,7 @@ impl Cluster {
         let live = store.live_replicas(self.alive_since(now), now - 3_600_000).await?;
         self.inner.live.store(u32::try_from(live).unwrap_or(u32::MAX).max(1), Ordering::Relaxed);
         self.inner.coherence.ping(&self.inner.id).await;
-        Ok(())
+        self.inner.coherence.check_epoch().await
     }
 
     /// The replica is stopping: `/readyz` fails, queue consumers stop taking work.

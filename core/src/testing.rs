@@ -21,7 +21,7 @@ pub trait StoreAccess {
     async fn list_orgs(&self) -> Db<Vec<OrgRow>>;
     async fn find_active_token(&self, hash: &str) -> Db<Option<TokenRow>>;
     async fn list_tokens(&self) -> Db<Vec<TokenRow>>;
-    async fn revoke_token(&self, token_id: &str, now: i64) -> Db<bool>;
+    async fn revoke_token(&self, token_id: &str, now: i64) -> Db<Option<String>>;
     async fn create_function(&self, head: &FunctionHead, first: &VersionRow) -> Result<(), WriteError>;
     async fn save_invocations(&self, rows: &[InvocationRow]) -> Db<()>;
     async fn list_deliveries(
@@ -58,7 +58,7 @@ impl StoreAccess for Store {
     async fn list_tokens(&self) -> Db<Vec<TokenRow>> {
         Store::list_tokens(self).await
     }
-    async fn revoke_token(&self, token_id: &str, now: i64) -> Db<bool> {
+    async fn revoke_token(&self, token_id: &str, now: i64) -> Db<Option<String>> {
         Store::revoke_token(self, token_id, now).await
     }
     async fn create_function(&self, head: &FunctionHead, first: &VersionRow) -> Result<(), WriteError> {

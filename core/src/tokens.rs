@@ -53,9 +53,13 @@ pub async fn list(store: &Store) -> Result<Vec<TokenRow>, sqlx::Error> {
     store.list_tokens().await
 }
 
-/// Revokes an active token; `false` when no active token has that id.
+/// Revokes an active token; `false` when no active token has that id. Every replica refuses
+/// it at once on PostgreSQL (announced on the coherence channel), within one heartbeat on SQLite
+/// (the change epoch; the command is another process).
 pub async fn revoke(store: &Store, token_id: &str) -> Result<bool, sqlx::Error> {
-    store.revoke_token(token_id, now_millis()).await
+    let Some(hash) = store.revoke_token(token_id, now_millis()).await? else { return Ok(false) };
+    crate::cluster::Coherence::announce_from(store, &crate::cluster::Invalidation::Token { hash }).await;
+    Ok(true)
 }
 
 /// Why a token could not be issued.

@@ -198,7 +198,9 @@ async fn async_queue(rabbit: bool) {
     );
     r.shutdown().await;
     if rabbit {
-        delete_queues(&url, &[queue.clone(), format!("{queue}.retry"), format!("{queue}.dead")]).await;
+        // The queue, its dead letters and its delay queues (`.retry.<ms>`, one per default delay).
+        let suffixes = ["", ".dead", ".retry.10000", ".retry.60000", ".retry.300000"];
+        delete_queues(&url, &suffixes.map(|suffix| format!("{queue}{suffix}"))).await;
     }
 }
 

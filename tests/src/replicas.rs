@@ -486,3 +486,23 @@ fn bad_gateway(message: &str) -> Response {
     *response.status_mut() = axum::http::StatusCode::BAD_GATEWAY;
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempt_lines_are_read_from_the_text_log_and_a_partial_last_line_is_left_out() {
+        let log = "2026-12-04T17:55:01.123456Z  INFO stratus_core::jobs: attempt started invocation=inv_a attempt=1 \
+                   replica=rep_x\n\
+                   2026-12-04T17:55:01.200000Z  INFO stratus::http: something else\n\
+                   2026-12-04T17:55:01.300000Z  INFO stratus_core::jobs: attempt finished invocation=inv_a attempt=1 \
+                   outcome=\"succeeded\"\n\
+                   2026-12-04T17:55:01.400000Z  INFO stratus_core::jobs: attempt started invocation=inv_b at";
+        let lines = parse_attempts(log);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[0].is_start() && lines[0].invocation == "inv_a" && lines[0].attempt == 1);
+        assert_eq!(lines[0].at.map(|t| t.timestamp_subsec_micros()), Some(123_456));
+        assert_eq!((lines[1].outcome.as_deref(), lines[1].attempt), (Some("succeeded"), 1));
+    }
+}

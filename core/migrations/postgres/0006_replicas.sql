@@ -46,3 +46,13 @@ create table amqp_reply (
 );
 
 create index amqp_reply_created on amqp_reply (created_at);
+
+-- Bumped by writes made outside a running replica (the `stratus token revoke` command): every
+-- replica compares it on each heartbeat and empties its caches when it moved. On PostgreSQL
+-- the change is also announced at once; on SQLite this is how another process learns of it.
+create table change_epoch (
+    id    bigint primary key,
+    epoch bigint not null
+);
+
+insert into change_epoch (id, epoch) values (1, 0);

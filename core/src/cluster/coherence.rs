@@ -34,6 +34,8 @@ pub enum Invalidation {
     Function { org: String, name: String },
     /// What serves a route (a function took it or left it).
     Route { org: String, route: String },
+    /// An API token, by hash (revoked).
+    Token { hash: String },
     /// Anything: announcements may have been missed.
     Everything,
     /// Async jobs are due: a database-queue poller should look now.
@@ -54,7 +56,11 @@ pub struct Coherence {
     /// Bumped by every applied invalidation: a cache fill that started before a bump must not
     /// store what it read (it may be older than the invalidation).
     generation: AtomicU64,
+    /// The change epoch at the last heartbeat ([`NO_EPOCH`] before the first).
+    epoch: AtomicI64,
 }
+
+const NO_EPOCH: i64 = i64::MIN;
 
 impl Coherence {
     pub(super) fn new(store: Store, heartbeat: Duration) -> Self {
@@ -64,6 +70,7 @@ impl Coherence {
             handlers: RwLock::default(),
             last_heard: AtomicI64::new(0),
             generation: AtomicU64::new(0),
+            epoch: AtomicI64::new(NO_EPOCH),
         }
     }
 
@@ -112,10 +119,27 @@ impl Coherence {
 
     /// Tells the other replicas about `change` without applying it here.
     pub async fn announce(&self, change: &Invalidation) {
+        Self::announce_from(&self.store, change).await;
+    }
+
+    /// Tells every replica on `store`'s database about `change`, from a process that is not
+    /// one (a command). A failed announcement is logged.
+    pub async fn announce_from(store: &Store, change: &Invalidation) {
         let Ok(payload) = serde_json::to_string(change) else { return };
-        if let Err(err) = self.store.notify(CHANNEL, &payload).await {
+        if let Err(err) = store.notify(CHANNEL, &payload).await {
             tracing::warn!(%err, "could not announce a change to the other replicas");
         }
+    }
+
+    /// Empties every cache when the change epoch moved since the last look (a write by another
+    /// process, which SQLite cannot announce); the first look only notes it.
+    pub(super) async fn check_epoch(&self) -> Result<(), sqlx::Error> {
+        let epoch = self.store.change_epoch().await?;
+        let seen = self.epoch.swap(epoch, Ordering::AcqRel);
+        if seen != NO_EPOCH && seen != epoch {
+            self.apply(&Invalidation::Everything);
+        }
+        Ok(())
     }
 
     pub(super) async fn ping(&self, replica: &str) {

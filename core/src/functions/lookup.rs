@@ -58,7 +58,7 @@ impl Caches {
                 self.routes.clear();
                 self.orgs.clear();
             }
-            Invalidation::JobsDue | Invalidation::Ping { .. } => {}
+            Invalidation::Token { .. } | Invalidation::JobsDue | Invalidation::Ping { .. } => {}
         }
     }
 }

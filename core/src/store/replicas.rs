@@ -34,6 +34,12 @@ impl Store {
         Ok(())
     }
 
+    /// The change epoch (see migration 0006).
+    pub(crate) async fn change_epoch(&self) -> Result<i64, sqlx::Error> {
+        let row = sqlx::query("select epoch from change_epoch where id = 1").fetch_one(self.pool()).await?;
+        row.try_get("epoch")
+    }
+
     /// Sends `payload` on PostgreSQL channel `channel` (nothing on SQLite, which has one process).
     pub(crate) async fn notify(&self, channel: &str, payload: &str) -> Result<(), sqlx::Error> {
         if self.backend() == super::Backend::Postgres {

@@ -69,13 +69,20 @@ impl Store {
         rows.iter().map(token_row).collect()
     }
 
-    /// Revokes a token; `false` when no unrevoked token has that id.
-    pub(crate) async fn revoke_token(&self, token_id: &str, now: i64) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("update api_token set revoked_at = $1 where token_id = $2 and revoked_at is null")
-            .bind(now)
-            .bind(token_id)
-            .execute(self.pool())
-            .await?;
-        Ok(done.rows_affected() == 1)
+    /// Revokes a token and bumps the change epoch, so that every replica's token cache forgets
+    /// it; the token's hash, `None` when no unrevoked token has that id.
+    pub(crate) async fn revoke_token(&self, token_id: &str, now: i64) -> Result<Option<String>, sqlx::Error> {
+        let mut tx = self.begin_write().await?;
+        let revoked = sqlx::query(
+            "update api_token set revoked_at = $1 where token_id = $2 and revoked_at is null returning token_hash",
+        )
+        .bind(now)
+        .bind(token_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = revoked else { return Ok(None) };
+        sqlx::query("update change_epoch set epoch = epoch + 1 where id = 1").execute(&mut *tx).await?;
+        tx.commit().await?;
+        row.try_get("token_hash").map(Some)
     }
 }

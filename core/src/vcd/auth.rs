@@ -29,6 +29,7 @@ use vcd_client::{CurrentSession, VcdClient, VcdError, org_urn};
 use crate::auth::{AuthConfig, AuthMode};
 use crate::auth::{AuthError, AuthFuture, Authenticator, Credentials, TokenAuthenticator};
 use crate::cache::TtlCache;
+use crate::cluster::Coherence;
 use crate::dates::now_millis;
 use crate::store::Store;
 use crate::tenancy::{OrgName, Principal};
@@ -47,14 +48,15 @@ pub fn authenticator(
     auth: &AuthConfig,
     vcd: Option<vcd_client::VcdEndpoint>,
     store: &Store,
+    coherence: &Arc<Coherence>,
 ) -> Result<Arc<dyn Authenticator>, String> {
-    let tokens = TokenAuthenticator::new(store.clone());
+    let tokens = TokenAuthenticator::new(store.clone(), Arc::clone(coherence));
     match auth.mode {
         AuthMode::Token => Ok(Arc::new(tokens)),
         AuthMode::Vcd => {
             let endpoint = vcd.ok_or("vCD auth mode needs a vCD URL (--vcd-url)")?;
             let client = VcdClient::new(endpoint).map_err(|e| e.to_string())?;
-            Ok(Arc::new(VcdAuthenticator::new(client, store.clone(), auth)))
+            Ok(Arc::new(VcdAuthenticator::new(client, store.clone(), auth, tokens)))
         }
     }
 }
@@ -114,8 +116,8 @@ pub fn check_tenant_context(session: &CurrentSession, context: Option<&str>) -> 
 }
 
 impl VcdAuthenticator {
-    pub fn new(client: VcdClient, store: Store, config: &AuthConfig) -> Self {
-        let tokens = TokenAuthenticator::new(store.clone());
+    /// Checks vCD sessions with `client`; Stratus API tokens go to `tokens`.
+    pub fn new(client: VcdClient, store: Store, config: &AuthConfig, tokens: TokenAuthenticator) -> Self {
         let cache = TtlCache::new(config.cache_ttl, config.cache_capacity);
         Self { client, store, tokens, cache }
     }
