@@ -54,6 +54,7 @@ pub struct Metrics {
     registry: Registry,
     pub http_requests: Family<RequestLabels, Counter>,
     pub http_duration: HistogramFamily<RouteLabels>,
+    pub http_db_statements: Family<RouteLabels, Counter>,
     pub function_invocations: Family<FunctionCodeLabels, Counter>,
     pub function_seconds: HistogramFamily<FunctionLabels>,
     pub function_cold_starts: Family<FunctionLabels, Counter>,
@@ -75,6 +76,12 @@ impl Default for Metrics {
             "Time to answer an HTTP request, by route",
             http_duration.clone(),
         );
+        let http_db_statements = Family::<RouteLabels, Counter>::default();
+        registry.register(
+            "stratus_http_db_statements",
+            "Database round trips made while answering HTTP requests, by route (a warm function call makes none)",
+            http_db_statements.clone(),
+        );
         let function_invocations = Family::<FunctionCodeLabels, Counter>::default();
         let function_seconds =
             HistogramFamily::<FunctionLabels>::new_with_constructor(latency_histogram as fn() -> Histogram);
@@ -90,7 +97,15 @@ impl Default for Metrics {
             "Calls that had to load the function into a worker first",
             function_cold_starts.clone(),
         );
-        Self { registry, http_requests, http_duration, function_invocations, function_seconds, function_cold_starts }
+        Self {
+            registry,
+            http_requests,
+            http_duration,
+            http_db_statements,
+            function_invocations,
+            function_seconds,
+            function_cold_starts,
+        }
     }
 }
 
@@ -130,9 +145,11 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
     let started = Instant::now();
     let method = request.method().to_string();
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
-    let response = next.run(request).await;
+    let (response, statements) = stratus_core::count_statements(next.run(request)).await;
     let status = response.status().as_u16();
     metrics.http_requests.get_or_create(&RequestLabels { method: method.clone(), route: route.clone(), status }).inc();
-    metrics.http_duration.get_or_create(&RouteLabels { method, route }).observe(started.elapsed().as_secs_f64());
+    let labels = RouteLabels { method, route };
+    metrics.http_duration.get_or_create(&labels).observe(started.elapsed().as_secs_f64());
+    metrics.http_db_statements.get_or_create(&labels).inc_by(statements);
     response
 }

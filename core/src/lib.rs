@@ -35,4 +35,4 @@ pub mod testing;
 pub mod tokens;
 pub mod vcd;
 
-pub use store::{Backend, Store, sqlite_url};
+pub use store::{Backend, Store, count_statements, sqlite_url};

@@ -5,6 +5,7 @@ mod definitions;
 mod events;
 mod events_ui;
 mod limits;
+mod warm_path;
 
 use std::time::{Duration, Instant};
 

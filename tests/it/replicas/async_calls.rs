@@ -6,6 +6,8 @@
 //! process is killed and started again.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
@@ -52,15 +54,21 @@ async fn sqlite_rabbitmq() {
     each_runs_once(Db::Sqlite, Queue::Rabbit).await;
 }
 
-/// Accepts call `n` through replica `i`: its invocation id.
-async fn accept(r: &Replicas, i: usize, n: usize) -> (usize, String) {
-    let url = r.url(i, &format!("/api/org/{ORG}/busy"));
-    let request = r.client.post(url).bearer_auth(&r.token).header("prefer", "respond-async").json(&json!({"n": n}));
+/// Accepts call `k` through the replica at `base`: its invocation id.
+async fn accept(client: &reqwest::Client, base: &str, token: &str, k: usize) -> (usize, String) {
+    let url = format!("{base}/api/org/{ORG}/busy");
+    let request = client.post(url).bearer_auth(token).header("prefer", "respond-async").json(&json!({"n": k}));
     let response = request.send().await.expect("POST an async call");
-    assert_eq!(response.status(), 202, "call {n} through replica {i}");
+    assert_eq!(response.status(), 202, "call {k} through {base}");
     let accepted: Value = response.json().await.expect("InvocationAccepted");
     assert_eq!(accepted["status"], "pending");
-    (n, accepted["id"].as_str().expect("an invocation id").to_owned())
+    (k, accepted["id"].as_str().expect("an invocation id").to_owned())
+}
+
+/// Whether replica `victim`'s first process logged an attempt start and not yet its end.
+fn in_flight(r: &Replicas, victim: usize) -> bool {
+    let lines: Vec<AttemptLine> = r.attempts().into_iter().filter(|l| (l.replica, l.life) == (victim, 0)).collect();
+    lines.iter().any(|s| s.is_start() && !lines.iter().any(|f| !f.is_start() && f.invocation == s.invocation))
 }
 
 async fn each_runs_once(db: Db, queue: Queue) {
@@ -74,25 +82,42 @@ async fn each_runs_once(db: Db, queue: Queue) {
     let n = r.count();
     r.create_function(0, "busy", BUSY).await;
 
-    let started = Instant::now();
-    let accepted: Vec<(usize, String)> =
-        futures_util::stream::iter(0..CALLS).map(|k| accept(&r, k % n, k)).buffer_unordered(8).collect().await;
-    let accepted: HashMap<String, usize> = accepted.into_iter().map(|(k, id)| (id, k)).collect();
-    assert_eq!(accepted.len(), CALLS, "every call has its own invocation");
-
-    // Kill the last replica while it runs an attempt (started, not finished, in its log).
+    // Calls go round-robin, the last replica's share first: it is killed while the others still
+    // accept calls (a busy machine may run calls as fast as they come, so waiting until all are
+    // accepted could leave it nothing to be killed in the middle of).
     let victim = n - 1;
-    let in_flight = |r: &Replicas| {
-        let lines: Vec<AttemptLine> = r.attempts().into_iter().filter(|l| l.replica == victim).collect();
-        lines.iter().any(|s| s.is_start() && !lines.iter().any(|f| !f.is_start() && f.invocation == s.invocation))
-    };
+    let mut order: Vec<(usize, usize)> = (0..CALLS).map(|k| (k % n, k)).collect();
+    order.sort_by_key(|&(i, _)| i != victim);
+    let victim_calls = order.iter().filter(|&&(i, _)| i == victim).count();
+    let victim_accepted = Arc::new(AtomicUsize::new(0));
+    let bases: Vec<String> = (0..n).map(|i| r.base(i).to_owned()).collect();
+    let (client, token, counter) = (r.client.clone(), r.token.clone(), victim_accepted.clone());
+    let started = Instant::now();
+    let sender = tokio::spawn(async move {
+        let calls = futures_util::stream::iter(order).map(|(i, k)| {
+            let (client, base, token, counter) = (&client, &bases[i], &token, &counter);
+            async move {
+                let accepted = accept(client, base, token, k).await;
+                if i == victim {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                }
+                accepted
+            }
+        });
+        calls.buffer_unordered(8).collect::<Vec<(usize, String)>>().await
+    });
+
+    // Kill the victim once its share is accepted, while it runs an attempt.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !in_flight(&r) {
+    while victim_accepted.load(Ordering::SeqCst) < victim_calls || !in_flight(&r, victim) {
         assert!(Instant::now() < deadline, "replica {victim} never ran an attempt:\n{}", r.logs(victim));
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     r.kill9(victim).await;
     let killed_at = started.elapsed();
+    let accepted: HashMap<String, usize> =
+        sender.await.expect("the calls").into_iter().map(|(k, id)| (id, k)).collect();
+    assert_eq!(accepted.len(), CALLS, "every call has its own invocation");
     if n == 1 {
         r.restart(victim).await;
     }
@@ -153,12 +178,19 @@ async fn wait_all_finished(r: &Replicas) -> usize {
             return statuses.iter().filter(|s| **s == "succeeded").count();
         }
         if Instant::now() > deadline {
-            let mut counts: HashMap<&str, usize> = HashMap::new();
-            for status in statuses {
-                *counts.entry(status).or_default() += 1;
-            }
+            let items = list["items"].as_array().cloned().unwrap_or_default();
+            let stuck: Vec<&str> = items
+                .iter()
+                .filter(|i| !matches!(i["status"].as_str(), Some("succeeded" | "failed")))
+                .filter_map(|i| i["id"].as_str())
+                .collect();
+            let lines: Vec<AttemptLine> =
+                r.attempts().into_iter().filter(|l| stuck.contains(&l.invocation.as_str())).collect();
             let logs: String = (0..r.count()).map(|i| format!("--- replica {i}\n{}", tail(&r.logs(i)))).collect();
-            panic!("not all {CALLS} invocations finished in 90 s: {counts:?}\n{logs}");
+            panic!(
+                "{} of {CALLS} invocations unfinished after 90 s: {stuck:?}\ntheir attempts: {lines:#?}\n{logs}",
+                stuck.len()
+            );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
