@@ -334,8 +334,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let router = app(state.clone());
     let amqp = stratus::host::amqp::start(router.clone(), store.clone(), &args.amqp, config_vcd.as_ref())
         .map_err(anyhow::Error::msg)?;
-    let drain_delay = std::time::Duration::from_millis(args.replicas.drain_delay_ms);
-    server::serve(listener, router, replica::stop_listening(state.clone(), drain_delay)).await?;
+    replica::serve(listener, router, state.clone(), &args.replicas).await?;
     if let Some(bridge) = amqp {
         bridge.shutdown().await;
     }

@@ -56,13 +56,39 @@ impl ReplicaArgs {
     }
 }
 
-/// Completes when the listener should close: after the stop signal, the replica drains for the
-/// drain delay first.
-pub async fn stop_listening(state: AppState, drain_delay: Duration) {
-    super::server::shutdown_signal().await;
-    tracing::info!("stopping: draining");
-    state.cluster.start_draining();
-    tokio::time::sleep(drain_delay).await;
+/// Serves `router` on `listener` until the stop signal; then drains (the drain delay), closes
+/// the listener and lets in-flight requests finish within the grace period.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    state: AppState,
+    args: &ReplicaArgs,
+) -> std::io::Result<()> {
+    let stopping = std::sync::Arc::new(tokio::sync::Notify::new());
+    let signal = {
+        let stopping = stopping.clone();
+        let drain_delay = Duration::from_millis(args.drain_delay_ms);
+        async move {
+            super::server::shutdown_signal().await;
+            tracing::info!("stopping: draining");
+            state.cluster.start_draining();
+            tokio::time::sleep(drain_delay).await;
+            stopping.notify_one();
+        }
+    };
+    let server = super::server::serve(listener, router, signal);
+    tokio::pin!(server);
+    tokio::select! {
+        served = &mut server => return served,
+        () = stopping.notified() => {}
+    }
+    match tokio::time::timeout(args.grace(), server).await {
+        Ok(served) => served,
+        Err(_) => {
+            tracing::warn!("requests still running at the end of the grace period were cut");
+            Ok(())
+        }
+    }
 }
 
 /// The last steps once the listener is closed: lets running jobs finish within `grace`, hands
