@@ -14,6 +14,7 @@ use futures_util::StreamExt as _;
 use harness::Db;
 use harness::replicas::{AttemptLine, ORG, Replicas};
 use serde_json::{Value, json};
+use sqlx::Row as _;
 
 use super::{FAST, broker_url, delete_broker_objects, replica_count, unique};
 
@@ -187,13 +188,41 @@ async fn wait_all_finished(r: &Replicas) -> usize {
             let lines: Vec<AttemptLine> =
                 r.attempts().into_iter().filter(|l| stuck.contains(&l.invocation.as_str())).collect();
             let logs: String = (0..r.count()).map(|i| format!("--- replica {i}\n{}", tail(&r.logs(i)))).collect();
+            let jobs = job_rows(&r.database_url, &stuck).await;
             panic!(
-                "{} of {CALLS} invocations unfinished after 90 s: {stuck:?}\ntheir attempts: {lines:#?}\n{logs}",
+                "{} of {CALLS} invocations unfinished after 90 s: {stuck:?}\ntheir jobs: {jobs:#?}\ntheir attempts: \
+                 {lines:#?}\n{logs}",
                 stuck.len()
             );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The queue rows of `ids` and the replicas' heartbeats, read from the database to explain a
+/// failure (the server's tables; only for the message).
+async fn job_rows(url: &str, ids: &[&str]) -> Vec<String> {
+    sqlx::any::install_default_drivers();
+    let Ok(pool) = sqlx::AnyPool::connect(url).await else { return vec!["no database connection".into()] };
+    let mut rows = Vec::new();
+    let jobs = "select invocation_id, status, attempts, lease_owner, next_attempt_at from async_job";
+    for row in sqlx::query(jobs).fetch_all(&pool).await.unwrap_or_default() {
+        let id: String = row.try_get(0).unwrap_or_default();
+        if ids.contains(&id.as_str()) {
+            let (status, attempts): (String, i64) =
+                (row.try_get(1).unwrap_or_default(), row.try_get(2).unwrap_or_default());
+            let (owner, due): (Option<String>, i64) =
+                (row.try_get(3).unwrap_or_default(), row.try_get(4).unwrap_or_default());
+            rows.push(format!("{id}: {status}, {attempts} attempts, owner {owner:?}, due {due}"));
+        }
+    }
+    let beats = "select replica_id, heartbeat_at from replica";
+    for row in sqlx::query(beats).fetch_all(&pool).await.unwrap_or_default() {
+        let (id, at): (String, i64) = (row.try_get(0).unwrap_or_default(), row.try_get(1).unwrap_or_default());
+        rows.push(format!("replica {id} beat at {at} ({} ms ago)", stratus_core::dates::now_millis() - at));
+    }
+    pool.close().await;
+    rows
 }
 
 fn tail(log: &str) -> String {

@@ -1,17 +1,19 @@
 //! What one replica changes, the others serve at once: a function created through one is served
-//! by the others; a new version, a rollback and new org limits reach the others' caches; a
-//! delete through one is a 404 from the others within milliseconds, not after the old 1 s TTL
-//! (each replica's cache is warm before every write, so a TTL cache would fail).
+//! by the others; a new version, a rollback, new org limits and a revoked token reach the
+//! others' caches; a delete through one is a 404 from the others within milliseconds, not after
+//! the old 1 s TTL (each replica's cache is warm before every write, so a TTL cache would fail).
 
 use std::time::Duration;
 
-use api_types::OrgLimits;
+use api_types::{OrgLimits, Role};
 use futures_util::future::join_all;
 use harness::replicas::{ORG, Replicas};
 use harness::{Db, both_databases};
 use serde_json::{Value, json};
+use stratus_core::tenancy::OrgName;
+use stratus_core::tokens;
 
-use super::{replica_count, within};
+use super::{FAST, replica_count, within};
 
 /// The longest a replica may serve what another replica changed. LISTEN/NOTIFY takes about a
 /// millisecond; the TTL caches it replaces kept entries for a second.
@@ -41,6 +43,11 @@ async fn serves(r: &Replicas, i: usize, route: &str, status: u16, answer: Option
     }
 }
 
+async fn functions_status(r: &Replicas, i: usize, token: &str) -> u16 {
+    let url = r.url(i, &format!("/api/org/{ORG}/functions"));
+    r.client.get(url).bearer_auth(token).send().await.expect("GET functions").status().as_u16()
+}
+
 async fn max_concurrency_is(r: &Replicas, i: usize, cap: u32) -> bool {
     let url = r.url(i, &format!("/api/org/{ORG}/limits"));
     let response = r.client.get(url).bearer_auth(&r.token).send().await.expect("GET limits");
@@ -54,7 +61,7 @@ async fn send(request: reqwest::RequestBuilder, token: &str, expected: u16) {
 }
 
 async fn writes_through_one_replica_reach_the_others_at_once(db: Db) {
-    let r = Replicas::start(db, replica_count(db), &[]).await;
+    let r = Replicas::start(db, replica_count(db), &FAST).await;
     let n = r.count();
     let last = n - 1;
     let others: Vec<usize> = if n > 1 { (1..n).collect() } else { vec![0] };
@@ -106,6 +113,21 @@ async fn writes_through_one_replica_reach_the_others_at_once(db: Db) {
     for i in 0..n {
         let seen = within(AT_ONCE, || max_concurrency_is(&r, i, 40)).await;
         took.push(("limits".into(), i, seen.unwrap_or_else(|| panic!("replica {i} kept the old limits"))));
+    }
+
+    // A token revoked by another process (`stratus token revoke`; here the test's own store),
+    // after every replica checked it once. SQLite has no channel: the server sees the change
+    // epoch at its next heartbeat.
+    let org = OrgName::parse(ORG).expect("an org name");
+    let extra = tokens::issue(&r.store, Role::TenantAdmin, Some(&org), "revoked").await.expect("a token");
+    for i in 0..n {
+        assert_eq!(functions_status(&r, i, &extra.secret).await, 200, "replica {i} before the revocation");
+    }
+    assert!(tokens::revoke(&r.store, &extra.token_id).await.expect("revoke"));
+    let bound = if db == Db::Postgres { AT_ONCE } else { Duration::from_secs(1) };
+    for i in 0..n {
+        let refused = within(bound, || async { functions_status(&r, i, &extra.secret).await == 401 }).await;
+        took.push(("revoked".into(), i, refused.unwrap_or_else(|| panic!("replica {i} still accepts the token"))));
     }
 
     // Deleted through one replica, after a call on every other one warmed its cache.
