@@ -6,7 +6,7 @@
 mod coherence;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, Ordering};
 use std::time::Duration;
 
 pub use coherence::{Coherence, Invalidation};
@@ -30,6 +30,8 @@ struct Inner {
     /// Live replicas, this one included, as of the last beat.
     live: AtomicU32,
     draining: AtomicBool,
+    /// When the last beat succeeded (epoch ms).
+    last_beat: AtomicI64,
     /// Unregistered: the heartbeat stops (it goes on while draining, so that the work this
     /// replica still finishes is not taken over).
     left: AtomicBool,
@@ -52,6 +54,7 @@ impl Cluster {
             heartbeat,
             live: AtomicU32::new(1),
             draining: AtomicBool::new(false),
+            last_beat: AtomicI64::new(0),
             left: AtomicBool::new(false),
             coherence,
         };
@@ -85,36 +88,66 @@ impl Cluster {
     }
 
     /// Registers the replica and starts its heartbeat and, on PostgreSQL, its listener for the
-    /// other replicas' invalidations.
+    /// other replicas' invalidations. The heartbeat has a thread, a runtime and a database
+    /// connection of its own: a replica busy with calls (or waiting for its pool) must not look
+    /// dead to the others, who would take its work over.
     pub async fn start(&self) -> Result<(), sqlx::Error> {
-        self.beat().await?;
+        self.beat(&self.inner.store).await?;
         let this = self.clone();
-        tokio::spawn(async move {
-            let mut interval = tokio::time::interval(this.inner.heartbeat);
-            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                interval.tick().await;
-                if this.inner.left.load(Ordering::Relaxed) {
-                    break;
-                }
-                if let Err(err) = this.beat().await {
-                    tracing::warn!(%err, "replica heartbeat failed");
-                }
+        let spawned = std::thread::Builder::new().name("stratus-heartbeat".into()).spawn(move || {
+            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime.block_on(this.beat_loop()),
+                Err(err) => tracing::error!(%err, "the heartbeat could not start its runtime"),
             }
         });
+        spawned.map_err(|err| sqlx::Error::Io(std::io::Error::other(err)))?;
         Coherence::spawn_listener(&self.inner.coherence, self.inner.id.clone());
         Ok(())
     }
 
-    async fn beat(&self) -> Result<(), sqlx::Error> {
+    async fn beat_loop(self) {
+        let mut store = None;
+        let mut interval = tokio::time::interval(self.inner.heartbeat);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        while !self.inner.left.load(Ordering::Relaxed) {
+            interval.tick().await;
+            if store.is_none() {
+                match self.inner.store.dedicated().await {
+                    Ok(own) => store = Some(own),
+                    Err(err) => tracing::warn!(%err, "the heartbeat could not connect to the database"),
+                }
+            }
+            let Some(own) = &store else { continue };
+            if self.inner.left.load(Ordering::Relaxed) {
+                break;
+            }
+            if let Err(err) = self.beat(own).await {
+                tracing::warn!(%err, "replica heartbeat failed");
+            }
+        }
+        if let Some(own) = store {
+            own.close().await;
+        }
+    }
+
+    /// One beat on `store` (the heartbeat's own connection, or the pool at registration).
+    async fn beat(&self, store: &Store) -> Result<(), sqlx::Error> {
         let now = now_millis();
-        let store = &self.inner.store;
         store.beat(&self.inner.id, now).await?;
+        self.inner.last_beat.store(now, Ordering::Relaxed);
         // A replica gone for an hour is forgotten (its leases were taken over long ago).
         let live = store.live_replicas(self.alive_since(now), now - 3_600_000).await?;
         self.inner.live.store(u32::try_from(live).unwrap_or(u32::MAX).max(1), Ordering::Relaxed);
-        self.inner.coherence.ping(&self.inner.id).await;
-        self.inner.coherence.check_epoch().await
+        let coherence = &self.inner.coherence;
+        coherence.ping(store, &self.inner.id).await;
+        coherence.check_epoch(store).await
+    }
+
+    /// Whether this replica's last successful beat is more than two beats old: the others may
+    /// soon count it dead, so it should not take more work.
+    pub fn is_late(&self) -> bool {
+        let beat = i64::try_from(self.inner.heartbeat.as_millis()).unwrap_or(i64::MAX);
+        now_millis() - self.inner.last_beat.load(Ordering::Relaxed) > beat.saturating_mul(2)
     }
 
     /// The replica is stopping: `/readyz` fails, queue consumers stop taking work.
@@ -146,17 +179,17 @@ mod tests {
         let store = Store::connect(&crate::store::sqlite_url(&dir.path().join("t.db"))).await.expect("connect");
         store.migrate().await.expect("migrate");
         let cluster = Cluster::new(store.clone(), Duration::from_millis(100));
-        cluster.beat().await.unwrap();
+        cluster.beat(&store).await.unwrap();
         assert_eq!((cluster.live_replicas(), cluster.share(5)), (1, 5));
         let now = now_millis();
         store.beat("rep_other", now).await.unwrap();
         store.beat("rep_third", now).await.unwrap();
-        cluster.beat().await.unwrap();
+        cluster.beat(&store).await.unwrap();
         assert_eq!((cluster.live_replicas(), cluster.share(5), cluster.share(1)), (3, 2, 1));
         // Five missed beats (500 ms) later the other two are dead.
         store.beat("rep_other", now - 600).await.unwrap();
         store.beat("rep_third", now - 600).await.unwrap();
-        cluster.beat().await.unwrap();
+        cluster.beat(&store).await.unwrap();
         assert_eq!(cluster.live_replicas(), 1);
         assert!(cluster.coherence().is_live(), "SQLite: one process, always coherent");
         cluster.leave().await;

@@ -130,6 +130,14 @@ impl Store {
         Ok(Self { pool, backend, url: url.into() })
     }
 
+    /// Another handle on the same database with one connection of its own (a task that must not
+    /// wait behind the shared pool: the heartbeat).
+    pub async fn dedicated(&self) -> Result<Self, sqlx::Error> {
+        let options = AnyConnectOptions::from_str(&self.url)?.disable_statement_logging();
+        let pool = AnyPoolOptions::new().max_connections(1).connect_with(options).await?;
+        Ok(Self { pool, backend: self.backend, url: self.url.clone() })
+    }
+
     /// Applies every pending migration.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.backend {

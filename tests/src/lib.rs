@@ -140,6 +140,7 @@ impl TestApp {
     /// Stops the server and drops a PostgreSQL test database.
     pub async fn shutdown(self) {
         self.server.abort();
+        self.cluster.leave().await;
         self.functions.pool().shutdown().await;
         self.store.close().await;
         if let Some(name) = self.pg_database {

@@ -132,9 +132,10 @@ impl Coherence {
     }
 
     /// Empties every cache when the change epoch moved since the last look (a write by another
-    /// process, which SQLite cannot announce); the first look only notes it.
-    pub(super) async fn check_epoch(&self) -> Result<(), sqlx::Error> {
-        let epoch = self.store.change_epoch().await?;
+    /// process, which SQLite cannot announce); the first look only notes it. Asks `store` (the
+    /// heartbeat's connection).
+    pub(super) async fn check_epoch(&self, store: &Store) -> Result<(), sqlx::Error> {
+        let epoch = store.change_epoch().await?;
         let seen = self.epoch.swap(epoch, Ordering::AcqRel);
         if seen != NO_EPOCH && seen != epoch {
             self.apply(&Invalidation::Everything);
@@ -142,9 +143,10 @@ impl Coherence {
         Ok(())
     }
 
-    pub(super) async fn ping(&self, replica: &str) {
-        if self.store.backend() == Backend::Postgres {
-            self.announce(&Invalidation::Ping { replica: replica.to_owned() }).await;
+    /// A heartbeat ping on `store` (the heartbeat's connection).
+    pub(super) async fn ping(&self, store: &Store, replica: &str) {
+        if store.backend() == Backend::Postgres {
+            Self::announce_from(store, &Invalidation::Ping { replica: replica.to_owned() }).await;
         }
     }
 

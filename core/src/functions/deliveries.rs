@@ -170,13 +170,15 @@ impl EventTriggers {
     /// many started. The attempts run in the background.
     pub async fn tick(self: &Arc<Self>) -> Result<usize, sqlx::Error> {
         let free = self.slots.available_permits();
-        if free == 0 {
+        // A replica whose heartbeat is late may soon count as dead: it takes no more work.
+        if free == 0 || self.functions.cluster.is_late() {
             return Ok(0);
         }
         let now = now_millis();
         let cluster = &self.functions.cluster;
         let stale = cluster.alive_since(now);
-        let due = self.store().due_deliveries(now, stale, i64::try_from(free).unwrap_or(i64::MAX)).await?;
+        let limit = i64::try_from(free).unwrap_or(i64::MAX);
+        let due = self.store().due_deliveries(cluster.id(), now, stale, limit).await?;
         let mut started = 0;
         for id in due {
             let Ok(slot) = Arc::clone(&self.slots).try_acquire_owned() else { break };

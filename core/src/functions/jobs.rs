@@ -186,6 +186,13 @@ impl AsyncJobs {
         let cluster = &self.functions.cluster;
         let lease_until = now + millis(self.config.lease);
         let store = &self.functions.store;
+        if cluster.is_late() {
+            // Its heartbeat is late: it may soon count as dead, so it takes no more work.
+            if let Err(err) = self.queue().publish(id, Duration::from_secs(1)).await {
+                tracing::warn!(%err, %id, "could not queue a job again; the sweeper will");
+            }
+            return Ok(());
+        }
         if let Some(job) = store.claim_job(id, self.owner(), now, cluster.alive_since(now), lease_until).await? {
             self.attempt(job).await;
             return Ok(());

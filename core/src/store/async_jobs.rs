@@ -53,12 +53,13 @@ fn job(row: &AnyRow) -> Result<JobRow, sqlx::Error> {
     })
 }
 
-/// The condition of a job a replica may start now: queued and due, or running under a lease no
-/// live replica holds. Placeholders: `$now`, `$stale`.
-fn claimable(now: &str, stale: &str) -> String {
+/// The condition of a job replica `owner` may start now: queued and due, or running under a
+/// lease no live replica holds (never its own: a replica that thinks itself dead is late, not
+/// gone). Placeholders: `$now`, `$stale`, `$owner`.
+fn claimable(now: &str, stale: &str, owner: &str) -> String {
     format!(
         "((async_job.status = 'queued' and async_job.next_attempt_at <= {now}) or \
-         (async_job.status = 'running' and {}))",
+         (async_job.status = 'running' and async_job.lease_owner <> {owner} and {}))",
         lease_lost("async_job", now, stale)
     )
 }
@@ -100,7 +101,7 @@ impl Store {
         let sql = format!(
             "update async_job set status = 'running', attempts = attempts + 1, lease_owner = $1, \
              lease_until = $2, updated_at = $3 where invocation_id = $5 and {} returning {COLUMNS}",
-            claimable("$3", "$4")
+            claimable("$3", "$4", "$1")
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(owner)
@@ -128,7 +129,7 @@ impl Store {
             "update async_job set status = 'running', attempts = attempts + 1, lease_owner = $1, \
              lease_until = $2, updated_at = $3 where invocation_id in (select invocation_id from async_job \
              where {} order by next_attempt_at, invocation_id limit $5{lock}) returning {COLUMNS}",
-            claimable("$3", "$4")
+            claimable("$3", "$4", "$1")
         );
         let mut tx = self.begin_write().await?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -155,7 +156,7 @@ impl Store {
         let sql = format!(
             "select invocation_id from async_job where {} and async_job.next_attempt_at <= $3 \
              order by next_attempt_at limit $4",
-            claimable("$1", "$2")
+            claimable("$1", "$2", "''")
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now)
@@ -168,14 +169,18 @@ impl Store {
     }
 
     /// Marks the job's invocation running for attempt `attempts` (what a poller of the record
-    /// sees while it runs).
-    pub(crate) async fn mark_job_running(&self, invocation: &InvocationRow) -> Result<(), sqlx::Error> {
+    /// sees while it runs), only while `owner` still holds that attempt: a late attempt never
+    /// overwrites what a newer one stored.
+    pub(crate) async fn mark_job_running(&self, invocation: &InvocationRow, owner: &str) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "update invocation set status = 'running', started_at = $1, attempts = $2 where invocation_id = $3",
+            "update invocation set status = 'running', started_at = $1, attempts = $2 where invocation_id = $3 \
+             and exists (select 1 from async_job j where j.invocation_id = $3 and j.status = 'running' \
+             and j.lease_owner = $4 and j.attempts = $2)",
         )
         .bind(invocation.started_at)
         .bind(invocation.attempts)
         .bind(&invocation.invocation_id)
+        .bind(owner)
         .execute(self.pool())
         .await?;
         Ok(())

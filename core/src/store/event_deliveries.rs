@@ -61,11 +61,13 @@ fn delivery(row: &AnyRow) -> Result<DeliveryRow, sqlx::Error> {
 
 /// The condition of a delivery an attempt may start on now: pending and due, or running under a
 /// lease (`next_attempt_at` is its end) that ran out or whose replica stopped beating.
-/// Placeholders: `$now`, `$stale` (the oldest beat of a live replica).
-fn claimable(now: &str, stale: &str) -> String {
+/// Placeholders: `$now`, `$stale` (the oldest beat of a live replica), `$owner` (the replica
+/// asking, which never takes over its own lease early: it is late, not gone).
+fn claimable(now: &str, stale: &str, owner: &str) -> String {
     format!(
         "(event_delivery.next_attempt_at <= {now} and event_delivery.status in ('pending', 'running')) or \
-         (event_delivery.status = 'running' and (event_delivery.lease_owner is null or not exists \
+         (event_delivery.status = 'running' and event_delivery.lease_owner <> {owner} and \
+         (event_delivery.lease_owner is null or not exists \
          (select 1 from replica r where r.replica_id = event_delivery.lease_owner and r.heartbeat_at >= {stale})))"
     )
 }
@@ -122,13 +124,24 @@ impl Store {
 
     /// Ids of deliveries due at `now`: pending ones whose time came, and running ones whose
     /// runner's lease ran out (it stopped or died). Oldest first.
-    pub(crate) async fn due_deliveries(&self, now: i64, stale: i64, limit: i64) -> Result<Vec<String>, sqlx::Error> {
+    pub(crate) async fn due_deliveries(
+        &self,
+        owner: &str,
+        now: i64,
+        stale: i64,
+        limit: i64,
+    ) -> Result<Vec<String>, sqlx::Error> {
         let sql = format!(
             "select delivery_id from event_delivery where {} order by next_attempt_at, delivery_id limit $3",
-            claimable("$1", "$2")
+            claimable("$1", "$2", "$4")
         );
-        let rows =
-            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(stale).bind(limit).fetch_all(self.pool()).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(stale)
+            .bind(limit)
+            .bind(owner)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(|r| r.try_get("delivery_id")).collect()
     }
 
@@ -146,7 +159,7 @@ impl Store {
         let sql = format!(
             "update event_delivery set status = 'running', attempts = attempts + 1, next_attempt_at = $3, \
              lease_owner = $4, updated_at = $1 where delivery_id = $5 and {}",
-            claimable("$1", "$2")
+            claimable("$1", "$2", "$4")
         );
         let done = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now)
@@ -362,8 +375,8 @@ mod tests {
         let (_dir, store) = store_with_function().await;
         store.enqueue_deliveries(&[row("d1", "f", "ev-1")]).await.unwrap();
         store.beat("r1", 1).await.unwrap(); // The runner "r1" is alive for beats since 0.
-        assert!(store.due_deliveries(99, 0, 10).await.unwrap().is_empty());
-        assert_eq!(store.due_deliveries(100, 0, 10).await.unwrap(), ["d1"]);
+        assert!(store.due_deliveries("r2", 99, 0, 10).await.unwrap().is_empty());
+        assert_eq!(store.due_deliveries("r2", 100, 0, 10).await.unwrap(), ["d1"]);
         let claimed = store.claim_delivery("d1", "r1", 100, 0, 1_000).await.unwrap().expect("claimed");
         assert_eq!((claimed.status.as_str(), claimed.attempts), ("running", 1));
         assert!(
@@ -384,10 +397,10 @@ mod tests {
             (d.status.as_str(), d.last_error.as_deref(), d.invocation_id.as_deref()),
             ("pending", Some("boom"), Some("inv_1"))
         );
-        assert!(store.due_deliveries(499, 0, 10).await.unwrap().is_empty());
+        assert!(store.due_deliveries("r2", 499, 0, 10).await.unwrap().is_empty());
         // A runner that dies leaves its delivery running; after the lease another takes it over.
         store.claim_delivery("d1", "r1", 500, 0, 1_000).await.unwrap().expect("due again");
-        assert!(store.due_deliveries(999, 0, 10).await.unwrap().is_empty());
+        assert!(store.due_deliveries("r2", 999, 0, 10).await.unwrap().is_empty());
         let taken_over = store.claim_delivery("d1", "r1", 1_000, 0, 2_000).await.unwrap().expect("lease ran out");
         assert_eq!(taken_over.attempts, 3);
         let dead = AttemptEnd {
@@ -400,12 +413,12 @@ mod tests {
         assert!(store.finish_delivery("d1", 3, &dead, 1_100).await.unwrap());
         assert_eq!(store.list_deliveries("acme", "f", Some(DeliveryStatus::Dead), 10).await.unwrap().len(), 1);
         assert!(store.list_deliveries("acme", "f", Some(DeliveryStatus::Pending), 10).await.unwrap().is_empty());
-        assert!(store.due_deliveries(5_000, 0, 10).await.unwrap().is_empty(), "dead letters stay put");
+        assert!(store.due_deliveries("r2", 5_000, 0, 10).await.unwrap().is_empty(), "dead letters stay put");
         assert_eq!(store.redrive_deliveries("acme", "f", Some("d1"), 5_000).await.unwrap(), 1);
         assert_eq!(store.redrive_deliveries("acme", "f", None, 5_000).await.unwrap(), 0, "only dead ones");
         let d = store.get_delivery("acme", "f", "d1").await.unwrap().unwrap();
         assert_eq!((d.status.as_str(), d.attempts, d.next_attempt_at), ("pending", 0, 5_000));
-        assert_eq!(store.due_deliveries(5_000, 0, 10).await.unwrap(), ["d1"]);
+        assert_eq!(store.due_deliveries("r2", 5_000, 0, 10).await.unwrap(), ["d1"]);
     }
 
     #[tokio::test]
@@ -414,10 +427,10 @@ mod tests {
         store.enqueue_deliveries(&[row("d1", "f", "ev-1")]).await.unwrap();
         store.beat("r1", 100).await.unwrap();
         store.claim_delivery("d1", "r1", 100, 50, 100_000).await.unwrap().expect("claimed");
-        assert!(store.due_deliveries(200, 50, 10).await.unwrap().is_empty(), "r1 beats: its lease holds");
+        assert!(store.due_deliveries("r2", 200, 50, 10).await.unwrap().is_empty(), "r1 beats: its lease holds");
         assert!(store.claim_delivery("d1", "r2", 200, 50, 100_000).await.unwrap().is_none());
         // At 1 000, beats before 500 are too old: r1 is dead, long before its lease ends.
-        assert_eq!(store.due_deliveries(1_000, 500, 10).await.unwrap(), ["d1"]);
+        assert_eq!(store.due_deliveries("r2", 1_000, 500, 10).await.unwrap(), ["d1"]);
         let taken = store.claim_delivery("d1", "r2", 1_000, 500, 100_000).await.unwrap().expect("taken over");
         assert_eq!(taken.attempts, 2);
     }

@@ -94,7 +94,7 @@ impl AsyncJobs {
         prepared.request.invocation_id.clone_from(&job.invocation_id);
         prepared.row.attempts = job.attempts;
         prepared.row.started_at = record.started_at;
-        if let Err(err) = functions.store.mark_job_running(&prepared.row).await {
+        if let Err(err) = functions.store.mark_job_running(&prepared.row, self.owner()).await {
             tracing::warn!(%err, "could not mark an async invocation running");
         }
         let caps = functions.caps(&prepared.org_limits);

@@ -51,11 +51,12 @@ impl AsyncJobs {
     /// many started.
     pub async fn poll(self: &Arc<Self>) -> Result<usize, sqlx::Error> {
         let free = self.slots.available_permits();
-        if free == 0 || self.functions.cluster.is_draining() {
+        let cluster = &self.functions.cluster;
+        // A replica whose heartbeat is late may soon count as dead: it takes no more work.
+        if free == 0 || cluster.is_draining() || cluster.is_late() {
             return Ok(0);
         }
         let now = now_millis();
-        let cluster = &self.functions.cluster;
         let lease_until = now + millis(self.config.lease);
         let limit = i64::try_from(free).unwrap_or(i64::MAX);
         let jobs = self
