@@ -175,9 +175,7 @@ mod tests {
 
     #[tokio::test]
     async fn caps_are_shared_among_live_replicas_and_dead_ones_drop_out() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::connect(&crate::store::sqlite_url(&dir.path().join("t.db"))).await.expect("connect");
-        store.migrate().await.expect("migrate");
+        let (_dir, store) = crate::store::temp_store().await;
         let cluster = Cluster::new(store.clone(), Duration::from_millis(100));
         cluster.beat(&store).await.unwrap();
         assert_eq!((cluster.live_replicas(), cluster.share(5)), (1, 5));

@@ -204,6 +204,16 @@ pub async fn count_statements<F: std::future::Future>(work: F) -> (F::Output, u6
         .await
 }
 
+/// A migrated SQLite store in a temporary directory, for unit tests (the directory lives as long
+/// as the returned guard).
+#[cfg(test)]
+pub(crate) async fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::connect(&sqlite_url(&dir.path().join("t.db"))).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    (dir, store)
+}
+
 /// Whether `err` is a unique-constraint violation.
 pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error().is_some_and(|e| e.is_unique_violation())

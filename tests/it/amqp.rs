@@ -2,7 +2,7 @@
 //! (guest/guest). A test publisher plays vCD; every test has its own exchanges and queues.
 
 mod drop;
-mod fake_vcd;
+pub(crate) mod fake_vcd;
 pub(crate) mod proxy;
 mod replies;
 mod shared_replies;

@@ -11,7 +11,6 @@ mod events;
 mod extensions;
 mod rolling;
 mod startup;
-mod vcd_amqp;
 
 use std::time::{Duration, Instant};
 

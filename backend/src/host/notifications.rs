@@ -16,6 +16,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::host::backoff::Backoff;
+
 use futures_util::StreamExt as _;
 use lapin::message::Delivery;
 use lapin::options::{
@@ -166,18 +168,13 @@ enum SessionError {
     Config(String),
 }
 
-/// `FIRST_BACKOFF * 2^failures`, at most `MAX_BACKOFF`.
-fn backoff(failures: u32) -> Duration {
-    FIRST_BACKOFF.saturating_mul(1u32 << failures.min(16)).min(MAX_BACKOFF)
-}
-
 async fn run(
     config: ConsumerConfig,
     triggers: Arc<EventTriggers>,
     mut stop: watch::Receiver<bool>,
     sessions: watch::Sender<u64>,
 ) {
-    let mut failures = 0u32;
+    let mut backoff = Backoff::new(FIRST_BACKOFF, MAX_BACKOFF);
     loop {
         let mut consumed = false;
         let ended = session(&config, &triggers, &mut stop, &sessions, &mut consumed).await;
@@ -185,11 +182,7 @@ async fn run(
             Ok(()) => return,
             Err(err) => err,
         };
-        if consumed {
-            failures = 0;
-        }
-        let delay = backoff(failures);
-        failures = failures.saturating_add(1);
+        let delay = backoff.after(consumed);
         tracing::warn!(%err, retry_in_ms = delay.as_millis(), "notifications consumer disconnected; reconnecting");
         tokio::select! {
             () = tokio::time::sleep(delay) => {}

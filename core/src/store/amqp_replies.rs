@@ -56,13 +56,10 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
 
     #[tokio::test]
     async fn the_first_reply_stored_wins_until_it_is_older_than_the_window() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::connect(&crate::store::sqlite_url(&dir.path().join("t.db"))).await.expect("connect");
-        store.migrate().await.expect("migrate");
+        let (_dir, store) = crate::store::temp_store().await;
         let reply = vec![0u8, 159, 146, 150, 255];
         assert_eq!(store.find_amqp_reply("r1", 0).await.unwrap(), None);
         assert_eq!(store.keep_amqp_reply("r1", &reply, 100, 0).await.unwrap(), reply, "binary-safe");

@@ -299,9 +299,7 @@ mod tests {
     use api_types::VersionStatus;
 
     async fn store_with_function() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::connect(&crate::store::sqlite_url(&dir.path().join("t.db"))).await.expect("connect");
-        store.migrate().await.expect("migrate");
+        let (dir, store) = crate::store::temp_store().await;
         store.ensure_org("acme", "acme", 0).await.expect("org");
         let head = FunctionHead {
             org: "acme".into(),

@@ -219,9 +219,7 @@ mod tests {
     use super::*;
 
     async fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::connect(&crate::store::sqlite_url(&dir.path().join("t.db"))).await.expect("connect");
-        store.migrate().await.expect("migrate");
+        let (dir, store) = crate::store::temp_store().await;
         (dir, store)
     }
 

@@ -11,8 +11,8 @@ use harness::replicas::{ORG, Replicas};
 use harness::{Db, both_databases};
 use serde_json::json;
 
-use super::vcd_amqp::{ORG_URN, Reply, Vcd};
 use super::{FAST, replica_count};
+use crate::amqp::fake_vcd::{ACME as ORG_URN, FakeVcd, Names, Reply};
 
 const REQUESTS: usize = 500;
 /// Replies received before the kill.
@@ -26,8 +26,8 @@ fn request(k: usize) -> (String, &'static str, &'static str) {
 }
 
 async fn each_request_is_answered_once_through_a_kill(db: Db) {
-    let mut vcd = Vcd::start().await;
-    let (url, extension) = (super::broker_url(), vcd.extension.clone());
+    let mut vcd = FakeVcd::start(Names::unique("replicas")).await;
+    let (url, extension) = (super::broker_url(), vcd.names.clone());
     let acme = format!("{ORG_URN}={ORG}");
     let mut args = vec![
         "--amqp-url",
@@ -58,7 +58,7 @@ async fn each_request_is_answered_once_through_a_kill(db: Db) {
             let code = "export default async () => new Response('hi')";
             let body =
                 (method == "POST").then(|| json!({"name": format!("f{k}"), "route": format!("f{k}"), "code": code}));
-            sender.send(&id, method, uri, body).await;
+            sender.send(&id, method, uri, body, ORG_URN).await;
             if k % 2 == 1 {
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
@@ -103,7 +103,7 @@ async fn each_request_is_answered_once_through_a_kill(db: Db) {
             // Created by the killed replica, which died before storing its reply: no replica
             // can know the answer, so the request ran again. Reported, not hidden.
             ("POST", 409) => conflicts.push(id),
-            (_, status) => panic!("{method} {id} answered {status}: {}", answer.body()),
+            (_, status) => panic!("{method} {id} answered {status}: {}", answer.body_json()),
         }
     }
     eprintln!(

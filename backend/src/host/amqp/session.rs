@@ -13,6 +13,8 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::host::backoff::Backoff;
+
 use futures_util::StreamExt as _;
 use lapin::message::Delivery;
 use lapin::options::{
@@ -54,7 +56,7 @@ enum SessionError {
 
 /// Connects, serves until the connection dies, waits, and connects again, until `stop`.
 pub(super) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>, sessions: watch::Sender<u64>) {
-    let mut failures = 0u32;
+    let mut backoff = Backoff::new(FIRST_BACKOFF, MAX_BACKOFF);
     loop {
         let mut consumed = false;
         match session(&shared, &mut stop, &sessions, &mut consumed).await {
@@ -63,11 +65,7 @@ pub(super) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>, se
                 return;
             }
             Err(err) => {
-                if consumed {
-                    failures = 0;
-                }
-                let delay = backoff(failures);
-                failures = failures.saturating_add(1);
+                let delay = backoff.after(consumed);
                 tracing::warn!(%err, retry_in_ms = delay.as_millis(), "AMQP bridge disconnected; reconnecting");
                 tokio::select! {
                     () = tokio::time::sleep(delay) => {}
@@ -81,11 +79,6 @@ pub(super) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>, se
 /// Completes when the bridge is told to stop (or its handle is gone).
 async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stopped| *stopped).await;
-}
-
-/// `FIRST_BACKOFF * 2^failures`, at most `MAX_BACKOFF`.
-fn backoff(failures: u32) -> Duration {
-    FIRST_BACKOFF.saturating_mul(1u32 << failures.min(16)).min(MAX_BACKOFF)
 }
 
 async fn session(
@@ -377,13 +370,6 @@ impl Exchanges {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_ten_seconds() {
-        let delays: Vec<_> = (0..8).map(|n| backoff(n).as_millis()).collect();
-        assert_eq!(delays, [200, 400, 800, 1600, 3200, 6400, 10_000, 10_000]);
-        assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
-    }
 
     #[test]
     fn the_reply_address_needs_reply_to_and_the_exchange_header() {

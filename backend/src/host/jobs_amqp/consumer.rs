@@ -5,6 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::host::backoff::Backoff;
+
 use futures_util::StreamExt as _;
 use lapin::message::Delivery;
 use lapin::options::{
@@ -50,24 +52,15 @@ pub(super) fn spawn(url: String, names: QueueNames, jobs: Arc<AsyncJobs>, cluste
     });
 }
 
-/// `FIRST_BACKOFF * 2^failures`, at most `MAX_BACKOFF`.
-fn backoff(failures: u32) -> Duration {
-    FIRST_BACKOFF.saturating_mul(1u32 << failures.min(16)).min(MAX_BACKOFF)
-}
-
 async fn run(url: &str, names: &QueueNames, jobs: &Arc<AsyncJobs>, cluster: &Cluster) {
-    let mut failures = 0u32;
+    let mut backoff = Backoff::new(FIRST_BACKOFF, MAX_BACKOFF);
     loop {
         let mut consumed = false;
         let err = match session(url, names, jobs, cluster, &mut consumed).await {
             Ok(()) => return,
             Err(err) => err,
         };
-        if consumed {
-            failures = 0;
-        }
-        let delay = backoff(failures);
-        failures = failures.saturating_add(1);
+        let delay = backoff.after(consumed);
         tracing::warn!(%err, retry_in_ms = delay.as_millis(), "async jobs consumer disconnected; reconnecting");
         let until = tokio::time::Instant::now() + delay;
         while tokio::time::Instant::now() < until {
@@ -165,13 +158,6 @@ async fn settle(jobs: Arc<AsyncJobs>, cluster: Cluster, delivery: Delivery) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_ten_seconds() {
-        let delays: Vec<_> = (0..7).map(|n| backoff(n).as_millis()).collect();
-        assert_eq!(delays, [250, 500, 1000, 2000, 4000, 8000, 10_000]);
-        assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
-    }
 
     #[test]
     fn only_plausible_ids_are_handled() {

@@ -6,12 +6,10 @@ use super::{Showback, ShowbackError};
 use crate::dates::parse_day;
 use crate::showback::DayRange;
 use crate::showback::collectors::Collectors;
-use crate::store::{Store, UsageRecord};
+use crate::store::UsageRecord;
 
 async fn showback() -> (tempfile::TempDir, Showback) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::connect(&crate::store::sqlite_url(&dir.path().join("t.db"))).await.expect("connect");
-    store.migrate().await.expect("migrate");
+    let (dir, store) = crate::store::temp_store().await;
     for org in ["acme", "globex", "initech"] {
         store.ensure_org(org, org, 0).await.expect("org");
     }
