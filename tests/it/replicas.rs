@@ -6,6 +6,7 @@
 
 mod async_calls;
 mod autoscale;
+mod caps;
 mod coherence;
 mod events;
 mod extensions;
