@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{InvocationStatus, InvocationTrigger, VersionStatus};
+use crate::{FunctionAccess, InvocationStatus, InvocationTrigger, VersionStatus};
 
 /// A function definition's fixed limits: the server checks them, the UI's form checks what it
 /// can before sending. (Memory and timeout ceilings are per org: `OrgLimits`.)
@@ -144,6 +144,11 @@ pub struct FunctionSpec {
     /// A new JavaScript context for every call: nothing leaks between calls, at a cold-start cost.
     #[serde(default)]
     pub fresh_context: bool,
+    /// Who may call it over HTTP: `org` (the org's credentials, the default), `keys` (a key of
+    /// the function's, in `x-functions-key` or `?code=`, or the org's credentials) or `public`
+    /// (anyone; the provider may forbid it per org).
+    #[serde(default)]
+    pub access: FunctionAccess,
 }
 
 fn default_runtime() -> String {
@@ -181,6 +186,7 @@ pub struct Function {
     /// Names only: secret values are never returned.
     pub secret_names: Vec<String>,
     pub fresh_context: bool,
+    pub access: FunctionAccess,
     /// Code of the latest version.
     pub code: String,
     /// `openfaas`, `lambda` or `workers`, once compiled.
@@ -306,6 +312,14 @@ pub struct OrgLimits {
     /// 0 to 100000.
     #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100_000))]
     pub max_functions: u32,
+    /// Whether the org's functions may be `public` (callable without credentials). Omitted
+    /// means allowed.
+    #[serde(default = "allowed")]
+    pub allow_public: bool,
+}
+
+fn allowed() -> bool {
+    true
 }
 
 impl Default for OrgLimits {
@@ -320,6 +334,34 @@ impl Default for OrgLimits {
             max_request_bytes: 6 * 1024 * 1024,
             max_response_bytes: 6 * 1024 * 1024,
             max_functions: 200,
+            allow_public: true,
         }
     }
+}
+
+/// A key that may call one function (`access: keys`): sent in `x-functions-key` or as
+/// `?code=`. Only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FunctionKey {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+/// `201 Created` for a new key: the secret is shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewFunctionKey {
+    #[serde(flatten)]
+    pub key: FunctionKey,
+    pub secret: String,
+}
+
+/// `POST /api/org/{org}/functions/{name}/keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FunctionKeyCreate {
+    /// 1 to 63 characters, to tell keys apart (who holds it).
+    pub name: String,
 }

@@ -23,8 +23,9 @@ pub use autoscale::{
 pub use error::{ErrorBody, ErrorDetail, ErrorInfo};
 pub use events::{EventDelivery, Redriven};
 pub use functions::{
-    CodeError, Function, FunctionLimits, FunctionSpec, FunctionVersion, InvocationAccepted, InvocationRecord,
-    InvocationResult, OrgLimits, Rollback, StoredResponse, Trigger, function_limits,
+    CodeError, Function, FunctionKey, FunctionKeyCreate, FunctionLimits, FunctionSpec, FunctionVersion,
+    InvocationAccepted, InvocationRecord, InvocationResult, NewFunctionKey, OrgLimits, Rollback, StoredResponse,
+    Trigger, function_limits,
 };
 pub use org::{Me, Org, OrgCreate, Role};
 pub use resources::{FunctionSummary, ListResponse};
@@ -34,8 +35,8 @@ pub use showback::{
     ProjectionMethod, RateEntry, RateInput, RunStatus, SOURCE_URL_PATTERN, ShowbackOverview, ShowbackSummary,
 };
 pub use states::{
-    CollectorKind, DeliveryStatus, InvocationStatus, InvocationTrigger, JobStatus, RunTrigger, StepKind, UnknownState,
-    VersionStatus,
+    CollectorKind, DeliveryStatus, FunctionAccess, InvocationStatus, InvocationTrigger, JobStatus, RunTrigger,
+    StepKind, UnknownState, VersionStatus,
 };
 pub use system::Health;
 

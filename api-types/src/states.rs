@@ -114,6 +114,21 @@ pub enum JobStatus {
 }
 state_names!(JobStatus: "a job status" { Queued = "queued", Running = "running", Done = "done", Dead = "dead" });
 
+/// Who may call a function over HTTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FunctionAccess {
+    /// The org's credentials.
+    #[default]
+    Org,
+    /// A key of the function's, or the org's credentials.
+    Keys,
+    /// Anyone.
+    Public,
+}
+state_names!(FunctionAccess: "a function access" { Org = "org", Keys = "keys", Public = "public" });
+
 /// What started an invocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

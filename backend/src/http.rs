@@ -9,6 +9,7 @@ mod cors;
 pub mod error;
 pub mod extract;
 mod function_events;
+mod function_keys;
 mod functions;
 mod gateway;
 mod openapi;
@@ -41,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .merge(showback::router())
         .merge(functions::router())
         .merge(function_events::router())
+        .merge(function_keys::router())
         .merge(gateway::router())
         .split_for_parts();
     openapi::document_errors(&mut spec);

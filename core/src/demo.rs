@@ -154,6 +154,7 @@ pub async fn seed_functions(functions: &std::sync::Arc<crate::functions::Functio
             env: Default::default(),
             secrets: None,
             fresh_context: false,
+            access: Default::default(),
         };
         functions.create(org, &spec).await.map_err(|e| format!("demo function {org}/{name}: {e}"))?;
         created += 1;

@@ -9,6 +9,7 @@ mod convert;
 mod deliveries;
 pub mod events;
 pub mod jobs;
+mod keys;
 mod lookup;
 mod recorder;
 mod service;
@@ -18,6 +19,7 @@ pub use calls::{CallEnd, CallError, CallObserver, CallOutcome, Failure, GatewayR
 pub use concurrency::Concurrency;
 pub use convert::{function_dto, invocation_dto, version_dto};
 pub use deliveries::{AcceptError, Accepted, DeliveryConfig, EventTriggers, MAX_LISTED_DELIVERIES};
+pub use keys::{KEY_PREFIX, MAX_KEY_NAME_CHARS, MAX_KEYS};
 pub use recorder::Recorder;
 pub use service::{FunctionError, Functions};
 pub use spec::{RESERVED_ROUTES, ValidSpec, validate_limits, validate_spec};

@@ -2,9 +2,10 @@
 //! failure into an [`ApiError`].
 
 use api_types::{
-    ActionDetail, AutoscaleEvent, AutoscaleRuleSummary, Budget, CostReport, Evaluation, Function, FunctionSpec,
-    FunctionSummary, FunctionVersion, InvocationResult, ListResponse, Me, MetricsPush, OrgLimits, Protection, Rollback,
-    Rule, RuleSpec, RuleVm, RuleWithSecret, ShowbackOverview, ShowbackSummary, VcdObject,
+    ActionDetail, AutoscaleEvent, AutoscaleRuleSummary, Budget, CostReport, Evaluation, Function, FunctionKey,
+    FunctionKeyCreate, FunctionSpec, FunctionSummary, FunctionVersion, InvocationResult, ListResponse, Me, MetricsPush,
+    NewFunctionKey, OrgLimits, Protection, Rollback, Rule, RuleSpec, RuleVm, RuleWithSecret, ShowbackOverview,
+    ShowbackSummary, VcdObject,
 };
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use serde::Serialize;
@@ -190,6 +191,22 @@ impl ApiClient {
     /// `DELETE /api/org/{org}/functions/{name}`.
     pub async fn delete_function(&self, org: &str, name: &str) -> Result<(), ApiError> {
         self.delete(&urls::function(&self.base, org, name)).await
+    }
+
+    /// `GET /api/org/{org}/functions/{name}/keys`, oldest first (no secrets).
+    pub async fn function_keys(&self, org: &str, name: &str) -> Result<ListResponse<FunctionKey>, ApiError> {
+        self.get(&urls::function_keys(&self.base, org, name)).await
+    }
+
+    /// `POST /api/org/{org}/functions/{name}/keys`: the new key with its secret, shown once.
+    pub async fn create_function_key(&self, org: &str, name: &str, key_name: &str) -> Result<NewFunctionKey, ApiError> {
+        let body = FunctionKeyCreate { name: key_name.to_owned() };
+        self.send_json(Method::POST, &urls::function_keys(&self.base, org, name), &body).await
+    }
+
+    /// `DELETE /api/org/{org}/functions/{name}/keys/{id}`.
+    pub async fn delete_function_key(&self, org: &str, name: &str, id: &str) -> Result<(), ApiError> {
+        self.delete(&urls::function_key(&self.base, org, name, id)).await
     }
 
     /// `GET /api/org/{org}/functions/{name}/versions`, newest first.

@@ -16,6 +16,7 @@ pub mod event_deliveries;
 pub mod export_button;
 pub mod field_error;
 pub mod function_form;
+pub mod function_keys;
 pub mod function_overview;
 pub mod function_tabs;
 pub mod group_by_select;

@@ -1,5 +1,6 @@
 //! Functions end to end: definitions, the gateway, limits, isolation, history.
 
+mod access;
 mod calls;
 mod definitions;
 mod events;

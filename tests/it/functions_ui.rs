@@ -150,3 +150,44 @@ async fn a_function_is_created_tested_broken_and_deleted_in_the_ui() {
     browser.close().await;
     app.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_gets_a_function_key_from_the_ui() {
+    let app = start_app().await;
+    let token = app.token(Role::TenantAdmin, Some("acme")).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&app.url(&format!("/#token={token}"))).await.unwrap();
+    browser.wait_for("#page-functions[data-state='empty']", "the empty function list").await;
+
+    // "Who may call" in the form: holders of a key.
+    browser.find("#new-function").await.click().await.unwrap();
+    browser.wait_for("#fn-name", "the create form").await;
+    browser.type_into("#fn-name", "hook").await;
+    browser.find("#fn-access").await.select_by_value("keys").await.unwrap();
+    let help = wait_text(&browser, "#fn-access-help", "the access help", |t| t.contains("key")).await;
+    assert!(help.contains("x-functions-key"), "the help says how to send a key: {help:?}");
+    browser.find("#template-workers").await.click().await.unwrap();
+    browser.find("#fn-save").await.click().await.unwrap();
+    browser.wait_for("#function-detail[data-status='ready']", "the function deployed").await;
+    let access = wait_text(&browser, "#function-access", "the access fact", |t| !t.is_empty()).await;
+    assert!(access.contains("key"), "the overview says who may call: {access:?}");
+
+    // A key for the chat tool: shown once, and it calls the function without the org's token.
+    browser.wait_for("#function-keys", "the keys panel").await;
+    browser.type_into("#key-name", "chat webhook").await;
+    browser.find("#key-create").await.click().await.unwrap();
+    let secret = wait_text(&browser, "#key-secret", "the new key", |t| t.starts_with("sfk_")).await;
+    browser.wait_for("#keys-table tr[data-key]", "the key in the list").await;
+    scroll_into_view(&browser, "#function-keys", "start").await;
+    browser.screenshot("functions-keys").await;
+    let call = |key: String| app.client.get(app.url("/api/org/acme/hook")).header("x-functions-key", key).send();
+    assert_eq!(call(secret.clone()).await.unwrap().status(), 200);
+
+    // Deleting it refuses the webhook at once.
+    browser.find("#keys-table tr[data-key] .btn-danger").await.click().await.unwrap();
+    browser.wait_for("#function-keys .empty-state", "no keys left").await;
+    assert_eq!(call(secret).await.unwrap().status(), 401);
+
+    browser.close().await;
+    app.shutdown().await;
+}

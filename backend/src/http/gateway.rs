@@ -22,13 +22,39 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(gateway)).route("/api/org/{org}/{route}/{*rest}", any(gateway))
 }
 
+/// The header a function key comes in (as in Azure Functions); `?code=` also works.
+const KEY_HEADER: &str = "x-functions-key";
+
+/// The function key a request presents: the header, else the `code` query parameter.
+fn function_key(headers: &HeaderMap, uri: &Uri) -> Option<String> {
+    if let Some(key) = headers.get(KEY_HEADER).and_then(|v| v.to_str().ok()) {
+        return Some(key.trim().to_owned());
+    }
+    let query = uri.query()?;
+    form_urlencoded::parse(query.as_bytes()).find(|(name, _)| name == "code").map(|(_, v)| v.into_owned())
+}
+
+/// The query string without `code` (a key is not the function's business, nor its logs').
+fn query_without_code(query: &str) -> String {
+    if !query.split('&').any(|pair| pair == "code" || pair.starts_with("code=")) {
+        return query.to_owned();
+    }
+    query
+        .split('&')
+        .filter(|pair| !(pair.is_empty() || *pair == "code" || pair.starts_with("code=")))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// Response headers the gateway never copies from a function.
 const HOP_BY_HOP: [&str; 7] =
     ["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "content-length"];
 
 /// Runs the function on `{route}` (and, with any sub-path, `/{route}/…`). Status, headers and
 /// body come from the handler; every answer carries `x-stratus-invocation-id`. With
-/// `Prefer: respond-async` the call is queued: `202` and the invocation to poll.
+/// `Prefer: respond-async` the call is queued: `202` and the invocation to poll. Callers need
+/// the org's credentials, unless the function is `public`, or takes `keys` and the request has
+/// one (`x-functions-key: <key>` or `?code=<key>`).
 #[utoipa::path(method(get, post, put, patch, delete, head, options), path = "/api/org/{org}/{route}", tag = "functions",
     params(("org" = String, Path), ("route" = String, Path, description = "the function's route")),
     responses(
@@ -40,7 +66,7 @@ const HOP_BY_HOP: [&str; 7] =
         (status = 504, body = api_types::ErrorBody)))]
 async fn gateway(
     State(state): State<AppState>,
-    scope: OrgScope,
+    scope: Result<OrgScope, ApiError>,
     params: RawPathParams,
     method: Method,
     uri: Uri,
@@ -50,7 +76,21 @@ async fn gateway(
     let params: HashMap<&str, &str> = params.iter().collect();
     let route = params.get("route").copied().unwrap_or_default().to_owned();
     let rest = params.get("rest").map(|r| format!("/{r}")).unwrap_or_else(|| "/".into());
-    let limits = scope.limits;
+    let key = function_key(&headers, &uri);
+    let (org, limits) = match scope {
+        Ok(scope) => (scope.org, scope.limits),
+        // Without the org's credentials: a public function, or a key of the function's. When
+        // neither, the original refusal stands (the same for a missing org or function).
+        Err(refused) => {
+            let org = params.get("org").copied().unwrap_or_default().to_owned();
+            let functions = &state.functions;
+            let Some(limits) = functions.existing_org_limits(&org).await? else { return Err(refused) };
+            if !functions.admits_without_credentials(&org, &route, key.as_deref(), &limits).await? {
+                return Err(refused);
+            }
+            (org, limits)
+        }
+    };
     let body = axum::body::to_bytes(body, limits.max_request_bytes as usize).await.map_err(|_| {
         ApiError::PayloadTooLarge(format!(
             "the request body is over this org's limit of {} bytes",
@@ -65,16 +105,16 @@ async fn gateway(
     let request = GatewayRequest {
         method: method.to_string(),
         path: rest,
-        query: uri.query().unwrap_or_default().to_owned(),
+        query: query_without_code(uri.query().unwrap_or_default()),
         headers: headers
             .iter()
-            .filter(|(name, _)| *name != header::AUTHORIZATION)
+            .filter(|(name, _)| *name != header::AUTHORIZATION && name.as_str() != KEY_HEADER)
             .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect(),
         body: body.to_vec(),
     };
     if respond_async {
-        let accepted = state.jobs.accept(&scope.org, limits, &route, request).await?;
+        let accepted = state.jobs.accept(&org, limits, &route, request).await?;
         let location = HeaderValue::from_str(&accepted.location).ok();
         let mut response = (StatusCode::ACCEPTED, Json(&accepted)).into_response();
         if let Some(location) = location {
@@ -85,7 +125,7 @@ async fn gateway(
         }
         return Ok(response);
     }
-    let outcome = state.functions.call(&scope.org, limits, &route, request).await?;
+    let outcome = state.functions.call(&org, limits, &route, request).await?;
     Ok(function_response(outcome))
 }
 

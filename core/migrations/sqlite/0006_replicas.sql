@@ -56,3 +56,20 @@ create table change_epoch (
 );
 
 insert into change_epoch (id, epoch) values (1, 0);
+
+-- Who may call a function over HTTP (org, keys or public), per version like the rest of its
+-- definition.
+alter table function_version add column access text not null default 'org';
+
+-- Keys that may call one function (access `keys`), by the SHA-256 of the secret.
+create table function_key (
+    key_id        text primary key,
+    org_name      text not null,
+    function_name text not null,
+    name          text not null,
+    key_hash      text not null unique,
+    created_at    integer not null,
+    foreign key (org_name, function_name) references tenant_function (org_name, name) on delete cascade
+);
+
+create index function_key_function on function_key (org_name, function_name);

@@ -33,6 +33,7 @@ pub fn function_dto(head: &FunctionHead, latest: &VersionRow) -> Function {
         env: latest.env.clone(),
         secret_names: latest.secrets.keys().cloned().collect(),
         fresh_context: latest.fresh_context,
+        access: latest.access,
         code: latest.code.clone(),
         shape: latest.shape.clone(),
         error: code_error(latest),

@@ -296,7 +296,7 @@ fn delivery_dto(row: &DeliveryRow) -> EventDelivery {
 }
 
 impl Functions {
-    async fn existing(&self, org: &str, name: &str) -> Result<(), FunctionError> {
+    pub(super) async fn existing(&self, org: &str, name: &str) -> Result<(), FunctionError> {
         match self.store.get_function(org, name).await? {
             Some(_) => Ok(()),
             None => Err(FunctionError::NotFound(format!("function '{name}' not found"))),

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_types::OrgLimits;
+use api_types::{FunctionAccess, OrgLimits};
 use sandbox::{Compiled, FunctionKey, LoadSpec, Shape};
 
 use super::service::{Functions, compile_limits};
@@ -26,6 +26,10 @@ pub(super) struct Target {
     pub spec: Option<Arc<LoadSpec>>,
     pub memory_mb: u32,
     pub timeout_ms: u32,
+    /// Who may call it (of the serving version).
+    pub access: FunctionAccess,
+    /// The hashes of its keys, when `access` is `keys`.
+    pub key_hashes: Vec<String>,
 }
 
 /// The cached lookups of the functions service.
@@ -127,7 +131,15 @@ impl Functions {
             None => None,
         };
         let Some(v) = active else {
-            return Ok(Target { name: head.name.clone(), spec: None, memory_mb: 0, timeout_ms: 0 });
+            let access = FunctionAccess::Org;
+            return Ok(Target {
+                name: head.name.clone(),
+                spec: None,
+                memory_mb: 0,
+                timeout_ms: 0,
+                access,
+                key_hashes: vec![],
+            });
         };
         let mut compiled = match (v.shape.as_deref().and_then(Shape::parse), v.bytecode.clone()) {
             (Some(shape), Some(bytecode)) => Some(Compiled { bytecode, shape }),
@@ -147,11 +159,18 @@ impl Functions {
                 fresh_context: v.fresh_context,
             })
         });
+        let key_hashes = if v.access == FunctionAccess::Keys {
+            self.store.function_keys(&head.org, &head.name).await?.into_iter().map(|k| k.key_hash).collect()
+        } else {
+            Vec::new()
+        };
         Ok(Target {
             name: head.name.clone(),
             spec,
             memory_mb: u32::try_from(v.memory_mb).unwrap_or(64),
             timeout_ms: u32::try_from(v.timeout_ms).unwrap_or(5_000),
+            access: v.access,
+            key_hashes,
         })
     }
 

@@ -321,5 +321,6 @@ fn version_row(
         error_line: None,
         error_column: None,
         created_at: now,
+        access: valid.access,
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use api_types::{ErrorDetail, FunctionSpec, OrgLimits, Trigger};
+use api_types::{ErrorDetail, FunctionAccess, FunctionSpec, OrgLimits, Trigger};
 
 pub use api_types::function_limits::RESERVED_ROUTES;
 use api_types::function_limits::{
@@ -21,6 +21,7 @@ pub struct ValidSpec {
     pub env: BTreeMap<String, String>,
     pub secrets: Option<BTreeMap<String, String>>,
     pub fresh_context: bool,
+    pub access: FunctionAccess,
 }
 
 /// Names and routes: one URL path segment of lowercase letters, digits, `-` and `_`.
@@ -122,6 +123,9 @@ pub fn validate_spec(
     if let Some(secrets) = &spec.secrets {
         check_vars("secrets", secrets, &mut errors);
     }
+    if spec.access == FunctionAccess::Public && !limits.allow_public {
+        errors.push(ErrorDetail::field("access", "the provider does not allow public functions in this org"));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -135,6 +139,7 @@ pub fn validate_spec(
         env: spec.env.clone(),
         secrets: spec.secrets.clone(),
         fresh_context: spec.fresh_context,
+        access: spec.access,
     })
 }
 
@@ -155,6 +160,7 @@ mod tests {
             env: BTreeMap::new(),
             secrets: None,
             fresh_context: false,
+            access: Default::default(),
         }
     }
 

@@ -313,6 +313,7 @@ mod tests {
             updated_at: 0,
         };
         let version = VersionRow {
+            access: Default::default(),
             org: "acme".into(),
             name: "f".into(),
             version: 1,

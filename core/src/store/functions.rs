@@ -44,6 +44,7 @@ pub struct VersionRow {
     pub error_line: Option<i64>,
     pub error_column: Option<i64>,
     pub created_at: i64,
+    pub access: api_types::FunctionAccess,
 }
 
 /// Why a function could not be written.
@@ -66,7 +67,7 @@ pub enum WriteError {
 const HEAD_COLUMNS: &str =
     "org_name, name, runtime, route, status, latest_version, active_version, created_at, updated_at";
 const VERSION_COLUMNS: &str = "org_name, name, version, code, trigger_json, memory_mb, timeout_ms, env_json, \
-     secrets_json, fresh_context, status, shape, bytecode, error_message, error_line, error_column, created_at";
+     secrets_json, fresh_context, status, shape, bytecode, error_message, error_line, error_column, created_at, access";
 
 fn head(row: &AnyRow) -> Result<FunctionHead, sqlx::Error> {
     Ok(FunctionHead {
@@ -101,6 +102,7 @@ fn version(row: &AnyRow) -> Result<VersionRow, sqlx::Error> {
         error_line: row.try_get("error_line")?,
         error_column: row.try_get("error_column")?,
         created_at: row.try_get("created_at")?,
+        access: super::state(row, "access")?,
     })
 }
 
@@ -108,7 +110,7 @@ async fn insert_version(conn: &mut sqlx::AnyConnection, v: &VersionRow) -> Resul
     sqlx::query(
         "insert into function_version (org_name, name, version, code, trigger_json, memory_mb, timeout_ms, \
          env_json, secrets_json, fresh_context, status, shape, bytecode, error_message, error_line, error_column, \
-         created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+         created_at, access) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(&v.org)
     .bind(&v.name)
@@ -127,6 +129,7 @@ async fn insert_version(conn: &mut sqlx::AnyConnection, v: &VersionRow) -> Resul
     .bind(v.error_line)
     .bind(v.error_column)
     .bind(v.created_at)
+    .bind(v.access.as_str())
     .execute(&mut *conn)
     .await
     .map(|_| ())

@@ -1,7 +1,7 @@
 //! The create/edit form of a function: settings, environment, secrets and the code editor,
 //! with the server's field errors under each field.
 
-use api_types::{CodeError, Function, OrgLimits};
+use api_types::{CodeError, Function, FunctionAccess, OrgLimits};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -13,7 +13,9 @@ use crate::components::icon::{Icon, IconShape};
 use crate::components::key_value_rows::{KeyValueRows, PairRow};
 use crate::components::modal::Modal;
 use crate::components::secret_rows::{SecretEntry, SecretRows};
-use crate::logic::function_form::{EnvRow, FieldErrors, FormMode, FormValues, field, path_preview, route_from_name};
+use crate::logic::function_form::{
+    ACCESS_CHOICES, EnvRow, FieldErrors, FormMode, FormValues, field, path_preview, route_from_name,
+};
 use crate::logic::templates::{Template, replacing_loses_work};
 
 /// The form, filled from `initial`. Saving creates the function (`Create`) or a new version
@@ -47,6 +49,7 @@ pub fn FunctionForm(
         RwSignal::new(initial.env.iter().map(|r| PairRow::new(r.key.clone(), r.value.clone())).collect::<Vec<_>>());
     let secrets = RwSignal::new(initial.secrets.iter().map(SecretEntry::from_row).collect::<Vec<_>>());
     let fresh_context = RwSignal::new(initial.fresh_context);
+    let access = RwSignal::new(initial.access);
     let event = RwSignal::new(initial.event.clone());
     let code = RwSignal::new(initial.code.clone());
     let errors = RwSignal::new(FieldErrors::default());
@@ -72,6 +75,7 @@ pub fn FunctionForm(
         fresh_context: fresh_context.get_untracked(),
         code: code.get_untracked(),
         event: event.get_untracked(),
+        access: access.get_untracked(),
     };
     let save_org = org.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -326,6 +330,39 @@ pub fn FunctionForm(
                         {move || timeout_help(ceilings.get())}
                     </div>
                     <FieldError messages=field_errors(field::TIMEOUT) />
+                </div>
+            </div>
+            <div class="form-row">
+                <label class="form-label" for="fn-access">
+                    "Who may call"
+                </label>
+                <div class="form-control">
+                    <select
+                        id="fn-access"
+                        class="select"
+                        aria-invalid=move || if invalid(field::ACCESS)() { "true" } else { "false" }
+                        on:change=move |ev| {
+                            let value = event_target_value(&ev);
+                            if let Ok(choice) = value.parse::<FunctionAccess>() {
+                                access.set(choice);
+                            }
+                        }
+                    >
+                        {ACCESS_CHOICES
+                            .into_iter()
+                            .map(|(choice, label, _)| {
+                                view! {
+                                    <option value=choice.as_str() selected=move || access.get() == choice>
+                                        {label}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                    <div class="form-help" id="fn-access-help">
+                        {move || ACCESS_CHOICES.iter().find(|c| c.0 == access.get()).map(|c| c.2).unwrap_or_default()}
+                    </div>
+                    <FieldError messages=field_errors(field::ACCESS) />
                 </div>
             </div>
             <div class="form-row">

@@ -1,6 +1,6 @@
 //! The overview tab of a function: where it answers, its state and its settings.
 
-use api_types::{Function, VersionStatus};
+use api_types::{Function, FunctionAccess, VersionStatus};
 use leptos::prelude::*;
 
 use crate::components::compile_error::CompileError;
@@ -8,6 +8,11 @@ use crate::components::spinner::Spinner;
 use crate::components::status_badge::StatusBadge;
 use crate::logic::display::{format_timestamp, function_status_badge};
 use crate::logic::event_deliveries::trigger_event;
+use crate::logic::function_form::ACCESS_CHOICES;
+
+fn access_text(access: FunctionAccess) -> &'static str {
+    ACCESS_CHOICES.iter().find(|c| c.0 == access).map_or("", |c| c.1)
+}
 
 /// A card of facts about `function`, with its compile error when the latest version failed.
 #[component]
@@ -57,6 +62,8 @@ pub fn FunctionOverview(function: Function) -> impl IntoView {
                     </dd>
                     <dt>"Trigger"</dt>
                     <dd id="function-trigger">{trigger}</dd>
+                    <dt>"Who may call"</dt>
+                    <dd id="function-access">{access_text(f.access)}</dd>
                     <dt>"Runtime"</dt>
                     <dd>{f.runtime.clone()}</dd>
                     <dt>"Handler shape"</dt>

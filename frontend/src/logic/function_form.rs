@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use api_types::function_limits::{MAX_CODE_BYTES, RESERVED_ROUTES};
-use api_types::{ErrorDetail, Function, FunctionLimits, FunctionSpec, Trigger};
+use api_types::{ErrorDetail, Function, FunctionAccess, FunctionLimits, FunctionSpec, Trigger};
 
 use crate::logic::api_error::ApiError;
 
@@ -18,6 +18,7 @@ pub mod field {
     pub const SECRETS: &str = "secrets";
     pub const CODE: &str = "code";
     pub const EVENT: &str = "event";
+    pub const ACCESS: &str = "access";
 }
 
 /// Creating a new function or saving a new version of an existing one.
@@ -77,6 +78,8 @@ pub struct FormValues {
     /// The vCD event type that triggers the function (`com.vmware.vcloud.event.vm.create`);
     /// empty for an HTTP-triggered one.
     pub event: String,
+    /// Who may call it over HTTP.
+    pub access: FunctionAccess,
 }
 
 impl FormValues {
@@ -95,6 +98,7 @@ impl FormValues {
                 Trigger::Event { event } => event.clone(),
                 Trigger::Http => String::new(),
             },
+            access: f.access,
         }
     }
 
@@ -128,9 +132,21 @@ impl FormValues {
             env,
             secrets,
             fresh_context: self.fresh_context,
+            access: self.access,
         })
     }
 }
+
+/// The choices of "Who may call", with what each means.
+pub const ACCESS_CHOICES: [(FunctionAccess, &str, &str); 3] = [
+    (FunctionAccess::Org, "The org (API token or vCD session)", "Callers need the org's credentials."),
+    (
+        FunctionAccess::Keys,
+        "Holders of a function key",
+        "Give a webhook a key (x-functions-key header or ?code=); the org's credentials still work.",
+    ),
+    (FunctionAccess::Public, "Anyone", "No credentials: anyone who knows the URL can call it."),
+];
 
 /// `""` is the org's default; anything else must be a whole number.
 fn parse_limit(text: &str, key: &str, errors: &mut FieldErrors) -> Option<u32> {
@@ -229,7 +245,7 @@ impl FieldErrors {
             "limits.memory_mb" | "memory_mb" => field::MEMORY.to_owned(),
             "limits.timeout_ms" | "timeout_ms" => field::TIMEOUT.to_owned(),
             "trigger.event" => field::EVENT.to_owned(),
-            "name" | "route" | "code" | "env" | "secrets" => api_field.to_owned(),
+            "name" | "route" | "code" | "env" | "secrets" | "access" => api_field.to_owned(),
             other if other.starts_with("env.") || other.starts_with("secrets.") => other.to_owned(),
             other => {
                 self.general.push(format!("{other}: {}", detail.reason));
@@ -310,6 +326,7 @@ mod tests {
             env: BTreeMap::from([("MODE".into(), "demo".into())]),
             secret_names: vec!["API_KEY".into(), "DB_PASS".into()],
             fresh_context: true,
+            access: FunctionAccess::Keys,
             code: "x".into(),
             shape: Some("openfaas".into()),
             error: None,
@@ -331,6 +348,20 @@ mod tests {
         assert_eq!(spec.limits, FunctionLimits { memory_mb: Some(128), timeout_ms: None });
         assert_eq!(spec.env, BTreeMap::from([("MODE".into(), "x".into())]));
         assert_eq!(spec.secrets, Some(BTreeMap::from([("TOKEN".into(), "s3".into())])));
+        assert_eq!(spec.access, FunctionAccess::Org, "org credentials unless chosen otherwise");
+    }
+
+    #[test]
+    fn who_may_call_is_sent_and_its_field_errors_land_on_the_select() {
+        let mut v = values();
+        v.access = FunctionAccess::Keys;
+        assert_eq!(v.to_spec(FormMode::Create).unwrap().access, FunctionAccess::Keys);
+        let mut errors = FieldErrors::default();
+        errors.add_detail(&ErrorDetail::field("access", "the provider does not allow public functions in this org"));
+        assert_eq!(errors.get(field::ACCESS), ["the provider does not allow public functions in this org"]);
+        assert!(ACCESS_CHOICES.iter().all(|(choice, label, help)| !label.is_empty()
+            && !help.is_empty()
+            && choice.as_str().parse::<FunctionAccess>() == Ok(*choice)));
     }
 
     #[test]

@@ -19,6 +19,16 @@ pub fn function(base: &str, org: &str, name: &str) -> String {
     format!("{}/{}", functions(base, org), encode_segment(name))
 }
 
+/// `GET|POST {base}/api/org/{org}/functions/{name}/keys`.
+pub fn function_keys(base: &str, org: &str, name: &str) -> String {
+    format!("{}/keys", function(base, org, name))
+}
+
+/// `DELETE {base}/api/org/{org}/functions/{name}/keys/{id}`.
+pub fn function_key(base: &str, org: &str, name: &str, id: &str) -> String {
+    format!("{}/{}", function_keys(base, org, name), encode_segment(id))
+}
+
 /// `GET {base}/api/org/{org}/functions/{name}/versions`.
 pub fn function_versions(base: &str, org: &str, name: &str) -> String {
     format!("{}/versions", function(base, org, name))

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use api_types::{Function, VersionStatus};
+use api_types::{Function, FunctionAccess, VersionStatus};
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
@@ -11,6 +11,7 @@ use crate::components::delete_function_dialog::DeleteFunctionDialog;
 use crate::components::error_alert::ErrorAlert;
 use crate::components::event_deliveries::EventDeliveries;
 use crate::components::function_form::FunctionForm;
+use crate::components::function_keys::FunctionKeys;
 use crate::components::function_overview::FunctionOverview;
 use crate::components::function_tabs::FunctionTabs;
 use crate::components::invocation_list::InvocationList;
@@ -81,6 +82,13 @@ pub fn FunctionDetailPage(org: String, name: String, #[prop(into)] tab: Signal<F
         (seen(FunctionTab::Code), seen(FunctionTab::Test), seen(FunctionTab::Versions), seen(FunctionTab::Invocations));
 
     let overview = move || loaded.get().map(|function| view! { <FunctionOverview function /> });
+    // The keys panel, while the serving definition takes keys; kept across polls.
+    let keyed = Memo::new(move |_| {
+        loaded.with(|f| f.as_ref().filter(|f| f.access == FunctionAccess::Keys).map(|f| f.path.clone()))
+    });
+    let (keys_org, keys_name) = (org.clone(), name.clone());
+    let keys =
+        move || keyed.get().map(|path| view! { <FunctionKeys org=keys_org.clone() name=keys_name.clone() path /> });
     let code_org = org.clone();
     let code = move || {
         // Made again for each new version (a save, a rollback) and on Cancel, not for each poll.
@@ -214,6 +222,7 @@ pub fn FunctionDetailPage(org: String, name: String, #[prop(into)] tab: Signal<F
                 <FunctionTabs name=name.clone() current=tab events=has_events />
                 <div class="tab-panel" role="tabpanel" aria-labelledby="tab-overview" hidden=hidden(FunctionTab::Overview)>
                     {overview}
+                    {keys}
                 </div>
                 <div class="tab-panel" role="tabpanel" aria-labelledby="tab-code" hidden=hidden(FunctionTab::Code)>
                     {code}

@@ -197,6 +197,7 @@ async fn a_restart_while_initializing_leaves_no_function_stuck() {
         updated_at: now,
     };
     let version = stratus_core::store::VersionRow {
+        access: Default::default(),
         org: "acme".into(),
         name: "orphan".into(),
         version: 1,
