@@ -56,17 +56,23 @@ async fn wait_text(browser: &Browser, css: &str, what: &str, ok: impl Fn(&str) -
     panic!("{what}: {css} still says {last:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_function_is_created_tested_broken_and_deleted_in_the_ui() {
+/// An app, an acme tenant-admin token, and a browser on the empty function list's create form.
+async fn open_create_form() -> (TestApp, String, Browser) {
     let app = start_app().await;
     let token = app.token(Role::TenantAdmin, Some("acme")).await;
     let browser = Browser::start().await;
     browser.client.goto(&app.url(&format!("/#token={token}"))).await.unwrap();
     browser.wait_for("#page-functions[data-state='empty']", "the empty function list").await;
-
-    // The form: name and route, with a field error from the server first.
     browser.find("#new-function").await.click().await.unwrap();
     browser.wait_for("#fn-name", "the create form").await;
+    (app, token, browser)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_function_is_created_tested_broken_and_deleted_in_the_ui() {
+    let (app, token, browser) = open_create_form().await;
+
+    // The form: name and route, with a field error from the server first.
     browser.type_into("#fn-name", "greeter").await;
     let path = browser.find("#fn-path").await.text().await.unwrap();
     assert_eq!(path, "/api/org/acme/greeter", "the route follows the name until it is typed");
@@ -153,15 +159,9 @@ async fn a_function_is_created_tested_broken_and_deleted_in_the_ui() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webhook_gets_a_function_key_from_the_ui() {
-    let app = start_app().await;
-    let token = app.token(Role::TenantAdmin, Some("acme")).await;
-    let browser = Browser::start().await;
-    browser.client.goto(&app.url(&format!("/#token={token}"))).await.unwrap();
-    browser.wait_for("#page-functions[data-state='empty']", "the empty function list").await;
+    let (app, _token, browser) = open_create_form().await;
 
     // "Who may call" in the form: holders of a key.
-    browser.find("#new-function").await.click().await.unwrap();
-    browser.wait_for("#fn-name", "the create form").await;
     browser.type_into("#fn-name", "hook").await;
     browser.find("#fn-access").await.select_by_value("keys").await.unwrap();
     let help = wait_text(&browser, "#fn-access-help", "the access help", |t| t.contains("key")).await;
