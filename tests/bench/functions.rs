@@ -1,8 +1,8 @@
-//! Functions: deploy time, cold and warm calls, throughput — and, in the same run, the seed's
-//! architecture for the same handler (a Node.js express `server.js` requiring `handler.js`, as
-//! the seed's container did, minus Docker), with Stratus/Node ratios.
+//! Functions: deploy time, cold and warm calls, throughput — and, in the same run and in
+//! alternating rounds, the peers serving the same hello (`peers`): the seed's Node express
+//! server and Cloudflare's workerd, with Stratus/Node and Stratus/workerd ratios.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -10,27 +10,17 @@ use serde_json::json;
 use tokio::process::{Child, Command};
 
 use crate::load::{latency, throughput};
+use crate::peers::{start_node, start_workerd};
 use crate::stats::Summary;
 
 const HELLO: &str = "module.exports = async (event, context) => ({ hello: 'world' });\n";
+/// The same hello in the Workers shape, for Stratus and workerd.
+const WORKERS_HELLO: &str = "export default { async fetch() { return Response.json({ hello: 'world' }); } };\n";
 
-const SERVER_JS: &str = r#"// The seed's function container: express serving handler.js.
-const express = require('express');
-const handler = require('./handler');
-const app = express();
-app.use(express.text({ type: '*/*' }));
-app.all('*', async (req, res) => {
-  const event = { body: req.body, headers: req.headers, method: req.method, query: req.query, path: req.path };
-  const context = {};
-  try {
-    const result = await handler(event, context);
-    res.status(200).json(result);
-  } catch (e) {
-    res.status(500).send(String(e));
-  }
-});
-app.listen(Number(process.env.PORT), '127.0.0.1');
-"#;
+/// Client counts of the throughput rounds.
+const CLIENTS: [usize; 3] = [1, 16, 64];
+/// Length of one throughput round.
+const ROUND: Duration = Duration::from_secs(3);
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
@@ -56,34 +46,6 @@ async fn start_stratus(data_dir: &Path, port: u16) -> Child {
         .kill_on_drop(true)
         .spawn()
         .expect("start stratus")
-}
-
-/// Installs express into target/bench-node once, writes the seed's files, starts node.
-async fn start_node(port: u16) -> Option<Child> {
-    let dir: PathBuf = harness::workspace_root().join("target").join("bench-node");
-    std::fs::create_dir_all(&dir).ok()?;
-    std::fs::write(dir.join("server.js"), SERVER_JS).ok()?;
-    std::fs::write(dir.join("handler.js"), HELLO).ok()?;
-    if !dir.join("node_modules").join("express").is_dir() {
-        std::fs::write(dir.join("package.json"), r#"{"name":"seed-function","private":true}"#).ok()?;
-        let status = std::process::Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--silent", "express@4"])
-            .current_dir(&dir)
-            .status()
-            .ok()?;
-        if !status.success() {
-            return None;
-        }
-    }
-    Command::new("node")
-        .arg("server.js")
-        .current_dir(&dir)
-        .env("PORT", port.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .ok()
 }
 
 async fn create(client: &reqwest::Client, base: &str, token: &str, name: &str) -> Duration {
@@ -122,7 +84,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 pub async fn run() {
-    println!("== functions: Stratus (release, separate process) vs the seed's Node express server ==");
+    println!("== functions: Stratus (release, separate process) vs the seed's Node express server and workerd ==");
     let data = tempfile::Builder::new().prefix("stratus-bench").disable_cleanup(true).tempdir().expect("temp dir");
     println!("data and server log in {}", data.path().display());
     let data_dir = data.path().to_str().unwrap();
@@ -169,29 +131,7 @@ pub async fn run() {
         ms(warm.p99.saturating_sub(baseline.p99))
     );
 
-    let node_port = free_port();
-    let node = start_node(node_port).await;
-    let node_url = format!("http://127.0.0.1:{node_port}/");
-    if node.is_some() {
-        wait_ready(&client, &node_url).await;
-        let node_warm = latency(&client, &node_url, &token, 2_000).await;
-        println!("node express warm call  {node_warm}");
-        println!("latency ratio Stratus/Node p50: {:.2}", warm.p50.as_secs_f64() / node_warm.p50.as_secs_f64());
-    } else {
-        println!("node express: could not be started (npm install express failed); no ratios");
-    }
-    for clients in [1, 8, 64] {
-        let stratus = throughput(&client, &hello, &token, clients, Duration::from_secs(3)).await;
-        if node.is_some() {
-            let node_rps = throughput(&client, &node_url, &token, clients, Duration::from_secs(3)).await;
-            println!(
-                "{clients:>2} clients: Stratus {stratus:>8.0} req/s  Node {node_rps:>8.0} req/s  ratio {:.2}",
-                stratus / node_rps
-            );
-        } else {
-            println!("{clients:>2} clients: Stratus {stratus:>8.0} req/s");
-        }
-    }
+    compare(&client, &base, &token).await;
 
     server.kill().await.ok();
     let mut server = start_stratus(data.path(), port).await;
@@ -201,7 +141,70 @@ pub async fn run() {
     let after_restart = first_call(&client, &hello, &token).await;
     println!("restart → ready {:.1} ms; first call after restart {:.3} ms", ms(ready_after), ms(after_restart));
     server.kill().await.ok();
-    if let Some(mut node) = node {
-        node.kill().await.ok();
+}
+
+/// Stratus (the Workers-shaped hello, sandboxed and limited as every call) against the peers
+/// that start: p50/p99 at one client, then throughput rounds at each client count, the servers
+/// taking turns within each count so that a slower stretch of the machine hits them alike.
+async fn compare(client: &reqwest::Client, base: &str, token: &str) {
+    let mut targets = vec![("Stratus", format!("{base}/api/org/acme/workers-hello"), None)];
+    let body = json!({"name": "workers-hello", "route": "workers-hello", "code": WORKERS_HELLO});
+    let created = client.post(format!("{base}/api/org/acme/functions")).bearer_auth(token).json(&body).send().await;
+    assert_eq!(created.unwrap().status(), 202);
+    wait_ready_with(client, &targets[0].1, token).await;
+    let (node_port, workerd_port) = (free_port(), free_port());
+    for (name, port, child) in [
+        ("Node", node_port, start_node(node_port, HELLO)),
+        ("workerd", workerd_port, start_workerd(workerd_port, WORKERS_HELLO)),
+    ] {
+        match child {
+            Some(child) => {
+                let url = format!("http://127.0.0.1:{port}/");
+                wait_ready(client, &url).await;
+                targets.push((name, url, Some(child)));
+            }
+            None => println!("{name}: could not be installed or started (npm); no ratios against it"),
+        }
     }
+    let mut p50 = Vec::new();
+    for (name, url, _) in &targets {
+        let one = latency(client, url, token, 2_000).await;
+        println!("{name:<8} 1 client   {one}");
+        p50.push(one.p50.as_secs_f64());
+    }
+    for (i, (name, _, _)) in targets.iter().enumerate().skip(1) {
+        println!("latency ratio Stratus/{name} p50: {:.2} (above 1: Stratus is slower)", p50[0] / p50[i]);
+    }
+    for clients in CLIENTS {
+        let mut rps = vec![0.0; targets.len()];
+        for _round in 0..2 {
+            for (i, (_, url, _)) in targets.iter().enumerate() {
+                rps[i] += throughput(client, url, token, clients, ROUND).await / 2.0;
+            }
+        }
+        let mut line = format!("{clients:>2} clients:");
+        for (i, (name, _, _)) in targets.iter().enumerate() {
+            line.push_str(&format!("  {name} {:>7.0} req/s", rps[i]));
+        }
+        for (i, (name, _, _)) in targets.iter().enumerate().skip(1) {
+            line.push_str(&format!("  Stratus/{name} {:.2}", rps[0] / rps[i]));
+        }
+        println!("{line}");
+    }
+    for (_, _, child) in &mut targets {
+        if let Some(child) = child {
+            child.kill().await.ok();
+        }
+    }
+}
+
+/// Waits until `url` answers 200 with `token`.
+async fn wait_ready_with(client: &reqwest::Client, url: &str, token: &str) {
+    for _ in 0..3000 {
+        if client.get(url).bearer_auth(token).send().await.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{url} never answered");
 }

@@ -16,6 +16,7 @@ mod autoscale;
 mod first_chart;
 mod functions;
 mod load;
+mod peers;
 mod scale;
 mod showback;
 mod stats;
