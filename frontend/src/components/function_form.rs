@@ -339,7 +339,7 @@ pub fn FunctionForm(
                 <div class="form-control">
                     <select
                         id="fn-access"
-                        class="select"
+                        class="clr-select picker"
                         aria-invalid=move || if invalid(field::ACCESS)() { "true" } else { "false" }
                         on:change=move |ev| {
                             let value = event_target_value(&ev);
