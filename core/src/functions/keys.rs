@@ -89,9 +89,10 @@ impl Functions {
         Ok(match target.access {
             FunctionAccess::Org => false,
             FunctionAccess::Public => limits.allow_public,
-            FunctionAccess::Keys => {
-                key.is_some_and(|key| target.key_hashes.iter().any(|h| *h == crate::tokens::hash(key)))
-            }
+            FunctionAccess::Keys => key.is_some_and(|key| {
+                let presented = crate::tokens::hash(key);
+                target.key_hashes.contains(&presented)
+            }),
         })
     }
 }
