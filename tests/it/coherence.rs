@@ -67,7 +67,15 @@ async fn readyz_is_degraded_while_the_coherence_channel_is_down() {
         config
     })
     .await;
-    let (status, body) = readyz(&app).await;
+    // A replica starts degraded until its listener has connected and heard a heartbeat.
+    let started = Instant::now();
+    let (status, body) = loop {
+        let (status, body) = readyz(&app).await;
+        if body["status"] == "ok" || started.elapsed() > Duration::from_secs(10) {
+            break (status, body);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert_eq!((status, body["status"].as_str()), (200, Some("ok")), "{body}");
     assert_eq!(body["replica"].as_str(), Some(app.cluster.id()));
 
