@@ -89,11 +89,14 @@ fn apt_install(packages: &[&str]) -> Result<()> {
              sudo apt-get update && sudo apt-get install -y {list}\n"
         );
     }
+    // Another apt (an unattended upgrade, a second install) may hold dpkg's lock for a while:
+    // wait for it rather than fail.
+    let lock_wait = "DPkg::Lock::Timeout=300";
     let mut update = Command::new("apt-get");
-    update.args(["update", "-qq"]);
+    update.args(["-o", lock_wait, "update", "-qq"]);
     crate::run(update, "apt-get update")?;
     let mut install = Command::new("apt-get");
-    install.args(["install", "-y", "-qq", "--no-install-recommends"]).args(packages);
+    install.args(["-o", lock_wait, "install", "-y", "-qq", "--no-install-recommends"]).args(packages);
     install.env("DEBIAN_FRONTEND", "noninteractive");
     crate::run(install, &format!("apt-get install {list}"))
 }
