@@ -84,12 +84,12 @@ async fn pool_timings(limits: &Limits) {
     let pool = WorkerPool::start(command, config).await.unwrap();
 
     for (name, source) in SHAPES {
-        let spec = LoadSpec {
+        let spec = Arc::new(LoadSpec {
             key: FunctionKey { org: "acme".into(), name: name.into(), version: 1 },
             compiled: Arc::new(engine::compile(source, limits).unwrap()),
             env: BTreeMap::new(),
             fresh_context: false,
-        };
+        });
         for _ in 0..2000 {
             pool.invoke(&spec, request(), limits.clone()).await.unwrap();
         }
@@ -102,8 +102,7 @@ async fn pool_timings(limits: &Limits) {
         }
         report(&format!("pool {name}: warm round trip (1 caller)"), &mut samples);
 
-        let mut fresh = spec.clone();
-        fresh.fresh_context = true;
+        let fresh = Arc::new(LoadSpec { fresh_context: true, ..(*spec).clone() });
         let mut samples = Vec::with_capacity(2000);
         for _ in 0..2000 {
             let started = Instant::now();
@@ -113,12 +112,12 @@ async fn pool_timings(limits: &Limits) {
         report(&format!("pool {name}: fresh_context round trip"), &mut samples);
     }
 
-    let spec = LoadSpec {
+    let spec = Arc::new(LoadSpec {
         key: FunctionKey { org: "acme".into(), name: "openfaas".into(), version: 1 },
         compiled: Arc::new(engine::compile(SHAPES[0].1, limits).unwrap()),
         env: BTreeMap::new(),
         fresh_context: false,
-    };
+    });
     for callers in [2, 8] {
         let started = Instant::now();
         let total = 40_000;

@@ -14,7 +14,7 @@ use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
@@ -157,7 +157,7 @@ impl WorkerPool {
     /// Calls a function; the flag says whether this was a cold start.
     pub async fn invoke(
         &self,
-        spec: &LoadSpec,
+        spec: &Arc<LoadSpec>,
         request: HttpRequest,
         limits: Limits,
     ) -> Result<(Invocation, bool), InvokeError> {
@@ -166,9 +166,9 @@ impl WorkerPool {
     }
 
     /// Like [`WorkerPool::invoke`], but also returns the console output of failed calls.
-    pub async fn invoke_detailed(&self, spec: &LoadSpec, request: HttpRequest, limits: Limits) -> CallOutcome {
+    pub async fn invoke_detailed(&self, spec: &Arc<LoadSpec>, request: HttpRequest, limits: Limits) -> CallOutcome {
         let inner = Arc::clone(&self.inner);
-        let spec = spec.clone();
+        let spec = Arc::clone(spec);
         let task = tokio::spawn(async move { inner.invoke(&spec, &request, &limits).await });
         task.await.unwrap_or_else(|e| CallOutcome {
             result: Err(InvokeError::Internal(format!("the call task failed: {e}"))),
@@ -242,17 +242,18 @@ struct Worker {
 
 /// A function instance loaded in a worker.
 struct Warm {
-    key: FunctionKey,
+    /// What was loaded (shared with the function's cache entry: nothing is copied per call).
+    spec: Arc<LoadSpec>,
     slot: u64,
-    compiled: Arc<Compiled>,
-    env: BTreeMap<String, String>,
 }
 
 impl Warm {
     fn serves(&self, spec: &LoadSpec) -> bool {
-        self.key == spec.key
-            && (Arc::ptr_eq(&self.compiled, &spec.compiled) || *self.compiled == *spec.compiled)
-            && self.env == spec.env
+        let loaded = &*self.spec;
+        std::ptr::eq(loaded, spec)
+            || (loaded.key == spec.key
+                && (Arc::ptr_eq(&loaded.compiled, &spec.compiled) || *loaded.compiled == *spec.compiled)
+                && loaded.env == spec.env)
     }
 }
 
@@ -374,37 +375,28 @@ impl Inner {
         Ok(Worker { process, warm: Vec::new(), evict: Vec::new(), next_slot: 1 })
     }
 
-    /// Takes an idle worker, preferring one that has `spec` warm. Dead workers found on the way
-    /// are replaced.
+    /// Takes an idle worker, preferring one that has `spec` warm. There is no liveness check
+    /// here (a `wait4` per call): writing to a worker that died while idle fails at once (its
+    /// pipe has no reader), and [`Inner::call`] then retries with another worker.
     async fn checkout(self: &Arc<Self>, spec: Option<&LoadSpec>) -> Result<Checkout, InvokeError> {
-        let deadline = Instant::now() + self.config.queue_timeout;
-        loop {
-            if self.closed.load(Ordering::SeqCst) {
-                return Err(InvokeError::NoWorker);
-            }
-            let wait = deadline.saturating_duration_since(Instant::now());
-            match tokio::time::timeout(wait, self.available.acquire()).await {
-                Ok(Ok(permit)) => permit.forget(),
-                _ => return Err(InvokeError::NoWorker),
-            }
-            let worker = {
-                let mut idle = self.lock_idle();
-                let warm = spec.and_then(|spec| idle.iter().position(|w| w.warm.iter().any(|e| e.serves(spec))));
-                let index = warm.or_else(|| (0..idle.len()).min_by_key(|&i| idle[i].warm.len()));
-                index.map(|i| idle.swap_remove(i))
-            };
-            let Some(worker) = worker else {
-                return Err(InvokeError::Internal("the idle list is out of step with its semaphore".to_owned()));
-            };
-            self.busy.fetch_add(1, Ordering::Relaxed);
-            let mut checkout = Checkout { inner: Arc::clone(self), worker: Some(worker) };
-            if checkout.worker().process.has_exited() {
-                self.crashes.fetch_add(1, Ordering::Relaxed);
-                checkout.discard();
-                continue;
-            }
-            return Ok(checkout);
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(InvokeError::NoWorker);
         }
+        match tokio::time::timeout(self.config.queue_timeout, self.available.acquire()).await {
+            Ok(Ok(permit)) => permit.forget(),
+            _ => return Err(InvokeError::NoWorker),
+        }
+        let worker = {
+            let mut idle = self.lock_idle();
+            let warm = spec.and_then(|spec| idle.iter().position(|w| w.warm.iter().any(|e| e.serves(spec))));
+            let index = warm.or_else(|| (0..idle.len()).min_by_key(|&i| idle[i].warm.len()));
+            index.map(|i| idle.swap_remove(i))
+        };
+        let Some(worker) = worker else {
+            return Err(InvokeError::Internal("the idle list is out of step with its semaphore".to_owned()));
+        };
+        self.busy.fetch_add(1, Ordering::Relaxed);
+        Ok(Checkout { inner: Arc::clone(self), worker: Some(worker) })
     }
 
     /// Runs one request in a worker; every way that can fail is handled here. A worker found
@@ -485,7 +477,7 @@ impl Inner {
         self.call(None, prepare, take).await.map_err(|failure| failure.error)
     }
 
-    async fn invoke(self: &Arc<Self>, spec: &LoadSpec, request: &HttpRequest, limits: &Limits) -> CallOutcome {
+    async fn invoke(self: &Arc<Self>, spec: &Arc<LoadSpec>, request: &HttpRequest, limits: &Limits) -> CallOutcome {
         let max_warm = self.config.max_warm_per_worker.max(1);
         let prepare = |worker: &mut Worker| {
             let (slot, cold) = worker.pick_slot(spec, max_warm);
@@ -513,9 +505,7 @@ impl Inner {
             let counter = if answer.cold { &self.cold_starts } else { &self.warm_starts };
             counter.fetch_add(1, Ordering::Relaxed);
             if answer.retained {
-                let warm =
-                    Warm { key: spec.key.clone(), slot, compiled: Arc::clone(&spec.compiled), env: spec.env.clone() };
-                worker.warm.push(warm);
+                worker.warm.push(Warm { spec: Arc::clone(spec), slot });
             }
             worker.warm.retain(|e| !answer.evicted.contains(&e.slot));
             let outcome =
@@ -539,8 +529,8 @@ impl Worker {
             return (self.warm.remove(index).slot, false);
         }
         // A different version of the code or env under the same key is stale now.
-        let stale: Vec<u64> = self.warm.iter().filter(|e| e.key == spec.key).map(|e| e.slot).collect();
-        self.warm.retain(|e| e.key != spec.key);
+        let stale: Vec<u64> = self.warm.iter().filter(|e| e.spec.key == spec.key).map(|e| e.slot).collect();
+        self.warm.retain(|e| e.spec.key != spec.key);
         self.evict.extend(stale);
         if !spec.fresh_context {
             while self.warm.len() >= max_warm {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use tokio::process::{Child, Command};
 
-use crate::load::{latency, throughput};
+use crate::load::{have_wrk, latency, throughput, wrk_throughput};
 use crate::peers::{start_node, start_workerd};
 use crate::stats::Summary;
 
@@ -21,6 +21,8 @@ const WORKERS_HELLO: &str = "export default { async fetch() { return Response.js
 const CLIENTS: [usize; 3] = [1, 16, 64];
 /// Length of one throughput round.
 const ROUND: Duration = Duration::from_secs(3);
+/// Rounds per server and client count, taken in turns; the median round is reported.
+const ROUNDS: usize = 3;
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
@@ -175,13 +177,34 @@ async fn compare(client: &reqwest::Client, base: &str, token: &str) {
     for (i, (name, _, _)) in targets.iter().enumerate().skip(1) {
         println!("latency ratio Stratus/{name} p50: {:.2} (above 1: Stratus is slower)", p50[0] / p50[i]);
     }
+    let wrk = have_wrk();
+    println!(
+        "load generator: {}",
+        if wrk {
+            "wrk (a separate process)"
+        } else {
+            "in-process reqwest (install wrk for lighter load: apt-get install wrk)"
+        }
+    );
     for clients in CLIENTS {
-        let mut rps = vec![0.0; targets.len()];
-        for _round in 0..2 {
+        let mut rounds = vec![Vec::new(); targets.len()];
+        for _round in 0..ROUNDS {
             for (i, (_, url, _)) in targets.iter().enumerate() {
-                rps[i] += throughput(client, url, token, clients, ROUND).await / 2.0;
+                let round = match wrk.then(|| wrk_throughput(url, token, clients, ROUND)).flatten() {
+                    Some(rate) => rate,
+                    None => throughput(client, url, token, clients, ROUND).await,
+                };
+                rounds[i].push(round);
             }
         }
+        // The median round of each server.
+        let rps: Vec<f64> = rounds
+            .iter_mut()
+            .map(|r| {
+                r.sort_by(f64::total_cmp);
+                r[r.len() / 2]
+            })
+            .collect();
         let mut line = format!("{clients:>2} clients:");
         for (i, (name, _, _)) in targets.iter().enumerate() {
             line.push_str(&format!("  {name} {:>7.0} req/s", rps[i]));

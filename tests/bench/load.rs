@@ -44,3 +44,24 @@ pub async fn throughput(client: &reqwest::Client, url: &str, token: &str, client
     }
     total as f64 / duration.as_secs_f64()
 }
+
+/// Requests per second from wrk (a separate, light C load generator, as the functions issue
+/// measured with), or `None` when wrk is not installed (`apt-get install wrk`).
+pub fn wrk_throughput(url: &str, token: &str, clients: usize, duration: Duration) -> Option<f64> {
+    let threads = clients.min(2).to_string();
+    let output = std::process::Command::new("wrk")
+        .args(["-t", &threads, "-c", &clients.to_string(), "-d", &format!("{}s", duration.as_secs().max(1))])
+        .args(["-H", &format!("Authorization: Bearer {token}"), url])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let failed = text.lines().any(|l| l.contains("Non-2xx or 3xx responses"));
+    assert!(!failed, "{url}: wrk saw error responses:\n{text}");
+    let line = text.lines().find(|l| l.starts_with("Requests/sec:"))?;
+    line.trim_start_matches("Requests/sec:").trim().parse().ok()
+}
+
+/// Whether wrk is installed.
+pub fn have_wrk() -> bool {
+    std::process::Command::new("wrk").arg("--version").output().is_ok()
+}

@@ -5,6 +5,7 @@ mod calls;
 mod definitions;
 mod events;
 mod events_ui;
+mod history;
 mod limits;
 mod warm_path;
 

@@ -92,9 +92,10 @@ pub async fn serve(
 }
 
 /// The last steps once the listener is closed: lets running jobs finish within `grace`, hands
-/// back the rest, and leaves the cluster.
+/// back the rest, writes the invocation history still queued and leaves the cluster.
 pub async fn finish(state: &AppState, grace: Duration) {
     state.cluster.start_draining();
     state.jobs.drain(grace).await;
+    state.functions.flush_history().await;
     state.cluster.leave().await;
 }

@@ -100,6 +100,11 @@ impl Functions {
         Self { store, pool, observer, lookups, concurrency, recorder, cluster: cluster.clone() }
     }
 
+    /// Writes the invocation history still queued (at shutdown: nothing recorded is lost).
+    pub async fn flush_history(&self) {
+        self.recorder.flush().await;
+    }
+
     pub fn pool(&self) -> &WorkerPool {
         &self.pool
     }

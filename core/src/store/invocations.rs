@@ -1,11 +1,13 @@
 //! Invocation history.
 
+use std::sync::OnceLock;
+
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
 use api_types::{InvocationStatus, InvocationTrigger};
 
-use super::Store;
+use super::{Backend, Store};
 
 /// One call as stored.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -53,48 +55,94 @@ fn invocation(row: &AnyRow) -> Result<InvocationRow, sqlx::Error> {
     })
 }
 
+/// Rows per multi-row insert: a batch of history takes an eighth of the statements (round
+/// trips to the database, or to SQLite's worker thread). Only three statement texts exist (one
+/// row; eight rows in each dialect), so each stays prepared in every connection's cache.
+const ROWS_PER_STATEMENT: usize = 8;
+
 /// Inserts or replaces one invocation inside `tx`.
 pub(super) async fn save_invocation(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     r: &InvocationRow,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "insert into invocation ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16) on conflict (invocation_id) do update set status = excluded.status, \
-         duration_us = excluded.duration_us, http_status = excluded.http_status, \
+    save_rows(tx, &[r], Backend::Postgres).await
+}
+
+/// Inserts or replaces invocations inside `tx`: whole chunks of [`ROWS_PER_STATEMENT`] rows per
+/// statement, the rest one by one. Ids must be distinct within `rows`.
+async fn save_rows(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    rows: &[&InvocationRow],
+    backend: Backend,
+) -> Result<(), sqlx::Error> {
+    static SQL: OnceLock<[String; 3]> = OnceLock::new();
+    let [single, multi_numbered, multi_anonymous] = SQL.get_or_init(|| {
+        [upsert_sql(1, true), upsert_sql(ROWS_PER_STATEMENT, true), upsert_sql(ROWS_PER_STATEMENT, false)]
+    });
+    let multi = if backend == Backend::Postgres { multi_numbered } else { multi_anonymous };
+    let whole = rows.len() - rows.len() % ROWS_PER_STATEMENT;
+    let (many, rest) = rows.split_at(whole);
+    let statements = many.chunks(ROWS_PER_STATEMENT).map(|chunk| (multi, chunk));
+    for (sql, chunk) in statements.chain(rest.chunks(1).map(|row| (single, row))) {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+        for r in chunk {
+            query = query
+                .bind(&r.invocation_id)
+                .bind(&r.org)
+                .bind(&r.function_name)
+                .bind(r.version)
+                .bind(r.trigger_kind.as_str())
+                .bind(r.status.as_str())
+                .bind(r.started_at)
+                .bind(r.duration_us)
+                .bind(r.http_status)
+                .bind(&r.error_code)
+                .bind(&r.error_message)
+                .bind(r.memory_used)
+                .bind(i64::from(r.cold_start))
+                .bind(&r.log_tail)
+                .bind(&r.response_json)
+                .bind(r.attempts.max(1));
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// `insert … values (…), (…) on conflict update` for `rows` rows of [`COLUMNS`], with `$n`
+/// placeholders (both dialects) or, for SQLite, anonymous `?` ones: SQLite finds each named
+/// parameter by a linear scan when binding (see `showback_sql`).
+fn upsert_sql(rows: usize, numbered: bool) -> String {
+    let columns = COLUMNS.split(',').count();
+    let values: Vec<String> = (0..rows)
+        .map(|row| {
+            let params: Vec<String> = (1..=columns)
+                .map(|column| if numbered { format!("${}", row * columns + column) } else { "?".to_owned() })
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    format!(
+        "insert into invocation ({COLUMNS}) values {} on conflict (invocation_id) do update set \
+         status = excluded.status, duration_us = excluded.duration_us, http_status = excluded.http_status, \
          error_code = excluded.error_code, error_message = excluded.error_message, \
          memory_used = excluded.memory_used, cold_start = excluded.cold_start, \
          log_tail = excluded.log_tail, response_json = excluded.response_json, \
-         started_at = excluded.started_at, attempts = excluded.attempts"
-    )))
-    .bind(&r.invocation_id)
-    .bind(&r.org)
-    .bind(&r.function_name)
-    .bind(r.version)
-    .bind(r.trigger_kind.as_str())
-    .bind(r.status.as_str())
-    .bind(r.started_at)
-    .bind(r.duration_us)
-    .bind(r.http_status)
-    .bind(&r.error_code)
-    .bind(&r.error_message)
-    .bind(r.memory_used)
-    .bind(i64::from(r.cold_start))
-    .bind(&r.log_tail)
-    .bind(&r.response_json)
-    .bind(r.attempts.max(1))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+         started_at = excluded.started_at, attempts = excluded.attempts",
+        values.join(", ")
+    )
 }
 
 impl Store {
     /// Inserts or replaces invocations, all in one transaction.
     pub(crate) async fn save_invocations(&self, rows: &[InvocationRow]) -> Result<(), sqlx::Error> {
+        // One statement cannot update a row twice (PostgreSQL refuses it): the last state of an
+        // id wins, as it would row by row.
+        let mut seen = std::collections::HashSet::with_capacity(rows.len());
+        let mut latest: Vec<&InvocationRow> = rows.iter().rev().filter(|r| seen.insert(&r.invocation_id)).collect();
+        latest.reverse();
         let mut tx = self.begin_write().await?;
-        for r in rows {
-            save_invocation(&mut tx, r).await?;
-        }
+        save_rows(&mut tx, &latest, self.backend()).await?;
         tx.commit().await
     }
 

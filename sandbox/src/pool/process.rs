@@ -94,10 +94,6 @@ impl Process {
         message
     }
 
-    pub(super) fn has_exited(&mut self) -> bool {
-        !matches!(self.child.try_wait(), Ok(None))
-    }
-
     /// Explains why talking to the worker failed, from its exit status and last stderr output.
     pub(super) async fn death_cause(&mut self, error: TripError) -> InvokeError {
         let (TripError::Write(error) | TripError::Read(error)) = error;

@@ -320,6 +320,21 @@ fn workers_class_entrypoints_and_response_helpers_work() {
 }
 
 #[test]
+fn response_json_defaults_and_its_own_headers() {
+    // Each Response.json() gets its own header list: changing one response's never shows in the next.
+    let source = "let n = 0; export default { fetch() { const r = Response.json({ n: ++n }); \
+                  if (n === 1) r.headers.set('x-first', 'yes'); \
+                  return n === 1 ? r : Response.json([r.status, r.statusText, r.ok, r.headers.get('content-type'), \
+                  r.headers.has('x-first'), Response.json.length, Response.json(1).clone().headers.get('content-type')]); } }";
+    let mut instance = Instance::new(&compile(source), &BTreeMap::new(), &limits()).unwrap();
+    let first = instance.invoke(&get("/", ""), &limits()).unwrap();
+    assert_eq!((first.response.status, header(&first, "x-first")), (200, Some("yes")));
+    assert_eq!(header(&first, "content-type"), Some("application/json"));
+    let second = instance.invoke(&get("/", ""), &limits()).unwrap();
+    assert_eq!(json_body(&second), json!([200, "", true, "application/json", false, 1, "application/json"]));
+}
+
+#[test]
 fn workers_must_return_a_response() {
     let error = run_with("export default { fetch: () => ({ status: 200 }) }", &[], &get("/", "")).unwrap_err();
     assert!(matches!(error, InvokeError::BadResponse(_)), "{error:?}");

@@ -43,14 +43,14 @@ fn request() -> HttpRequest {
     }
 }
 
-fn spec(name: &str, source: &str) -> LoadSpec {
+fn spec(name: &str, source: &str) -> Arc<LoadSpec> {
     let compiled = engine::compile(source, &limits()).expect("test source compiles");
-    LoadSpec {
+    Arc::new(LoadSpec {
         key: FunctionKey { org: "acme".into(), name: name.into(), version: 1 },
         compiled: Arc::new(compiled),
         env: BTreeMap::new(),
         fresh_context: false,
-    }
+    })
 }
 
 const HELLO: &str = "module.exports = async () => 'hello'";
@@ -192,14 +192,16 @@ async fn externally_killed_worker_is_replaced() {
 async fn warm_instances_keep_globals_but_fresh_contexts_do_not() {
     let pool = WorkerPool::start(command(), config(1)).await.unwrap();
     let source = "let count = 0; module.exports = async () => String(++count)";
-    let mut counter = spec("counter", source);
+    let counter = spec("counter", source);
     let mut bodies = Vec::new();
     for _ in 0..3 {
         bodies.push(pool.invoke(&counter, request(), limits()).await.unwrap().0.response.body);
     }
     assert_eq!(bodies, [b"1", b"2", b"3"]);
-    counter.fresh_context = true;
-    counter.key.name = "fresh".into();
+    let mut fresh = (*counter).clone();
+    fresh.fresh_context = true;
+    fresh.key.name = "fresh".into();
+    let counter = Arc::new(fresh);
     for _ in 0..2 {
         let (invocation, cold) = pool.invoke(&counter, request(), limits()).await.unwrap();
         assert_eq!((invocation.response.body.as_slice(), cold), (&b"1"[..], true));

@@ -82,3 +82,28 @@ async fn a_rolling_restart_under_load_fails_no_call() {
     drop(proxy);
     r.shutdown().await;
 }
+
+/// A replica stopped right after answering still writes the history of every call it answered:
+/// history is batched (up to 200 ms) and the queue is flushed before the process exits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopping_replica_writes_the_history_it_still_holds() {
+    let mut args = FAST.to_vec();
+    args.extend(["--drain-delay-ms", "0", "--shutdown-grace-secs", "5"]);
+    let mut r = Replicas::start(Db::Sqlite, 1, &args).await;
+    r.create_function(0, "hello", "module.exports = async () => ({ hello: 'world' });").await;
+    let client = reqwest::Client::new();
+    let calls = 40;
+    for _ in 0..calls {
+        let response = client.get(r.url(0, &format!("/api/org/{ORG}/hello"))).bearer_auth(&r.token).send().await;
+        assert_eq!(response.expect("a call").status(), 200);
+    }
+    r.sigterm(0);
+    let status = r.wait_exit(0, Duration::from_secs(30)).await;
+    assert!(status.success(), "the replica exits 0 after SIGTERM: {status}\n{}", r.current_log(0));
+    r.restart(0).await;
+    let url = r.url(0, &format!("/api/org/{ORG}/functions/hello/invocations?limit=500"));
+    let listed: serde_json::Value = client.get(url).bearer_auth(&r.token).send().await.unwrap().json().await.unwrap();
+    let recorded = listed["items"].as_array().map_or(0, Vec::len);
+    assert!(recorded >= calls, "{recorded} of {calls} answered calls are in the history");
+    r.shutdown().await;
+}

@@ -577,6 +577,17 @@ function lambda(handler, call) {
 // ---------------------------------------------------------------------------------------------
 
 const PLAIN_HOST = /^([A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?$/;
+// Callers send the same Host over and over: the last verdict saves a regular expression per call.
+let checkedHost = 'localhost';
+let checkedHostPlain = true;
+
+function plainHost(host) {
+  if (host !== checkedHost) {
+    checkedHostPlain = PLAIN_HOST.test(host);
+    checkedHost = host;
+  }
+  return checkedHostPlain;
+}
 
 function workers(handler, call) {
   let host = 'localhost';
@@ -586,14 +597,14 @@ function workers(handler, call) {
     if (flat[i] === 'host') host = flat[i + 1];
     else if (flat[i] === 'x-forwarded-proto' && flat[i + 1].split(',')[0].trim() === 'http') scheme = 'http';
   }
-  if (!PLAIN_HOST.test(host)) host = 'localhost';
+  if (!plainHost(host)) host = 'localhost';
   const query = call[QUERY];
   const method = call[METHOD];
   const bytes = call[BODY];
   const request = new Request(TRUSTED, {
     url: `${scheme}://${host}${call[PATH]}${query ? `?${query}` : ''}`,
     method,
-    headers: headersFromFlat(flat),
+    flatHeaders: flat,
     body: bytes !== null && bytes.length > 0 && method !== 'GET' && method !== 'HEAD' ? bytes : null,
   });
   const ctx = { waitUntil: trackWaitUntil, passThroughOnException() {}, props: {} };
@@ -606,7 +617,7 @@ function workersResponse(response, call) {
   try {
     if (!(response instanceof Response)) throw new BadResponse('the fetch handler must return a Response');
     if (response.type === 'error') throw new BadResponse('the fetch handler returned Response.error()');
-    return finish(response.status, headersToFlat(response.headers), bodyOf(response), call);
+    return finish(response.status, responseFlatHeaders(response), bodyOf(response), call);
   } catch (error) {
     return describeError(error);
   }

@@ -230,12 +230,33 @@ class Body {
 
 const copyBody = (body) => (body instanceof Uint8Array ? body.slice() : body);
 
+/** Marks Response.json()'s own construction: a JSON text, status 200, its content type. */
+const JSON_DEFAULTS = Object.freeze({});
+const JSON_HEADERS = Object.freeze(['content-type', 'application/json']);
+
+let responseFlatHeaders;
+
 class Response extends Body {
   #status;
   #statusText;
-  #headers;
+  /** Built on first use; until then `#flat` holds the header list. */
+  #headers = null;
+  #flat = null;
   #type = 'default';
+  static {
+    // The adapters' view: a flat [name, value, ...] list, without building a Headers object
+    // that the function never looked at.
+    responseFlatHeaders = (response) =>
+      response.#headers === null ? response.#flat.slice() : headersToFlat(response.#headers);
+  }
   constructor(body = null, init = {}) {
+    if (init === JSON_DEFAULTS) {
+      super(body);
+      this.#status = 200;
+      this.#statusText = '';
+      this.#flat = JSON_HEADERS;
+      return;
+    }
     init ??= {};
     const status = init.status === undefined ? 200 : Number(init.status);
     if (!Number.isInteger(status) || status < 200 || status > 599) {
@@ -251,9 +272,11 @@ class Response extends Body {
     this.#headers = new Headers(init.headers);
     if (type && !this.#headers.has('content-type')) this.#headers.set('content-type', type);
   }
-  static json(data, init = {}) {
+  static json(data, init = undefined) {
     const text = JSON.stringify(data);
     if (text === undefined) throw new TypeError('The value is not JSON-serialisable');
+    // The common `Response.json(value)`: no init to read, one header list to build.
+    if (init === undefined) return new Response(text, JSON_DEFAULTS);
     const headers = new Headers(init?.headers);
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     return new Response(text, { ...init, headers });
@@ -278,6 +301,7 @@ class Response extends Body {
     return this.#status >= 200 && this.#status < 300;
   }
   get headers() {
+    if (this.#headers === null) this.#headers = headersFromFlat(this.#flat);
     return this.#headers;
   }
   get type() {
@@ -292,7 +316,7 @@ class Response extends Body {
   clone() {
     if (this.bodyUsed) throw new TypeError('Cannot clone a response whose body has been used');
     if (this.#type === 'error') return Response.error();
-    const init = { status: this.#status, statusText: this.#statusText, headers: this.#headers };
+    const init = { status: this.#status, statusText: this.#statusText, headers: this.headers };
     return new Response(copyBody(bodyOf(this)), init);
   }
   get [Symbol.toStringTag]() {
@@ -315,13 +339,15 @@ const NO_SIGNAL = Object.freeze({ aborted: false, reason: undefined, addEventLis
 class Request extends Body {
   #method;
   #url;
-  #headers;
+  /** Built on first use; until then `#flat` holds the header list the host sent. */
+  #headers = null;
+  #flat = null;
   constructor(input, init = {}) {
     if (input === TRUSTED) {
       super(init.body);
       this.#method = init.method;
       this.#url = init.url;
-      this.#headers = init.headers;
+      this.#flat = init.flatHeaders;
       return;
     }
     init ??= {};
@@ -357,6 +383,10 @@ class Request extends Body {
     return this.#url;
   }
   get headers() {
+    if (this.#headers === null) {
+      this.#headers = headersFromFlat(this.#flat);
+      this.#flat = null;
+    }
     return this.#headers;
   }
   get redirect() {
