@@ -12,7 +12,7 @@ mod package;
 mod plugin;
 mod routing;
 
-use vcd_client::{VcdClient, VcdEndpoint, VcdError};
+use vcd_client::{Family, VcdClient, VcdEndpoint, VcdError};
 
 pub use self::package::{Manifest, PluginPackage};
 
@@ -102,6 +102,9 @@ pub enum DeployError {
     Invalid(String),
     #[error("cannot log in to {url} as {user}: {error}")]
     Login { url: String, user: String, error: VcdError },
+    /// The vCD release cannot do what was asked (too old an API version).
+    #[error("{0}")]
+    Unsupported(VcdError),
     /// A vCD call failed; `step` says what was being done.
     #[error("{step}: {error}")]
     Vcd { step: String, error: VcdError },
@@ -118,8 +121,9 @@ impl<T> During<T> for Result<T, VcdError> {
     }
 }
 
-/// A client for `url` as `user` (`user@org`; a bare name means `user@System`).
-pub fn connect(url: &str, user: &str, password: &str) -> Result<VcdClient, DeployError> {
+/// A client for `url` as `user` (`user@org`; a bare name means `user@System`), sending
+/// `api_version` when it is not empty, else negotiating the version with vCD.
+pub fn connect(url: &str, user: &str, password: &str, api_version: &str) -> Result<VcdClient, DeployError> {
     let (name, org) = user.rsplit_once('@').unwrap_or((user, "System"));
     if name.is_empty() || org.is_empty() {
         return Err(DeployError::Invalid(format!("--user '{user}' must be user or user@org")));
@@ -129,13 +133,18 @@ pub fn connect(url: &str, user: &str, password: &str) -> Result<VcdClient, Deplo
             "--url '{url}' must be the vCD base URL, e.g. https://vcd.example.com"
         )));
     }
-    VcdClient::new(VcdEndpoint::new(url, name, org, password))
-        .map_err(|error| DeployError::Invalid(format!("cannot use --url '{url}': {error}")))
+    let endpoint = VcdEndpoint { api_version: api_version.to_owned(), ..VcdEndpoint::new(url, name, org, password) };
+    VcdClient::new(endpoint).map_err(|error| DeployError::Invalid(format!("cannot use --url '{url}': {error}")))
 }
 
 /// Uploads and publishes the plugin and registers the routing; upgrades what is already there.
 pub async fn deploy(client: &VcdClient, plan: &Plan, progress: &mut dyn Progress) -> Result<(), DeployError> {
     login(client, progress).await?;
+    // A vCD too old for the routing is refused before anything changes.
+    if let Routing::ExtApi { .. } = plan.routing {
+        let version = client.api_version(Family::ExternalEndpoints).await.map_err(DeployError::Unsupported)?;
+        progress.step(&format!("vCD speaks API {version} for /ext-api routing"));
+    }
     let tenants = plugin::resolve_tenants(client, &plan.tenants).await?;
     let plugin_id = plugin::install(client, &plan.package, READY_TIMEOUT, progress).await?;
     plugin::publish(client, &plugin_id, tenants.as_deref(), progress).await?;
@@ -222,10 +231,12 @@ mod tests {
 
     #[test]
     fn users_default_to_the_system_org() {
-        assert_eq!(connect("https://vcd", "administrator", "x").unwrap().endpoint().org, "System");
-        assert_eq!(connect("https://vcd", "admin@acme", "x").unwrap().endpoint().org, "acme");
-        assert!(connect("https://vcd", "@System", "x").is_err());
-        assert!(connect("vcd.example.com", "administrator", "x").is_err());
+        assert_eq!(connect("https://vcd", "administrator", "x", "").unwrap().endpoint().org, "System");
+        assert_eq!(connect("https://vcd", "admin@acme", "x", "").unwrap().endpoint().org, "acme");
+        assert_eq!(connect("https://vcd", "admin", "x", "38.1").unwrap().endpoint().api_version, "38.1");
+        assert!(connect("https://vcd", "admin", "x", "latest").is_err());
+        assert!(connect("https://vcd", "@System", "x", "").is_err());
+        assert!(connect("vcd.example.com", "administrator", "x", "").is_err());
     }
 
     #[test]

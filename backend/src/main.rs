@@ -117,8 +117,9 @@ struct VcdArgs {
     /// The service account's password.
     #[arg(long, env = "STRATUS_VCD_PASSWORD", hide_env_values = true, default_value = "")]
     vcd_password: String,
-    /// vCD API version sent in Accept headers.
-    #[arg(long, env = "STRATUS_VCD_API_VERSION", default_value = vcd_client::DEFAULT_API_VERSION)]
+    /// Sends every vCD call with this API version (e.g. 38.1) instead of negotiating: by default
+    /// the highest version both sides support, at least each call's floor.
+    #[arg(long, env = "STRATUS_VCD_API_VERSION", default_value = "")]
     vcd_api_version: String,
 }
 
@@ -164,6 +165,9 @@ struct VcdLoginArgs {
     /// The environment variable holding the password.
     #[arg(long, default_value = "STRATUS_VCD_PASSWORD")]
     password_env: String,
+    /// Sends every call with this API version (e.g. 38.1) instead of negotiating one with vCD.
+    #[arg(long, env = "STRATUS_VCD_API_VERSION", default_value = "")]
+    vcd_api_version: String,
 }
 
 #[derive(Args)]
@@ -445,7 +449,7 @@ async fn vcd(command: VcdCommand) -> anyhow::Result<()> {
     let client = |login: &VcdLoginArgs| -> anyhow::Result<vcd_client::VcdClient> {
         let password = std::env::var(&login.password_env)
             .map_err(|_| anyhow::anyhow!("set {} to the password of {}", login.password_env, login.user))?;
-        Ok(deploy::connect(&login.url, &login.user, &password)?)
+        Ok(deploy::connect(&login.url, &login.user, &password, &login.vcd_api_version)?)
     };
     let mut progress = |line: &str| eprintln!("✓ {line}");
     match command {

@@ -38,6 +38,7 @@ fn fault(err: VcdError) -> VcdFault {
         VcdError::NotFound(m) => VcdFault::NotFound(m),
         VcdError::TaskFailed { message } => VcdFault::TaskFailed(message),
         VcdError::TaskTimeout => VcdFault::Timeout,
+        too_old @ VcdError::TooOld(_) => VcdFault::Unavailable(too_old.to_string()),
         other @ (VcdError::Rejected { .. } | VcdError::Protocol(_)) => VcdFault::Rejected(other.to_string()),
     }
 }

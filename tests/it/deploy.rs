@@ -261,7 +261,7 @@ async fn an_endpoint_of_an_older_version_is_replaced() {
     let post = |path: &str, body: serde_json::Value| {
         http.post(format!("{}/cloudapi/1.0.0/{path}", sim.url()))
             .bearer_auth(&token)
-            .header("accept", "application/json;version=37.0")
+            .header("accept", "application/json;version=38.0")
             .json(&body)
             .send()
     };
@@ -313,4 +313,62 @@ async fn bad_credentials_and_arguments_fail_with_one_clear_line() {
     let error = failed(&stratus(args, vec![PASSWORD_ENV]).await);
     assert!(error.contains("https://"), "{error}");
     assert_nothing_registered(&sim);
+}
+
+/// Requests that change something (the login aside).
+fn writes(sim: &Simulator) -> Vec<String> {
+    let log = sim.state().request_log();
+    let writes = log.iter().filter(|r| r.method != "GET" && !r.path.starts_with("/cloudapi/1.0.0/sessions"));
+    writes.map(|r| format!("{} {}", r.method, r.path)).collect()
+}
+
+#[tokio::test]
+async fn deploy_negotiates_the_api_version_and_refuses_a_vcd_too_old_for_its_routing() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = plugin_zip(dir.path(), "0.1.0");
+
+    // A 10.5.1 cell: everything goes with its highest version, asked for once.
+    let sim = Simulator::start().await;
+    let stderr = deploy(&sim, &zip, &[]).await;
+    assert_lines(&stderr, &["✓ vCD speaks API 38.1 for /ext-api routing"]);
+    let log = sim.state().request_log();
+    assert_eq!(log.iter().filter(|r| r.path == "/api/versions").count(), 1, "versions asked once");
+    // Every API call (uploads to /transfer carry no version) asked for the cell's highest.
+    let api = |r: &&vcd_sim::RequestRecord| r.path != "/api/versions" && !r.path.starts_with("/transfer/");
+    let versions: Vec<(&str, Option<&str>)> =
+        log.iter().filter(api).map(|r| (r.path.as_str(), r.api_version.as_deref())).collect();
+    assert!(versions.iter().all(|(_, v)| *v == Some("38.1")), "{versions:?}");
+    assert!(versions.iter().any(|(p, _)| p.starts_with("/cloudapi/1.0.0/externalEndpoints")), "{versions:?}");
+
+    // A 10.4.3 cell (up to 37.3): /ext-api routing is refused before anything changes, with the
+    // versions named; the legacy extension service still works there.
+    let old = Simulator::start().await;
+    old.state().set_api_versions(&["36.0", "37.0", "37.1", "37.2", "37.3"]);
+    let mut args = login("deploy", &old);
+    args.extend(["--plugin", zip.to_str().unwrap(), "--endpoint-url", ROOT_URL].map(str::to_owned));
+    let error = failed(&stratus(args.clone(), vec![PASSWORD_ENV]).await);
+    assert!(error.contains("needs vCD API version 38.0") && error.contains("speaks up to 37.3"), "{error}");
+    assert!(error.contains("/ext-api routing"), "{error}");
+    assert_eq!(writes(&old), Vec::<String>::new(), "nothing was changed");
+    assert_nothing_registered(&old);
+    deploy(&old, &zip, &["--routing", "amqp"]).await;
+    assert_eq!(old.state().extension_services().len(), 1);
+    let log = old.state().request_log();
+    assert!(log.iter().filter(api).all(|r| r.api_version.as_deref() == Some("37.3")), "{log:?}");
+
+    // --vcd-api-version forces a version: 37.3 is enough for the cell's external endpoints (it
+    // added them in 37.3) even though Stratus would not choose it.
+    args.extend(["--vcd-api-version", "37.3"].map(str::to_owned));
+    succeeded(stratus(args, vec![PASSWORD_ENV]).await);
+    assert_eq!(old.state().external_endpoints().len(), 1);
+
+    // Forced below that, the cell refuses the call (406) and the error says so.
+    let forced = Simulator::start().await;
+    let mut args = login("deploy", &forced);
+    args.extend(["--plugin", zip.to_str().unwrap(), "--endpoint-url", ROOT_URL].map(str::to_owned));
+    args.extend(["--vcd-api-version", "37.0"].map(str::to_owned));
+    let error = failed(&stratus(args, vec![PASSWORD_ENV]).await);
+    assert!(error.contains("406") && error.contains("37.3 or later"), "{error}");
+    let asked = forced.state().request_log();
+    assert!(!asked.iter().any(|r| r.path == "/api/versions"), "a forced version is not negotiated");
 }

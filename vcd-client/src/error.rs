@@ -23,6 +23,9 @@ pub enum VcdError {
     /// A task did not finish within the given timeout.
     #[error("timed out waiting for a vCD task")]
     TaskTimeout,
+    /// The vCD release is too old for what was asked (see `versions`).
+    #[error("{0}")]
+    TooOld(String),
     /// vCD answered with something this client cannot read.
     #[error("unexpected answer from vCD: {0}")]
     Protocol(String),

@@ -20,6 +20,7 @@ mod tasks;
 mod types;
 mod ui_plugins;
 mod vapp;
+mod versions;
 pub mod xml;
 
 use std::sync::Arc;
@@ -33,9 +34,7 @@ pub use crate::ext_services::{ExtensionService, ExtensionServiceSpec, ServiceApi
 pub use crate::orgs::org_urn;
 pub use crate::types::{CurrentSession, EdgeGateway, EntityRef, LbKind, LbPool, PoolMember, Task, Template, VApp, Vm};
 pub use crate::ui_plugins::{UiPlugin, UiPluginMetadata};
-
-/// The vCD API version sent in every `Accept` header unless the endpoint says otherwise.
-pub const DEFAULT_API_VERSION: &str = "37.0";
+pub use crate::versions::{ApiVersion, Family, NEWEST_KNOWN};
 
 /// Where and as whom to connect. `Debug` leaves the password out.
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -46,18 +45,19 @@ pub struct VcdEndpoint {
     /// The user's organization; `System` for a provider account.
     pub org: String,
     pub password: String,
+    /// The API version every call is sent with; empty: negotiated with the cell (`versions`).
     pub api_version: String,
 }
 
 impl VcdEndpoint {
-    /// An endpoint speaking [`DEFAULT_API_VERSION`].
+    /// An endpoint whose API version is negotiated with the cell.
     pub fn new(url: &str, user: &str, org: &str, password: &str) -> VcdEndpoint {
         VcdEndpoint {
             url: url.trim_end_matches('/').to_owned(),
             user: user.to_owned(),
             org: org.to_owned(),
             password: password.to_owned(),
-            api_version: DEFAULT_API_VERSION.to_owned(),
+            api_version: String::new(),
         }
     }
 
@@ -91,6 +91,8 @@ struct Inner {
     http: reqwest::Client,
     /// The session token; `None` until the first call logs in.
     token: Mutex<Option<String>>,
+    /// What `GET /api/versions` listed, asked once (only when the endpoint fixes no version).
+    versions: tokio::sync::OnceCell<Vec<ApiVersion>>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -104,15 +106,16 @@ impl VcdClient {
         while endpoint.url.ends_with('/') {
             endpoint.url.pop();
         }
-        if endpoint.api_version.is_empty() {
-            endpoint.api_version = DEFAULT_API_VERSION.to_owned();
+        endpoint.api_version = endpoint.api_version.trim().to_owned();
+        if !endpoint.api_version.is_empty() {
+            endpoint.api_version.parse::<ApiVersion>()?;
         }
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(120))
             .build()
             .map_err(|e| VcdError::Unreachable(format!("cannot build the HTTP client: {e}")))?;
-        let inner = Inner { endpoint, http, token: Mutex::new(None) };
+        let inner = Inner { endpoint, http, token: Mutex::new(None), versions: tokio::sync::OnceCell::new() };
         Ok(VcdClient { inner: Arc::new(inner), poll_interval: Duration::from_secs(1) })
     }
 
@@ -125,6 +128,31 @@ impl VcdClient {
     pub fn endpoint(&self) -> &VcdEndpoint {
         &self.inner.endpoint
     }
+
+    /// The API version calls of `family` are sent with: the endpoint's fixed one, else the
+    /// highest both sides support, at least the family's floor. Asks `GET /api/versions` on
+    /// first use; a vCD too old for the family is [`VcdError::TooOld`].
+    pub async fn api_version(&self, family: Family) -> Result<ApiVersion, VcdError> {
+        let endpoint = &self.inner.endpoint;
+        if !endpoint.api_version.is_empty() {
+            return endpoint.api_version.parse();
+        }
+        let offered = self.inner.versions.get_or_try_init(|| self.supported_versions()).await?;
+        versions::choose(offered, family, &endpoint.url)
+    }
+
+    /// What `GET /api/versions` lists (no login needed).
+    async fn supported_versions(&self) -> Result<Vec<ApiVersion>, VcdError> {
+        let url = format!("{}/api/versions", self.inner.endpoint.url);
+        let request = self.inner.http.get(url).header(reqwest::header::ACCEPT, "application/*+xml");
+        let response = request.send().await.map_err(|e| VcdError::Unreachable(e.to_string()))?;
+        let status = response.status();
+        let body = response.text().await.map_err(|e| VcdError::Unreachable(e.to_string()))?;
+        if !status.is_success() {
+            return Err(error::from_status(status.as_u16(), &body));
+        }
+        versions::parse_supported(&body)
+    }
 }
 
 #[cfg(test)]
@@ -135,9 +163,18 @@ mod tests {
     fn debug_output_hides_the_password() {
         let endpoint = VcdEndpoint::new("https://vcd.example.com/", "administrator", "System", "s3cret");
         assert_eq!(endpoint.url, "https://vcd.example.com");
-        assert_eq!(endpoint.api_version, "37.0");
+        assert_eq!(endpoint.api_version, "", "negotiated");
         assert!(endpoint.is_provider());
         let client = VcdClient::new(endpoint).unwrap();
         assert!(!format!("{client:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn a_fixed_version_must_be_one() {
+        let mut endpoint = VcdEndpoint::new("https://vcd.example.com", "administrator", "System", "pw");
+        endpoint.api_version = "thirty-eight".into();
+        assert!(VcdClient::new(endpoint.clone()).is_err());
+        endpoint.api_version = " 38.1 ".into();
+        assert_eq!(VcdClient::new(endpoint).unwrap().endpoint().api_version, "38.1");
     }
 }

@@ -37,7 +37,7 @@ impl VcdClient {
         let urn = org_urn(id).ok_or_else(|| VcdError::NotFound(format!("'{id}' is not an org id")))?;
         let endpoint = self.endpoint();
         let url = format!("{}/cloudapi/1.0.0/orgs/{urn}", endpoint.url);
-        let accept = format!("application/json;version={}", endpoint.api_version);
+        let accept = format!("application/json;version={}", self.api_version(crate::Family::General).await?);
         let request = self.inner.http.get(url).header(ACCEPT, accept);
         let request = if token.len() > 32 {
             request.header(AUTHORIZATION, format!("Bearer {token}"))

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::error::from_status;
 use crate::types::{CurrentSession, EntityRef};
-use crate::{VcdClient, VcdError};
+use crate::{Family, VcdClient, VcdError};
 
 /// The header carrying the JWT after a cloudapi login.
 const ACCESS_TOKEN_HEADER: &str = "x-vmware-vcloud-access-token";
@@ -156,9 +156,10 @@ impl VcdClient {
 
     async fn send(&self, call: &Call, auth: Auth<'_>) -> Result<Reply, VcdError> {
         let endpoint = &self.inner.endpoint;
+        let version = self.api_version(Family::of(&call.path)).await?;
         let accept = match call.api {
-            Api::Xml => format!("application/*+xml;version={}", endpoint.api_version),
-            Api::Json => format!("application/json;version={}", endpoint.api_version),
+            Api::Xml => format!("application/*+xml;version={version}"),
+            Api::Json => format!("application/json;version={version}"),
         };
         let url = format!("{}{}", endpoint.url, call.path);
         let mut request = self.inner.http.request(call.method.clone(), url).header(ACCEPT, accept);

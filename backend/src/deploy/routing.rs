@@ -3,7 +3,8 @@
 //! Deploying one mode removes the other's registrations.
 
 use vcd_client::{
-    ApiFilter, EntityRef, ExtensionService, ExtensionServiceSpec, ExternalEndpoint, UrlMatcher, VcdClient,
+    ApiFilter, EntityRef, ExtensionService, ExtensionServiceSpec, ExternalEndpoint, Family, UrlMatcher, VcdClient,
+    VcdError,
 };
 
 use crate::deploy::{
@@ -99,6 +100,11 @@ async fn ensure_endpoint_filter(
 
 /// Removes every `stratus` external endpoint with its API filters; returns how many.
 pub(crate) async fn remove_endpoints(client: &VcdClient, progress: &mut dyn Progress) -> Result<usize, DeployError> {
+    // A vCD too old for external endpoints (as Stratus asks for them) has none of ours.
+    if let Err(too_old @ VcdError::TooOld(_)) = client.api_version(Family::ExternalEndpoints).await {
+        progress.step(&format!("skipped external endpoints: {too_old}"));
+        return Ok(0);
+    }
     let ours = endpoints(client).await?;
     if ours.is_empty() {
         return Ok(0);

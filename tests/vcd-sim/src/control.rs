@@ -77,6 +77,11 @@ impl SimState {
         start_session(&mut world, user, false).0
     }
 
+    /// The API versions the cell lists from now on (a different vCD release).
+    pub fn set_api_versions(&self, versions: &[&str]) {
+        self.world().api_versions = versions.iter().map(|v| (*v).to_owned()).collect();
+    }
+
     pub fn request_count(&self) -> usize {
         self.requests().len()
     }

@@ -16,10 +16,10 @@ mod sessions;
 mod state;
 mod tasks;
 mod vapp;
+mod versions;
 
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use tokio::task::JoinHandle;
@@ -27,6 +27,7 @@ use tokio::task::JoinHandle;
 pub use crate::extensions::{DEFAULT_EXCHANGE, SimApiFilter, SimExtensionService, SimExternalEndpoint, SimUiPlugin};
 pub use crate::reply::API_VERSION;
 pub use crate::state::{DEFAULT_TASK_DURATION, RequestRecord, SimState, SimVm, TaskKind, unix_nanos};
+pub use crate::versions::DEFAULT_VERSIONS;
 
 /// Every seeded user's password.
 pub const PASSWORD: &str = "admin";
@@ -42,30 +43,35 @@ pub fn router(state: SimState) -> Router {
         .merge(nsxt::router())
         .merge(extensions::router())
         .merge(orgs::router())
+        .merge(versions::router())
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(state.clone(), log_and_check_version))
         .merge(control::router())
         .with_state(state)
 }
 
-/// Logs the request and, like vCD, refuses `/api` and `/cloudapi` calls without an API version.
+/// Logs the request and, like vCD, refuses `/api` and `/cloudapi` calls without an API version,
+/// with one the cell does not list, or with one older than the call's endpoint.
 async fn log_and_check_version(State(state): State<SimState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
+    let accept = request.headers().get("accept").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let version = versions::requested(accept).map(str::to_owned);
     state.requests().push(RequestRecord {
         method: request.method().to_string(),
         path: path.clone(),
         query: request.uri().query().map(str::to_owned),
         at_unix_nanos: state::unix_nanos(),
+        api_version: version.clone(),
     });
-    let accept = request.headers().get("accept").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let versioned = path.starts_with("/api/") || path.starts_with("/cloudapi/1.0.0/");
-    if versioned && !accept.contains("version=") {
-        let message = "The request has invalid accept header: Invalid API version requested";
-        return if path.starts_with("/cloudapi") {
-            reply::json_error(StatusCode::NOT_ACCEPTABLE, "NOT_ACCEPTABLE", message)
-        } else {
-            reply::xml_error(StatusCode::NOT_ACCEPTABLE, "NOT_ACCEPTABLE", message)
+    let versioned = (path.starts_with("/api/") && path != "/api/versions") || path.starts_with("/cloudapi/1.0.0/");
+    if versioned {
+        let refusal = match &version {
+            None => Some("The request has invalid accept header: Invalid API version requested".to_owned()),
+            Some(version) => versions::refusal(&state, &path, version),
         };
+        if let Some(message) = refusal {
+            return versions::not_acceptable(&path, &message);
+        }
     }
     next.run(request).await
 }

@@ -124,6 +124,7 @@ pub(crate) fn world() -> World {
             },
         ],
         task_duration: DEFAULT_TASK_DURATION,
+        api_versions: crate::versions::DEFAULT_VERSIONS.map(str::to_owned).to_vec(),
         ..World::default()
     }
 }

@@ -41,6 +41,9 @@ pub struct RequestRecord {
     /// before this field existed).
     #[serde(default)]
     pub at_unix_nanos: u64,
+    /// The `version=` the request's `Accept` header asked for.
+    #[serde(default)]
+    pub api_version: Option<String>,
 }
 
 /// Now, in nanoseconds since the Unix epoch (the clock of [`RequestRecord::at_unix_nanos`]).
@@ -74,6 +77,8 @@ pub(crate) struct World {
     pub task_duration: Duration,
     pub failures: HashMap<TaskKind, String>,
     pub extensions: crate::extensions::Extensions,
+    /// What `GET /api/versions` lists; calls asking for another version are refused.
+    pub api_versions: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
