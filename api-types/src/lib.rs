@@ -27,7 +27,7 @@ pub use functions::{
     InvocationAccepted, InvocationRecord, InvocationResult, NewFunctionKey, OrgLimits, Rollback, StoredResponse,
     Trigger, function_limits,
 };
-pub use org::{Me, Org, OrgCreate, Role};
+pub use org::{Me, Org, OrgCreate, Role, VCD_TOKEN_HEADER};
 pub use resources::{FunctionSummary, ListResponse};
 pub use showback::{
     Budget, BudgetState, BudgetStatus, Collector, CollectorInput, CollectorRun, CollectorSource, CostGroup,

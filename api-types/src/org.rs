@@ -2,6 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The header the app, inside the vCD portal, also sends its vCD session token in (the bare
+/// token, JWT or legacy). vCD's `/ext-api` proxy is not documented to forward the caller's
+/// `Authorization`; this one Stratus reads first, and checks with vCD like any vCD token.
+pub const VCD_TOKEN_HEADER: &str = "x-stratus-vcd-token";
+
 /// What a caller may do: a provider sees every org, a tenant admin exactly one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -25,6 +25,8 @@ pub struct Credentials {
     pub bearer: Option<String>,
     /// From vCD's legacy `x-vcloud-authorization` header.
     pub vcloud_token: Option<String>,
+    /// From [`api_types::VCD_TOKEN_HEADER`]: the vCD token the app sends itself.
+    pub app_vcd_token: Option<String>,
     /// From `X-VMWARE-VCLOUD-TENANT-CONTEXT` (a provider acting inside an org).
     pub tenant_context: Option<String>,
 }

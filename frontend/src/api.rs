@@ -151,10 +151,9 @@ impl ApiClient {
 
     /// `GET /api/org/{org}/showback/export.csv`: the CSV text.
     pub async fn export_csv(&self, org: &str, range: DateRange) -> Result<String, ApiError> {
-        let (auth_name, auth_value) = self.access.authorization();
-        let request = RequestBuilder::new(&self.access.url(&urls::export_csv(&self.base, org, range)))
-            .method(Method::GET)
-            .header(auth_name, &auth_value)
+        let builder = RequestBuilder::new(&self.access.url(&urls::export_csv(&self.base, org, range)));
+        let request = self
+            .authorize(builder.method(Method::GET))
             .header("Accept", "text/csv")
             .build()
             .map_err(|e| ApiError::network(e.to_string()))?;
@@ -254,8 +253,7 @@ impl ApiClient {
         for (name, value) in &headers {
             builder = builder.header(name, value);
         }
-        let (auth_name, auth_value) = self.access.authorization();
-        builder = builder.header(auth_name, &auth_value);
+        builder = self.authorize(builder);
         let request = match body {
             Some(body) if !body.is_empty() => builder.body(body.to_owned()),
             _ => builder.build(),
@@ -296,11 +294,15 @@ impl ApiClient {
     }
 
     fn request(&self, method: Method, url: &str) -> RequestBuilder {
-        let (auth_name, auth_value) = self.access.authorization();
-        RequestBuilder::new(&self.access.url(url))
-            .method(method)
-            .header(auth_name, &auth_value)
-            .header("Accept", "application/json")
+        self.authorize(RequestBuilder::new(&self.access.url(url)).method(method)).header("Accept", "application/json")
+    }
+
+    /// Adds the caller's credential headers.
+    fn authorize(&self, mut builder: RequestBuilder) -> RequestBuilder {
+        for (name, value) in self.access.credentials() {
+            builder = builder.header(name, &value);
+        }
+        builder
     }
 }
 

@@ -112,13 +112,13 @@ impl Access {
         }
     }
 
-    /// The credentials header: always Bearer standalone; in vCD, Bearer or
-    /// `x-vcloud-authorization` by the token's form.
-    pub fn authorization(&self) -> (&'static str, String) {
+    /// The credential headers: Bearer standalone; in vCD, Bearer or `x-vcloud-authorization`
+    /// by the token's form, and the token again in Stratus' own header.
+    pub fn credentials(&self) -> Vec<(&'static str, String)> {
         let token = self.token.read().map(|t| t.clone()).unwrap_or_default();
         match self.vcd_base {
-            Some(_) => vcd_host::auth_header(&token),
-            None => ("Authorization", format!("Bearer {token}")),
+            Some(_) => vcd_host::credential_headers(&token),
+            None => vec![("Authorization", format!("Bearer {token}"))],
         }
     }
 

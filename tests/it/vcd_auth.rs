@@ -252,3 +252,32 @@ async fn vcd_auth_mode_without_a_vcd_does_not_start() {
     assert!(err.to_string().contains("--vcd-url"), "{err}");
     store.close().await;
 }
+
+/// The app also sends its vCD token in `x-stratus-vcd-token`, which Stratus reads first: it
+/// works whatever vCD's `/ext-api` proxy put in `Authorization`, is checked with vCD like any
+/// vCD token, and, like every credential header, never reaches function code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_apps_own_token_header_works_whatever_authorization_carries() {
+    let (app, sim) = start(Db::Sqlite, Duration::from_secs(30)).await;
+    let token = sim.state().issue_token("admin", "acme");
+    let header = api_types::VCD_TOKEN_HEADER;
+    let proxied = [("authorization", "Bearer what-the-proxy-put-here"), (header, token.as_str())];
+    assert_eq!(get(&app, "/api/org/acme", &proxied).await.status(), 200);
+    assert_eq!(get(&app, "/api/org/acme", &[(header, &token)]).await.status(), 200, "without Authorization");
+    assert_eq!(get(&app, "/api/org/globex", &[(header, &token)]).await.status(), 404, "another tenant's org");
+    let bearer = format!("Bearer {token}");
+    let forged = [("authorization", bearer.as_str()), (header, "forged")];
+    assert_eq!(code(get(&app, "/api/org/acme", &forged).await).await, (401, "unauthorized".to_owned()));
+
+    let api_token = app.token(Role::TenantAdmin, Some("acme")).await;
+    let echo = "module.exports = async (event) => Object.keys(event.headers).sort().join(',')";
+    crate::functions::deploy(&app, &api_token, "acme", "echo", echo, serde_json::json!({})).await;
+    let call = [(header, token.as_str()), ("authorization", "Bearer proxy"), ("x-vcloud-authorization", "legacy")];
+    let response = get(&app, "/api/org/acme/echo", &call).await;
+    assert_eq!(response.status(), 200);
+    let seen = response.text().await.unwrap();
+    for secret in [header, "authorization", "x-vcloud-authorization"] {
+        assert!(!seen.split(',').any(|h| h == secret), "the function saw {secret}: {seen}");
+    }
+    app.shutdown().await;
+}

@@ -11,8 +11,13 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use crate::http::error::INVOCATION_HEADER;
 
 /// The request headers a cross-origin caller may send.
-const ALLOWED_HEADERS: [&str; 4] =
-    ["authorization", "x-vcloud-authorization", "x-vmware-vcloud-tenant-context", "content-type"];
+const ALLOWED_HEADERS: [&str; 5] = [
+    "authorization",
+    "x-vcloud-authorization",
+    api_types::VCD_TOKEN_HEADER,
+    "x-vmware-vcloud-tenant-context",
+    "content-type",
+];
 
 /// The layer for `origins`, or `None` when none are configured (then no CORS headers at all).
 pub(crate) fn layer(origins: &[String]) -> Option<CorsLayer> {

@@ -80,6 +80,7 @@ pub fn credentials(headers: &HeaderMap) -> Credentials {
     Credentials {
         bearer,
         vcloud_token: text("x-vcloud-authorization"),
+        app_vcd_token: text(api_types::VCD_TOKEN_HEADER).map(|t| t.strip_prefix("Bearer ").unwrap_or(&t).to_owned()),
         tenant_context: text("x-vmware-vcloud-tenant-context"),
     }
 }

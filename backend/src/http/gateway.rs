@@ -46,6 +46,10 @@ fn query_without_code(query: &str) -> String {
         .join("&")
 }
 
+/// Request headers a function never sees: the caller's credentials for Stratus or vCD.
+const CREDENTIAL_HEADERS: [&str; 4] =
+    ["authorization", "x-vcloud-authorization", api_types::VCD_TOKEN_HEADER, KEY_HEADER];
+
 /// Response headers the gateway never copies from a function.
 const HOP_BY_HOP: [&str; 7] =
     ["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "content-length"];
@@ -108,7 +112,7 @@ async fn gateway(
         query: query_without_code(uri.query().unwrap_or_default()),
         headers: headers
             .iter()
-            .filter(|(name, _)| *name != header::AUTHORIZATION && name.as_str() != KEY_HEADER)
+            .filter(|(name, _)| !CREDENTIAL_HEADERS.contains(&name.as_str()))
             .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect(),
         body: body.to_vec(),

@@ -185,11 +185,11 @@ impl Authenticator for VcdAuthenticator {
             if credentials.bearer.as_deref().is_some_and(|t| t.starts_with(TOKEN_PREFIX)) {
                 return self.tokens.authenticate(credentials).await;
             }
-            let token = credentials
-                .bearer
-                .as_deref()
-                .or(credentials.vcloud_token.as_deref())
-                .filter(|t| !t.is_empty())
+            // The app's own header first: whatever vCD's proxy did to `Authorization`, this is
+            // the token the app holds (checked with vCD all the same).
+            let token = [&credentials.app_vcd_token, &credentials.bearer, &credentials.vcloud_token]
+                .into_iter()
+                .find_map(|t| t.as_deref().filter(|t| !t.is_empty()))
                 .ok_or(AuthError::Missing)?;
             let context = credentials.tenant_context.as_deref().filter(|c| !c.is_empty());
             self.check(token, context).await

@@ -259,6 +259,14 @@ pub fn auth_header(token: &str) -> (&'static str, String) {
     }
 }
 
+/// Every header carrying `token` in vCD modes: [`auth_header`], plus the bare token in
+/// [`api_types::VCD_TOKEN_HEADER`], which Stratus reads first: vCD's `/ext-api` proxy is not
+/// documented to forward `Authorization` to the endpoint.
+pub fn credential_headers(token: &str) -> Vec<(&'static str, String)> {
+    let bare = strip_bearer(token).unwrap_or(token).to_owned();
+    vec![auth_header(token), (api_types::VCD_TOKEN_HEADER, bare)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,5 +401,17 @@ mod tests {
         let legacy = "0123456789abcdef0123456789abcdef";
         assert_eq!(auth_header(legacy), ("x-vcloud-authorization", legacy.to_owned()));
         assert_eq!(auth_header("bearer abc"), ("Authorization", "Bearer abc".to_owned()));
+    }
+
+    #[test]
+    fn the_token_also_goes_bare_in_the_stratus_header() {
+        let legacy = "0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            credential_headers(legacy),
+            [("x-vcloud-authorization", legacy.to_owned()), ("x-stratus-vcd-token", legacy.to_owned())]
+        );
+        let headers = credential_headers(&format!("Bearer {JWT}"));
+        assert_eq!(headers[0], ("Authorization", format!("Bearer {JWT}")));
+        assert_eq!(headers[1], ("x-stratus-vcd-token", JWT.to_owned()));
     }
 }
