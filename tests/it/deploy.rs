@@ -101,7 +101,7 @@ fn assert_nothing_registered(sim: &Simulator) {
 }
 
 #[tokio::test]
-async fn deploy_upgrades_in_place_and_undeploy_removes_everything_twice_in_a_row() {
+async fn deploy_replaces_the_plugin_and_undeploy_removes_everything_twice_in_a_row() {
     let sim = Simulator::start().await;
     let dir = tempfile::tempdir().unwrap();
     let (first, second) = (plugin_zip(dir.path(), "0.1.0"), plugin_zip(dir.path(), "0.2.0"));
@@ -142,21 +142,25 @@ async fn deploy_upgrades_in_place_and_undeploy_removes_everything_twice_in_a_row
             (ENDPOINT_ID, "/stratus/.*", "EXT_API")
         );
 
-        // Again, with a newer zip: the same plugin, endpoint and filter, upgraded.
+        // Again, with a newer zip: the plugin resource is replaced (deleted, registered, uploaded
+        // once) and published to the same tenants; endpoint and filter are kept.
         let stderr = deploy(&sim, &second, &[]).await;
         assert_lines(
             &stderr,
             &[
-                &format!("✓ updated plugin Stratus 0.2.0 from 0.1.0 ({})", plugin.id),
+                &format!("✓ removed plugin Stratus 0.1.0 ({}) to replace it", plugin.id),
+                "✓ registered plugin Stratus 0.2.0 (urn:vcloud:uiPlugin:",
                 "✓ uploaded plugin Stratus 0.2.0 (",
+                "✓ published to all tenants: acme, globex",
                 &format!("✓ external endpoint {ENDPOINT_ID} → {ROOT_URL} (unchanged)"),
                 "✓ API filter /ext-api/stratus/.* → https://stratus.example.com (unchanged)",
             ],
         );
         let upgraded = sim.state().ui_plugins();
         assert_eq!(upgraded.len(), 1);
-        assert_eq!((upgraded[0].id.as_str(), upgraded[0].version.as_str()), (plugin.id.as_str(), "0.2.0"));
-        assert_eq!((upgraded[0].uploads, upgraded[0].zip_sha256.clone()), (2, Some(sha256(&second))));
+        assert_ne!(upgraded[0].id, plugin.id, "a new plugin resource");
+        assert_eq!(upgraded[0].version, "0.2.0");
+        assert_eq!((upgraded[0].uploads, upgraded[0].zip_sha256.clone()), (1, Some(sha256(&second))));
         assert_eq!(upgraded[0].tenants, ["acme", "globex"]);
         assert_eq!(sim.state().external_endpoints(), endpoints);
         assert_eq!(sim.state().api_filters(), filters);
@@ -167,7 +171,7 @@ async fn deploy_upgrades_in_place_and_undeploy_removes_everything_twice_in_a_row
             &[
                 "✓ logged in as administrator@System",
                 "✓ unpublished plugin Stratus from acme, globex",
-                &format!("✓ removed plugin Stratus 0.2.0 ({})", plugin.id),
+                &format!("✓ removed plugin Stratus 0.2.0 ({})", upgraded[0].id),
                 &format!("✓ removed external endpoint {ENDPOINT_ID} and 1 API filter(s)"),
                 "✓ Stratus is removed",
             ],
@@ -191,7 +195,7 @@ async fn a_tenant_list_publishes_to_exactly_those_orgs() {
     deploy(&sim, &zip, &["--tenants", "all"]).await;
     assert_eq!(sim.state().ui_plugins()[0].tenants, ["acme", "globex"]);
     let stderr = deploy(&sim, &zip, &["--tenants", "globex"]).await;
-    assert_lines(&stderr, &["✓ unpublished from acme", "✓ published to globex"]);
+    assert_lines(&stderr, &["✓ published to globex"]);
     assert_eq!(sim.state().ui_plugins()[0].tenants, ["globex"]);
 
     let mut args = login("deploy", &sim);

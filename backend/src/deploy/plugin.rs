@@ -1,4 +1,4 @@
-//! The UI plugin: register or upgrade in place, upload the zip, wait until vCD accepts it, publish
+//! The UI plugin: replace (delete, register), upload the zip, wait until vCD accepts it, publish
 //! it to the chosen tenants; and removal.
 
 use std::time::Duration;
@@ -27,8 +27,10 @@ pub(crate) async fn resolve_tenants(
     Ok(Some(chosen))
 }
 
-/// Registers the plugin (or updates the one with the same name and vendor), uploads the zip and
-/// waits until it is ready; returns the plugin's id.
+/// Registers the plugin, uploads the zip and waits until it is ready; returns the plugin's id.
+/// A plugin already there with the same name and vendor (any version) is deleted first, as
+/// VMware's own deployer does: vCD documents uploading a zip to a new plugin resource only.
+/// [`publish`] then publishes the new one to the same tenants.
 pub(crate) async fn install(
     client: &VcdClient,
     package: &PluginPackage,
@@ -37,25 +39,13 @@ pub(crate) async fn install(
 ) -> Result<String, DeployError> {
     let metadata = package.metadata();
     let label = format!("{} {}", metadata.plugin_name, metadata.version);
-    let mut existing = find(client, &metadata.plugin_name, &metadata.vendor).await?;
-    let plugin = if existing.is_empty() {
-        let created = client.create_ui_plugin(&metadata).await.during(|| format!("registering plugin {label}"))?;
-        progress.step(&format!("registered plugin {label} ({})", created.id));
-        created
-    } else {
-        // Older copies with the same name and vendor (other versions registered by hand) go away.
-        for duplicate in existing.split_off(1) {
-            delete(client, &duplicate).await?;
-            progress.step(&format!("removed the duplicate plugin {} ({})", duplicate.metadata.version, duplicate.id));
-        }
-        let current = existing.remove(0);
-        let updated =
-            client.update_ui_plugin(&current.id, &metadata).await.during(|| format!("updating plugin {label}"))?;
-        let from = &current.metadata.version;
-        let change = if *from == metadata.version { "in place".to_owned() } else { format!("from {from}") };
-        progress.step(&format!("updated plugin {label} {change} ({})", updated.id));
-        updated
-    };
+    for existing in find(client, &metadata.plugin_name, &metadata.vendor).await? {
+        delete(client, &existing).await?;
+        let old = format!("{} {}", existing.metadata.plugin_name, existing.metadata.version);
+        progress.step(&format!("removed plugin {old} ({}) to replace it", existing.id));
+    }
+    let plugin = client.create_ui_plugin(&metadata).await.during(|| format!("registering plugin {label}"))?;
+    progress.step(&format!("registered plugin {label} ({})", plugin.id));
     client
         .upload_ui_plugin(&plugin.id, &package.file_name(), &package.bytes)
         .await
