@@ -11,6 +11,7 @@
 mod package;
 mod plugin;
 mod routing;
+mod trust;
 
 use vcd_client::{Family, VcdClient, VcdEndpoint, VcdError};
 
@@ -37,6 +38,8 @@ pub struct Plan {
     pub package: PluginPackage,
     pub tenants: Tenants,
     pub routing: Routing,
+    /// With `/ext-api` routing: register the certificate the endpoint presents as trusted.
+    pub trust_cert: bool,
 }
 
 /// Which tenants see the plugin.
@@ -140,16 +143,25 @@ pub fn connect(url: &str, user: &str, password: &str, api_version: &str) -> Resu
 /// Uploads and publishes the plugin and registers the routing; upgrades what is already there.
 pub async fn deploy(client: &VcdClient, plan: &Plan, progress: &mut dyn Progress) -> Result<(), DeployError> {
     login(client, progress).await?;
-    // A vCD too old for the routing is refused before anything changes.
-    if let Routing::ExtApi { .. } = plan.routing {
+    // A vCD too old for the routing, or an endpoint whose certificate cannot be read, is refused
+    // before anything changes.
+    let mut chain = None;
+    if let Routing::ExtApi { root_url } = &plan.routing {
         let version = client.api_version(Family::ExternalEndpoints).await.map_err(DeployError::Unsupported)?;
         progress.step(&format!("vCD speaks API {version} for /ext-api routing"));
+        if plan.trust_cert {
+            chain = Some(trust::presented(root_url).await?);
+        }
     }
     let tenants = plugin::resolve_tenants(client, &plan.tenants).await?;
     let plugin_id = plugin::install(client, &plan.package, READY_TIMEOUT, progress).await?;
     plugin::publish(client, &plugin_id, tenants.as_deref(), progress).await?;
     match &plan.routing {
         Routing::ExtApi { root_url } => {
+            match &chain {
+                Some(chain) => trust::register(client, root_url, chain, progress).await?,
+                None => progress.step(&trust::manual_step(root_url)),
+            }
             routing::ensure_endpoint(client, root_url, progress).await?;
             routing::remove_service(client, progress).await?;
         }

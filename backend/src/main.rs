@@ -186,6 +186,10 @@ struct VcdDeployArgs {
     /// The Stratus root URL vCD proxies /ext-api/stratus/… to (ext-api routing), e.g. https://stratus.example.com.
     #[arg(long)]
     endpoint_url: Option<String>,
+    /// Do not register the certificate --endpoint-url presents as trusted in vCD (ext-api
+    /// routing); it must then be trusted by hand.
+    #[arg(long)]
+    no_trust_cert: bool,
     /// The AMQP exchange (declared, type direct) of the extension service (amqp routing).
     #[arg(long, default_value = "vcdext")]
     amqp_exchange: String,
@@ -463,6 +467,7 @@ async fn vcd(command: VcdCommand) -> anyhow::Result<()> {
                 package: PluginPackage::read(&args.plugin)?,
                 tenants: Tenants::parse(&args.tenants)?,
                 routing,
+                trust_cert: !args.no_trust_cert,
             };
             deploy::deploy(&client(&args.login)?, &plan, &mut progress).await?;
         }

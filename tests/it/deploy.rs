@@ -5,10 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use harness::process::run_stratus;
-use vcd_sim::Simulator;
+use vcd_sim::{Simulator, TlsEndpoint};
 
 const PASSWORD_ENV: (&str, &str) = ("STRATUS_VCD_PASSWORD", vcd_sim::PASSWORD);
-const ROOT_URL: &str = "https://stratus.example.com";
+/// The HTTPS endpoint deploys register (one per test process): vCD checks its certificate.
+fn root() -> &'static str {
+    static ENDPOINT: std::sync::OnceLock<TlsEndpoint> = std::sync::OnceLock::new();
+    &ENDPOINT.get_or_init(TlsEndpoint::start).url
+}
 const ENDPOINT_ID: &str = concat!("urn:vcloud:extensionEndpoint:stratus:stratus:", env!("CARGO_PKG_VERSION"));
 
 /// A plugin zip like `cargo xtask plugin` builds: a manifest, a bundle and some assets.
@@ -59,7 +63,7 @@ async fn deploy(sim: &Simulator, zip: &Path, extra: &[&str]) -> String {
     let mut args = login("deploy", sim);
     args.extend(["--plugin".to_owned(), zip.display().to_string()]);
     if !extra.contains(&"amqp") {
-        args.extend(["--endpoint-url".to_owned(), ROOT_URL.to_owned()]);
+        args.extend(["--endpoint-url".to_owned(), root().to_owned()]);
     }
     args.extend(extra.iter().map(|a| (*a).to_owned()));
     succeeded(stratus(args, vec![PASSWORD_ENV]).await)
@@ -114,8 +118,8 @@ async fn deploy_replaces_the_plugin_and_undeploy_removes_everything_twice_in_a_r
                 "✓ registered plugin Stratus 0.1.0 (urn:vcloud:uiPlugin:",
                 "✓ uploaded plugin Stratus 0.1.0 (",
                 "✓ published to all tenants: acme, globex",
-                &format!("✓ external endpoint {ENDPOINT_ID} → {ROOT_URL}"),
-                &format!("✓ API filter /ext-api/stratus/.* → {ROOT_URL}"),
+                &format!("✓ external endpoint {ENDPOINT_ID} → {}", root()),
+                &format!("✓ API filter /ext-api/stratus/.* → {}", root()),
                 "✓ Stratus 0.1.0 is deployed",
             ],
         );
@@ -132,7 +136,7 @@ async fn deploy_replaces_the_plugin_and_undeploy_removes_everything_twice_in_a_r
         assert_eq!(plugin.tenants, ["acme", "globex"]);
         let endpoints = sim.state().external_endpoints();
         assert_eq!(endpoints.len(), 1);
-        assert_eq!((endpoints[0].id.as_str(), endpoints[0].root_url.as_str()), (ENDPOINT_ID, ROOT_URL));
+        assert_eq!((endpoints[0].id.as_str(), endpoints[0].root_url.as_str()), (ENDPOINT_ID, root()));
         assert!(endpoints[0].enabled);
         let filters = sim.state().api_filters();
         assert_eq!(filters.len(), 1);
@@ -152,8 +156,8 @@ async fn deploy_replaces_the_plugin_and_undeploy_removes_everything_twice_in_a_r
                 "✓ registered plugin Stratus 0.2.0 (urn:vcloud:uiPlugin:",
                 "✓ uploaded plugin Stratus 0.2.0 (",
                 "✓ published to all tenants: acme, globex",
-                &format!("✓ external endpoint {ENDPOINT_ID} → {ROOT_URL} (unchanged)"),
-                "✓ API filter /ext-api/stratus/.* → https://stratus.example.com (unchanged)",
+                &format!("✓ external endpoint {ENDPOINT_ID} → {} (unchanged)", root()),
+                &format!("✓ API filter /ext-api/stratus/.* → {} (unchanged)", root()),
             ],
         );
         let upgraded = sim.state().ui_plugins();
@@ -200,7 +204,7 @@ async fn a_tenant_list_publishes_to_exactly_those_orgs() {
 
     let mut args = login("deploy", &sim);
     args.extend(
-        ["--plugin", zip.to_str().unwrap(), "--endpoint-url", ROOT_URL, "--tenants", "acme,initech"].map(str::to_owned),
+        ["--plugin", zip.to_str().unwrap(), "--endpoint-url", root(), "--tenants", "acme,initech"].map(str::to_owned),
     );
     let error = failed(&stratus(args, vec![PASSWORD_ENV]).await);
     assert!(error.contains("no tenant org named 'initech'") && error.contains("acme, globex"), "{error}");
@@ -270,7 +274,9 @@ async fn an_endpoint_of_an_older_version_is_replaced() {
             .send()
     };
     let old = "urn:vcloud:extensionEndpoint:stratus:stratus:0.0.1";
-    let endpoint = serde_json::json!({"name": "stratus", "vendor": "stratus", "version": "0.0.1", "enabled": true, "rootUrl": "https://old.example.com"});
+    let old_endpoint = TlsEndpoint::start();
+    sim.state().trust_certificate("old", &old_endpoint.certificate);
+    let endpoint = serde_json::json!({"name": "stratus", "vendor": "stratus", "version": "0.0.1", "enabled": true, "rootUrl": old_endpoint.url});
     assert_eq!(post("externalEndpoints", endpoint).await.unwrap().status(), 201);
     let filter = serde_json::json!({"externalSystem": {"id": old, "name": "stratus"}, "urlMatcher": {"urlPattern": "/stratus/.*", "urlScope": "EXT_API"}});
     assert_eq!(post("apiFilters", filter).await.unwrap().status(), 201);
@@ -296,7 +302,7 @@ async fn bad_credentials_and_arguments_fail_with_one_clear_line() {
         args
     };
 
-    let args = with_zip(login("deploy", &sim), &["--endpoint-url", ROOT_URL, "--password-env", "SIM_PASSWORD"]);
+    let args = with_zip(login("deploy", &sim), &["--endpoint-url", root(), "--password-env", "SIM_PASSWORD"]);
     let error = failed(&stratus(args.clone(), vec![("SIM_PASSWORD", "wrong")]).await);
     assert!(error.contains("cannot log in to") && error.contains("as administrator@System"), "{error}");
     assert!(error.contains("refused the credentials"), "{error}");
@@ -307,7 +313,7 @@ async fn bad_credentials_and_arguments_fail_with_one_clear_line() {
 
     let missing = dir.path().join("missing.zip");
     let mut args = login("deploy", &sim);
-    args.extend(["--plugin", missing.to_str().unwrap(), "--endpoint-url", ROOT_URL].map(str::to_owned));
+    args.extend(["--plugin", missing.to_str().unwrap(), "--endpoint-url", root()].map(str::to_owned));
     let error = failed(&stratus(args, vec![PASSWORD_ENV]).await);
     assert!(error.contains("missing.zip not found") && error.contains("cargo xtask plugin"), "{error}");
 
@@ -349,7 +355,7 @@ async fn deploy_negotiates_the_api_version_and_refuses_a_vcd_too_old_for_its_rou
     let old = Simulator::start().await;
     old.state().set_api_versions(&["36.0", "37.0", "37.1", "37.2", "37.3"]);
     let mut args = login("deploy", &old);
-    args.extend(["--plugin", zip.to_str().unwrap(), "--endpoint-url", ROOT_URL].map(str::to_owned));
+    args.extend(["--plugin", zip.to_str().unwrap(), "--endpoint-url", root()].map(str::to_owned));
     let error = failed(&stratus(args.clone(), vec![PASSWORD_ENV]).await);
     assert!(error.contains("needs vCD API version 38.0") && error.contains("speaks up to 37.3"), "{error}");
     assert!(error.contains("/ext-api routing"), "{error}");
@@ -369,10 +375,57 @@ async fn deploy_negotiates_the_api_version_and_refuses_a_vcd_too_old_for_its_rou
     // Forced below that, the cell refuses the call (406) and the error says so.
     let forced = Simulator::start().await;
     let mut args = login("deploy", &forced);
-    args.extend(["--plugin", zip.to_str().unwrap(), "--endpoint-url", ROOT_URL].map(str::to_owned));
+    args.extend(["--plugin", zip.to_str().unwrap(), "--endpoint-url", root()].map(str::to_owned));
     args.extend(["--vcd-api-version", "37.0"].map(str::to_owned));
     let error = failed(&stratus(args, vec![PASSWORD_ENV]).await);
     assert!(error.contains("406") && error.contains("37.3 or later"), "{error}");
     let asked = forced.state().request_log();
     assert!(!asked.iter().any(|r| r.path == "/api/versions"), "a forced version is not negotiated");
+}
+
+/// `/ext-api` routing needs vCD to trust the endpoint's certificate: deploy registers the chain
+/// it presents (once), `--no-trust-cert` leaves that to the provider and says how, and the cell
+/// refuses to register an endpoint whose certificate it does not trust.
+#[tokio::test]
+async fn deploy_trusts_the_endpoint_certificate_once_or_leaves_it_to_the_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = plugin_zip(dir.path(), "0.1.0");
+    let endpoint = TlsEndpoint::start();
+    let args = |sim: &Simulator, extra: &[&str]| {
+        let mut args = login("deploy", sim);
+        args.extend(["--plugin", zip.to_str().unwrap(), "--endpoint-url", &endpoint.url].map(str::to_owned));
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        args
+    };
+
+    let sim = Simulator::start().await;
+    let stderr = succeeded(stratus(args(&sim, &[]), vec![PASSWORD_ENV]).await);
+    assert_lines(&stderr, &[&format!("✓ trusted the certificate of {} (stratus 127.0.0.1:", endpoint.url)]);
+    let trusted = sim.state().trusted_certificates();
+    assert_eq!(trusted.len(), 1);
+    assert_eq!(trusted[0].1.trim(), endpoint.certificate.trim());
+    let stderr = succeeded(stratus(args(&sim, &[]), vec![PASSWORD_ENV]).await);
+    assert_lines(&stderr, &[&format!("✓ the certificate of {} is trusted (stratus 127.0.0.1:", endpoint.url)]);
+    assert_eq!(sim.state().trusted_certificates().len(), 1, "registered once");
+
+    // Without trusting it, the cell refuses the endpoint; trusted by hand, it takes it.
+    let untrusted = Simulator::start().await;
+    let error = failed(&stratus(args(&untrusted, &["--no-trust-cert"]), vec![PASSWORD_ENV]).await);
+    assert!(error.contains("is not trusted"), "{error}");
+    assert!(untrusted.state().external_endpoints().is_empty());
+    untrusted.state().trust_certificate("imported by hand", &endpoint.certificate);
+    let stderr = succeeded(stratus(args(&untrusted, &["--no-trust-cert"]), vec![PASSWORD_ENV]).await);
+    assert_lines(&stderr, &["✓ skipped trusting the certificate of", &format!("✓ external endpoint {ENDPOINT_ID}")]);
+    assert_eq!(untrusted.state().trusted_certificates().len(), 1, "deploy added none");
+
+    // An endpoint URL that serves no TLS is refused before anything changes.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nowhere = format!("https://{}", silent.local_addr().unwrap());
+    drop(silent);
+    let fresh = Simulator::start().await;
+    let mut bad = login("deploy", &fresh);
+    bad.extend(["--plugin", zip.to_str().unwrap(), "--endpoint-url", &nowhere].map(str::to_owned));
+    let error = failed(&stratus(bad, vec![PASSWORD_ENV]).await);
+    assert!(error.contains("cannot read the certificate of") && error.contains("--no-trust-cert"), "{error}");
+    assert_nothing_registered(&fresh);
 }

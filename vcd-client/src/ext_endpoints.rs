@@ -96,11 +96,14 @@ impl VcdClient {
     }
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<String, VcdError> {
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<String, VcdError> {
     serde_json::to_string(value).map_err(|e| VcdError::Protocol(e.to_string()))
 }
 
-fn decode_all<T: serde::de::DeserializeOwned>(values: Vec<serde_json::Value>, what: &str) -> Result<Vec<T>, VcdError> {
+pub(crate) fn decode_all<T: serde::de::DeserializeOwned>(
+    values: Vec<serde_json::Value>,
+    what: &str,
+) -> Result<Vec<T>, VcdError> {
     values
         .into_iter()
         .map(|v| serde_json::from_value(v).map_err(|e| VcdError::Protocol(format!("unreadable {what}: {e}"))))

@@ -7,6 +7,7 @@
 //! the NSX-V proxy under `/network`). Every call logs in lazily and logs in again once when vCD
 //! answers 401.
 
+mod certificates;
 mod error;
 mod ext_endpoints;
 mod ext_services;
@@ -28,6 +29,7 @@ use std::time::Duration;
 
 use tokio::sync::Mutex;
 
+pub use crate::certificates::{TrustedCertificate, presented_certificates};
 pub use crate::error::VcdError;
 pub use crate::ext_endpoints::{ApiFilter, ExternalEndpoint, UrlMatcher};
 pub use crate::ext_services::{ExtensionService, ExtensionServiceSpec, ServiceApiFilter};

@@ -2,6 +2,7 @@
 //! HTTP external endpoints with their API filters, and legacy AMQP extension services. This module
 //! holds their state and the test view of it; the routes live in the submodules.
 
+mod certificates;
 mod endpoints;
 mod services;
 mod ui_plugins;
@@ -17,7 +18,11 @@ use crate::state::SimState;
 pub const DEFAULT_EXCHANGE: &str = "vcdext";
 
 pub(crate) fn router() -> Router<SimState> {
-    Router::new().merge(ui_plugins::router()).merge(endpoints::router()).merge(services::router())
+    Router::new()
+        .merge(ui_plugins::router())
+        .merge(endpoints::router())
+        .merge(services::router())
+        .merge(certificates::router())
 }
 
 /// Everything extension-related in the simulated world.
@@ -29,6 +34,7 @@ pub(crate) struct Extensions {
     pub endpoints: Vec<Endpoint>,
     pub api_filters: Vec<ApiFilter>,
     pub services: Vec<Service>,
+    pub trusted: Vec<certificates::Trusted>,
     /// Exchanges declared on the AMQP broker (all `direct`).
     pub exchanges: Vec<String>,
 }
@@ -41,6 +47,7 @@ impl Default for Extensions {
             endpoints: Vec::new(),
             api_filters: Vec::new(),
             services: Vec::new(),
+            trusted: Vec::new(),
             exchanges: vec![DEFAULT_EXCHANGE.to_owned()],
         }
     }

@@ -15,6 +15,7 @@ mod seed;
 mod sessions;
 mod state;
 mod tasks;
+mod tls;
 mod vapp;
 mod versions;
 
@@ -27,6 +28,7 @@ use tokio::task::JoinHandle;
 pub use crate::extensions::{DEFAULT_EXCHANGE, SimApiFilter, SimExtensionService, SimExternalEndpoint, SimUiPlugin};
 pub use crate::reply::API_VERSION;
 pub use crate::state::{DEFAULT_TASK_DURATION, RequestRecord, SimState, SimVm, TaskKind, unix_nanos};
+pub use crate::tls::TlsEndpoint;
 pub use crate::versions::DEFAULT_VERSIONS;
 
 /// Every seeded user's password.

@@ -1,13 +1,13 @@
 //! Contract tests: the `VcdClient` extension calls (UI plugins, external endpoints and API
-//! filters, AMQP extension services) against the simulator.
+//! filters, trusted certificates, AMQP extension services) against the simulator.
 
 use std::time::Duration;
 
 use vcd_client::{
-    ApiFilter, EntityRef, ExtensionServiceSpec, ExternalEndpoint, UiPluginMetadata, UrlMatcher, VcdClient, VcdEndpoint,
-    VcdError,
+    ApiFilter, EntityRef, ExtensionServiceSpec, ExternalEndpoint, TrustedCertificate, UiPluginMetadata, UrlMatcher,
+    VcdClient, VcdEndpoint, VcdError,
 };
-use vcd_sim::Simulator;
+use vcd_sim::{Simulator, TlsEndpoint};
 
 /// Enough of a zip for the simulator (it checks the local file header signature).
 const ZIP: &[u8] = b"PK\x03\x04 a plugin zip";
@@ -125,6 +125,7 @@ async fn plugins_refuse_tenants_duplicates_and_bad_uploads() {
 async fn external_endpoints_and_api_filters_follow_vcd_rules() {
     let sim = Simulator::start().await;
     let vcd = provider(&sim);
+    let (first, second) = (TlsEndpoint::start(), TlsEndpoint::start());
     let wanted = ExternalEndpoint {
         id: String::new(),
         name: "stratus".into(),
@@ -132,16 +133,25 @@ async fn external_endpoints_and_api_filters_follow_vcd_rules() {
         version: "0.1.0".into(),
         enabled: true,
         description: None,
-        root_url: "https://stratus.example.com".into(),
+        root_url: first.url.clone(),
     };
+    // vCD registers an endpoint only once it trusts the certificate its rootUrl presents.
+    let untrusted = vcd.create_external_endpoint(&wanted).await.unwrap_err();
+    assert!(untrusted.to_string().contains("is not trusted"), "{untrusted}");
+    let certificate =
+        TrustedCertificate { id: String::new(), alias: "first".into(), certificate: first.certificate.clone() };
+    assert!(vcd.add_trusted_certificate(&certificate).await.unwrap().id.starts_with("urn:vcloud:trustedCertificate:"));
+    assert_eq!(vcd.trusted_certificates().await.unwrap().len(), 1);
     let endpoint = vcd.create_external_endpoint(&wanted).await.unwrap();
     assert_eq!(endpoint.id, "urn:vcloud:extensionEndpoint:stratus:stratus:0.1.0");
     assert!(matches!(vcd.create_external_endpoint(&wanted).await, Err(VcdError::Rejected { status: 400, .. })));
     let plain_http = ExternalEndpoint { version: "0.2.0".into(), root_url: "http://stratus".into(), ..wanted.clone() };
     assert!(matches!(vcd.create_external_endpoint(&plain_http).await, Err(VcdError::Rejected { status: 400, .. })));
 
-    let moved = ExternalEndpoint { root_url: "https://new.example.com".into(), ..endpoint.clone() };
-    assert_eq!(vcd.update_external_endpoint(&moved).await.unwrap().root_url, "https://new.example.com");
+    let moved = ExternalEndpoint { root_url: second.url.clone(), ..endpoint.clone() };
+    assert!(vcd.update_external_endpoint(&moved).await.is_err(), "moved to an untrusted certificate");
+    sim.state().trust_certificate("second", &second.certificate);
+    assert_eq!(vcd.update_external_endpoint(&moved).await.unwrap().root_url, second.url);
     assert_eq!(vcd.external_endpoints().await.unwrap(), vec![moved.clone()]);
 
     let system = EntityRef { name: endpoint.name.clone(), id: endpoint.id.clone() };

@@ -1,7 +1,8 @@
 //! HTTP external endpoints (`/cloudapi/1.0.0/externalEndpoints`) and API filters
 //! (`/cloudapi/1.0.0/apiFilters`), provider only. An endpoint's id is
 //! `urn:vcloud:extensionEndpoint:<vendor>:<name>:<version>`, its `rootUrl` must be HTTPS, and it
-//! must be disabled, and have no API filters left, before it can be deleted.
+//! must be disabled, and have no API filters left, before it can be deleted. Its `rootUrl`'s
+//! certificate must be trusted (see `certificates`) when it is registered or moved.
 
 use std::collections::HashMap;
 
@@ -31,7 +32,7 @@ pub(crate) fn router() -> Router<SimState> {
         .route("/cloudapi/1.0.0/apiFilters/{id}", get(read_filter).put(update_filter).delete(delete_filter))
 }
 
-fn bad_request(message: &str) -> Response {
+pub(super) fn bad_request(message: &str) -> Response {
     json_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
 }
 
@@ -55,7 +56,7 @@ fn filter_json(f: &ApiFilter) -> Value {
 }
 
 /// One page of a cloudapi list (`page`, `pageSize` from the query string).
-fn page(values: Vec<Value>, params: &HashMap<String, String>) -> Response {
+pub(super) fn page(values: Vec<Value>, params: &HashMap<String, String>) -> Response {
     let number = |key: &str, default: usize| params.get(key).and_then(|v| v.parse().ok()).unwrap_or(default);
     let page_size = number("pageSize", 25).clamp(1, 128);
     let page = number("page", 1).max(1);
@@ -66,7 +67,7 @@ fn page(values: Vec<Value>, params: &HashMap<String, String>) -> Response {
         .into_response()
 }
 
-fn text(body: &Value, key: &str) -> String {
+pub(super) fn text(body: &Value, key: &str) -> String {
     body.get(key).and_then(Value::as_str).unwrap_or_default().trim().to_owned()
 }
 
@@ -111,6 +112,9 @@ async fn create_endpoint(State(state): State<SimState>, Authed(session): Authed,
         Ok(endpoint) => endpoint,
         Err(message) => return bad_request(&message),
     };
+    if let Err(message) = super::certificates::check_trusted(&state, &endpoint.root_url).await {
+        return bad_request(&message);
+    }
     let mut world = state.world();
     if world.extensions.endpoints.iter().any(|e| e.id == endpoint.id) {
         return json_error(StatusCode::BAD_REQUEST, "DUPLICATE_NAME", &format!("{} already exists", endpoint.id));
@@ -147,6 +151,10 @@ async fn update_endpoint(
     };
     if updated.id != id {
         return bad_request("name, vendor and version of an external endpoint cannot change");
+    }
+    let moved = state.world().extensions.endpoints.iter().any(|e| e.id == id && e.root_url != updated.root_url);
+    if moved && let Err(message) = super::certificates::check_trusted(&state, &updated.root_url).await {
+        return bad_request(&message);
     }
     let mut world = state.world();
     let Some(endpoint) = world.extensions.endpoints.iter_mut().find(|e| e.id == id) else {
