@@ -25,9 +25,14 @@ pub struct TrustedCertificate {
 impl TrustedCertificate {
     /// Whether both hold the same certificate, whatever their PEM line breaks.
     pub fn same_certificate(&self, pem: &str) -> bool {
-        let bare = |text: &str| text.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-        bare(&self.certificate) == bare(pem)
+        pem_body(&self.certificate) == pem_body(pem)
     }
+}
+
+/// The base64 of a PEM certificate without its BEGIN/END lines and whitespace: equal for the
+/// same certificate however it was wrapped.
+pub fn pem_body(pem: &str) -> String {
+    pem.lines().filter(|l| !l.trim_start().starts_with("-----")).flat_map(|l| l.trim().chars()).collect()
 }
 
 impl VcdClient {

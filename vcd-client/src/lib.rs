@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use tokio::sync::Mutex;
 
-pub use crate::certificates::{TrustedCertificate, presented_certificates};
+pub use crate::certificates::{TrustedCertificate, pem_body, presented_certificates};
 pub use crate::error::VcdError;
 pub use crate::ext_endpoints::{ApiFilter, ExternalEndpoint, UrlMatcher};
 pub use crate::ext_services::{ExtensionService, ExtensionServiceSpec, ServiceApiFilter};

@@ -55,6 +55,5 @@ pub(crate) fn manual_step(root_url: &str) -> String {
 
 /// The first 12 hex digits of the SHA-256 of the certificate's base64 (line breaks ignored).
 fn fingerprint(pem: &str) -> String {
-    let bare: String = pem.lines().filter(|l| !l.starts_with("-----")).flat_map(|l| l.trim().chars()).collect();
-    hex::encode(Sha256::digest(bare.as_bytes()))[..12].to_owned()
+    hex::encode(Sha256::digest(vcd_client::pem_body(pem).as_bytes()))[..12].to_owned()
 }

@@ -32,11 +32,6 @@ fn as_json(t: &Trusted) -> Value {
     json!({"id": t.id, "alias": t.alias, "certificate": t.pem})
 }
 
-/// The base64 of a PEM certificate, without line breaks: what makes two PEMs the same.
-fn bare(pem: &str) -> String {
-    pem.lines().filter(|l| !l.starts_with("-----")).flat_map(|l| l.trim().chars()).collect()
-}
-
 async fn list(
     State(state): State<SimState>,
     Authed(session): Authed,
@@ -53,7 +48,7 @@ async fn create(State(state): State<SimState>, Authed(session): Authed, Json(bod
         return forbidden_json();
     }
     let (alias, pem) = (text(&body, "alias"), text(&body, "certificate"));
-    if alias.is_empty() || !pem.starts_with("-----BEGIN CERTIFICATE-----") || bare(&pem).is_empty() {
+    if alias.is_empty() || !pem.starts_with("-----BEGIN CERTIFICATE-----") || vcd_client::pem_body(&pem).is_empty() {
         return bad_request("alias and a PEM certificate are required");
     }
     let mut world = state.world();
@@ -75,7 +70,9 @@ pub(crate) async fn check_trusted(state: &SimState, root_url: &str) -> Result<()
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("cannot verify the certificate of {root_url}: {e}"))?;
     let world = state.world();
-    let trusted = |pem: &String| world.extensions.trusted.iter().any(|t| bare(&t.pem) == bare(pem));
+    let trusted = |pem: &String| {
+        world.extensions.trusted.iter().any(|t| vcd_client::pem_body(&t.pem) == vcd_client::pem_body(pem))
+    };
     if presented.iter().any(trusted) {
         Ok(())
     } else {
