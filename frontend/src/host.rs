@@ -1,11 +1,11 @@
 //! What the page hosting the app provides: the API base, the token, the clock and timers, and
 //! the address bar.
 //!
-//! Standalone mode: the backend serves `index.html` with `window.__STRATUS_CONFIG__` filled in
-//! (`{"apiBase": "", "mode": "standalone"}`) and the person opens `/#token=…`. The token is
+//! Standalone mode: the backend serves `config.js`, which `index.html` loads before the app, with
+//! `window.__STRATUS_CONFIG__` (`{"apiBase": "", "mode": "standalone"}`) and the person opens `/#token=…`. The token is
 //! moved into `sessionStorage` and taken out of the address bar.
 //!
-//! vCD mode: the plugin's `assets/index.html` carries `{"mode": "vcd", "routing": "ext-api"|"amqp"}`
+//! vCD mode: the plugin's `assets/config.js` carries `{"mode": "vcd", "routing": "ext-api"|"amqp"}`
 //! and the page runs in an iframe of the plugin's Angular shell. The app waits for the shell's
 //! `stratus:session` message ([`listen_for_vcd_session`]; the rules are in
 //! [`crate::logic::vcd_host`]), keeps the token in memory only, and addresses the API through
@@ -299,7 +299,7 @@ pub fn today_utc() -> Date {
         .unwrap_or_else(|| unreachable!("the browser's clock gave an impossible date {year}-{month}-{day}"))
 }
 
-/// `window.__STRATUS_CONFIG__` as the backend injects it.
+/// `window.__STRATUS_CONFIG__` as `config.js` sets it.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct InjectedConfig {

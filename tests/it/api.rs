@@ -126,7 +126,8 @@ async fn unknown_api_paths_are_json_404s_and_bad_json_is_a_400() {
 #[tokio::test]
 async fn a_web_dir_overrides_the_built_in_ui() {
     let web = tempfile::tempdir().unwrap();
-    std::fs::write(web.path().join("index.html"), "<html><!--STRATUS_CONFIG-->dev build</html>").unwrap();
+    std::fs::write(web.path().join("index.html"), "<html><script src=\"./config.js\"></script>dev build</html>")
+        .unwrap();
     std::fs::write(web.path().join("extra.css"), "body{}").unwrap();
     let dir = web.path().to_path_buf();
     let app = TestApp::start_with(harness::Db::Sqlite, move |mut config| {
@@ -135,7 +136,11 @@ async fn a_web_dir_overrides_the_built_in_ui() {
     })
     .await;
     let page = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("dev build") && page.contains("__STRATUS_CONFIG__"), "{page}");
+    assert!(page.contains("dev build"), "{page}");
+    let config = app.client.get(app.url("/config.js")).send().await.unwrap();
+    assert_eq!(config.headers()["content-type"], "text/javascript; charset=utf-8");
+    let config = config.text().await.unwrap();
+    assert!(config.contains("__STRATUS_CONFIG__") && config.contains(r#""mode":"standalone""#), "{config}");
     let css = app.client.get(app.url("/extra.css")).send().await.unwrap();
     assert_eq!((css.status().as_u16(), css.text().await.unwrap().as_str()), (200, "body{}"));
     app.shutdown().await;

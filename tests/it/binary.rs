@@ -15,7 +15,12 @@ async fn the_binary_serves_its_built_in_ui_with_no_flag() {
     assert_eq!(page.status(), 200);
     assert_eq!(page.headers()["cache-control"], "no-store");
     let html = page.text().await.unwrap();
-    assert!(html.contains("__STRATUS_CONFIG__"), "the host page, configured: {html}");
+    // No inline script: the configuration comes from config.js, the app from a boot module.
+    assert!(html.contains(r#"<script src="./config.js"></script>"#), "the host page loads its config: {html}");
+    assert!(!html.contains("<script>") && !html.contains("<script type=\"module\">"), "no inline script: {html}");
+    asset_in(&html, "boot.", ".js");
+    let config = client.get(format!("{}/config.js", server.base)).send().await.unwrap().text().await.unwrap();
+    assert!(config.contains("__STRATUS_CONFIG__"), "{config}");
     assert!(!html.contains("not built"), "the UI is built in: {html}");
     let wasm_path = asset_in(&html, "stratus_frontend_bg.", ".wasm");
     let plain = client.get(format!("{}/{wasm_path}", server.base)).header("accept-encoding", "identity");

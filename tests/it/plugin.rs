@@ -109,9 +109,14 @@ fn the_zip_holds_the_manifest_the_bundle_and_the_app_assets() {
     assert!(entries[&wasm].starts_with(b"\0asm"), "the wasm is a WASM module");
 
     // The app knows it runs in vCD, and loads its files relative to the id-bearing asset path.
+    // No inline script (the portal's CSP): the config is assets/config.js, the start a module file.
     let index = text(&entries, "assets/index.html");
-    assert!(index.contains(r#""mode":"vcd""#) && index.contains(r#""routing":"ext-api""#), "{index}");
-    assert!(!index.contains("<!--STRATUS_CONFIG-->"), "{index}");
+    let config = text(&entries, "assets/config.js");
+    assert!(config.contains(r#""mode":"vcd""#) && config.contains(r#""routing":"ext-api""#), "{config}");
+    assert!(index.contains(r#"<script src="./config.js"></script>"#), "{index}");
+    assert!(!index.contains("<script>") && !index.contains("<script type=\"module\">"), "{index}");
+    assert!(!index.contains("style=") && !index.contains("<style"), "no inline style: {index}");
+    hashed("boot", ".js");
     for absolute in ["src=\"/", "href=\"/", "from '/", "from \"/"] {
         assert!(!index.contains(absolute), "index.html has an absolute URL ({absolute}): {index}");
     }
@@ -190,7 +195,13 @@ struct Seen {
     path: String,
     status: u16,
     authorization: Option<String>,
+    /// The app's own copy of its token (`api_types::VCD_TOKEN_HEADER`).
+    app_token: Option<String>,
 }
+
+/// The Content-Security-Policy the plugin's assets are served with: no inline script or style.
+const PORTAL_CSP: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; report-uri /csp-report";
 
 #[derive(Clone)]
 struct Proxy {
@@ -219,6 +230,7 @@ async fn ext_api(State(proxy): State<Proxy>, Path(rest): Path<String>, request: 
         path: format!("/{rest}"),
         status: answer.status().as_u16(),
         authorization: headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned),
+        app_token: headers.get(api_types::VCD_TOKEN_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned),
     });
     let status = answer.status();
     let mut out_headers = HeaderMap::new();
@@ -272,12 +284,25 @@ async fn the_portal_loads_the_plugin_and_the_app_calls_the_api_with_the_session_
 
     let seen = Arc::new(Mutex::new(Vec::new()));
     let proxy = Proxy { client: reqwest::Client::new(), backend: app.url(""), seen: seen.clone() };
+    // The browser reports what the policy blocked here.
+    let violations: Arc<Mutex<Vec<String>>> = Arc::default();
+    let reports = violations.clone();
+    let report = move |body: String| async move {
+        reports.lock().unwrap().push(body);
+        StatusCode::NO_CONTENT
+    };
+    let plugin_assets = tower_http::set_header::SetResponseHeader::overriding(
+        ServeDir::new(plugin.path()),
+        axum::http::header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static(PORTAL_CSP),
+    );
     let router = Router::new()
         .route("/ext-api/stratus/{*rest}", any(ext_api))
         .with_state(proxy)
+        .route("/csp-report", axum::routing::post(report))
         .nest_service("/portal/vendor", ServeDir::new(shell_vendor))
         .nest_service("/portal", ServeDir::new(workspace_root().join("tests").join("portal")))
-        .nest_service("/tenant/uiPlugins/stratus/1", ServeDir::new(plugin.path()));
+        .nest_service("/tenant/uiPlugins/stratus/1", plugin_assets);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let origin = format!("http://{}", listener.local_addr().expect("addr"));
     let server = tokio::spawn(async move { axum::serve(listener, router).await.expect("serve portal") });
@@ -314,6 +339,7 @@ async fn the_portal_loads_the_plugin_and_the_app_calls_the_api_with_the_session_
         let call = calls.iter().find(|c| c.path == path).unwrap_or_else(|| panic!("no call to {path}: {calls:?}"));
         assert_eq!(call.status, 200, "{call:?}");
         assert_eq!(call.authorization.as_deref(), Some(bearer.as_str()), "{path} carried the session token");
+        assert_eq!(call.app_token.as_deref(), Some(token.as_str()), "{path} carried the token in the app's header");
     }
 
     // The portal renews its token: the shell re-posts it and the app's next calls carry it.
@@ -341,6 +367,9 @@ async fn the_portal_loads_the_plugin_and_the_app_calls_the_api_with_the_session_
     }
     let failed: Vec<Seen> = seen.lock().unwrap().iter().filter(|c| c.status >= 400).cloned().collect();
     assert!(failed.is_empty(), "failed API calls: {failed:?}");
+    // Under the portal's policy (no inline script or style) the app ran, and nothing was blocked
+    // (the browser posts a report per blocked script, style or connection to /csp-report).
+    assert_eq!(violations.lock().unwrap().clone(), Vec::<String>::new(), "CSP violations");
 
     browser.close().await;
     server.abort();

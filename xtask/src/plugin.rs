@@ -3,8 +3,8 @@
 //! * `manifest.json`: `plugin-manifest/manifest.template.json` with the workspace version;
 //! * `bundle.js`: the Angular 15 shell from `plugin-shell/` (npm: `ngc` AOT, then rollup to one
 //!   AMD module), which hosts the app in an iframe;
-//! * `assets/`: the WASM app from `target/web`, its `index.html` told that it runs in vCD and
-//!   how vCD routes its API calls ([`Routing`]).
+//! * `assets/`: the WASM app from `target/web`, and `config.js`, which tells it that it runs in
+//!   vCD and how vCD routes its API calls ([`Routing`]); the page itself has no inline script.
 //!
 //! `npm ci` runs when `plugin-shell/node_modules` is missing or older than the lockfile; the
 //! shell is rebuilt when any of its sources is newer than its output.
@@ -22,7 +22,8 @@ pub const ZIP_NAME: &str = "stratus-plugin.zip";
 const SHELL_DIR: &str = "plugin-shell";
 const MANIFEST_TEMPLATE: &str = "plugin-manifest/manifest.template.json";
 const VERSION_PLACEHOLDER: &str = "${WORKSPACE_VERSION}";
-const CONFIG_PLACEHOLDER: &str = "<!--STRATUS_CONFIG-->";
+/// The file `index.html` loads the host configuration from.
+const CONFIG_FILE: &str = "config.js";
 
 /// How vCD routes the UI's API calls to Stratus; the app's API base follows from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -54,17 +55,16 @@ pub fn package(root: &Path, web_dir: &Path, routing: Routing) -> Result<PathBuf>
     // The portal serves plugin assets as they are: the precompressed copies stay out of the zip.
     let assets = files_under(web_dir)?.into_iter().filter(|(name, _)| !name.ends_with(".br") && !name.ends_with(".gz"));
     for (name, path) in assets {
-        let content = if name == "index.html" {
-            index_html(&std::fs::read_to_string(&path).context("reading the web UI's index.html")?, routing)?
-                .into_bytes()
-        } else {
-            std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?
-        };
+        let content = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
         entries.push((format!("assets/{name}"), content));
     }
-    if !entries.iter().any(|(name, _)| name == "assets/index.html") {
+    let Some((_, index)) = entries.iter().find(|(name, _)| name == "assets/index.html") else {
         bail!("{} has no index.html: build the web UI first", web_dir.display());
+    };
+    if !String::from_utf8_lossy(index).contains(CONFIG_FILE) {
+        bail!("the web UI's index.html does not load {CONFIG_FILE}");
     }
+    entries.push((format!("assets/{CONFIG_FILE}"), config_js(routing).into_bytes()));
 
     let out_dir = root.join("target").join("plugin");
     std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
@@ -171,16 +171,9 @@ fn manifest(root: &Path, bundle: &str) -> Result<String> {
     Ok(text)
 }
 
-/// The web UI's `index.html` with the vCD host config in place of its placeholder.
-fn index_html(html: &str, routing: Routing) -> Result<String> {
-    if !html.contains(CONFIG_PLACEHOLDER) {
-        bail!("the web UI's index.html has no {CONFIG_PLACEHOLDER}");
-    }
-    let config = format!(
-        r#"<script>window.__STRATUS_CONFIG__ = {{"apiBase":"","mode":"vcd","routing":"{}"}};</script>"#,
-        routing.as_str()
-    );
-    Ok(html.replace(CONFIG_PLACEHOLDER, &config))
+/// `config.js` for the app inside vCD.
+fn config_js(routing: Routing) -> String {
+    format!(r#"window.__STRATUS_CONFIG__ = {{"apiBase":"","mode":"vcd","routing":"{}"}};"#, routing.as_str())
 }
 
 /// Writes `entries` deflated, with the zip format's fixed default timestamp, so the same
@@ -202,12 +195,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_index_gets_the_vcd_config() {
-        let html = index_html("<head><!--STRATUS_CONFIG--></head>", Routing::Amqp).unwrap();
+    fn the_config_says_vcd_and_the_routing() {
         assert_eq!(
-            html,
-            r#"<head><script>window.__STRATUS_CONFIG__ = {"apiBase":"","mode":"vcd","routing":"amqp"};</script></head>"#
+            config_js(Routing::Amqp),
+            r#"window.__STRATUS_CONFIG__ = {"apiBase":"","mode":"vcd","routing":"amqp"};"#
         );
-        assert!(index_html("<head></head>", Routing::ExtApi).is_err());
+        assert!(config_js(Routing::ExtApi).contains(r#""routing":"ext-api""#));
     }
 }

@@ -17,8 +17,9 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// `release` selects the size-optimised `wasm-release` profile and runs Binaryen's `wasm-opt`
 /// (npm `binaryen`, pinned in `xtask/wasm-opt/`) when npm is there, else the dev profile. The
 /// directory is laid out anew: `index.html` (never cached) and the content-hashed
-/// `stratus_frontend.<hash>.js`, `stratus_frontend_bg.<hash>.wasm` and `style.<hash>.css`
-/// (cached for a year), each beside its `.br` and `.gz`.
+/// `stratus_frontend.<hash>.js`, `stratus_frontend_bg.<hash>.wasm`, `style.<hash>.css` and
+/// `boot.<hash>.js` (cached for a year), each beside its `.br` and `.gz`. The page has no inline
+/// script or style; `config.js` (the host configuration) comes from the server or the plugin.
 pub fn build_web(root: &Path, release: bool) -> Result<PathBuf> {
     crate::setup::ensure_wasm_target(root)?;
     let wasm = cargo_build(root, release)?;
@@ -51,6 +52,7 @@ pub fn build_web(root: &Path, release: bool) -> Result<PathBuf> {
     }
     std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
     let mut html = std::fs::read_to_string(root.join("frontend/index.html")).context("reading frontend/index.html")?;
+    let mut boot = std::fs::read_to_string(root.join("frontend/boot.js")).context("reading frontend/boot.js")?;
     for (from, stem, ext) in [
         (staging.join(format!("{STEM}.js")), STEM.to_owned(), "js"),
         (bindgen_wasm.clone(), format!("{STEM}_bg"), "wasm"),
@@ -63,8 +65,16 @@ pub fn build_web(root: &Path, release: bool) -> Result<PathBuf> {
             bail!("frontend/index.html does not name {placeholder}");
         }
         html = html.replace(&placeholder, &hashed);
+        boot = boot.replace(&placeholder, &hashed);
         write_with_compressed(&out_dir.join(&hashed), &bytes)?;
     }
+    // The boot module names the hashed files, so it is named by its own hash last.
+    let hashed_boot = format!("boot.{}.js", content_hash(boot.as_bytes()));
+    if !html.contains("boot.js") {
+        bail!("frontend/index.html does not name boot.js");
+    }
+    html = html.replace("boot.js", &hashed_boot);
+    write_with_compressed(&out_dir.join(&hashed_boot), boot.as_bytes())?;
     std::fs::write(out_dir.join("index.html"), html).context("writing index.html")?;
 
     let size = std::fs::metadata(&bindgen_wasm).map(|m| m.len()).unwrap_or_default();

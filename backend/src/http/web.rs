@@ -1,4 +1,5 @@
-//! The standalone UI: `index.html` with the host configuration injected, and the built assets.
+//! The standalone UI: `index.html`, the host configuration as `config.js` (the page has no inline
+//! script, so it also runs under a strict Content-Security-Policy), and the built assets.
 //!
 //! The assets are embedded in the binary at build time (`build.rs`); `--web-dir` serves a
 //! directory instead, for UI development. Paths under `/api/` never fall through to files: an
@@ -16,8 +17,8 @@ use tower_http::services::ServeDir;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 
-/// The comment in `frontend/index.html` that the server replaces with the host configuration.
-pub const CONFIG_MARKER: &str = "<!--STRATUS_CONFIG-->";
+/// The host configuration the page loads before the app: standalone mode, API on this origin.
+pub const STANDALONE_CONFIG: &str = r#"window.__STRATUS_CONFIG__ = {"apiBase":"","mode":"standalone"};"#;
 
 /// The UI's pages and assets. Assets are sent as the `.br` or `.gz` file xtask wrote beside each
 /// when the browser accepts it; anything else is compressed on the way out.
@@ -25,6 +26,7 @@ pub fn router() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/", get(index))
         .route("/index.html", get(index))
+        .route("/config.js", get(config))
         .fallback(asset)
         .layer(tower_http::compression::CompressionLayer::new())
 }
@@ -51,8 +53,13 @@ async fn index(State(state): State<AppState>) -> Response {
             None => return (StatusCode::OK, Html(NOT_BUILT)).into_response(),
         },
     };
-    let config = r#"<script>window.__STRATUS_CONFIG__ = {"apiBase":"","mode":"standalone"};</script>"#;
-    ([(header::CACHE_CONTROL, "no-store")], Html(page.replace(CONFIG_MARKER, config))).into_response()
+    ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
+}
+
+/// `config.js`: sets `window.__STRATUS_CONFIG__` for the page.
+async fn config() -> Response {
+    let headers = [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-store")];
+    (headers, STANDALONE_CONFIG).into_response()
 }
 
 async fn asset(State(state): State<AppState>, request: Request) -> Response {
