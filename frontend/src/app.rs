@@ -9,6 +9,7 @@ use crate::components::error_alert::ErrorAlert;
 use crate::components::header::Header;
 use crate::components::icon::{Icon, IconShape};
 use crate::components::nav::Nav;
+use crate::components::org_switcher::OrgSwitcher;
 use crate::components::spinner::Spinner;
 use crate::components::token_help::TokenHelp;
 use crate::host::{self, HostConfig, HostMode, VcdStart};
@@ -46,7 +47,12 @@ fn VcdApp(routing: Routing) -> impl IntoView {
     let failed = host::listen_for_vcd_session(routing, move |start| started.set(Some(start))).err();
     move || match (started.get(), failed.clone()) {
         (Some(start), _) => view! {
-            <Shell api=ApiClient::with_access(start.access) fixed_org=start.fixed_org provider_ui=start.provider_ui />
+            <Shell
+                api=ApiClient::with_access(start.access)
+                fixed_org=start.fixed_org
+                provider_ui=start.provider_ui
+                embedded=true
+            />
         }
         .into_any(),
         (None, Some(reason)) => view! {
@@ -60,12 +66,15 @@ fn VcdApp(routing: Routing) -> impl IntoView {
 }
 
 /// The app with its header and navigation. `fixed_org` starts it on that org (the vCD tenant
-/// portal's); `provider_ui = false` hides the provider pages even from a provider.
+/// portal's); `provider_ui = false` hides the provider pages even from a provider. `embedded`
+/// (inside the vCD portal): no header of its own under vCD's, the provider views first, and a
+/// provider picks the org above the page.
 #[component]
 fn Shell(
     api: ApiClient,
     #[prop(default = None)] fixed_org: Option<String>,
     #[prop(default = true)] provider_ui: bool,
+    #[prop(default = false)] embedded: bool,
 ) -> impl IntoView {
     provide_context(api.clone());
     let route = RwSignal::new(Route::from_hash(&host::current_hash()));
@@ -112,12 +121,24 @@ fn Shell(
             Some(org) => page(page_route.get(), tab, org, open_org),
         },
     };
+    let set_org = chosen_org.write_only();
+    let header = (!embedded).then(|| view! { <Header me=me_ok org set_org /> });
+    // Embedded, a provider still picks the org; a tenant's is the portal's.
+    let org_bar = move || {
+        let me = me_ok.get().filter(|me| embedded && provider.get() && me.role == Role::Provider)?;
+        Some(view! {
+            <div id="org-bar" class="org-bar">
+                <span class="org-bar-label">"Organization"</span>
+                <OrgSwitcher orgs=me.orgs org set_org />
+            </div>
+        })
+    };
     view! {
-        <div class="main-container">
-            <Header me=me_ok org set_org=chosen_org.write_only() />
+        <div class="main-container" class:embedded=embedded>
+            {header}
             <div class="content-container">
-                <Nav route=route.into() provider />
-                <main class="content-area">{content}</main>
+                <Nav route=route.into() provider provider_first=embedded />
+                <main class="content-area">{org_bar}{content}</main>
             </div>
         </div>
     }

@@ -26,6 +26,7 @@ pub mod invocation_list;
 pub mod key_value_rows;
 pub mod modal;
 pub mod nav;
+pub mod org_switcher;
 pub mod page_heading;
 pub mod rule_action_steps;
 pub mod rule_copy_button;

@@ -254,22 +254,6 @@ fn unpack_plugin() -> tempfile::TempDir {
     dir
 }
 
-/// Waits until `css`'s text satisfies `ok`, failing with the last text after 30 s.
-async fn wait_text(browser: &Browser, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
-    let started = Instant::now();
-    let mut last = String::new();
-    while started.elapsed() < Duration::from_secs(30) {
-        if let Ok(element) = browser.client.find(Locator::Css(css)).await {
-            last = element.text().await.unwrap_or_default();
-            if ok(&last) {
-                return last;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{what}: {css} says {last:?}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_portal_loads_the_plugin_and_the_app_calls_the_api_with_the_session_token() {
     let shell_vendor = workspace_root().join("plugin-shell").join("dist").join("portal");
@@ -321,15 +305,18 @@ async fn the_portal_loads_the_plugin_and_the_app_calls_the_api_with_the_session_
     );
     assert!(browser.client.current_url().await.expect("url").as_str().ends_with("#/stratus"), "at the route");
 
-    // Inside the iframe: the app signed in with the portal's token, for the portal's org.
+    // Inside the iframe: the app signed in with the portal's token, for the portal's org, and
+    // draws no header of its own under the portal's (vCD shows the org and the user).
     frame.enter_frame().await.expect("enter the iframe");
-    let org = wait_text(&browser, "#org-indicator", "the org", |t| t.contains("acme")).await;
-    assert!(org.contains("acme"), "{org}");
     browser
         .wait_for("#page-functions[data-state='empty'], #page-functions[data-state='ready']", "the functions page")
         .await;
+    let headers = browser.client.find_all(Locator::Css("header, #app-header, #org-switcher")).await.unwrap();
+    assert!(headers.is_empty(), "the app drew a header of its own inside the portal");
+    let first_nav = browser.client.find(Locator::Css(".sidenav .nav-group-label")).await.unwrap();
+    assert_eq!(first_nav.text().await.unwrap(), "Services", "a tenant sees no provider pages");
     browser.client.enter_parent_frame().await.expect("leave the iframe");
-    let shot = browser.screenshot("plugin-portal").await;
+    let shot = browser.screenshot("plugin-portal-tenant").await;
     eprintln!("screenshot: {}", shot.display());
 
     // Every API call went through vCD's ext-api path with the session token, and succeeded.
@@ -367,6 +354,25 @@ async fn the_portal_loads_the_plugin_and_the_app_calls_the_api_with_the_session_
     }
     let failed: Vec<Seen> = seen.lock().unwrap().iter().filter(|c| c.status >= 400).cloned().collect();
     assert!(failed.is_empty(), "failed API calls: {failed:?}");
+    // The provider portal: the provider views come first, and the org is picked above the page
+    // (still no header of the app's own).
+    let provider = app.token(Role::Provider, None).await;
+    let page = format!(
+        "{origin}/portal/index.html?plugin=/tenant/uiPlugins/stratus/1/&apiRoot={origin}&token={provider}\
+         &org=System&orgId=urn:vcloud:org:0000&scope=service-provider"
+    );
+    browser.client.goto(&page).await.expect("open the provider portal");
+    let frame = browser.wait_for("portal-root stratus-shell iframe#stratus-frame", "the plugin's iframe").await;
+    frame.enter_frame().await.expect("enter the iframe");
+    browser.wait_for("#org-bar #org-switcher", "the org picker above the page").await;
+    let first_nav = browser.client.find(Locator::Css(".sidenav .nav-group-label")).await.unwrap();
+    assert_eq!(first_nav.text().await.unwrap(), "Provider", "the provider views lead");
+    let headers = browser.client.find_all(Locator::Css("header, #app-header")).await.unwrap();
+    assert!(headers.is_empty(), "the app drew a header of its own inside the provider portal");
+    browser.client.enter_parent_frame().await.expect("leave the iframe");
+    let shot = browser.screenshot("plugin-portal-provider").await;
+    eprintln!("screenshot: {}", shot.display());
+
     // Under the portal's policy (no inline script or style) the app ran, and nothing was blocked
     // (the browser posts a report per blocked script, style or connection to /csp-report).
     assert_eq!(violations.lock().unwrap().clone(), Vec::<String>::new(), "CSP violations");

@@ -4,6 +4,7 @@ use api_types::{Me, Role};
 use leptos::prelude::*;
 
 use crate::components::icon::{Icon, IconShape};
+use crate::components::org_switcher::OrgSwitcher;
 
 /// The header; the caller's details appear once `me` has loaded. A provider gets an org
 /// switcher listing every org in `me.orgs`.
@@ -29,24 +30,7 @@ pub fn Header(
 #[component]
 fn HeaderActions(me: Me, org: Signal<Option<String>>, set_org: WriteSignal<Option<String>>) -> impl IntoView {
     let org_view = if me.role == Role::Provider {
-        let orgs = me.orgs.clone();
-        let options = move || {
-            let current = org.get().unwrap_or_default();
-            orgs.iter()
-                .map(|o| view! { <option value=o.clone() selected=*o == current>{o.clone()}</option> })
-                .collect_view()
-        };
-        view! {
-            <select
-                id="org-switcher"
-                class="org-select"
-                aria-label="Organization"
-                on:change=move |ev| set_org.set(Some(event_target_value(&ev)))
-            >
-                {options}
-            </select>
-        }
-        .into_any()
+        view! { <OrgSwitcher orgs=me.orgs.clone() org set_org /> }.into_any()
     } else {
         view! { <span class="org-name">{move || org.get().unwrap_or_default()}</span> }.into_any()
     };

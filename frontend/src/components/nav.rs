@@ -6,9 +6,14 @@ use crate::components::icon::{Icon, IconShape};
 use crate::logic::route::Route;
 
 /// One link per page; the current page's link is highlighted. A provider also gets the
-/// provider pages, in a group of their own.
+/// provider pages, in a group of their own: first with `provider_first` (the vCD provider
+/// portal, where the provider views lead).
 #[component]
-pub fn Nav(route: Signal<Route>, #[prop(into)] provider: Signal<bool>) -> impl IntoView {
+pub fn Nav(
+    route: Signal<Route>,
+    #[prop(into)] provider: Signal<bool>,
+    #[prop(default = false)] provider_first: bool,
+) -> impl IntoView {
     let link = move |r: Route| {
         let shape = match r {
             Route::Autoscale => IconShape::Autoscale,
@@ -33,11 +38,13 @@ pub fn Nav(route: Signal<Route>, #[prop(into)] provider: Signal<bool>) -> impl I
             }
         })
     };
-    view! {
-        <nav class="sidenav" aria-label="Stratus">
-            <div class="nav-group-label">"Services"</div>
-            {links}
-            {provider_links}
-        </nav>
+    let services = view! {
+        <div class="nav-group-label">"Services"</div>
+        {links}
+    };
+    if provider_first {
+        view! { <nav class="sidenav" aria-label="Stratus">{provider_links}{services}</nav> }.into_any()
+    } else {
+        view! { <nav class="sidenav" aria-label="Stratus">{services}{provider_links}</nav> }.into_any()
     }
 }
