@@ -121,11 +121,24 @@ fn Shell(
             Some(org) => page(page_route.get(), tab, org, open_org),
         },
     };
+    // The provider portal opens on the provider views (first in its nav) unless the address
+    // names a view; decided once, when the caller is known.
+    let opening_hash = embedded.then(host::current_hash);
+    Effect::new(move || {
+        let Some(hash) = opening_hash.as_deref() else { return };
+        if let Some(landing) = Route::provider_portal_landing(hash, provider.get())
+            && route.get_untracked() == Route::from_hash(hash)
+        {
+            host::go_to(&landing.href());
+        }
+    });
     let set_org = chosen_org.write_only();
     let header = (!embedded).then(|| view! { <Header me=me_ok org set_org /> });
-    // Embedded, a provider still picks the org; a tenant's is the portal's.
+    // Embedded, a provider still picks the org (for the org's own views); a tenant's is the
+    // portal's.
     let org_bar = move || {
-        let me = me_ok.get().filter(|me| embedded && provider.get() && me.role == Role::Provider)?;
+        let org_view = !Route::PROVIDER.contains(&page_route.get());
+        let me = me_ok.get().filter(|me| embedded && org_view && provider.get() && me.role == Role::Provider)?;
         Some(view! {
             <div id="org-bar" class="org-bar">
                 <span class="org-bar-label">"Organization"</span>

@@ -364,14 +364,21 @@ async fn the_portal_loads_the_plugin_and_the_app_calls_the_api_with_the_session_
     browser.client.goto(&page).await.expect("open the provider portal");
     let frame = browser.wait_for("portal-root stratus-shell iframe#stratus-frame", "the plugin's iframe").await;
     frame.enter_frame().await.expect("enter the iframe");
-    browser.wait_for("#org-bar #org-switcher", "the org picker above the page").await;
+    // It opens on the provider views, which lead the nav; an org's views get the org picker.
+    browser.wait_for("#page-provider-showback", "the provider's tenant costs").await;
     let first_nav = browser.client.find(Locator::Css(".sidenav .nav-group-label")).await.unwrap();
     assert_eq!(first_nav.text().await.unwrap(), "Provider", "the provider views lead");
+    assert!(browser.client.find_all(Locator::Css("#org-bar")).await.unwrap().is_empty(), "no org picker there");
     let headers = browser.client.find_all(Locator::Css("header, #app-header")).await.unwrap();
     assert!(headers.is_empty(), "the app drew a header of its own inside the provider portal");
     browser.client.enter_parent_frame().await.expect("leave the iframe");
     let shot = browser.screenshot("plugin-portal-provider").await;
     eprintln!("screenshot: {}", shot.display());
+    let frame = browser.wait_for("iframe#stratus-frame", "the plugin's iframe").await;
+    frame.enter_frame().await.expect("enter the iframe");
+    browser.client.find(Locator::Css("#nav-functions")).await.unwrap().click().await.unwrap();
+    browser.wait_for("#org-bar #org-switcher", "the org picker above the org's views").await;
+    browser.client.enter_parent_frame().await.expect("leave the iframe");
 
     // Under the portal's policy (no inline script or style) the app ran, and nothing was blocked
     // (the browser posts a report per blocked script, style or connection to /csp-report).

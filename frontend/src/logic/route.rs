@@ -122,6 +122,13 @@ impl Route {
         }
     }
 
+    /// Where the app opens inside the vCD provider portal when the address names no view: the
+    /// provider views, which lead its navigation there. `None`: follow the address.
+    pub fn provider_portal_landing(hash: &str, provider: bool) -> Option<Route> {
+        let named = !hash.trim_start_matches('#').trim_matches('/').is_empty();
+        (provider && !named).then_some(Route::ProviderShowback)
+    }
+
     /// The `href` of a link to this view.
     pub fn href(&self) -> String {
         match self {
@@ -197,6 +204,15 @@ impl Route {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_provider_portal_opens_on_the_provider_views_unless_the_address_says_otherwise() {
+        for hash in ["", "#", "#/"] {
+            assert_eq!(Route::provider_portal_landing(hash, true), Some(Route::ProviderShowback), "{hash:?}");
+            assert_eq!(Route::provider_portal_landing(hash, false), None, "{hash:?}: not a provider");
+        }
+        assert_eq!(Route::provider_portal_landing("#/functions", true), None);
+    }
 
     fn function(name: &str, tab: FunctionTab) -> Route {
         Route::Function { name: name.to_owned(), tab }
