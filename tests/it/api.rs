@@ -53,6 +53,7 @@ async fn openapi_documents_every_endpoint() {
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert_eq!(doc["components"]["securitySchemes"]["vcdAppToken"]["name"], api_types::VCD_TOKEN_HEADER);
     for open in ["/healthz", "/readyz"] {
         assert_eq!(doc["paths"][open]["get"]["security"], serde_json::json!([{}]), "{open} needs no credentials");
     }

@@ -70,17 +70,21 @@ pub fn list_limit(limit: Option<i64>, default: i64, max: i64) -> Result<i64, Api
     }
 }
 
+/// The token of a `Bearer <token>` value (the scheme in any case).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
 /// Reads the credentials a request carries.
 pub fn credentials(headers: &HeaderMap) -> Credentials {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim).map(str::to_owned);
-    let bearer = text("authorization").and_then(|v| {
-        let (scheme, token) = v.split_once(' ')?;
-        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
-    });
+    let bearer = text("authorization").and_then(|v| bearer_token(&v).map(str::to_owned));
     Credentials {
         bearer,
         vcloud_token: text("x-vcloud-authorization"),
-        app_vcd_token: text(api_types::VCD_TOKEN_HEADER).map(|t| t.strip_prefix("Bearer ").unwrap_or(&t).to_owned()),
+        // The bare token; a `Bearer ` prefix is tolerated.
+        app_vcd_token: text(api_types::VCD_TOKEN_HEADER).map(|t| bearer_token(&t).unwrap_or(&t).to_owned()),
         tenant_context: text("x-vmware-vcloud-tenant-context"),
     }
 }

@@ -6,7 +6,9 @@ use axum::Json;
 use axum::routing::get;
 use utoipa::Modify;
 use utoipa::openapi::path::{Operation, ParameterIn};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 
 use crate::state::AppState;
@@ -35,6 +37,20 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        // vCD auth mode also reads the caller's vCD session token from these headers (the
+        // app's own one first), each checked with vCD's `sessions/current`.
+        let headers = [
+            (
+                "vcdAppToken",
+                api_types::VCD_TOKEN_HEADER,
+                "vCD auth mode: the bare vCD token the app sends itself; read first",
+            ),
+            ("vcdLegacyToken", "x-vcloud-authorization", "vCD auth mode: a legacy vCD session token"),
+        ];
+        for (name, header, description) in headers {
+            let key = ApiKeyValue::with_description(header, description);
+            components.add_security_scheme(name, SecurityScheme::ApiKey(ApiKey::Header(key)));
+        }
     }
 }
 

@@ -60,12 +60,29 @@ fn invocation(row: &AnyRow) -> Result<InvocationRow, sqlx::Error> {
 /// row; eight rows in each dialect), so each stays prepared in every connection's cache.
 const ROWS_PER_STATEMENT: usize = 8;
 
+/// The upsert statements: one row (`$n`, both dialects), and [`ROWS_PER_STATEMENT`] rows with
+/// `$n` (PostgreSQL) or anonymous `?` (SQLite) placeholders.
+struct Upserts {
+    single: String,
+    multi_numbered: String,
+    multi_anonymous: String,
+}
+
+fn upserts() -> &'static Upserts {
+    static SQL: OnceLock<Upserts> = OnceLock::new();
+    SQL.get_or_init(|| Upserts {
+        single: upsert_sql(1, true),
+        multi_numbered: upsert_sql(ROWS_PER_STATEMENT, true),
+        multi_anonymous: upsert_sql(ROWS_PER_STATEMENT, false),
+    })
+}
+
 /// Inserts or replaces one invocation inside `tx`.
 pub(super) async fn save_invocation(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     r: &InvocationRow,
 ) -> Result<(), sqlx::Error> {
-    save_rows(tx, &[r], Backend::Postgres).await
+    upsert(tx, &upserts().single, &[r]).await
 }
 
 /// Inserts or replaces invocations inside `tx`: whole chunks of [`ROWS_PER_STATEMENT`] rows per
@@ -75,37 +92,45 @@ async fn save_rows(
     rows: &[&InvocationRow],
     backend: Backend,
 ) -> Result<(), sqlx::Error> {
-    static SQL: OnceLock<[String; 3]> = OnceLock::new();
-    let [single, multi_numbered, multi_anonymous] = SQL.get_or_init(|| {
-        [upsert_sql(1, true), upsert_sql(ROWS_PER_STATEMENT, true), upsert_sql(ROWS_PER_STATEMENT, false)]
-    });
-    let multi = if backend == Backend::Postgres { multi_numbered } else { multi_anonymous };
-    let whole = rows.len() - rows.len() % ROWS_PER_STATEMENT;
-    let (many, rest) = rows.split_at(whole);
-    let statements = many.chunks(ROWS_PER_STATEMENT).map(|chunk| (multi, chunk));
-    for (sql, chunk) in statements.chain(rest.chunks(1).map(|row| (single, row))) {
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-        for r in chunk {
-            query = query
-                .bind(&r.invocation_id)
-                .bind(&r.org)
-                .bind(&r.function_name)
-                .bind(r.version)
-                .bind(r.trigger_kind.as_str())
-                .bind(r.status.as_str())
-                .bind(r.started_at)
-                .bind(r.duration_us)
-                .bind(r.http_status)
-                .bind(&r.error_code)
-                .bind(&r.error_message)
-                .bind(r.memory_used)
-                .bind(i64::from(r.cold_start))
-                .bind(&r.log_tail)
-                .bind(&r.response_json)
-                .bind(r.attempts.max(1));
-        }
-        query.execute(&mut **tx).await?;
+    let sql = upserts();
+    let multi = if backend == Backend::Postgres { &sql.multi_numbered } else { &sql.multi_anonymous };
+    let (many, rest) = rows.split_at(rows.len() - rows.len() % ROWS_PER_STATEMENT);
+    for chunk in many.chunks(ROWS_PER_STATEMENT) {
+        upsert(tx, multi, chunk).await?;
     }
+    for row in rest {
+        upsert(tx, &sql.single, std::slice::from_ref(row)).await?;
+    }
+    Ok(())
+}
+
+/// Runs one upsert statement over `rows`, binding their columns in order.
+async fn upsert(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    sql: &str,
+    rows: &[&InvocationRow],
+) -> Result<(), sqlx::Error> {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for r in rows {
+        query = query
+            .bind(&r.invocation_id)
+            .bind(&r.org)
+            .bind(&r.function_name)
+            .bind(r.version)
+            .bind(r.trigger_kind.as_str())
+            .bind(r.status.as_str())
+            .bind(r.started_at)
+            .bind(r.duration_us)
+            .bind(r.http_status)
+            .bind(&r.error_code)
+            .bind(&r.error_message)
+            .bind(r.memory_used)
+            .bind(i64::from(r.cold_start))
+            .bind(&r.log_tail)
+            .bind(&r.response_json)
+            .bind(r.attempts.max(1));
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -8,6 +8,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 
+use vcd_client::ApiVersion;
+
 use crate::reply::{self, escape};
 use crate::state::SimState;
 
@@ -16,8 +18,10 @@ pub const DEFAULT_VERSIONS: [&str; 7] = ["36.0", "37.0", "37.1", "37.2", "37.3",
 
 /// Calls that exist only from a version on: the external endpoints and API filters of
 /// `/ext-api` routing, "added in 37.3" (Broadcom's API reference).
-const FLOORS: [(&str, (u32, u32)); 2] =
-    [("/cloudapi/1.0.0/externalEndpoints", (37, 3)), ("/cloudapi/1.0.0/apiFilters", (37, 3))];
+const FLOORS: [(&str, ApiVersion); 2] = [
+    ("/cloudapi/1.0.0/externalEndpoints", ApiVersion::new(37, 3)),
+    ("/cloudapi/1.0.0/apiFilters", ApiVersion::new(37, 3)),
+];
 
 pub(crate) fn router() -> Router<SimState> {
     Router::new().route("/api/versions", get(supported))
@@ -30,7 +34,7 @@ async fn supported(State(state): State<SimState>) -> Response {
         .api_versions
         .iter()
         .map(|v| {
-            let deprecated = parse(v).is_some_and(|v| v < (37, 0));
+            let deprecated = v.parse::<ApiVersion>().is_ok_and(|v| v < ApiVersion::new(37, 0));
             format!(
                 "<VersionInfo deprecated=\"{deprecated}\"><Version>{}</Version><LoginUrl>{}/api/sessions</LoginUrl></VersionInfo>",
                 escape(v),
@@ -44,12 +48,6 @@ async fn supported(State(state): State<SimState>) -> Response {
     reply::xml(StatusCode::OK, "application/vnd.vmware.vcloud.versions+xml", body)
 }
 
-/// `38.1` as `(38, 1)`.
-fn parse(version: &str) -> Option<(u32, u32)> {
-    let (major, minor) = version.split_once('.')?;
-    Some((major.parse().ok()?, minor.parse().ok()?))
-}
-
 /// The `version=` parameter of an `Accept` header.
 pub(crate) fn requested(accept: &str) -> Option<&str> {
     accept.split([';', ',']).find_map(|part| part.trim().strip_prefix("version=")).map(str::trim)
@@ -60,10 +58,11 @@ pub(crate) fn refusal(state: &SimState, path: &str, version: &str) -> Option<Str
     if !state.world().api_versions.iter().any(|v| v == version) {
         return Some(format!("The request has invalid accept header: Invalid API version requested ({version})"));
     }
-    let asked = parse(version)?;
-    FLOORS.iter().find(|(prefix, floor)| path.starts_with(prefix) && asked < *floor).map(|(prefix, floor)| {
-        format!("{prefix} is not available in API version {version}; it needs {}.{} or later", floor.0, floor.1)
-    })
+    let asked: ApiVersion = version.parse().ok()?;
+    FLOORS
+        .iter()
+        .find(|(prefix, floor)| path.starts_with(prefix) && asked < *floor)
+        .map(|(prefix, floor)| format!("{prefix} is not available in API version {version}; it needs {floor} or later"))
 }
 
 /// A 406 in the shape of the API the path belongs to.
