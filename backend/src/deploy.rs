@@ -15,7 +15,7 @@ mod trust;
 
 use vcd_client::{Family, VcdClient, VcdEndpoint, VcdError};
 
-pub use self::package::{Manifest, PluginPackage};
+pub use self::package::{Manifest, PluginPackage, Portal};
 
 /// Name and vendor of the external endpoint; name and namespace of the extension service.
 pub const EXTENSION_NAME: &str = "stratus";
@@ -35,7 +35,9 @@ const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 /// What to deploy and how.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    pub package: PluginPackage,
+    /// A plugin zip, or a directory of them (one per portal generation): deploy picks the one
+    /// the vCD's portal hosts ([`Portal`]).
+    pub plugin: std::path::PathBuf,
     pub tenants: Tenants,
     pub routing: Routing,
     /// With `/ext-api` routing: register the certificate the endpoint presents as trusted.
@@ -153,8 +155,16 @@ pub async fn deploy(client: &VcdClient, plan: &Plan, progress: &mut dyn Progress
             chain = Some(trust::presented(root_url).await?);
         }
     }
+    let newest = client.newest_supported().await.during(|| "asking vCD for its API versions".to_owned())?;
+    let portal = Portal::of(newest)?;
+    let package = PluginPackage::for_portal(&plan.plugin, portal)?;
+    progress.step(&format!(
+        "vCD speaks up to API {newest}: its portal is {}, so {}",
+        portal.describe(),
+        package.file_name()
+    ));
     let tenants = plugin::resolve_tenants(client, &plan.tenants).await?;
-    let plugin_id = plugin::install(client, &plan.package, READY_TIMEOUT, progress).await?;
+    let plugin_id = plugin::install(client, &package, READY_TIMEOUT, progress).await?;
     plugin::publish(client, &plugin_id, tenants.as_deref(), progress).await?;
     match &plan.routing {
         Routing::ExtApi { root_url } => {
@@ -170,7 +180,7 @@ pub async fn deploy(client: &VcdClient, plan: &Plan, progress: &mut dyn Progress
             routing::remove_endpoints(client, progress).await?;
         }
     }
-    let manifest = &plan.package.manifest;
+    let manifest = &package.manifest;
     progress.step(&format!("{} {} is deployed", manifest.name, manifest.version));
     Ok(())
 }

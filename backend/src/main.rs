@@ -177,8 +177,9 @@ struct VcdDeployArgs {
     /// `all`, or a comma-separated list of org names.
     #[arg(long, default_value = "all")]
     tenants: String,
-    /// The plugin zip (`cargo xtask plugin` builds it).
-    #[arg(long, default_value = "target/plugin/stratus-plugin.zip")]
+    /// The plugin zips' directory (`cargo xtask plugin` builds one zip per vCD portal: deploy
+    /// picks the one this vCD hosts), or one zip.
+    #[arg(long, default_value = "target/plugin")]
     plugin: PathBuf,
     /// How vCD routes the UI's API calls: `ext-api` (external endpoint) or `amqp` (extension service).
     #[arg(long, default_value = "ext-api", value_parser = ["ext-api", "amqp"])]
@@ -464,7 +465,7 @@ async fn vcd(command: VcdCommand) -> anyhow::Result<()> {
                 (_, None) => bail!("--routing ext-api needs --endpoint-url https://… (where vCD reaches Stratus)"),
             };
             let plan = deploy::Plan {
-                package: PluginPackage::read(&args.plugin)?,
+                plugin: args.plugin,
                 tenants: Tenants::parse(&args.tenants)?,
                 routing,
                 trust_cert: !args.no_trust_cert,

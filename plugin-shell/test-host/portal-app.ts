@@ -1,19 +1,20 @@
 /**
  * A stand-in for the vCD portal, used only by the portal-emulation test (tests/portal/): an
- * Angular 15 app that registers the container hooks under `@vcd/common` in
- * `window.System.registry`, provides their values from its root injector, and lazy-loads the
- * plugin's exported NgModule at the manifest's route, as the portal does for a
- * `navigation:primary` extension point. Compiled ahead of time like the plugin, so the page
- * never loads Angular's JIT compiler.
+ * Angular app (compiled by each build's Angular: 15 as vCD 10.5's portal, 17 as 10.6's) that
+ * registers the container hooks under `@vcd/common` in `window.System.registry`, provides their
+ * values from its root injector, and lazy-loads the plugin's exported NgModule at the manifest's
+ * top-level route and at its `navigation:primary` extension point's route, as the portal does.
+ * Compiled ahead of time like the plugin, so the page never loads Angular's JIT compiler.
  */
-import { Component, Inject, InjectionToken, Type } from '@angular/core';
+import { Component, Inject, InjectionToken, Type, VERSION } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 import { RouterOutlet, provideRouter, withHashLocation } from '@angular/router';
 
 export interface PortalConfig {
-  /** The extension point's route and module, from manifest.json. */
-  route: string;
+  /** The manifest's top-level module and route, and the extension point's route (opened first). */
   module: string;
+  route: string;
+  pointRoute: string;
   /** Where the plugin's `bundle.js` lives. */
   bundleUrl: string;
   /** The hook values. */
@@ -40,11 +41,13 @@ const PORTAL = new InjectionToken<PortalConfig>('PORTAL');
   imports: [RouterOutlet],
   template: `
     <header class="portal-header"><span class="portal-brand">Cloud Director</span>
-      <span class="portal-org" id="portal-org">{{ config.orgName }} ({{ config.scope }})</span></header>
+      <span class="portal-org" id="portal-org">{{ config.orgName }} ({{ config.scope }})</span>
+      <span class="portal-org" id="portal-angular">Angular {{ angular }}</span></header>
     <main class="portal-content" id="portal-content"><router-outlet></router-outlet></main>
   `,
 })
 export class PortalRootComponent {
+  readonly angular = VERSION.full;
   constructor(@Inject(PORTAL) readonly config: PortalConfig) {}
 }
 
@@ -53,7 +56,10 @@ export class AuthTokenHolderService {
   token = '';
 }
 
-/** Registers the hooks, then bootstraps the portal with the plugin at `config.route`. */
+/** The Angular major version this portal runs (the manifest version must fit it). */
+export const angularMajor = Number(VERSION.major);
+
+/** Registers the hooks, then bootstraps the portal with the plugin at its routes. */
 export function startPortal(config: PortalConfig, registry: Registry): Promise<unknown> {
   const hooks = {
     API_ROOT_URL: new InjectionToken<string>('API_ROOT_URL'),
@@ -93,7 +99,8 @@ export function startPortal(config: PortalConfig, registry: Registry): Promise<u
       provideRouter(
         [
           { path: config.route, loadChildren: loadPlugin },
-          { path: '', pathMatch: 'full', redirectTo: config.route },
+          { path: config.pointRoute, loadChildren: loadPlugin },
+          { path: '', pathMatch: 'full', redirectTo: config.pointRoute },
         ],
         withHashLocation(),
       ),

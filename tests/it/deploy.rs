@@ -15,14 +15,21 @@ fn root() -> &'static str {
 }
 const ENDPOINT_ID: &str = concat!("urn:vcloud:extensionEndpoint:stratus:stratus:", env!("CARGO_PKG_VERSION"));
 
-/// A plugin zip like `cargo xtask plugin` builds: a manifest, a bundle and some assets.
+/// A plugin zip like `cargo xtask plugin` builds for vCD 10.5 (manifest 3.0.0): a manifest, a
+/// bundle and some assets.
 fn plugin_zip(dir: &Path, version: &str) -> PathBuf {
+    plugin_zip_for(dir, &format!("stratus-plugin-{version}.zip"), version, "3.0.0")
+}
+
+/// A plugin zip named `name` for the portal that hosts `manifest_version` plugins.
+fn plugin_zip_for(dir: &Path, name: &str, version: &str, manifest_version: &str) -> PathBuf {
     let manifest = serde_json::json!({
         "urn": "vmware:vcloud:plugin:stratus", "name": "Stratus", "vendor": "Stratus", "version": version,
         "description": "Functions, VM autoscaling and showback", "license": "Apache-2.0",
-        "link": "https://example.com/stratus", "scope": ["tenant", "service-provider"], "manifestVersion": "2.0.0",
+        "link": "https://example.com/stratus", "scope": ["tenant", "service-provider"],
+        "manifestVersion": manifest_version, "module": "StratusPluginModule", "route": "stratus",
     });
-    let path = dir.join(format!("stratus-plugin-{version}.zip"));
+    let path = dir.join(name);
     let mut writer = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
     let files = [
         ("manifest.json", manifest.to_string()),
@@ -351,7 +358,7 @@ async fn deploy_negotiates_the_api_version_and_refuses_a_vcd_too_old_for_its_rou
     assert!(versions.iter().any(|(p, _)| p.starts_with("/cloudapi/1.0.0/externalEndpoints")), "{versions:?}");
 
     // A 10.4.3 cell (up to 37.3): /ext-api routing is refused before anything changes, with the
-    // versions named; the legacy extension service still works there.
+    // versions named; so is the legacy extension service, as its portal hosts Angular 9 plugins.
     let old = Simulator::start().await;
     old.state().set_api_versions(&["36.0", "37.0", "37.1", "37.2", "37.3"]);
     let mut args = login("deploy", &old);
@@ -359,18 +366,22 @@ async fn deploy_negotiates_the_api_version_and_refuses_a_vcd_too_old_for_its_rou
     let error = failed(&stratus(args.clone(), vec![PASSWORD_ENV]).await);
     assert!(error.contains("needs vCD API version 38.0") && error.contains("speaks up to 37.3"), "{error}");
     assert!(error.contains("/ext-api routing"), "{error}");
+    args.extend(["--routing", "amqp"].map(str::to_owned));
+    let error = failed(&stratus(args, vec![PASSWORD_ENV]).await);
+    assert!(error.contains("needs vCD 10.5 (API 38.0) or later") && error.contains("Angular 9"), "{error}");
     assert_eq!(writes(&old), Vec::<String>::new(), "nothing was changed");
     assert_nothing_registered(&old);
-    deploy(&old, &zip, &["--routing", "amqp"]).await;
-    assert_eq!(old.state().extension_services().len(), 1);
-    let log = old.state().request_log();
-    assert!(log.iter().filter(api).all(|r| r.api_version.as_deref() == Some("37.3")), "{log:?}");
 
     // --vcd-api-version forces a version: 37.3 is enough for the cell's external endpoints (it
     // added them in 37.3) even though Stratus would not choose it.
+    let forced = Simulator::start().await;
+    let mut args = login("deploy", &forced);
+    args.extend(["--plugin", zip.to_str().unwrap(), "--endpoint-url", root()].map(str::to_owned));
     args.extend(["--vcd-api-version", "37.3"].map(str::to_owned));
     succeeded(stratus(args, vec![PASSWORD_ENV]).await);
-    assert_eq!(old.state().external_endpoints().len(), 1);
+    assert_eq!(forced.state().external_endpoints().len(), 1);
+    let log = forced.state().request_log();
+    assert!(log.iter().filter(api).all(|r| r.api_version.as_deref() == Some("37.3")), "{log:?}");
 
     // Forced below that, the cell refuses the call (406) and the error says so.
     let forced = Simulator::start().await;
@@ -380,7 +391,49 @@ async fn deploy_negotiates_the_api_version_and_refuses_a_vcd_too_old_for_its_rou
     let error = failed(&stratus(args, vec![PASSWORD_ENV]).await);
     assert!(error.contains("406") && error.contains("37.3 or later"), "{error}");
     let asked = forced.state().request_log();
-    assert!(!asked.iter().any(|r| r.path == "/api/versions"), "a forced version is not negotiated");
+    let versioned = asked.iter().filter(|r| r.path != "/api/versions");
+    assert!(versioned.clone().all(|r| r.api_version.as_deref() != Some("38.1")), "a forced version is not negotiated");
+}
+
+/// `cargo xtask plugin` builds a zip per portal generation; deploy reads the cell's newest API
+/// version and uploads the one its portal hosts: 10.5 (API 38.x) Angular 15 / manifest 3.0.0,
+/// 10.6+ (39.x) Angular 17 / manifest 4.0.0. A zip for the other portal is refused unchanged.
+#[tokio::test]
+async fn deploy_uploads_the_plugin_build_the_cells_portal_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let for_10_5 = plugin_zip_for(dir.path(), "stratus-plugin-10.5.zip", "0.1.0", "3.0.0");
+    let for_10_6 = plugin_zip_for(dir.path(), "stratus-plugin-10.6.zip", "0.1.0", "4.0.0");
+
+    let ten_five = Simulator::start().await;
+    let stderr = deploy(&ten_five, dir.path(), &[]).await;
+    assert_lines(
+        &stderr,
+        &[
+            "✓ vCD speaks up to API 38.1: its portal is vCD 10.5 (Angular 15, manifest 3.0.0), so stratus-plugin-10.5.zip",
+        ],
+    );
+    assert_eq!(ten_five.state().ui_plugins()[0].zip_sha256, Some(sha256(&for_10_5)));
+
+    let ten_six = Simulator::start().await;
+    ten_six.state().set_api_versions(&["37.0", "38.0", "38.1", "39.0", "39.0.0-alpha", "39.1"]);
+    let stderr = deploy(&ten_six, dir.path(), &[]).await;
+    assert_lines(
+        &stderr,
+        &[
+            "✓ vCD speaks up to API 39.1: its portal is vCD 10.6+ (Angular 17, manifest 4.0.0), so stratus-plugin-10.6.zip",
+        ],
+    );
+    assert_eq!(ten_six.state().ui_plugins()[0].zip_sha256, Some(sha256(&for_10_6)));
+    assert_eq!(ten_six.state().ui_plugins()[0].uploads, 1);
+
+    // Given only the 10.5 zip, a 10.6 cell is left as it was.
+    let fresh = Simulator::start().await;
+    fresh.state().set_api_versions(&["38.1", "39.0"]);
+    let mut args = login("deploy", &fresh);
+    args.extend(["--plugin", for_10_5.to_str().unwrap(), "--endpoint-url", root()].map(str::to_owned));
+    let error = failed(&stratus(args, vec![PASSWORD_ENV]).await);
+    assert!(error.contains(r#"built for manifest "3.0.0""#) && error.contains("vCD 10.6+ (Angular 17"), "{error}");
+    assert_nothing_registered(&fresh);
 }
 
 /// `/ext-api` routing needs vCD to trust the endpoint's certificate: deploy registers the chain

@@ -1,13 +1,15 @@
-//! The vCD UI plugin built by `cargo xtask plugin` (`cargo xtask test` builds it first):
+//! The vCD UI plugins built by `cargo xtask plugin` (`cargo xtask test` builds them first), one
+//! per portal generation ([`BUILDS`]):
 //!
-//! * the zip's contents and the manifest's field rules;
-//! * the portal emulation: tests/portal/ loads `bundle.js` the way the vCD portal does (an AMD
-//!   loader with Angular 15 and rxjs as modules, the container hooks under `@vcd/common` in
-//!   `window.System.registry`, the exported NgModule lazy-loaded at the manifest's route), in
-//!   headless Chromium. The shell's iframe shows the Stratus app, which gets the session by
-//!   `postMessage` and calls the API through `/ext-api/stratus/…` — here a proxy in front of a
-//!   TestApp, as vCD's external endpoint would be. One origin serves it all, so no CORS.
-//!   Screenshot: target/screenshots/plugin-portal.png.
+//! * each zip's contents and its manifest's field rules;
+//! * the portal emulation, per build against a portal of its own Angular version: tests/portal/
+//!   loads `bundle.js` the way the vCD portal does (an AMD loader with that Angular and rxjs as
+//!   modules, the container hooks under `@vcd/common` in `window.System.registry`, the exported
+//!   NgModule lazy-loaded at the manifest's routes), in headless Chromium. The shell's iframe
+//!   shows the Stratus app, which gets the session by `postMessage` and calls the API through
+//!   `/ext-api/stratus/…` — here a proxy in front of a TestApp, as vCD's external endpoint would
+//!   be. One origin serves it all, so no CORS. Screenshots:
+//!   target/screenshots/plugin-portal-{tenant,provider}[-angular17].png.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read as _;
@@ -28,16 +30,33 @@ use harness::{Db, TestApp, workspace_root};
 use serde_json::Value;
 use tower_http::services::ServeDir;
 
-/// Where `cargo xtask plugin` leaves the zip.
-fn zip_path() -> PathBuf {
-    let path = workspace_root().join("target").join("plugin").join("stratus-plugin.zip");
+/// One plugin build, as xtask's `plugin::BUILDS` makes it.
+#[derive(Debug, Clone, Copy)]
+struct Build {
+    zip: &'static str,
+    /// `plugin-shell/<shell>`: the npm project that compiled the shell, and the emulated portal.
+    shell: &'static str,
+    manifest_version: &'static str,
+    /// The major version of the portal's Angular.
+    angular: &'static str,
+}
+
+const NG15: Build =
+    Build { zip: "stratus-plugin-10.5.zip", shell: "angular15", manifest_version: "3.0.0", angular: "15" };
+const NG17: Build =
+    Build { zip: "stratus-plugin-10.6.zip", shell: "angular17", manifest_version: "4.0.0", angular: "17" };
+const BUILDS: [Build; 2] = [NG15, NG17];
+
+/// Where `cargo xtask plugin` leaves the build's zip.
+fn zip_path(build: Build) -> PathBuf {
+    let path = workspace_root().join("target").join("plugin").join(build.zip);
     assert!(path.is_file(), "{} is missing: run `cargo xtask plugin` (cargo xtask test does)", path.display());
     path
 }
 
 /// The zip's entries by name.
-fn zip_entries() -> BTreeMap<String, Vec<u8>> {
-    let file = std::fs::File::open(zip_path()).expect("open the plugin zip");
+fn zip_entries(build: Build) -> BTreeMap<String, Vec<u8>> {
+    let file = std::fs::File::open(zip_path(build)).expect("open the plugin zip");
     let mut archive = zip::ZipArchive::new(file).expect("read the plugin zip");
     let mut entries = BTreeMap::new();
     for i in 0..archive.len() {
@@ -68,16 +87,29 @@ fn is_version(s: &str) -> bool {
     (2..=3).contains(&parts.len()) && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// The dependency list of the bundle's `define([...], …)`.
-fn amd_dependencies(bundle: &str) -> Vec<String> {
-    let rest = bundle.trim_start().strip_prefix("define([").expect("bundle.js starts with an anonymous define([");
+/// The dependency list of the bundle's `define('<module>', [...], …)`.
+fn amd_dependencies(bundle: &str, module: &str) -> Vec<String> {
+    let named = format!("define('{module}', [");
+    let rest = bundle.trim_start().strip_prefix(&named).unwrap_or_else(|| panic!("bundle.js starts with {named}"));
     let list = &rest[..rest.find(']').expect("the dependency list ends")];
     list.split(',').map(|d| d.trim().trim_matches(['\'', '"']).to_owned()).filter(|d| !d.is_empty()).collect()
 }
 
 #[test]
-fn the_zip_holds_the_manifest_the_bundle_and_the_app_assets() {
-    let entries = zip_entries();
+fn the_zips_hold_the_manifest_the_bundle_and_the_same_app_assets() {
+    let assets = |build| {
+        let mut entries = zip_entries(build);
+        entries.retain(|name, _| name.starts_with("assets/"));
+        entries
+    };
+    assert!(assets(NG15) == assets(NG17), "both builds carry the same app");
+    for build in BUILDS {
+        zip_holds_the_manifest_the_bundle_and_the_app_assets(build);
+    }
+}
+
+fn zip_holds_the_manifest_the_bundle_and_the_app_assets(build: Build) {
+    let entries = zip_entries(build);
     let names: BTreeSet<&str> = entries.keys().map(String::as_str).collect();
     for required in ["manifest.json", "bundle.js", "assets/index.html"] {
         assert!(names.contains(required), "the zip lacks {required}: {names:?}");
@@ -123,8 +155,14 @@ fn the_zip_holds_the_manifest_the_bundle_and_the_app_assets() {
 }
 
 #[test]
-fn the_manifest_follows_the_field_rules() {
-    let entries = zip_entries();
+fn the_manifests_follow_the_field_rules() {
+    for build in BUILDS {
+        manifest_follows_the_field_rules(build);
+    }
+}
+
+fn manifest_follows_the_field_rules(build: Build) {
+    let entries = zip_entries(build);
     let manifest: Value = serde_json::from_str(&text(&entries, "manifest.json")).expect("manifest.json is JSON");
     let bundle = text(&entries, "bundle.js");
     let string = |key: &str| {
@@ -139,10 +177,16 @@ fn the_manifest_follows_the_field_rules() {
     string("license");
     assert!(string("link").starts_with("https://"), "link");
     assert_eq!(string("version"), env!("CARGO_PKG_VERSION"), "version = the workspace version");
-    // vCD 10.5's Angular 15 plugins: manifest 3.0.0, product 10.5.
-    assert_eq!(string("manifestVersion"), "3.0.0");
+    // vCD 10.5's Angular 15 plugins: manifest 3.0.0, product 10.5; 10.6's Angular 17 plugins:
+    // manifest 4.0.0 without productVersions, as VMware's skeleton has it.
+    assert_eq!(string("manifestVersion"), build.manifest_version);
     assert!(is_version(string("containerVersion")), "containerVersion");
-    assert_eq!(manifest["productVersions"], serde_json::json!(["10.5"]));
+    let products = if build.angular == "15" { serde_json::json!(["10.5"]) } else { Value::Null };
+    assert_eq!(manifest["productVersions"], products, "{build:?}");
+    // The top-level module and route are mandatory; the bundle is an AMD module of that name.
+    let module = string("module");
+    let top_route = string("route");
+    assert!(bundle.contains(&format!("exports.{module} = {module};")), "bundle.js does not export {module}");
     assert_eq!(manifest["permissions"], serde_json::json!([]));
     let scope: BTreeSet<&str> =
         manifest["scope"].as_array().expect("scope").iter().map(|s| s.as_str().expect("scope value")).collect();
@@ -164,7 +208,10 @@ fn the_manifest_follows_the_field_rules() {
     let primary = points.iter().find(|p| p["type"] == "navigation:primary").expect("a navigation:primary point");
     assert_eq!(primary["module"], "StratusPluginModule");
     let route = primary["route"].as_str().expect("navigation:primary has a route");
-    assert!(!route.is_empty() && route.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'), "route {route:?}");
+    for route in [route, top_route] {
+        assert!(!route.is_empty() && route.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'), "route {route:?}");
+    }
+    assert_ne!(route, top_route, "the extension point's route is a segment of its own");
 
     // Every %key% placeholder is translated in every locale, English included.
     let locales = manifest["locales"].as_object().expect("locales");
@@ -180,10 +227,14 @@ fn the_manifest_follows_the_field_rules() {
         }
     }
 
-    // One AMD module whose dependencies the portal supplies.
-    for dep in amd_dependencies(&bundle) {
-        let host_supplied =
-            dep == "exports" || dep.starts_with("@angular/") || dep.starts_with("rxjs") || dep == "@vcd/common";
+    // One AMD module whose dependencies the portal supplies (the vCD plugin builder's externals).
+    for dep in amd_dependencies(&bundle, module) {
+        let host_supplied = dep == "exports"
+            || ["@angular/", "@ngrx/", "@clr/"].iter().any(|p| dep.starts_with(p))
+            || dep == "rxjs"
+            || dep.starts_with("rxjs/")
+            || dep == "@vcd/common"
+            || dep == "@vcd-ui/common";
         assert!(host_supplied, "bundle.js depends on {dep}, which the portal does not supply");
     }
     assert!(!bundle.contains("ɵɵngDeclare"), "bundle.js is fully AOT-compiled (no partial declarations)");
@@ -244,9 +295,9 @@ async fn ext_api(State(proxy): State<Proxy>, Path(rest): Path<String>, request: 
 }
 
 /// Unpacks the zip into a directory, as vCD keeps a plugin's files.
-fn unpack_plugin() -> tempfile::TempDir {
+fn unpack_plugin(build: Build) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("plugin dir");
-    for (name, content) in zip_entries() {
+    for (name, content) in zip_entries(build) {
         let path = dir.path().join(&name);
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(path, content).expect("write plugin file");
@@ -255,14 +306,40 @@ fn unpack_plugin() -> tempfile::TempDir {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_portal_loads_the_plugin_and_the_app_calls_the_api_with_the_session_token() {
-    let shell_vendor = workspace_root().join("plugin-shell").join("dist").join("portal");
+async fn the_10_5_portal_loads_the_angular_15_plugin_and_the_app_calls_the_api_with_the_session_token() {
+    portal_loads_the_plugin(NG15).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_10_6_portal_loads_the_angular_17_plugin_and_the_app_calls_the_api_with_the_session_token() {
+    portal_loads_the_plugin(NG17).await;
+}
+
+/// Waits until the emulated portal started the plugin, or fails with what the portal reported.
+async fn portal_started(browser: &Browser) {
+    let settled = browser.wait_for("body[data-portal='started'], #portal-error:not([hidden])", "the portal").await;
+    if settled.attr("id").await.unwrap().as_deref() == Some("portal-error") {
+        panic!("the portal failed: {}", settled.text().await.unwrap());
+    }
+}
+
+/// The screenshot's name: the 10.5 build's keep their names, the others carry their Angular.
+fn shot_name(build: Build, scope: &str) -> String {
+    if build.angular == "15" {
+        format!("plugin-portal-{scope}")
+    } else {
+        format!("plugin-portal-{scope}-angular{}", build.angular)
+    }
+}
+
+async fn portal_loads_the_plugin(build: Build) {
+    let shell_vendor = workspace_root().join("plugin-shell").join(build.shell).join("dist").join("portal");
     assert!(
         shell_vendor.join("angular-core.js").is_file(),
         "{} is missing: run `cargo xtask plugin` (cargo xtask test does)",
         shell_vendor.display()
     );
-    let plugin = unpack_plugin();
+    let plugin = unpack_plugin(build);
     let app = TestApp::start(Db::Sqlite).await;
     let token = app.token(Role::TenantAdmin, Some("acme")).await;
 
@@ -297,13 +374,18 @@ async fn the_portal_loads_the_plugin_and_the_app_calls_the_api_with_the_session_
          &org=acme&orgId=urn:vcloud:org:7f3c&scope=tenant"
     );
     browser.client.goto(&page).await.expect("open the portal");
+    portal_started(&browser).await;
     let frame = browser.wait_for("portal-root stratus-shell iframe#stratus-frame", "the plugin's iframe").await;
     let src = frame.attr("src").await.expect("src").unwrap_or_default();
     assert!(
         src.starts_with(&format!("{origin}/tenant/uiPlugins/stratus/1/assets/index.html?parentOrigin=")),
         "the iframe loads the app from the plugin's assets: {src}"
     );
-    assert!(browser.client.current_url().await.expect("url").as_str().ends_with("#/stratus"), "at the route");
+    let url = browser.client.current_url().await.expect("url");
+    assert!(url.as_str().ends_with("#/stratus-app"), "at the extension point's route: {url}");
+    let angular = browser.client.find(Locator::Css("#portal-angular")).await.expect("the portal's Angular");
+    let angular = angular.text().await.unwrap();
+    assert!(angular.starts_with(&format!("Angular {}.", build.angular)), "{angular} portal for {build:?}");
 
     // Inside the iframe: the app signed in with the portal's token, for the portal's org, and
     // draws no header of its own under the portal's (vCD shows the org and the user).
@@ -316,7 +398,7 @@ async fn the_portal_loads_the_plugin_and_the_app_calls_the_api_with_the_session_
     let first_nav = browser.client.find(Locator::Css(".sidenav .nav-group-label")).await.unwrap();
     assert_eq!(first_nav.text().await.unwrap(), "Services", "a tenant sees no provider pages");
     browser.client.enter_parent_frame().await.expect("leave the iframe");
-    let shot = browser.screenshot("plugin-portal-tenant").await;
+    let shot = browser.screenshot(&shot_name(build, "tenant")).await;
     eprintln!("screenshot: {}", shot.display());
 
     // Every API call went through vCD's ext-api path with the session token, and succeeded.
@@ -372,7 +454,7 @@ async fn the_portal_loads_the_plugin_and_the_app_calls_the_api_with_the_session_
     let headers = browser.client.find_all(Locator::Css("header, #app-header")).await.unwrap();
     assert!(headers.is_empty(), "the app drew a header of its own inside the provider portal");
     browser.client.enter_parent_frame().await.expect("leave the iframe");
-    let shot = browser.screenshot("plugin-portal-provider").await;
+    let shot = browser.screenshot(&shot_name(build, "provider")).await;
     eprintln!("screenshot: {}", shot.display());
     let frame = browser.wait_for("iframe#stratus-frame", "the plugin's iframe").await;
     frame.enter_frame().await.expect("enter the iframe");

@@ -7,6 +7,7 @@
   const records = new Map(); // id -> { deps, factory, promise }
   const paths = new Map(); // id -> script URL
   const loading = new Map(); // script URL -> Promise
+  const namedBy = new Map(); // script URL -> the id its named define() gave
 
   function define(id, deps, factory) {
     if (typeof id !== 'string') {
@@ -18,13 +19,16 @@
       factory = deps;
       deps = [];
     }
+    const script = document.currentScript;
     if (id === null) {
       // Anonymous: the module is named by the script that defines it.
-      const script = document.currentScript;
       if (!script) {
         throw new Error('anonymous define() outside a script load');
       }
       id = script.src;
+    } else if (script) {
+      // Named (as the vCD plugin builder emits a plugin): the script loaded by URL defines it.
+      namedBy.set(script.src, id);
     }
     records.set(id, { deps, factory, promise: null });
   }
@@ -51,8 +55,9 @@
     if (!records.has(id)) {
       const url = paths.get(id) || new URL(id, document.baseURI).href;
       await loadScript(url);
-      if (!records.has(id) && records.has(url)) {
-        records.set(id, records.get(url));
+      const defined = records.has(url) ? url : namedBy.get(url);
+      if (!records.has(id) && defined !== undefined) {
+        records.set(id, records.get(defined));
       }
       if (!records.has(id)) {
         throw new Error(`${url} did not define ${id}`);
@@ -91,10 +96,11 @@
   // Also an AMD module, for a bundle that lists @vcd/common as a dependency.
   define('@vcd/common', [], () => registry.get('@vcd/common'));
 
-  // Angular 15 and rxjs as the portal supplies them (built by plugin-shell, used only here).
+  // Angular and rxjs as the portal supplies them (built by plugin-shell/angular<N>, used only here).
   for (const [id, file] of [
     ['@angular/core', 'angular-core.js'],
     ['@angular/common', 'angular-common.js'],
+    ['@angular/common/http', 'angular-common-http.js'],
     ['@angular/platform-browser', 'angular-platform-browser.js'],
     ['@angular/router', 'angular-router.js'],
     ['rxjs', 'rxjs.js'],
@@ -118,16 +124,28 @@
     const query = new URLSearchParams(window.location.search);
     const plugin = new URL(query.get('plugin').replace(/\/?$/, '/'), document.baseURI);
     const manifest = await (await fetch(new URL('manifest.json', plugin))).json();
+    if (!manifest.module || !manifest.route) {
+      throw new Error('the manifest has no top-level module and route (both are mandatory)');
+    }
     const point = manifest.extensionPoints.find((p) => p.type === 'navigation:primary');
-    if (!point || !point.module || !point.route) {
-      throw new Error('the manifest has no navigation:primary extension point with module and route');
+    if (!point || point.module !== manifest.module || !point.route || point.route === manifest.route) {
+      throw new Error('the manifest has no navigation:primary extension point with the module and a route of its own');
     }
     document.title = `Cloud Director — ${manifest.locales.en[point.name.replace(/%/g, '')] || point.name}`;
     const portalApp = await load('portal-app');
+    // The manifest version that goes with the portal's Angular: 3.0.0 with 15 (vCD 10.5, STDLIB),
+    // 4.0.0 with 17 (vCD 10.6, VMware's Angular 17 skeleton).
+    const expected = { 15: '3.0.0', 17: '4.0.0' }[portalApp.angularMajor];
+    if (manifest.manifestVersion !== expected) {
+      throw new Error(
+        `an Angular ${portalApp.angularMajor} portal loads manifest ${expected} plugins, not ${manifest.manifestVersion}`,
+      );
+    }
     await portalApp.startPortal(
       {
-        route: point.route,
-        module: point.module,
+        module: manifest.module,
+        route: manifest.route,
+        pointRoute: point.route,
         bundleUrl: new URL('bundle.js', plugin).href,
         assetUrl: new URL('assets', plugin).href,
         apiRoot: query.get('apiRoot') || window.location.origin,

@@ -143,6 +143,18 @@ impl VcdClient {
         versions::choose(offered, family, &endpoint.url)
     }
 
+    /// The newest API version the cell lists, which tells its release (38.x: 10.5, 39.x: 10.6),
+    /// e.g. to pick the UI plugin build its portal hosts. Asked even when the endpoint fixes the
+    /// version calls are sent with.
+    pub async fn newest_supported(&self) -> Result<ApiVersion, VcdError> {
+        let offered = self.inner.versions.get_or_try_init(|| self.supported_versions()).await?;
+        offered
+            .iter()
+            .copied()
+            .max()
+            .ok_or_else(|| VcdError::Protocol("GET /api/versions listed no API versions".into()))
+    }
+
     /// What `GET /api/versions` lists (no login needed).
     async fn supported_versions(&self) -> Result<Vec<ApiVersion>, VcdError> {
         let url = format!("{}/api/versions", self.inner.endpoint.url);

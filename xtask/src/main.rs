@@ -43,7 +43,7 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Build the vCD UI plugin: target/plugin/stratus-plugin.zip (needs Node 18+ and npm).
+    /// Build the vCD UI plugins: target/plugin/stratus-plugin-10.5.zip and -10.6.zip (needs Node 18.13+ and npm).
     Plugin {
         /// How vCD routes the UI's API calls: `ext-api` (external endpoint, vCD 10.4+) or
         /// `amqp` (legacy API extension).
