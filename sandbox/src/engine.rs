@@ -27,6 +27,7 @@ use rquickjs::{CatchResultExt as _, CaughtError, Context, Module, Runtime, Write
 use serde::{Deserialize, Serialize};
 
 pub use instance::Instance;
+pub(crate) use shared::Channel;
 
 /// Resource limits for compiling, loading or calling a function.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

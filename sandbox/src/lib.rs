@@ -16,7 +16,9 @@
 //!    same deadline. Response bodies and console output are capped.
 //! 2. Per worker process: `RLIMIT_AS` (the pool's `worker_memory_bytes`), `RLIMIT_CORE = 0`,
 //!    `no_new_privs`, a cleared environment, and the supervisor's wall-clock kill.
-//! 3. Capabilities: no `std`/`os` modules, no `require`/`import`, no `fetch`, no filesystem.
+//! 3. Capabilities: no `std`/`os` modules, no `require`/`import`, no filesystem, no sockets:
+//!    `fetch()` is carried to the supervisor, which makes the request under the call's
+//!    [`Outbound`] (the org's egress policy) or refuses it ([`outbound`]).
 //! 4. Isolation: one runtime per instance; instances are only reused for the same function key,
 //!    code and environment; `fresh_context` gives every call a new instance.
 //!
@@ -49,6 +51,7 @@
 //! Unhandled promise rejections and errors thrown by timers are logged as `error` lines.
 
 pub mod engine;
+pub mod outbound;
 pub mod pool;
 mod protocol;
 pub mod worker;
@@ -57,4 +60,5 @@ pub use engine::{
     CompileError, Compiled, HttpRequest, HttpResponse, Instance, Invocation, InvokeError, Limits, LogLine, Shape,
     compile,
 };
+pub use outbound::{Outbound, OutboundError, OutboundFuture, OutboundRequest, OutboundResponse, Redirect};
 pub use pool::{CallOutcome, FunctionKey, LoadSpec, PoolConfig, PoolStats, WorkerCommand, WorkerPool};

@@ -14,11 +14,12 @@ use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
 use crate::engine::{CompileError, Compiled, HttpRequest, Invocation, InvokeError, Limits, LogLine};
+use crate::outbound::Outbound;
 use crate::protocol::{self, FromWorker, InvokeCall, Load, ToWorker};
 use process::{Process, TripError};
 
@@ -161,15 +162,22 @@ impl WorkerPool {
         request: HttpRequest,
         limits: Limits,
     ) -> Result<(Invocation, bool), InvokeError> {
-        let outcome = self.invoke_detailed(spec, request, limits).await;
+        let outcome = self.invoke_detailed(spec, request, limits, None).await;
         outcome.result.map(|invocation| (invocation, outcome.cold_start))
     }
 
-    /// Like [`WorkerPool::invoke`], but also returns the console output of failed calls.
-    pub async fn invoke_detailed(&self, spec: &Arc<LoadSpec>, request: HttpRequest, limits: Limits) -> CallOutcome {
+    /// Like [`WorkerPool::invoke`], but with the call's `fetch()`es made by `outbound` (none:
+    /// refused), and also returns the console output of failed calls.
+    pub async fn invoke_detailed(
+        &self,
+        spec: &Arc<LoadSpec>,
+        request: HttpRequest,
+        limits: Limits,
+        outbound: Option<Arc<dyn Outbound>>,
+    ) -> CallOutcome {
         let inner = Arc::clone(&self.inner);
         let spec = Arc::clone(spec);
-        let task = tokio::spawn(async move { inner.invoke(&spec, &request, &limits).await });
+        let task = tokio::spawn(async move { inner.invoke(&spec, &request, &limits, outbound).await });
         task.await.unwrap_or_else(|e| CallOutcome {
             result: Err(InvokeError::Internal(format!("the call task failed: {e}"))),
             cold_start: false,
@@ -262,6 +270,10 @@ struct Request<C> {
     frame: Vec<u8>,
     /// How long the worker may take to answer before it is killed.
     budget: Duration,
+    /// Makes the call's `fetch()`es; none: they are refused.
+    outbound: Option<Arc<dyn Outbound>>,
+    /// How long the call itself may run: its `fetch()`es must be answered within it.
+    call_time: Duration,
     /// What the caller needs to take the answer.
     context: C,
 }
@@ -420,7 +432,9 @@ impl Inner {
                     return Err(InvokeError::Internal(format!("the request cannot be sent: {error}")).into());
                 }
             };
-            let answer = match tokio::time::timeout(request.budget, worker.process.round_trip(&request.frame)).await {
+            let deadline = Instant::now() + request.call_time;
+            let trip = worker.process.round_trip_serving(&request.frame, request.outbound.as_deref(), deadline);
+            let answer = match tokio::time::timeout(request.budget, trip).await {
                 Ok(Ok(answer)) => answer,
                 Ok(Err(TripError::Write(_))) if attempt == 0 => {
                     // The worker was gone before it saw the request; try another one.
@@ -468,7 +482,7 @@ impl Inner {
         let prepare = |_: &mut Worker| {
             let frame =
                 protocol::encode(&ToWorker::Compile { source: Cow::Borrowed(&source), limits: limits.clone() })?;
-            Ok(Request { frame, budget, context: () })
+            Ok(Request { frame, budget, outbound: None, call_time: limits.timeout, context: () })
         };
         let take = |_: &mut Worker, answer, ()| match answer {
             FromWorker::Compiled(value) => Some(Taken { value, retire: false }),
@@ -477,7 +491,13 @@ impl Inner {
         self.call(None, prepare, take).await.map_err(|failure| failure.error)
     }
 
-    async fn invoke(self: &Arc<Self>, spec: &Arc<LoadSpec>, request: &HttpRequest, limits: &Limits) -> CallOutcome {
+    async fn invoke(
+        self: &Arc<Self>,
+        spec: &Arc<LoadSpec>,
+        request: &HttpRequest,
+        limits: &Limits,
+        outbound: Option<Arc<dyn Outbound>>,
+    ) -> CallOutcome {
         let max_warm = self.config.max_warm_per_worker.max(1);
         let prepare = |worker: &mut Worker| {
             let (slot, cold) = worker.pick_slot(spec, max_warm);
@@ -497,8 +517,9 @@ impl Inner {
             })?;
             worker.evict.clear();
             // A cold call may spend up to the timeout on top-level code before the call itself.
-            let budget = limits.timeout * if cold { 2 } else { 1 } + self.config.grace;
-            Ok(Request { frame, budget, context: (slot, cold) })
+            let call_time = limits.timeout * if cold { 2 } else { 1 };
+            let budget = call_time + self.config.grace;
+            Ok(Request { frame, budget, outbound: outbound.clone(), call_time, context: (slot, cold) })
         };
         let take = |worker: &mut Worker, answer, (slot, _cold)| {
             let FromWorker::Invoked(answer) = answer else { return None };

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt as _};
 
 use crate::engine::{CompileError, Compiled, HttpRequest, Invocation, InvokeError, Limits, LogLine};
+use crate::outbound::{OutboundError, OutboundRequest, OutboundResponse};
 
 /// Frames larger than this are rejected as corrupt.
 pub(crate) const MAX_FRAME: usize = 256 * 1024 * 1024;
@@ -33,6 +34,8 @@ pub(crate) enum ToWorker<'a> {
         limits: Limits,
     },
     Invoke(Box<InvokeCall<'a>>),
+    /// The answer to the worker's [`FromWorker::Fetch`] during a call.
+    Fetched(Box<Result<OutboundResponse, OutboundError>>),
 }
 
 /// Run a call in instance `slot`, loading it first when `load` is given.
@@ -61,6 +64,8 @@ pub(crate) enum FromWorker {
     Ready,
     Compiled(Result<Compiled, CompileError>),
     Invoked(Invoked),
+    /// Function code called `fetch()` during an `Invoke`: the worker waits for `Fetched`.
+    Fetch(Box<OutboundRequest>),
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -7,20 +7,64 @@
 //! `RLIMIT_CORE = 0` and `no_new_privs`. Function code itself has no way to reach files,
 //! processes or the network; these limits are the backstop for QuickJS itself.
 //!
+//! `fetch()` never opens a socket here: the request goes to the supervisor as a `Fetch` frame in
+//! the middle of an `Invoke`, and the worker blocks until the `Fetched` frame answers it
+//! ([`crate::outbound`]).
+//!
 //! Descriptors: the worker only uses the two protocol pipes and stderr. Rust's standard library
 //! and tokio open every descriptor with `O_CLOEXEC`, so a worker started by [`crate::pool`]
 //! inherits nothing else.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter};
 use std::os::fd::AsFd as _;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use rustix::process::{Resource, Rlimit, setrlimit};
 
-use crate::engine::{Instance, InvokeError};
+use crate::engine::{Channel, Instance, InvokeError};
+use crate::outbound::{OutboundError, OutboundRequest, OutboundResponse};
 use crate::protocol::{self, FromWorker, InvokeCall, Invoked, ToWorker};
+
+/// The protocol pipes and the frame buffer.
+struct Pipes {
+    input: BufReader<File>,
+    output: BufWriter<File>,
+    buf: Vec<u8>,
+}
+
+impl Pipes {
+    /// The next message; `None` at a clean end of stream.
+    fn read(&mut self) -> io::Result<Option<ToWorker<'static>>> {
+        if !protocol::read_frame(&mut self.input, &mut self.buf)? {
+            return Ok(None);
+        }
+        protocol::decode(&self.buf).map(Some)
+    }
+
+    fn write(&mut self, message: &FromWorker) -> io::Result<()> {
+        protocol::write_frame(&mut self.output, &protocol::encode(message)?)
+    }
+}
+
+/// `fetch()` during a call: a round trip to the supervisor over the pipes.
+struct SupervisorChannel(Rc<RefCell<Pipes>>);
+
+impl Channel for SupervisorChannel {
+    fn fetch(&self, request: OutboundRequest) -> Result<OutboundResponse, OutboundError> {
+        let mut pipes = self.0.borrow_mut();
+        let gone = |e: io::Error| format!("fetch failed: the sandbox lost its supervisor ({e})");
+        pipes.write(&FromWorker::Fetch(Box::new(request))).map_err(gone)?;
+        match pipes.read() {
+            Ok(Some(ToWorker::Fetched(answer))) => *answer,
+            Ok(_) => Err("fetch failed: the supervisor answered with the wrong message".to_owned()),
+            Err(e) => Err(gone(e)),
+        }
+    }
+}
 
 /// Runs the worker loop until stdin closes. Called by the `stratus worker` subcommand and the
 /// crate's `stratus-sandbox-worker` binary.
@@ -30,28 +74,35 @@ pub fn run_worker() -> io::Result<()> {
     rustix::stdio::dup2_stdin(File::open("/dev/null")?)?;
     rustix::stdio::dup2_stdout(io::stderr())?;
 
-    let mut input = BufReader::with_capacity(64 * 1024, input);
-    let mut output = BufWriter::with_capacity(64 * 1024, output);
-    let mut buf = Vec::new();
+    let pipes = Rc::new(RefCell::new(Pipes {
+        input: BufReader::with_capacity(64 * 1024, input),
+        output: BufWriter::with_capacity(64 * 1024, output),
+        buf: Vec::new(),
+    }));
+    let invalid = |what: &str| io::Error::new(io::ErrorKind::InvalidData, what.to_owned());
 
-    if !protocol::read_frame(&mut input, &mut buf)? {
+    let Some(first) = pipes.borrow_mut().read()? else {
         return Ok(());
-    }
-    let ToWorker::Init { memory_bytes, warm_budget_bytes } = protocol::decode(&buf)? else {
-        return Err(io::Error::new(io::ErrorKind::InvalidData, "the first message must be Init"));
+    };
+    let ToWorker::Init { memory_bytes, warm_budget_bytes } = first else {
+        return Err(invalid("the first message must be Init"));
     };
     apply_limits(memory_bytes)?;
-    protocol::write_frame(&mut output, &protocol::encode(&FromWorker::Ready)?)?;
+    pipes.borrow_mut().write(&FromWorker::Ready)?;
 
+    let channel: Rc<dyn Channel> = Rc::new(SupervisorChannel(Rc::clone(&pipes)));
     let mut state =
         State { instances: HashMap::new(), garbage: Vec::new(), warm_budget_bytes, tick: 0, last_trim: Instant::now() };
-    while protocol::read_frame(&mut input, &mut buf)? {
-        let answer = match protocol::decode(&buf)? {
-            ToWorker::Init { .. } => return Err(io::Error::new(io::ErrorKind::InvalidData, "Init sent twice")),
+    loop {
+        // Not borrowed while a call runs: its fetch()es use the pipes.
+        let Some(message) = pipes.borrow_mut().read()? else { break };
+        let answer = match message {
+            ToWorker::Init { .. } => return Err(invalid("Init sent twice")),
+            ToWorker::Fetched(_) => return Err(invalid("Fetched outside a fetch")),
             ToWorker::Compile { source, limits } => FromWorker::Compiled(crate::engine::compile(&source, &limits)),
-            ToWorker::Invoke(call) => FromWorker::Invoked(state.invoke(*call)),
+            ToWorker::Invoke(call) => FromWorker::Invoked(state.invoke(*call, &channel)),
         };
-        protocol::write_frame(&mut output, &protocol::encode(&answer)?)?;
+        pipes.borrow_mut().write(&answer)?;
         // Tearing down a runtime takes a while (a final GC over its heap): do it after answering.
         state.garbage.clear();
     }
@@ -85,7 +136,7 @@ struct State {
 const TRIM_INTERVAL: Duration = Duration::from_millis(250);
 
 impl State {
-    fn invoke(&mut self, call: InvokeCall<'_>) -> Invoked {
+    fn invoke(&mut self, call: InvokeCall<'_>, channel: &Rc<dyn Channel>) -> Invoked {
         for slot in call.evict.iter() {
             if let Some(evicted) = self.instances.remove(slot) {
                 self.garbage.push(evicted.instance);
@@ -123,7 +174,9 @@ impl State {
             },
         };
 
+        instance.set_channel(Some(Rc::clone(channel)));
         answer.result = instance.invoke(&call.request, &call.limits);
+        instance.set_channel(None);
         if answer.result.is_err() {
             answer.failed_logs = instance.take_logs();
         }

@@ -230,7 +230,7 @@ impl Functions {
         let Prepared { target, spec, request, limits, mut row, .. } = prepared;
         let started = Instant::now();
         let sandbox::CallOutcome { result, cold_start, failed_logs } =
-            self.pool.invoke_detailed(&spec, request, limits).await;
+            self.pool.invoke_detailed(&spec, request, limits, None).await;
         let elapsed = started.elapsed();
         row.duration_us = Some(i64::try_from(elapsed.as_micros()).unwrap_or(i64::MAX));
         let org = row.org.clone();

@@ -10,9 +10,10 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use rand::RngCore as _;
 use rquickjs::context::EvalOptions;
 use rquickjs::function::Opt;
-use rquickjs::{Ctx, Exception, Function, Object, TypedArray};
+use rquickjs::{Ctx, Exception, Function, IntoJs as _, Object, TypedArray, Value};
 
 use super::shared::Shared;
+use crate::outbound::{DISABLED, OutboundRequest, Redirect};
 
 /// The file name function code is compiled under; it shows up in stack traces.
 pub(crate) const FUNCTION_FILE: &str = "function.js";
@@ -66,10 +67,64 @@ pub(crate) fn install<'js>(ctx: &Ctx<'js>, shared: &Rc<Shared>) -> rquickjs::Res
         })?,
     )?;
 
+    let state = Rc::clone(shared);
+    host.set(
+        "fetch",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>,
+                  method: String,
+                  url: String,
+                  headers: Vec<String>,
+                  body: Option<String>,
+                  redirect: String| { fetch(&ctx, &state, method, url, headers, body, &redirect) },
+        )?,
+    )?;
+
     host.set("compileCjs", Function::new(ctx.clone(), |ctx: Ctx<'js>, source: String| compile_cjs(&ctx, &source))?)?;
 
     host.set("cjsShift", CJS_PREFIX.len())?;
     ctx.globals().set("__stratus_host", host)
+}
+
+/// `host.fetch(method, url, [name, value, …], base64Body?, redirect)`: the request goes through the
+/// call's channel; the answer is `[status, statusText, url, [name, value, …], body, redirected]`,
+/// or the `TypeError` message as a string (the prelude throws it inside the promise).
+fn fetch<'js>(
+    ctx: &Ctx<'js>,
+    shared: &Shared,
+    method: String,
+    url: String,
+    flat: Vec<String>,
+    body: Option<String>,
+    redirect: &str,
+) -> rquickjs::Result<Value<'js>> {
+    let channel = shared.channel.borrow().clone();
+    let Some(channel) = channel else {
+        return DISABLED.into_js(ctx);
+    };
+    let Some(redirect) = Redirect::parse(redirect) else {
+        return format!("fetch: invalid redirect mode '{redirect}'").into_js(ctx);
+    };
+    let headers = flat.chunks_exact(2).map(|pair| (pair[0].clone(), pair[1].clone())).collect();
+    let body = match body.map(|b| BASE64.decode(b)).transpose() {
+        Ok(body) => body,
+        Err(e) => return Err(Exception::throw_internal(ctx, &format!("fetch: bad body encoding: {e}"))),
+    };
+    match channel.fetch(OutboundRequest { method, url, headers, body, redirect }) {
+        Err(message) => message.into_js(ctx),
+        Ok(answer) => {
+            let flat: Vec<String> = answer.headers.into_iter().flat_map(|(name, value)| [name, value]).collect();
+            let array = rquickjs::Array::new(ctx.clone())?;
+            array.set(0, answer.status)?;
+            array.set(1, answer.status_text)?;
+            array.set(2, answer.url)?;
+            array.set(3, flat)?;
+            array.set(4, TypedArray::<u8>::new(ctx.clone(), answer.body)?)?;
+            array.set(5, answer.redirected)?;
+            Ok(array.into_value())
+        }
+    }
 }
 
 /// Compiles CommonJS source into a sloppy-mode factory function

@@ -14,7 +14,7 @@ use rquickjs::{
 
 use super::bytecode::{self, LoadError};
 use super::host;
-use super::shared::Shared;
+use super::shared::{Channel, Shared};
 use super::{Compiled, HttpRequest, HttpResponse, Invocation, InvokeError, Limits, LogLine, Shape};
 
 /// The outcome kind meaning "answered later through a callback" (see `js/adapters.js`).
@@ -123,6 +123,12 @@ impl Instance {
         let mut logs = std::mem::take(&mut self.pending_logs);
         logs.extend(self.shared.logs.borrow_mut().take());
         logs
+    }
+
+    /// Routes the `fetch()`es of the calls that follow through `channel` (none: `fetch()`
+    /// rejects, saying outbound access is disabled). Top-level code never has one.
+    pub(crate) fn set_channel(&self, channel: Option<Rc<dyn Channel>>) {
+        *self.shared.channel.borrow_mut() = channel;
     }
 
     /// Calls the handler with one request. The call, its promises and its timers must finish

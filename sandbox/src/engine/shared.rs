@@ -1,10 +1,12 @@
 //! State an instance shares with its host functions and its interrupt handler: the call's
-//! deadline and the captured console output.
+//! deadline, the captured console output and the channel `fetch()` uses.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::time::Instant;
 
 use super::{Limits, LogLine};
+use crate::outbound::{OutboundError, OutboundRequest, OutboundResponse};
 
 /// State shared between the instance and its host functions and interrupt handler.
 pub(super) struct Shared {
@@ -12,6 +14,14 @@ pub(super) struct Shared {
     interrupted: Cell<bool>,
     epoch: Instant,
     pub(super) logs: RefCell<LogBuffer>,
+    /// Where `fetch()` sends requests during the current call (the worker's pipe to the
+    /// supervisor); none: outbound access is disabled.
+    pub(super) channel: RefCell<Option<Rc<dyn Channel>>>,
+}
+
+/// Carries a `fetch()` to whoever makes outbound requests, and blocks until the answer.
+pub(crate) trait Channel {
+    fn fetch(&self, request: OutboundRequest) -> Result<OutboundResponse, OutboundError>;
 }
 
 impl Shared {
@@ -21,6 +31,7 @@ impl Shared {
             interrupted: Cell::new(false),
             epoch: Instant::now(),
             logs: RefCell::new(LogBuffer::new(limits.max_log_bytes)),
+            channel: RefCell::new(None),
         }
     }
 

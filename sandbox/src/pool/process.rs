@@ -4,7 +4,7 @@
 use std::io;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use super::{WorkerCommand, lock};
 use crate::engine::InvokeError;
+use crate::outbound::{DISABLED, Outbound};
 use crate::protocol::{self, FromWorker, ToWorker};
 
 /// Keeps at most this much of a worker's stderr for crash reports.
@@ -85,13 +86,36 @@ impl Process {
 
     /// Sends one request frame and reads the answer.
     pub(super) async fn round_trip(&mut self, frame: &[u8]) -> Result<FromWorker, TripError> {
+        self.round_trip_serving(frame, None, Instant::now()).await
+    }
+
+    /// Sends one request frame and reads the answer, making the `fetch()`es the worker sends
+    /// meanwhile with `outbound` (refused without one), each answered by `deadline`.
+    pub(super) async fn round_trip_serving(
+        &mut self,
+        frame: &[u8],
+        outbound: Option<&dyn Outbound>,
+        deadline: Instant,
+    ) -> Result<FromWorker, TripError> {
         self.stdin.write_all(frame).await.map_err(TripError::Write)?;
-        let read = protocol::read_frame_async(&mut self.stdout, &mut self.buf).await;
-        let message = read.and_then(|()| protocol::decode(&self.buf)).map_err(TripError::Read);
-        if self.buf.capacity() > KEEP_BUFFER {
-            self.buf = Vec::new();
+        loop {
+            let read = protocol::read_frame_async(&mut self.stdout, &mut self.buf).await;
+            let message = read.and_then(|()| protocol::decode(&self.buf)).map_err(TripError::Read);
+            if self.buf.capacity() > KEEP_BUFFER {
+                self.buf = Vec::new();
+            }
+            let request = match message? {
+                FromWorker::Fetch(request) => request,
+                other => return Ok(other),
+            };
+            let answer = match outbound {
+                Some(outbound) => outbound.fetch(*request, deadline).await,
+                None => Err(DISABLED.to_owned()),
+            };
+            // The call is under way: a failure from here on is not a retryable write.
+            let frame = protocol::encode(&ToWorker::Fetched(Box::new(answer))).map_err(TripError::Read)?;
+            self.stdin.write_all(&frame).await.map_err(TripError::Read)?;
         }
-        message
     }
 
     /// Explains why talking to the worker failed, from its exit status and last stderr output.

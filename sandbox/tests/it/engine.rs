@@ -587,7 +587,7 @@ fn require_and_fetch_give_clear_errors() {
     }";
     let value = json_body(&run(source, &get("/", "")));
     assert!(value["r"].as_str().unwrap().contains("require('fs') is not available"));
-    assert!(value["f"].as_str().unwrap().contains("fetch() is not available"));
+    assert!(value["f"].as_str().unwrap().contains("fetch() is not available"), "{value}");
     assert_eq!((value["fs"].as_str(), value["os"].as_str()), (Some("undefined"), Some("undefined")));
 }
 

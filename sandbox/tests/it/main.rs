@@ -1,4 +1,5 @@
 //! Integration tests: the engine in-process, and the pool with real worker processes.
 
 mod engine;
+mod fetch;
 mod pool;

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 use sandbox::engine::{self, HttpRequest, InvokeError, Limits};
 use sandbox::pool::{FunctionKey, LoadSpec, PoolConfig, WorkerCommand, WorkerPool};
 
-fn command() -> WorkerCommand {
+pub(crate) fn command() -> WorkerCommand {
     WorkerCommand { program: env!("CARGO_BIN_EXE_stratus-sandbox-worker").into(), args: Vec::new() }
 }
 
-fn config(workers: usize) -> PoolConfig {
+pub(crate) fn config(workers: usize) -> PoolConfig {
     PoolConfig {
         workers,
         grace: Duration::from_millis(300),
@@ -21,7 +21,7 @@ fn config(workers: usize) -> PoolConfig {
     }
 }
 
-fn limits() -> Limits {
+pub(crate) fn limits() -> Limits {
     Limits {
         memory_bytes: 32 * 1024 * 1024,
         stack_bytes: 512 * 1024,
@@ -31,7 +31,7 @@ fn limits() -> Limits {
     }
 }
 
-fn request() -> HttpRequest {
+pub(crate) fn request() -> HttpRequest {
     HttpRequest {
         method: "GET".into(),
         path: "/".into(),
@@ -43,7 +43,7 @@ fn request() -> HttpRequest {
     }
 }
 
-fn spec(name: &str, source: &str) -> Arc<LoadSpec> {
+pub(crate) fn spec(name: &str, source: &str) -> Arc<LoadSpec> {
     let compiled = engine::compile(source, &limits()).expect("test source compiles");
     Arc::new(LoadSpec {
         key: FunctionKey { org: "acme".into(), name: name.into(), version: 1 },
@@ -55,7 +55,7 @@ fn spec(name: &str, source: &str) -> Arc<LoadSpec> {
 
 const HELLO: &str = "module.exports = async () => 'hello'";
 
-async fn assert_hello(pool: &WorkerPool) {
+pub(crate) async fn assert_hello(pool: &WorkerPool) {
     let (invocation, _) = pool.invoke(&spec("hello", HELLO), request(), limits()).await.expect("hello answers");
     assert_eq!(invocation.response.body, b"hello");
 }
@@ -229,7 +229,7 @@ async fn failed_calls_return_their_logs() {
     let pool = WorkerPool::start(command(), config(1)).await.unwrap();
     let noisy =
         spec("noisy", "exports.handler = async () => { console.log('about to fail'); throw new TypeError('nope') }");
-    let outcome = pool.invoke_detailed(&noisy, request(), limits()).await;
+    let outcome = pool.invoke_detailed(&noisy, request(), limits(), None).await;
     let Err(InvokeError::Exception { message, .. }) = outcome.result else { panic!("expected an exception") };
     assert_eq!(message, "TypeError: nope");
     assert_eq!(outcome.failed_logs[0].message, "about to fail");

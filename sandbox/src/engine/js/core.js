@@ -438,9 +438,6 @@ function require(name) {
 defineGlobal('require', require);
 defineGlobal('global', globalThis);
 defineGlobal('self', globalThis);
-defineGlobal('fetch', async () => {
-  throw new TypeError('fetch() is not available in Stratus functions: outbound network access is disabled');
-});
 
 const process = {
   env: {},

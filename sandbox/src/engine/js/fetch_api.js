@@ -1,6 +1,7 @@
-// Stratus function prelude, part 4: Headers, Request and Response (the Fetch API types without
-// fetch itself). Bodies are held in memory as a string or a Uint8Array; `.body` gives a minimal
-// single-chunk stream so `new Response(other.body)` and `getReader()` work.
+// Stratus function prelude, part 4: Headers, Request, Response and fetch(). Bodies are held in
+// memory as a string or a Uint8Array; `.body` gives a minimal single-chunk stream so
+// `new Response(other.body)` and `getReader()` work. fetch() hands the request to the host,
+// which has it made outside the sandbox under the org's egress policy, or refuses it.
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const NULL_BODY_STATUS = [101, 103, 204, 205, 304];
@@ -235,6 +236,7 @@ const JSON_DEFAULTS = Object.freeze({});
 const JSON_HEADERS = Object.freeze(['content-type', 'application/json']);
 
 let responseFlatHeaders;
+let fetchedResponse;
 
 class Response extends Body {
   #status;
@@ -243,7 +245,22 @@ class Response extends Body {
   #headers = null;
   #flat = null;
   #type = 'default';
+  #url = '';
+  #redirected = false;
   static {
+    // host.fetch()'s answer: [status, statusText, url, [name, value, ...], body, redirected].
+    fetchedResponse = (answer) => {
+      const status = answer[0];
+      // The trusted construction path, then the answer's own fields.
+      const response = new Response(NULL_BODY_STATUS.includes(status) ? null : answer[4], JSON_DEFAULTS);
+      response.#status = status;
+      response.#statusText = answer[1];
+      response.#url = answer[2];
+      response.#flat = answer[3];
+      response.#redirected = answer[5];
+      response.#type = 'basic';
+      return response;
+    };
     // The adapters' view: a flat [name, value, ...] list, without building a Headers object
     // that the function never looked at.
     responseFlatHeaders = (response) =>
@@ -308,10 +325,10 @@ class Response extends Body {
     return this.#type;
   }
   get url() {
-    return '';
+    return this.#url;
   }
   get redirected() {
-    return false;
+    return this.#redirected;
   }
   clone() {
     if (this.bodyUsed) throw new TypeError('Cannot clone a response whose body has been used');
@@ -407,6 +424,24 @@ class Request extends Body {
   }
 }
 
+/**
+ * The WHATWG fetch(): the request goes to the host, which makes it outside the sandbox under the
+ * org's egress policy (or refuses it: a TypeError naming why). Not available to top-level code.
+ */
+async function fetch(input, init = undefined) {
+  const request = new Request(input, init);
+  const url = request.url;
+  if (!url.startsWith('http://') && !url.startsWith('https://')) {
+    throw new TypeError(`fetch to ${url} refused: only http: and https: URLs can be fetched`);
+  }
+  const redirect = init?.redirect === undefined ? 'follow' : String(init.redirect);
+  const body = bodyOf(request) === null ? undefined : (await request.bytes()).toBase64();
+  const answer = host.fetch(request.method, url, headersToFlat(request.headers), body, redirect);
+  if (typeof answer === 'string') throw new TypeError(answer);
+  return fetchedResponse(answer);
+}
+
+defineGlobal('fetch', fetch);
 defineGlobal('Headers', Headers);
 defineGlobal('Request', Request);
 defineGlobal('Response', Response);
