@@ -243,6 +243,9 @@ pub struct InvocationRecord {
     /// again when the replica running them died.
     #[serde(default = "one")]
     pub attempts: u32,
+    /// The requests its code made with `fetch()`, in order.
+    #[serde(default)]
+    pub outbound: Vec<crate::OutboundCall>,
 }
 
 fn one() -> u32 {

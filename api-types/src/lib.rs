@@ -4,6 +4,7 @@
 //! strings and money as decimal strings, so that no float ever carries a price.
 
 mod autoscale;
+mod egress;
 mod error;
 mod events;
 mod functions;
@@ -20,6 +21,7 @@ pub use autoscale::{
     Direction, Evaluation, EventKind, LbKind, MetricsPush, MetricsSample, Protection, Rule, RuleSpec, RuleStatus,
     RuleTargets, RuleVm, RuleWithSecret, StepState, Thresholds, VcdObject, VictimPolicy, VropsAlert, rule_limits,
 };
+pub use egress::{EgressPolicy, OutboundCall, egress_limits};
 pub use error::{ErrorBody, ErrorDetail, ErrorInfo};
 pub use events::{EventDelivery, Redriven};
 pub use functions::{

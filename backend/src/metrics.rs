@@ -13,6 +13,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use api_types::OutboundCall;
 use stratus_core::functions::{CallEnd, CallObserver};
 
 use crate::http::error::gateway_status;
@@ -42,6 +43,13 @@ pub struct FunctionLabels {
     pub function_name: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutboundLabels {
+    pub org: String,
+    /// `answered` (any status), `refused` (egress policy or a limit) or `failed`.
+    pub outcome: String,
+}
+
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
 
 fn latency_histogram() -> Histogram {
@@ -58,6 +66,7 @@ pub struct Metrics {
     pub function_invocations: Family<FunctionCodeLabels, Counter>,
     pub function_seconds: HistogramFamily<FunctionLabels>,
     pub function_cold_starts: Family<FunctionLabels, Counter>,
+    pub function_outbound: Family<OutboundLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -97,6 +106,12 @@ impl Default for Metrics {
             "Calls that had to load the function into a worker first",
             function_cold_starts.clone(),
         );
+        let function_outbound = Family::<OutboundLabels, Counter>::default();
+        registry.register(
+            "stratus_function_outbound_requests",
+            "Requests function code made with fetch(), by org and outcome",
+            function_outbound.clone(),
+        );
         Self {
             registry,
             http_requests,
@@ -105,6 +120,7 @@ impl Default for Metrics {
             function_invocations,
             function_seconds,
             function_cold_starts,
+            function_outbound,
         }
     }
 }
@@ -136,6 +152,19 @@ impl CallObserver for Metrics {
         self.function_seconds.get_or_create(&labels).observe(seconds);
         if cold {
             self.function_cold_starts.get_or_create(&labels).inc();
+        }
+    }
+
+    fn outbound_finished(&self, org: &str, calls: &[OutboundCall]) {
+        for call in calls {
+            let outcome = match (&call.status, &call.error) {
+                (Some(_), _) => "answered",
+                (None, Some(error)) if error.contains(" refused: ") => "refused",
+                (None, _) => "failed",
+            };
+            self.function_outbound
+                .get_or_create(&OutboundLabels { org: org.to_owned(), outcome: outcome.to_owned() })
+                .inc();
         }
     }
 }

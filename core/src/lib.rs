@@ -15,6 +15,7 @@ pub mod cache;
 pub mod cluster;
 pub mod dates;
 pub mod demo;
+pub mod egress;
 pub mod functions;
 pub mod ids;
 pub mod money;

@@ -3,6 +3,7 @@
 mod access;
 mod calls;
 mod definitions;
+mod egress;
 mod events;
 mod events_ui;
 mod history;

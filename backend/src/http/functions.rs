@@ -1,7 +1,8 @@
 //! Function definitions, versions, invocations and limits.
 
 use api_types::{
-    Function, FunctionSpec, FunctionSummary, FunctionVersion, InvocationResult, ListResponse, OrgLimits, Rollback,
+    EgressPolicy, Function, FunctionSpec, FunctionSummary, FunctionVersion, InvocationResult, ListResponse, OrgLimits,
+    Rollback,
 };
 use axum::Json;
 use axum::extract::{Path, State};
@@ -26,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_invocation))
         .routes(routes!(get_own_limits))
         .routes(routes!(get_org_limits, put_org_limits))
+        .routes(routes!(get_egress, put_egress))
 }
 
 type ErrorBody = api_types::ErrorBody;
@@ -206,6 +208,34 @@ async fn get_org_limits(
 ) -> ApiResult<Json<OrgLimits>> {
     existing_org(&state, &org).await?;
     Ok(Json(state.functions.org_limits(&org).await?))
+}
+
+/// Where an org's functions may send requests with `fetch()` (provider only). An org without a
+/// policy may reach nothing.
+#[utoipa::path(get, path = "/api/provider/orgs/{org}/egress", tag = "functions", params(("org" = String, Path)),
+    responses((status = 200, body = EgressPolicy), (status = 404, body = ErrorBody)))]
+async fn get_egress(
+    State(state): State<AppState>,
+    _provider: Provider,
+    Path(org): Path<String>,
+) -> ApiResult<Json<EgressPolicy>> {
+    existing_org(&state, &org).await?;
+    Ok(Json(state.functions.egress_policy(&org).await?))
+}
+
+/// Sets an org's egress policy (provider only): every replica applies it to calls that start
+/// from then on.
+#[utoipa::path(put, path = "/api/provider/orgs/{org}/egress", tag = "functions", params(("org" = String, Path)),
+    request_body = EgressPolicy,
+    responses((status = 200, body = EgressPolicy), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn put_egress(
+    State(state): State<AppState>,
+    _provider: Provider,
+    Path(org): Path<String>,
+    AppJson(policy): AppJson<EgressPolicy>,
+) -> ApiResult<Json<EgressPolicy>> {
+    existing_org(&state, &org).await?;
+    Ok(Json(state.functions.set_egress_policy(&org, &policy).await?))
 }
 
 /// Sets an org's function ceilings (provider only).

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use api_types::{InvocationAccepted, InvocationResult, InvocationStatus, InvocationTrigger, OrgLimits, StoredResponse};
+use api_types::{
+    InvocationAccepted, InvocationResult, InvocationStatus, InvocationTrigger, OrgLimits, OutboundCall, StoredResponse,
+};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use sandbox::{HttpRequest, HttpResponse, InvokeError, LogLine};
@@ -13,6 +15,7 @@ use super::convert::invocation_dto;
 use super::lookup::Target;
 use super::service::{FunctionError, Functions, call_limits};
 use crate::dates::now_millis;
+use crate::egress::{CallOutbound, Policy};
 use crate::store::InvocationRow;
 
 /// Bytes of log kept with each invocation.
@@ -134,6 +137,8 @@ pub enum CallEnd {
 /// Receives every finished call (the HTTP layer exports them as Prometheus metrics).
 pub trait CallObserver: Send + Sync {
     fn call_finished(&self, org: &str, function: &str, end: CallEnd, seconds: f64, cold_start: bool);
+    /// The requests a finished call made with `fetch()`.
+    fn outbound_finished(&self, _org: &str, _calls: &[OutboundCall]) {}
 }
 
 fn log_tail(logs: &[LogLine]) -> String {
@@ -178,6 +183,8 @@ pub(super) struct Prepared {
     pub request: HttpRequest,
     pub limits: sandbox::Limits,
     pub org_limits: OrgLimits,
+    /// The org's egress policy as the call started.
+    pub egress: Arc<Policy>,
     pub row: InvocationRow,
 }
 
@@ -197,6 +204,8 @@ impl Functions {
         trigger: InvocationTrigger,
     ) -> Result<Prepared, CallError> {
         let target = self.target(org, route).await?.ok_or(CallError::NoFunction)?;
+        // The caller just found the org, so its settings are cached.
+        let egress = self.existing_org(org).await?.map(|entry| entry.egress).unwrap_or_default();
         let spec = target.spec.clone().ok_or_else(|| CallError::NotReady(target.name.clone()))?;
         let invocation_id = crate::ids::new_call_id("inv");
         let row = InvocationRow {
@@ -222,16 +231,22 @@ impl Functions {
             org: org.to_owned(),
         };
         let limits = call_limits(target.memory_mb, target.timeout_ms, &org_limits);
-        Ok(Prepared { target, spec, request, limits, org_limits, row })
+        Ok(Prepared { target, spec, request, limits, org_limits, egress, row })
     }
 
     /// Runs the call in a worker and fills in its record.
     pub(super) async fn run(&self, prepared: Prepared) -> (InvocationRow, Result<CallOutcome, CallError>) {
-        let Prepared { target, spec, request, limits, mut row, .. } = prepared;
+        let Prepared { target, spec, request, limits, egress, mut row, .. } = prepared;
         let started = Instant::now();
+        let outbound = Arc::new(CallOutbound::new(&row.org, egress, self.local_addresses.clone()));
         let sandbox::CallOutcome { result, cold_start, failed_logs } =
-            self.pool.invoke_detailed(&spec, request, limits, None).await;
+            self.pool.invoke_detailed(&spec, request, limits, Some(outbound.clone())).await;
         let elapsed = started.elapsed();
+        let fetched = outbound.take_calls();
+        if !fetched.is_empty() {
+            self.observer.outbound_finished(&row.org, &fetched);
+            row.outbound_json = serde_json::to_string(&fetched).ok();
+        }
         row.duration_us = Some(i64::try_from(elapsed.as_micros()).unwrap_or(i64::MAX));
         let org = row.org.clone();
         let outcome = match result {

@@ -73,6 +73,7 @@ pub fn invocation_dto(row: &InvocationRow) -> InvocationResult {
             cold_start: row.cold_start,
             logs: row.log_tail.clone(),
             attempts: u32::try_from(row.attempts.max(1)).unwrap_or(u32::MAX),
+            outbound: row.outbound_json.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default(),
         },
         response,
     }

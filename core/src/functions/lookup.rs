@@ -13,6 +13,7 @@ use super::service::{Functions, compile_limits};
 use crate::cache::TtlCache;
 use crate::cluster::{Coherence, Invalidation};
 use crate::dates::now_millis;
+use crate::egress::Policy;
 use crate::store::{FunctionHead, VersionRow};
 
 /// How long a route or an org's limits are trusted while the coherence channel works.
@@ -41,8 +42,16 @@ pub(super) struct Lookups {
 struct Caches {
     /// `(org, route)` → the function serving it (`None`: no function there).
     routes: TtlCache<(String, String), Option<Arc<Target>>>,
-    /// Existing orgs → their limits. A missing org is not remembered: orgs appear at any time.
-    orgs: TtlCache<String, OrgLimits>,
+    /// Existing orgs → their settings. A missing org is not remembered: orgs appear at any time.
+    orgs: TtlCache<String, OrgEntry>,
+}
+
+/// An existing org's settings as a call uses them.
+#[derive(Clone)]
+pub(super) struct OrgEntry {
+    pub limits: OrgLimits,
+    /// Parsed once; the default allows nothing.
+    pub egress: Arc<Policy>,
 }
 
 impl Caches {
@@ -89,17 +98,28 @@ impl Functions {
     /// `None` when it does not. This is how `/api/org/{org}/…` requests find their org, so one
     /// read (cached) gives both.
     pub async fn existing_org_limits(&self, org: &str) -> Result<Option<OrgLimits>, sqlx::Error> {
+        Ok(self.existing_org(org).await?.map(|entry| entry.limits))
+    }
+
+    /// The org's settings as calls use them, from the cache when fresh; `None`: no such org.
+    pub(super) async fn existing_org(&self, org: &str) -> Result<Option<OrgEntry>, sqlx::Error> {
         let lookups = &self.lookups;
-        if let Some(limits) = lookups.caches.orgs.get_within(org, lookups.trust()) {
-            return Ok(Some(limits));
+        if let Some(entry) = lookups.caches.orgs.get_within(org, lookups.trust()) {
+            return Ok(Some(entry));
         }
         let generation = lookups.coherence.generation();
-        let Some(limits) = self.store.existing_org_limits(org).await? else { return Ok(None) };
-        let limits = limits.unwrap_or_default();
+        let Some(settings) = self.store.existing_org_settings(org).await? else { return Ok(None) };
+        let egress = settings.egress.as_ref().map(Policy::parse).transpose().unwrap_or_else(|errors| {
+            // Stored policies were checked on the way in; a bad one allows nothing.
+            tracing::error!(%org, ?errors, "the stored egress policy does not parse");
+            None
+        });
+        let entry =
+            OrgEntry { limits: settings.limits.unwrap_or_default(), egress: Arc::new(egress.unwrap_or_default()) };
         if lookups.coherence.unchanged_since(generation) {
-            lookups.caches.orgs.insert(org.to_owned(), limits);
+            lookups.caches.orgs.insert(org.to_owned(), entry.clone());
         }
-        Ok(Some(limits))
+        Ok(Some(entry))
     }
 
     /// The org's ceilings (built-in defaults when the provider set none, or for no such org).

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_types::{ErrorDetail, Function, FunctionSpec, FunctionSummary, FunctionVersion, OrgLimits, VersionStatus};
+use api_types::{
+    EgressPolicy, ErrorDetail, Function, FunctionSpec, FunctionSummary, FunctionVersion, OrgLimits, VersionStatus,
+};
 use sandbox::{Limits, WorkerPool};
 
 use super::calls::CallObserver;
@@ -16,6 +18,7 @@ use super::recorder::Recorder;
 use super::spec::validate_spec;
 use crate::cluster::{Cluster, Invalidation};
 use crate::dates::{now_millis, rfc3339_from_millis};
+use crate::egress::{LocalAddresses, Policy};
 use crate::store::{FunctionHead, Store, VersionRow, WriteError};
 
 /// Limits for compiling untrusted source in a worker.
@@ -62,6 +65,8 @@ pub struct Functions {
     pub(super) concurrency: Concurrency,
     pub(super) recorder: Recorder,
     pub(super) cluster: Cluster,
+    /// This machine's addresses: function code may not call them.
+    pub(super) local_addresses: LocalAddresses,
 }
 
 fn route(org: &str, route: &str) -> Invalidation {
@@ -97,7 +102,8 @@ impl Functions {
         let recorder = Recorder::start(store.clone());
         let lookups = Lookups::new(Arc::clone(cluster.coherence()));
         let concurrency = Concurrency::default();
-        Self { store, pool, observer, lookups, concurrency, recorder, cluster: cluster.clone() }
+        let local_addresses = LocalAddresses::discover();
+        Self { store, pool, observer, lookups, concurrency, recorder, cluster: cluster.clone(), local_addresses }
     }
 
     /// Writes the invocation history still queued (at shutdown: nothing recorded is lost).
@@ -143,6 +149,21 @@ impl Functions {
         self.store.put_org_limits(org, &limits, now_millis()).await?;
         self.changed(Invalidation::Org { org: org.to_owned() }).await;
         Ok(())
+    }
+
+    /// The org's egress policy (empty lists when the provider set none).
+    pub async fn egress_policy(&self, org: &str) -> Result<EgressPolicy, sqlx::Error> {
+        Ok(self.store.existing_org_settings(org).await?.and_then(|s| s.egress).unwrap_or_default())
+    }
+
+    /// Sets the org's egress policy; calls already running keep the one they started with.
+    pub async fn set_egress_policy(&self, org: &str, policy: &EgressPolicy) -> Result<EgressPolicy, FunctionError> {
+        Policy::parse(policy).map_err(FunctionError::Invalid)?;
+        let tidy = |list: &[String]| list.iter().map(|e| e.trim().to_owned()).collect();
+        let policy = EgressPolicy { allow: tidy(&policy.allow), deny: tidy(&policy.deny) };
+        self.store.put_org_egress(org, &policy, now_millis()).await?;
+        self.changed(Invalidation::Org { org: org.to_owned() }).await;
+        Ok(policy)
     }
 
     /// Creates a function; it deploys in the background (status `initializing`).

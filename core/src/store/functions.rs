@@ -5,11 +5,18 @@ use std::collections::BTreeMap;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
-use api_types::{OrgLimits, Trigger, VersionStatus};
+use api_types::{EgressPolicy, OrgLimits, Trigger, VersionStatus};
 
 use super::Store;
 
 /// The mutable head of a function.
+/// What the provider set for an org; `None` where it set nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrgSettings {
+    pub limits: Option<OrgLimits>,
+    pub egress: Option<EgressPolicy>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunctionHead {
     pub org: String,
@@ -362,22 +369,37 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// An org and the provider's ceilings for it, in one read: `None` when there is no such org,
-    /// `Some(None)` when it has no ceilings of its own.
-    pub(crate) async fn existing_org_limits(&self, org: &str) -> Result<Option<Option<OrgLimits>>, sqlx::Error> {
+    /// An org and the provider's settings for it, in one read: `None` when there is no such
+    /// org; a setting it has none of its own of is `None`.
+    pub(crate) async fn existing_org_settings(&self, org: &str) -> Result<Option<OrgSettings>, sqlx::Error> {
         let row = sqlx::query(
-            "select l.limits_json from org o left join org_limits l on l.org_name = o.org_name \
+            "select l.limits_json, e.policy_json from org o \
+             left join org_limits l on l.org_name = o.org_name \
+             left join org_egress e on e.org_name = o.org_name \
              where o.org_name = $1",
         )
         .bind(org)
         .fetch_optional(self.pool())
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let stored: Option<String> = row.try_get("limits_json")?;
-        match stored {
-            None => Ok(Some(None)),
-            Some(_) => super::json(&row, "limits_json").map(Some),
-        }
+        let present = |column: &str| row.try_get::<Option<String>, _>(column).map(|v| v.is_some());
+        let limits = if present("limits_json")? { Some(super::json(&row, "limits_json")?) } else { None };
+        let egress = if present("policy_json")? { Some(super::json(&row, "policy_json")?) } else { None };
+        Ok(Some(OrgSettings { limits, egress }))
+    }
+
+    pub(crate) async fn put_org_egress(&self, org: &str, policy: &EgressPolicy, now: i64) -> Result<(), sqlx::Error> {
+        let json = super::to_json(policy)?;
+        sqlx::query(
+            "insert into org_egress (org_name, policy_json, updated_at) values ($1, $2, $3) \
+             on conflict (org_name) do update set policy_json = excluded.policy_json, updated_at = excluded.updated_at",
+        )
+        .bind(org)
+        .bind(json)
+        .bind(now)
+        .execute(self.pool())
+        .await
+        .map(|_| ())
     }
 
     pub(crate) async fn put_org_limits(&self, org: &str, limits: &OrgLimits, now: i64) -> Result<(), sqlx::Error> {

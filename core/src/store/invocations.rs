@@ -29,10 +29,13 @@ pub struct InvocationRow {
     pub response_json: Option<String>,
     /// Starts it took (1 for a call that is not retried).
     pub attempts: i64,
+    /// Its `fetch()`es (api-types `OutboundCall` list as JSON); none when it made none.
+    pub outbound_json: Option<String>,
 }
 
 const COLUMNS: &str = "invocation_id, org_name, function_name, version, trigger_kind, status, started_at, \
-     duration_us, http_status, error_code, error_message, memory_used, cold_start, log_tail, response_json, attempts";
+     duration_us, http_status, error_code, error_message, memory_used, cold_start, log_tail, response_json, attempts, \
+     outbound_json";
 
 fn invocation(row: &AnyRow) -> Result<InvocationRow, sqlx::Error> {
     Ok(InvocationRow {
@@ -52,6 +55,7 @@ fn invocation(row: &AnyRow) -> Result<InvocationRow, sqlx::Error> {
         log_tail: row.try_get("log_tail")?,
         response_json: row.try_get("response_json")?,
         attempts: row.try_get("attempts")?,
+        outbound_json: row.try_get("outbound_json")?,
     })
 }
 
@@ -128,7 +132,8 @@ async fn upsert(
             .bind(i64::from(r.cold_start))
             .bind(&r.log_tail)
             .bind(&r.response_json)
-            .bind(r.attempts.max(1));
+            .bind(r.attempts.max(1))
+            .bind(&r.outbound_json);
     }
     query.execute(&mut **tx).await?;
     Ok(())
@@ -153,7 +158,7 @@ fn upsert_sql(rows: usize, numbered: bool) -> String {
          error_code = excluded.error_code, error_message = excluded.error_message, \
          memory_used = excluded.memory_used, cold_start = excluded.cold_start, \
          log_tail = excluded.log_tail, response_json = excluded.response_json, \
-         started_at = excluded.started_at, attempts = excluded.attempts",
+         started_at = excluded.started_at, attempts = excluded.attempts, outbound_json = excluded.outbound_json",
         values.join(", ")
     )
 }
