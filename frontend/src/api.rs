@@ -2,10 +2,10 @@
 //! failure into an [`ApiError`].
 
 use api_types::{
-    ActionDetail, AutoscaleEvent, AutoscaleRuleSummary, Budget, CostReport, Evaluation, Function, FunctionKey,
-    FunctionKeyCreate, FunctionSpec, FunctionSummary, FunctionVersion, InvocationResult, ListResponse, Me, MetricsPush,
-    NewFunctionKey, OrgLimits, Protection, Rollback, Rule, RuleSpec, RuleVm, RuleWithSecret, ShowbackOverview,
-    ShowbackSummary, VcdObject,
+    ActionDetail, AutoscaleEvent, AutoscaleRuleSummary, Budget, CostReport, EgressPolicy, Evaluation, Function,
+    FunctionKey, FunctionKeyCreate, FunctionSpec, FunctionSummary, FunctionVersion, InvocationResult, ListResponse, Me,
+    MetricsPush, NewFunctionKey, OrgLimits, Protection, Rollback, Rule, RuleSpec, RuleVm, RuleWithSecret,
+    ShowbackOverview, ShowbackSummary, VcdObject,
 };
 use gloo_net::http::{Method, Request, RequestBuilder, Response};
 use serde::Serialize;
@@ -165,6 +165,16 @@ impl ApiClient {
     /// `GET /api/provider/showback/costs`: every tenant's costs.
     pub async fn provider_costs(&self, range: DateRange, group_by: GroupBy) -> Result<CostReport, ApiError> {
         self.get(&urls::provider_costs(&self.base, range, group_by)).await
+    }
+
+    /// `GET /api/provider/orgs/{org}/egress`: where the org's functions may send requests.
+    pub async fn egress_policy(&self, org: &str) -> Result<EgressPolicy, ApiError> {
+        self.get(&urls::egress(&self.base, org)).await
+    }
+
+    /// `PUT /api/provider/orgs/{org}/egress`.
+    pub async fn put_egress_policy(&self, org: &str, policy: &EgressPolicy) -> Result<EgressPolicy, ApiError> {
+        self.send_json(Method::PUT, &urls::egress(&self.base, org), policy).await
     }
 
     /// `GET /api/provider/showback/top`: the `n` costliest tenants.

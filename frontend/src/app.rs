@@ -22,6 +22,7 @@ use crate::pages::autoscale_rule_page::AutoscaleRulePage;
 use crate::pages::function_detail_page::FunctionDetailPage;
 use crate::pages::functions_page::FunctionsPage;
 use crate::pages::new_function_page::NewFunctionPage;
+use crate::pages::provider_egress_page::ProviderEgressPage;
 use crate::pages::provider_showback_page::ProviderShowbackPage;
 use crate::pages::showback_page::ShowbackPage;
 
@@ -137,7 +138,7 @@ fn Shell(
     // Embedded, a provider still picks the org (for the org's own views); a tenant's is the
     // portal's.
     let org_bar = move || {
-        let org_view = !Route::PROVIDER.contains(&page_route.get());
+        let org_view = page_route.get().about_an_org();
         let me = me_ok.get().filter(|me| embedded && org_view && provider.get() && me.role == Role::Provider)?;
         Some(view! {
             <div id="org-bar" class="org-bar">
@@ -168,6 +169,7 @@ fn page(route: Route, tab: Signal<FunctionTab>, org: String, open_org: Callback<
         Route::EditRule { id } => view! { <AutoscaleFormPage org id /> }.into_any(),
         Route::Showback => view! { <ShowbackPage org /> }.into_any(),
         Route::ProviderShowback => view! { <ProviderShowbackPage on_open_org=open_org /> }.into_any(),
+        Route::ProviderEgress => view! { <ProviderEgressPage org /> }.into_any(),
     }
 }
 

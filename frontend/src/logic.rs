@@ -7,6 +7,7 @@ pub mod cost_rows;
 pub mod date;
 pub mod display;
 pub mod editor;
+pub mod egress_form;
 pub mod event_deliveries;
 pub mod fragment;
 pub mod function_form;

@@ -47,6 +47,10 @@
 //!   `fetch` method): `Request`/`Response`/`Headers` with in-memory bodies; `.body` is a single
 //!   chunk stream; no `FormData`, `Blob` or `request.cf`. `ctx.waitUntil` promises run after the
 //!   response until they settle or the deadline passes.
+//! * **`fetch()`** (every shape, during a call; top-level code has none, as in Workers): the
+//!   WHATWG function over the same classes, with `redirect` modes; bodies are buffered, one
+//!   request at a time per call (the worker waits for each). Refusals and failures reject with
+//!   a `TypeError` whose message comes from the supervisor's [`Outbound`].
 //!
 //! Unhandled promise rejections and errors thrown by timers are logged as `error` lines.
 

@@ -11,6 +11,7 @@ mod cli;
 mod coherence;
 mod contract;
 mod deploy;
+mod egress_ui;
 mod functions;
 mod functions_ui;
 mod jobs_amqp;

@@ -8,6 +8,8 @@ pub enum IconShape {
     Function,
     Autoscale,
     Showback,
+    /// A globe: outbound network access.
+    Network,
     Error,
     Info,
     Empty,
@@ -22,6 +24,9 @@ impl IconShape {
                 "M2 3h5v5H2zM9.5 8.5H14v5H9.5zM7 12.5H4.5V10M9 3.5h2.5V6M3.5 11.5l1-1.5 1 1.5M10.5 5l1 1.5 1-1.5"
             }
             IconShape::Showback => "M2 14h12M3.5 13V9h2v4M7 13V4h2v9M10.5 13V7h2v6",
+            IconShape::Network => {
+                "M8 1.5a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13zM1.5 8h13M8 1.5c-2.2 2.5-2.2 10.5 0 13M8 1.5c2.2 2.5 2.2 10.5 0 13"
+            }
             IconShape::Error => "M8 1.5l6.5 12h-13zM8 6v4M8 11.5v.5",
             IconShape::Info => "M8 1.5a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13zM8 7v4.5M8 4.5v.5",
             IconShape::Empty => "M2 5.5L4 2h8l2 3.5v8H2zM2 5.5h4l.5 2h3l.5-2h4",

@@ -7,6 +7,7 @@ use crate::api::ApiClient;
 use crate::components::datagrid::{Column, Datagrid};
 use crate::components::empty_state::EmptyState;
 use crate::components::error_alert::ErrorAlert;
+use crate::components::outbound_calls::OutboundCalls;
 use crate::components::spinner::Spinner;
 use crate::components::status_badge::StatusBadge;
 use crate::logic::display::{count_noun, format_bytes, format_timestamp, http_status_badge, invocation_status_badge};
@@ -129,6 +130,7 @@ fn invocation_row(inv: InvocationResult) -> impl IntoView {
                     "Log tail " <span class="muted">"(last 4 KiB) · invocation "</span> <code>{r.id.clone()}</code>
                 </div>
                 <pre class="code-block logs" class:empty=!has_logs>{logs}</pre>
+                <OutboundCalls calls=r.outbound.clone() />
             </td>
         </tr>
     }

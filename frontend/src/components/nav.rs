@@ -18,6 +18,7 @@ pub fn Nav(
         let shape = match r {
             Route::Autoscale => IconShape::Autoscale,
             Route::Showback | Route::ProviderShowback => IconShape::Showback,
+            Route::ProviderEgress => IconShape::Network,
             _ => IconShape::Function,
         };
         let (id, href, title) = (r.nav_id(), r.href(), r.title());

@@ -1,5 +1,6 @@
 //! Hash routes: `#/functions`, `#/new-function`, `#/functions/{name}[/{tab}]`, `#/autoscale`,
-//! `#/autoscale/new`, `#/autoscale/{id}[/edit]`, `#/showback`, `#/provider/showback`.
+//! `#/autoscale/new`, `#/autoscale/{id}[/edit]`, `#/showback`, `#/provider/showback`,
+//! `#/provider/egress`.
 
 use crate::logic::fragment::percent_decode;
 use crate::logic::urls::encode_segment;
@@ -30,6 +31,8 @@ pub enum Route {
     Showback,
     /// Every tenant's costs (providers only).
     ProviderShowback,
+    /// Where the current org's functions may send requests (providers only).
+    ProviderEgress,
 }
 
 /// The tabs of a function's page.
@@ -100,7 +103,7 @@ impl Route {
     pub const ALL: [Route; 3] = [Route::Functions, Route::Autoscale, Route::Showback];
 
     /// The pages only a provider's navigation lists.
-    pub const PROVIDER: [Route; 1] = [Route::ProviderShowback];
+    pub const PROVIDER: [Route; 2] = [Route::ProviderShowback, Route::ProviderEgress];
 
     /// The route of a location hash; anything unknown, empty or malformed opens Functions.
     pub fn from_hash(hash: &str) -> Self {
@@ -114,6 +117,7 @@ impl Route {
             ("autoscale", ..) => Route::Autoscale,
             ("showback", ..) => Route::Showback,
             ("provider", Some("showback"), _) => Route::ProviderShowback,
+            ("provider", Some("egress"), _) => Route::ProviderEgress,
             ("new-function", ..) => Route::NewFunction,
             ("functions", Some(name), tab) if !name.is_empty() => {
                 Route::Function { name: percent_decode(name), tab: FunctionTab::from_slug(tab.unwrap_or_default()) }
@@ -142,6 +146,7 @@ impl Route {
             Route::EditRule { id } => format!("#/autoscale/{}/edit", encode_segment(id)),
             Route::Showback => "#/showback".to_owned(),
             Route::ProviderShowback => "#/provider/showback".to_owned(),
+            Route::ProviderEgress => "#/provider/egress".to_owned(),
         }
     }
 
@@ -162,7 +167,14 @@ impl Route {
             Route::Autoscale | Route::NewRule | Route::Rule { .. } | Route::EditRule { .. } => Route::Autoscale,
             Route::Showback => Route::Showback,
             Route::ProviderShowback => Route::ProviderShowback,
+            Route::ProviderEgress => Route::ProviderEgress,
         }
+    }
+
+    /// Whether the view is about one org (the provider picks it); only the provider's
+    /// all-tenant costs are not.
+    pub fn about_an_org(&self) -> bool {
+        !matches!(self, Route::ProviderShowback)
     }
 
     /// The view without its tab: switching tabs keeps the same page (and what was typed in it).
@@ -186,6 +198,7 @@ impl Route {
             Route::Autoscale => "Autoscale",
             Route::Showback => "Showback",
             Route::ProviderShowback => "Tenant costs",
+            Route::ProviderEgress => "Outbound access",
             _ => "Functions",
         }
     }
@@ -196,6 +209,7 @@ impl Route {
             Route::Autoscale => "nav-autoscale",
             Route::Showback => "nav-showback",
             Route::ProviderShowback => "nav-provider-showback",
+            Route::ProviderEgress => "nav-provider-egress",
             _ => "nav-functions",
         }
     }
@@ -228,6 +242,9 @@ mod tests {
         assert_eq!(Route::from_hash("#showback"), Route::Showback);
         assert_eq!(Route::from_hash("#/new-function"), Route::NewFunction);
         assert_eq!(Route::from_hash("#/provider/showback"), Route::ProviderShowback);
+        assert_eq!(Route::from_hash("#/provider/egress"), Route::ProviderEgress);
+        assert_eq!(Route::ProviderEgress.href(), "#/provider/egress");
+        assert!(Route::ProviderEgress.about_an_org() && !Route::ProviderShowback.about_an_org());
         assert_eq!(Route::from_hash("#/provider"), Route::Functions);
     }
 

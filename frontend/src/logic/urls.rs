@@ -144,6 +144,11 @@ pub fn provider_top(base: &str, range: DateRange, n: u32) -> String {
     format!("{}/api/provider/showback/top?n={n}&{}", trim_base(base), range_query(range))
 }
 
+/// `GET|PUT {base}/api/provider/orgs/{org}/egress` (provider only).
+pub fn egress(base: &str, org: &str) -> String {
+    format!("{}/api/provider/orgs/{}/egress", trim_base(base), encode_segment(org))
+}
+
 fn range_query(range: DateRange) -> String {
     format!("from={}&to={}", range.from, range.to)
 }
