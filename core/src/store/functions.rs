@@ -389,31 +389,20 @@ impl Store {
     }
 
     pub(crate) async fn put_org_egress(&self, org: &str, policy: &EgressPolicy, now: i64) -> Result<(), sqlx::Error> {
-        let json = super::to_json(policy)?;
-        sqlx::query(
-            "insert into org_egress (org_name, policy_json, updated_at) values ($1, $2, $3) \
-             on conflict (org_name) do update set policy_json = excluded.policy_json, updated_at = excluded.updated_at",
-        )
-        .bind(org)
-        .bind(json)
-        .bind(now)
-        .execute(self.pool())
-        .await
-        .map(|_| ())
+        const SQL: &str = "insert into org_egress (org_name, policy_json, updated_at) values ($1, $2, $3) \
+             on conflict (org_name) do update set policy_json = excluded.policy_json, updated_at = excluded.updated_at";
+        self.put_org_setting(SQL, org, super::to_json(policy)?, now).await
+    }
+
+    /// Runs one of the org settings' upserts (`$1` org, `$2` JSON, `$3` time).
+    async fn put_org_setting(&self, sql: &'static str, org: &str, json: String, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(sql).bind(org).bind(json).bind(now).execute(self.pool()).await.map(|_| ())
     }
 
     pub(crate) async fn put_org_limits(&self, org: &str, limits: &OrgLimits, now: i64) -> Result<(), sqlx::Error> {
-        let json = super::to_json(limits)?;
-        sqlx::query(
-            "insert into org_limits (org_name, limits_json, updated_at) values ($1, $2, $3) \
-             on conflict (org_name) do update set limits_json = excluded.limits_json, updated_at = excluded.updated_at",
-        )
-        .bind(org)
-        .bind(json)
-        .bind(now)
-        .execute(self.pool())
-        .await
-        .map(|_| ())
+        const SQL: &str = "insert into org_limits (org_name, limits_json, updated_at) values ($1, $2, $3) \
+             on conflict (org_name) do update set limits_json = excluded.limits_json, updated_at = excluded.updated_at";
+        self.put_org_setting(SQL, org, super::to_json(limits)?, now).await
     }
 }
 
