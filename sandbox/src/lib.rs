@@ -16,7 +16,8 @@
 //!    same deadline. Response bodies and console output are capped.
 //! 2. Per worker process: `RLIMIT_AS` (the pool's `worker_memory_bytes`), `RLIMIT_CORE = 0`,
 //!    `no_new_privs`, a cleared environment, and the supervisor's wall-clock kill.
-//! 3. Capabilities: no `std`/`os` modules, no `require`/`import`, no filesystem, no sockets:
+//! 3. Capabilities: no `std`/`os` modules, no `import`, no filesystem, no sockets; `require`
+//!    gives the Node built-ins the README's table lists (hashing in Rust) and nothing else;
 //!    `fetch()` is carried to the supervisor, which makes the request under the call's
 //!    [`Outbound`] (the org's egress policy) or refuses it ([`outbound`]).
 //! 4. Isolation: one runtime per instance; instances are only reused for the same function key,

@@ -22,6 +22,8 @@ const PRELUDE_SOURCE: &str = concat!(
     "\n",
     include_str!("js/fetch_api.js"),
     "\n",
+    include_str!("js/node.js"),
+    "\n",
     include_str!("js/adapters.js"),
 );
 

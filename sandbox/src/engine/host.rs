@@ -11,6 +11,7 @@ use rand::RngCore as _;
 use rquickjs::context::EvalOptions;
 use rquickjs::function::Opt;
 use rquickjs::{Ctx, Exception, Function, IntoJs as _, Object, TypedArray, Value};
+use sha2::Digest as _;
 
 use super::shared::Shared;
 use crate::outbound::{DISABLED, OutboundRequest, Redirect};
@@ -81,10 +82,66 @@ pub(crate) fn install<'js>(ctx: &Ctx<'js>, shared: &Rc<Shared>) -> rquickjs::Res
         )?,
     )?;
 
+    host.set(
+        "digest",
+        Function::new(ctx.clone(), |ctx: Ctx<'js>, algorithm: String, data: String| -> rquickjs::Result<String> {
+            let data = decode(&ctx, &data)?;
+            let digest = match algorithm.as_str() {
+                "md5" => md5::Md5::digest(&data).to_vec(),
+                "sha1" => sha1::Sha1::digest(&data).to_vec(),
+                "sha256" => sha2::Sha256::digest(&data).to_vec(),
+                "sha384" => sha2::Sha384::digest(&data).to_vec(),
+                "sha512" => sha2::Sha512::digest(&data).to_vec(),
+                other => return Err(Exception::throw_type(&ctx, &format!("Digest method not supported: {other}"))),
+            };
+            Ok(BASE64.encode(digest))
+        })?,
+    )?;
+
+    host.set(
+        "hmac",
+        Function::new(ctx.clone(), |ctx: Ctx<'js>, algorithm: String, key: String, data: String| {
+            let (key, data) = (decode(&ctx, &key)?, decode(&ctx, &data)?);
+            let mac = match algorithm.as_str() {
+                "md5" => hmac_of::<md5::Md5>(&key, &data),
+                "sha1" => hmac_of::<sha1::Sha1>(&key, &data),
+                "sha256" => hmac_of::<sha2::Sha256>(&key, &data),
+                "sha384" => hmac_of::<sha2::Sha384>(&key, &data),
+                "sha512" => hmac_of::<sha2::Sha512>(&key, &data),
+                other => return Err(Exception::throw_type(&ctx, &format!("Invalid digest: {other}"))),
+            };
+            Ok(BASE64.encode(mac))
+        })?,
+    )?;
+
     host.set("compileCjs", Function::new(ctx.clone(), |ctx: Ctx<'js>, source: String| compile_cjs(&ctx, &source))?)?;
 
     host.set("cjsShift", CJS_PREFIX.len())?;
     ctx.globals().set("__stratus_host", host)
+}
+
+fn decode(ctx: &Ctx<'_>, base64: &str) -> rquickjs::Result<Vec<u8>> {
+    BASE64.decode(base64).map_err(|e| Exception::throw_internal(ctx, &format!("bad base64 from the prelude: {e}")))
+}
+
+/// HMAC of `data` under `key` with the hash `D` (any key length: HMAC hashes long keys).
+fn hmac_of<D>(key: &[u8], data: &[u8]) -> Vec<u8>
+where
+    D: sha2::digest::core_api::CoreProxy,
+    D::Core: sha2::digest::HashMarker
+        + sha2::digest::core_api::UpdateCore
+        + sha2::digest::core_api::FixedOutputCore
+        + sha2::digest::core_api::BufferKindUser<BufferKind = sha2::digest::block_buffer::Eager>
+        + Default
+        + Clone,
+    <D::Core as sha2::digest::core_api::BlockSizeUser>::BlockSize: sha2::digest::typenum::IsLess<sha2::digest::typenum::U256>,
+    sha2::digest::typenum::Le<<D::Core as sha2::digest::core_api::BlockSizeUser>::BlockSize, sha2::digest::typenum::U256>:
+        sha2::digest::typenum::NonZero,
+{
+    use hmac::Mac as _;
+    let mut mac = hmac::Hmac::<D>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(data);
+    mac.finalize().into_bytes().to_vec()
 }
 
 /// `host.fetch(method, url, [name, value, …], base64Body?, redirect)`: the request goes through the

@@ -16,7 +16,7 @@ fn limits() -> Limits {
     }
 }
 
-fn get(path: &str, query: &str) -> HttpRequest {
+pub(crate) fn get(path: &str, query: &str) -> HttpRequest {
     HttpRequest {
         method: "GET".into(),
         path: path.into(),
@@ -50,7 +50,7 @@ fn run_with(source: &str, env: &[(&str, &str)], request: &HttpRequest) -> Result
     instance.invoke(request, &limits())
 }
 
-fn run(source: &str, request: &HttpRequest) -> Invocation {
+pub(crate) fn run(source: &str, request: &HttpRequest) -> Invocation {
     run_with(source, &[], request).unwrap_or_else(|e| panic!("the call failed: {e:?}"))
 }
 
@@ -58,7 +58,7 @@ fn text(invocation: &Invocation) -> String {
     String::from_utf8(invocation.response.body.clone()).unwrap()
 }
 
-fn json_body(invocation: &Invocation) -> Value {
+pub(crate) fn json_body(invocation: &Invocation) -> Value {
     serde_json::from_slice(&invocation.response.body).unwrap_or_else(|e| panic!("{e}: {}", text(invocation)))
 }
 

@@ -2,4 +2,5 @@
 
 mod engine;
 mod fetch;
+mod node;
 mod pool;

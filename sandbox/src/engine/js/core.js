@@ -430,12 +430,6 @@ if (typeof globalThis.DOMException !== 'function') {
 // Node-ish globals and things that are deliberately missing
 // ---------------------------------------------------------------------------------------------
 
-function require(name) {
-  throw new Error(
-    `require('${name}') is not available in Stratus functions: bundle dependencies into the function source`,
-  );
-}
-defineGlobal('require', require);
 defineGlobal('global', globalThis);
 defineGlobal('self', globalThis);
 
