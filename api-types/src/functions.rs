@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{FunctionAccess, InvocationStatus, InvocationTrigger, VersionStatus};
+use crate::{FunctionAccess, InvocationStatus, InvocationTrigger, LambdaPayload, VersionStatus};
 
 /// A function definition's fixed limits: the server checks them, the UI's form checks what it
 /// can before sending. (Memory and timeout ceilings are per org: `OrgLimits`.)
@@ -149,6 +149,9 @@ pub struct FunctionSpec {
     /// (anyone; the provider may forbid it per org).
     #[serde(default)]
     pub access: FunctionAccess,
+    /// For `exports.handler` (Lambda) functions: the event format, `2.0` (the default) or `1.0`.
+    #[serde(default)]
+    pub payload_format_version: LambdaPayload,
 }
 
 fn default_runtime() -> String {
@@ -187,6 +190,7 @@ pub struct Function {
     pub secret_names: Vec<String>,
     pub fresh_context: bool,
     pub access: FunctionAccess,
+    pub payload_format_version: LambdaPayload,
     /// Code of the latest version.
     pub code: String,
     /// `openfaas`, `lambda` or `workers`, once compiled.

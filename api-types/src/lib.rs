@@ -37,8 +37,8 @@ pub use showback::{
     ProjectionMethod, RateEntry, RateInput, RunStatus, SOURCE_URL_PATTERN, ShowbackOverview, ShowbackSummary,
 };
 pub use states::{
-    CollectorKind, DeliveryStatus, FunctionAccess, InvocationStatus, InvocationTrigger, JobStatus, RunTrigger,
-    StepKind, UnknownState, VersionStatus,
+    CollectorKind, DeliveryStatus, FunctionAccess, InvocationStatus, InvocationTrigger, JobStatus, LambdaPayload,
+    RunTrigger, StepKind, UnknownState, VersionStatus,
 };
 pub use system::Health;
 

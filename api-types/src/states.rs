@@ -129,6 +129,20 @@ pub enum FunctionAccess {
 }
 state_names!(FunctionAccess: "a function access" { Org = "org", Keys = "keys", Public = "public" });
 
+/// The event a Lambda-shaped function (`exports.handler`) gets, as API Gateway's integration
+/// setting `payloadFormatVersion` chooses it: `2.0` (HTTP API / function URL) or `1.0` (REST
+/// API: `httpMethod`, `path`, `multiValueHeaders`, …; a result without `statusCode` is an error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum LambdaPayload {
+    #[serde(rename = "1.0")]
+    V1,
+    #[default]
+    #[serde(rename = "2.0")]
+    V2,
+}
+state_names!(LambdaPayload: "a Lambda payload format version" { V1 = "1.0", V2 = "2.0" });
+
 /// What started an invocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -155,6 +155,7 @@ pub async fn seed_functions(functions: &std::sync::Arc<crate::functions::Functio
             secrets: None,
             fresh_context: false,
             access: Default::default(),
+            payload_format_version: Default::default(),
         };
         functions.create(org, &spec).await.map_err(|e| format!("demo function {org}/{name}: {e}"))?;
         created += 1;

@@ -150,6 +150,10 @@ pub struct HttpRequest {
     pub function_name: String,
     pub function_version: i64,
     pub org: String,
+    /// A Lambda-shaped handler gets an API Gateway REST (payload format 1.0) event instead of an
+    /// HTTP API (2.0) one.
+    #[serde(default)]
+    pub lambda_v1: bool,
 }
 
 /// The function's answer. Header names are lower case.

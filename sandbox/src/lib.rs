@@ -41,7 +41,11 @@
 //!   `String(error)` (the template keeps the current status, 200 by default) and is logged.
 //! * **AWS Lambda** (`exports.handler` / `export const handler`): an HTTP API payload 2.0 event
 //!   and the `{ statusCode, headers, body, isBase64Encoded, cookies }` result; a result without
-//!   `statusCode` is a 200 `application/json`. Callback style works. `requestContext.accountId`
+//!   `statusCode` is a 200 `application/json`. With [`HttpRequest::lambda_v1`] (the function's
+//!   `payload_format_version: "1.0"`, as API Gateway's REST APIs send): a 1.0 event (`httpMethod`,
+//!   `path`, `headers` + `multiValueHeaders`, `queryStringParameters` + `multiValue…`,
+//!   `pathParameters.proxy`, `requestContext.identity`), and a result without a numeric
+//!   `statusCode` is an invalid response (API Gateway's 502); `cookies` is ignored there. Callback style works. `requestContext.accountId`
 //!   is `anonymous`, `apiId` is the org, `sourceIp` comes from `x-forwarded-for`. Thrown errors
 //!   are [`InvokeError::Exception`].
 //! * **Cloudflare Workers** (`export default { fetch(request, env, ctx) }`, also a class with a

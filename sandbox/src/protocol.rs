@@ -191,6 +191,7 @@ mod tests {
             function_name: "fn".into(),
             function_version: -7,
             org: "org".into(),
+            lambda_v1: true,
         };
         let call = InvokeCall {
             slot: 9,

@@ -229,6 +229,7 @@ impl Functions {
             function_name: target.name.clone(),
             function_version: spec.key.version,
             org: org.to_owned(),
+            lambda_v1: target.lambda_v1,
         };
         let limits = call_limits(target.memory_mb, target.timeout_ms, &org_limits);
         Ok(Prepared { target, spec, request, limits, org_limits, egress, row })

@@ -34,6 +34,7 @@ pub fn function_dto(head: &FunctionHead, latest: &VersionRow) -> Function {
         secret_names: latest.secrets.keys().cloned().collect(),
         fresh_context: latest.fresh_context,
         access: latest.access,
+        payload_format_version: latest.payload_format,
         code: latest.code.clone(),
         shape: latest.shape.clone(),
         error: code_error(latest),

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_types::{FunctionAccess, OrgLimits};
+use api_types::{FunctionAccess, LambdaPayload, OrgLimits};
 use sandbox::{Compiled, FunctionKey, LoadSpec, Shape};
 
 use super::service::{Functions, compile_limits};
@@ -31,6 +31,8 @@ pub(super) struct Target {
     pub access: FunctionAccess,
     /// The hashes of its keys, when `access` is `keys`.
     pub key_hashes: Vec<String>,
+    /// Lambda handlers get payload format 1.0 events.
+    pub lambda_v1: bool,
 }
 
 /// The cached lookups of the functions service.
@@ -159,6 +161,7 @@ impl Functions {
                 timeout_ms: 0,
                 access,
                 key_hashes: vec![],
+                lambda_v1: false,
             });
         };
         let mut compiled = match (v.shape.as_deref().and_then(Shape::parse), v.bytecode.clone()) {
@@ -191,6 +194,7 @@ impl Functions {
             timeout_ms: u32::try_from(v.timeout_ms).unwrap_or(5_000),
             access: v.access,
             key_hashes,
+            lambda_v1: v.payload_format == LambdaPayload::V1,
         })
     }
 

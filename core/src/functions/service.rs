@@ -348,5 +348,6 @@ fn version_row(
         error_column: None,
         created_at: now,
         access: valid.access,
+        payload_format: valid.payload_format,
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use api_types::{ErrorDetail, FunctionAccess, FunctionSpec, OrgLimits, Trigger};
+use api_types::{ErrorDetail, FunctionAccess, FunctionSpec, LambdaPayload, OrgLimits, Trigger};
 
 pub use api_types::function_limits::RESERVED_ROUTES;
 use api_types::function_limits::{
@@ -22,6 +22,7 @@ pub struct ValidSpec {
     pub secrets: Option<BTreeMap<String, String>>,
     pub fresh_context: bool,
     pub access: FunctionAccess,
+    pub payload_format: LambdaPayload,
 }
 
 /// Names and routes: one URL path segment of lowercase letters, digits, `-` and `_`.
@@ -140,6 +141,7 @@ pub fn validate_spec(
         secrets: spec.secrets.clone(),
         fresh_context: spec.fresh_context,
         access: spec.access,
+        payload_format: spec.payload_format_version,
     })
 }
 
@@ -161,6 +163,7 @@ mod tests {
             secrets: None,
             fresh_context: false,
             access: Default::default(),
+            payload_format_version: Default::default(),
         }
     }
 

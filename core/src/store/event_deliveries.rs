@@ -314,6 +314,7 @@ mod tests {
         };
         let version = VersionRow {
             access: Default::default(),
+            payload_format: Default::default(),
             org: "acme".into(),
             name: "f".into(),
             version: 1,

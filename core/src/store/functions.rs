@@ -52,6 +52,7 @@ pub struct VersionRow {
     pub error_column: Option<i64>,
     pub created_at: i64,
     pub access: api_types::FunctionAccess,
+    pub payload_format: api_types::LambdaPayload,
 }
 
 /// Why a function could not be written.
@@ -74,7 +75,8 @@ pub enum WriteError {
 const HEAD_COLUMNS: &str =
     "org_name, name, runtime, route, status, latest_version, active_version, created_at, updated_at";
 const VERSION_COLUMNS: &str = "org_name, name, version, code, trigger_json, memory_mb, timeout_ms, env_json, \
-     secrets_json, fresh_context, status, shape, bytecode, error_message, error_line, error_column, created_at, access";
+     secrets_json, fresh_context, status, shape, bytecode, error_message, error_line, error_column, created_at, access, \
+     payload_format";
 
 fn head(row: &AnyRow) -> Result<FunctionHead, sqlx::Error> {
     Ok(FunctionHead {
@@ -110,6 +112,7 @@ fn version(row: &AnyRow) -> Result<VersionRow, sqlx::Error> {
         error_column: row.try_get("error_column")?,
         created_at: row.try_get("created_at")?,
         access: super::state(row, "access")?,
+        payload_format: super::state(row, "payload_format")?,
     })
 }
 
@@ -117,7 +120,8 @@ async fn insert_version(conn: &mut sqlx::AnyConnection, v: &VersionRow) -> Resul
     sqlx::query(
         "insert into function_version (org_name, name, version, code, trigger_json, memory_mb, timeout_ms, \
          env_json, secrets_json, fresh_context, status, shape, bytecode, error_message, error_line, error_column, \
-         created_at, access) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+         created_at, access, payload_format) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
     )
     .bind(&v.org)
     .bind(&v.name)
@@ -137,6 +141,7 @@ async fn insert_version(conn: &mut sqlx::AnyConnection, v: &VersionRow) -> Resul
     .bind(v.error_column)
     .bind(v.created_at)
     .bind(v.access.as_str())
+    .bind(v.payload_format.as_str())
     .execute(&mut *conn)
     .await
     .map(|_| ())

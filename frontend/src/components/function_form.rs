@@ -1,7 +1,7 @@
 //! The create/edit form of a function: settings, environment, secrets and the code editor,
 //! with the server's field errors under each field.
 
-use api_types::{CodeError, Function, FunctionAccess, OrgLimits};
+use api_types::{CodeError, Function, FunctionAccess, LambdaPayload, OrgLimits};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -50,6 +50,7 @@ pub fn FunctionForm(
     let secrets = RwSignal::new(initial.secrets.iter().map(SecretEntry::from_row).collect::<Vec<_>>());
     let fresh_context = RwSignal::new(initial.fresh_context);
     let access = RwSignal::new(initial.access);
+    let payload = RwSignal::new(initial.payload);
     let event = RwSignal::new(initial.event.clone());
     let code = RwSignal::new(initial.code.clone());
     let errors = RwSignal::new(FieldErrors::default());
@@ -76,6 +77,7 @@ pub fn FunctionForm(
         code: code.get_untracked(),
         event: event.get_untracked(),
         access: access.get_untracked(),
+        payload: payload.get_untracked(),
     };
     let save_org = org.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -363,6 +365,28 @@ pub fn FunctionForm(
                         {move || ACCESS_CHOICES.iter().find(|c| c.0 == access.get()).map(|c| c.2).unwrap_or_default()}
                     </div>
                     <FieldError messages=field_errors(field::ACCESS) />
+                </div>
+            </div>
+            <div class="form-row">
+                <label class="form-label" for="fn-payload">
+                    "Lambda event"
+                </label>
+                <div class="form-control">
+                    <select
+                        id="fn-payload"
+                        class="clr-select picker"
+                        on:change=move |ev| {
+                            if let Ok(choice) = event_target_value(&ev).parse::<LambdaPayload>() {
+                                payload.set(choice);
+                            }
+                        }
+                    >
+                        <option value="2.0" selected=move || payload.get() == LambdaPayload::V2>"2.0 (HTTP API, function URL)"</option>
+                        <option value="1.0" selected=move || payload.get() == LambdaPayload::V1>"1.0 (REST API)"</option>
+                    </select>
+                    <div class="form-help">
+                        "For " <code>"exports.handler"</code> " functions: the API Gateway payload format of their event."
+                    </div>
                 </div>
             </div>
             <div class="form-row">

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use api_types::function_limits::{MAX_CODE_BYTES, RESERVED_ROUTES};
-use api_types::{ErrorDetail, Function, FunctionAccess, FunctionLimits, FunctionSpec, Trigger};
+use api_types::{ErrorDetail, Function, FunctionAccess, FunctionLimits, FunctionSpec, LambdaPayload, Trigger};
 
 use crate::logic::api_error::ApiError;
 
@@ -80,6 +80,8 @@ pub struct FormValues {
     pub event: String,
     /// Who may call it over HTTP.
     pub access: FunctionAccess,
+    /// The event format of a Lambda-shaped handler.
+    pub payload: LambdaPayload,
 }
 
 impl FormValues {
@@ -99,6 +101,7 @@ impl FormValues {
                 Trigger::Http => String::new(),
             },
             access: f.access,
+            payload: f.payload_format_version,
         }
     }
 
@@ -133,6 +136,7 @@ impl FormValues {
             secrets,
             fresh_context: self.fresh_context,
             access: self.access,
+            payload_format_version: self.payload,
         })
     }
 }
@@ -327,6 +331,7 @@ mod tests {
             secret_names: vec!["API_KEY".into(), "DB_PASS".into()],
             fresh_context: true,
             access: FunctionAccess::Keys,
+            payload_format_version: LambdaPayload::V1,
             code: "x".into(),
             shape: Some("openfaas".into()),
             error: None,
@@ -405,6 +410,8 @@ mod tests {
         assert_eq!((v.memory_mb.as_str(), v.timeout_ms.as_str()), ("64", "5000"));
         assert_eq!(v.secrets, [SecretRow::existing("API_KEY"), SecretRow::existing("DB_PASS")]);
         assert!(v.fresh_context);
+        assert_eq!(v.payload, LambdaPayload::V1);
+        assert_eq!(v.to_spec(FormMode::Edit).unwrap().payload_format_version, LambdaPayload::V1);
         let spec = v.to_spec(FormMode::Edit).unwrap();
         assert_eq!(spec.secrets, None, "unchanged secrets are not sent");
         assert_eq!(spec.env.get("MODE").map(String::as_str), Some("demo"));

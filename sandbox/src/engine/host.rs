@@ -134,9 +134,12 @@ where
         + sha2::digest::core_api::BufferKindUser<BufferKind = sha2::digest::block_buffer::Eager>
         + Default
         + Clone,
-    <D::Core as sha2::digest::core_api::BlockSizeUser>::BlockSize: sha2::digest::typenum::IsLess<sha2::digest::typenum::U256>,
-    sha2::digest::typenum::Le<<D::Core as sha2::digest::core_api::BlockSizeUser>::BlockSize, sha2::digest::typenum::U256>:
-        sha2::digest::typenum::NonZero,
+    <D::Core as sha2::digest::core_api::BlockSizeUser>::BlockSize:
+        sha2::digest::typenum::IsLess<sha2::digest::typenum::U256>,
+    sha2::digest::typenum::Le<
+        <D::Core as sha2::digest::core_api::BlockSizeUser>::BlockSize,
+        sha2::digest::typenum::U256,
+    >: sha2::digest::typenum::NonZero,
 {
     use hmac::Mac as _;
     let mut mac = hmac::Hmac::<D>::new_from_slice(key).expect("HMAC takes keys of any length");

@@ -398,6 +398,9 @@ fn request_record<'js>(
     record.set(9, shared.ms_at(deadline))?;
     record.set(10, (limits.memory_bytes / (1024 * 1024)) as f64)?;
     record.set(11, limits.max_response_bytes as f64)?;
+    if request.lambda_v1 {
+        record.set(12, true)?;
+    }
     Ok(record)
 }
 

@@ -44,7 +44,7 @@ fn compile(source: &str) -> Compiled {
     engine::compile(source, &limits()).unwrap_or_else(|e| panic!("compiling failed: {e}"))
 }
 
-fn run_with(source: &str, env: &[(&str, &str)], request: &HttpRequest) -> Result<Invocation, InvokeError> {
+pub(crate) fn run_with(source: &str, env: &[(&str, &str)], request: &HttpRequest) -> Result<Invocation, InvokeError> {
     let env: BTreeMap<String, String> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let mut instance = Instance::new(&compile(source), &env, &limits())?;
     instance.invoke(request, &limits())
@@ -62,7 +62,7 @@ pub(crate) fn json_body(invocation: &Invocation) -> Value {
     serde_json::from_slice(&invocation.response.body).unwrap_or_else(|e| panic!("{e}: {}", text(invocation)))
 }
 
-fn header<'a>(invocation: &'a Invocation, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(invocation: &'a Invocation, name: &str) -> Option<&'a str> {
     invocation.response.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
 }
 

@@ -1,5 +1,6 @@
-//! The Node.js built-in modules of `require()`: what works gives Node's answers (known test
-//! vectors for the hashes and HMACs), what is refused names the alternative.
+//! Node and Lambda compatibility: the built-in modules of `require()` (what works gives Node's
+//! answers, known test vectors for the hashes and HMACs; what is refused names the
+//! alternative), and Lambda's payload format 1.0.
 
 use serde_json::json;
 
@@ -87,9 +88,55 @@ fn require_gives_the_node_built_ins_people_reach_for() {
     assert_eq!(value["decoder"], "|€");
     assert_eq!(value["assert"], json!(["AssertionError", "ERR_ASSERTION"]));
     let refused = value["refused"].as_array().unwrap();
-    assert!(refused[0].as_str().unwrap().contains("require('fs') is not available in Stratus functions: Stratus functions have no file system"));
+    assert!(
+        refused[0]
+            .as_str()
+            .unwrap()
+            .contains("require('fs') is not available in Stratus functions: Stratus functions have no file system")
+    );
     assert!(refused[1].as_str().unwrap().ends_with("use fetch() for outbound requests"), "{refused:?}");
     assert!(refused[2].as_str().unwrap().contains("cannot start processes"));
     assert!(refused[3].as_str().unwrap().ends_with("bundle dependencies into the function source"));
     assert_eq!(value["same"], true);
+}
+
+/// A Lambda function whose version asks for payload format 1.0 gets an API Gateway REST event,
+/// and its result must have a `statusCode`, as API Gateway requires.
+#[test]
+fn lambda_payload_format_1_0_events_and_results() {
+    let source = "exports.handler = async (event) => ({
+        statusCode: 201,
+        headers: { 'x-v': event.version },
+        multiValueHeaders: { 'x-m': ['a', 'b'] },
+        cookies: ['ignored=1'],
+        body: JSON.stringify({ m: event.httpMethod, p: event.path, q: event.queryStringParameters,
+            mq: event.multiValueQueryStringParameters, h: event.headers.host, mh: event.multiValueHeaders.host,
+            proxy: event.pathParameters.proxy, resource: event.resource,
+            rc: [event.requestContext.httpMethod, event.requestContext.identity.sourceIp, event.requestContext.stage],
+            body: event.body, b64: event.isBase64Encoded, raw: event.rawPath }) })";
+    let mut request = get("/items/7", "a=1&a=2&b=x");
+    request.lambda_v1 = true;
+    request.headers.push(("x-forwarded-for".into(), "203.0.113.9, 10.0.0.1".into()));
+    let invocation = run(source, &request);
+    assert_eq!(invocation.response.status, 201);
+    assert_eq!(crate::engine::header(&invocation, "x-v"), Some("1.0"));
+    let multi: Vec<&str> =
+        invocation.response.headers.iter().filter(|(n, _)| n == "x-m").map(|(_, v)| v.as_str()).collect();
+    assert_eq!(multi, ["a", "b"]);
+    assert_eq!(crate::engine::header(&invocation, "set-cookie"), None, "1.0 has no cookies field");
+    let event = json_body(&invocation);
+    assert_eq!(
+        event,
+        json!({
+            "m": "GET", "p": "/items/7", "q": {"a": "2", "b": "x"}, "mq": {"a": ["1", "2"], "b": ["x"]},
+            "h": "fn.example.com", "mh": ["fn.example.com"], "proxy": "items/7", "resource": "/{proxy+}",
+            "rc": ["GET", "203.0.113.9", "$default"], "body": null, "b64": false
+        })
+    );
+
+    let bare = crate::engine::run_with("exports.handler = async () => ({ ok: true })", &[], &request).unwrap_err();
+    assert!(matches!(&bare, sandbox::InvokeError::BadResponse(m) if m.contains("numeric statusCode")), "{bare:?}");
+    request.lambda_v1 = false;
+    let v2 = run("exports.handler = async (event) => ({ ok: event.version })", &request);
+    assert_eq!(json_body(&v2), json!({"ok": "2.0"}), "2.0 still wraps a bare result");
 }

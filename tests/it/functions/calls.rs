@@ -85,6 +85,33 @@ async fn each_handler_shape_runs_unchanged(app: &TestApp) {
 }
 both_databases!(handler_shapes, super::each_handler_shape_runs_unchanged);
 
+/// A Lambda function set to payload format 1.0 gets API Gateway REST events through the
+/// gateway; the setting is part of the version, read back, and refused when unknown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lambda_functions_choose_their_payload_format() {
+    let app = TestApp::start(harness::Db::Sqlite).await;
+    let token = tenant(&app, "acme").await;
+    let code = "exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ v: event.version, \
+                method: event.httpMethod, path: event.path, q: event.multiValueQueryStringParameters }) })";
+    let function = deploy(&app, &token, "acme", "rest", code, json!({"payload_format_version": "1.0"})).await;
+    assert_eq!(function.payload_format_version, api_types::LambdaPayload::V1);
+    let r = call(&app, &token, "PUT", "/api/org/acme/rest/items/3?tag=a&tag=b", Some(json!({}))).await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body, json!({"v": "1.0", "method": "PUT", "path": "/items/3", "q": {"tag": ["a", "b"]}}));
+
+    let bad = app
+        .client
+        .post(app.url("/api/org/acme/functions"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "odd", "route": "odd", "code": code, "payload_format_version": "3.0"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422, "{}", bad.text().await.unwrap());
+    app.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exceptions_give_500_with_the_error_and_stack() {
     let app = TestApp::start(harness::Db::Sqlite).await;

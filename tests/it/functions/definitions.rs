@@ -198,6 +198,7 @@ async fn a_restart_while_initializing_leaves_no_function_stuck() {
     };
     let version = stratus_core::store::VersionRow {
         access: Default::default(),
+        payload_format: Default::default(),
         org: "acme".into(),
         name: "orphan".into(),
         version: 1,

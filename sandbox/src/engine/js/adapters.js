@@ -1,5 +1,5 @@
 // Stratus function prelude, part 5: handler detection and the three handler adapters
-// (OpenFaaS node templates, AWS Lambda with API Gateway HTTP API v2 events, Cloudflare Workers
+// (OpenFaaS node templates, AWS Lambda with API Gateway HTTP API 2.0 or REST 1.0 events, Cloudflare Workers
 // modules). The host calls the exported functions at the end of this file.
 //
 // The host passes a call as an array (much cheaper to build than an object); the adapters read
@@ -27,6 +27,7 @@ const ORG = 8;
 const DEADLINE = 9; // host.now() time
 const MEMORY_MB = 10;
 const MAX_RESPONSE = 11;
+const LAMBDA_V1 = 12; // true: API Gateway REST (payload format 1.0) events
 
 class BadResponse extends Error {}
 
@@ -461,6 +462,80 @@ function lambdaEvent(call) {
   return event;
 }
 
+/** The event of an API Gateway REST API (payload format 1.0). */
+function lambdaEventV1(call) {
+  const headers = {};
+  const multiValueHeaders = {};
+  const flat = call[HEADERS];
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i];
+    if (name === '__proto__') continue;
+    headers[name] = flat[i + 1];
+    (multiValueHeaders[name] ??= []).push(flat[i + 1]);
+  }
+  let query = null;
+  let multiQuery = null;
+  if (call[QUERY]) {
+    query = {};
+    multiQuery = {};
+    for (const [name, value] of parseForm(call[QUERY])) {
+      if (name === '__proto__') continue;
+      query[name] = value;
+      (multiQuery[name] ??= []).push(value);
+    }
+  }
+  const host = headers.host ?? 'localhost';
+  const sourceIp = (headers['x-forwarded-for'] ?? headers['x-real-ip'] ?? '').split(',')[0].trim();
+  const now = Date.now();
+  const path = call[PATH];
+  const event = {
+    version: '1.0',
+    resource: '/{proxy+}',
+    path,
+    httpMethod: call[METHOD],
+    headers,
+    multiValueHeaders,
+    queryStringParameters: query,
+    multiValueQueryStringParameters: multiQuery,
+    pathParameters: { proxy: path.replace(/^\//, '') },
+    stageVariables: null,
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: call[ORG],
+      domainName: host,
+      domainPrefix: host.split('.')[0],
+      extendedRequestId: call[ID],
+      httpMethod: call[METHOD],
+      identity: { sourceIp, userAgent: headers['user-agent'] ?? '' },
+      path,
+      protocol: 'HTTP/1.1',
+      requestId: call[ID],
+      requestTime: clfTime(now),
+      requestTimeEpoch: now,
+      resourceId: call[FUNCTION],
+      resourcePath: '/{proxy+}',
+      stage: '$default',
+    },
+    body: null,
+    isBase64Encoded: false,
+  };
+  const bytes = call[BODY];
+  if (bytes !== null && bytes.length) {
+    const type = headers['content-type'];
+    let text = null;
+    if (type === undefined || TEXTUAL.test(mediaType(type))) {
+      try {
+        text = utf8Decode(bytes, true);
+      } catch {
+        text = null;
+      }
+    }
+    event.body = text ?? bytes.toBase64();
+    event.isBase64Encoded = text === null;
+  }
+  return event;
+}
+
 /** The Lambda `context` argument. */
 class LambdaContext {
   #deadline;
@@ -521,6 +596,11 @@ class LambdaCall {
 }
 
 function lambdaResponse(result, call) {
+  const v1 = call[LAMBDA_V1] === true;
+  if (v1 && (result === null || typeof result !== 'object' || typeof result.statusCode !== 'number')) {
+    // API Gateway's REST APIs answer such a result with 502 "Malformed Lambda proxy response".
+    throw new BadResponse('a payload format 1.0 result must be an object with a numeric statusCode');
+  }
   if (result === null || typeof result !== 'object' || !('statusCode' in result)) {
     const body = result === undefined ? '' : typeof result === 'string' ? result : (JSON.stringify(result) ?? '');
     return finish(200, ['content-type', 'application/json'], body, call);
@@ -534,7 +614,7 @@ function lambdaResponse(result, call) {
       for (const value of [].concat(values)) pairs.push(name.toLowerCase(), String(value));
     }
   }
-  if (result.cookies) for (const cookie of result.cookies) pairs.push('set-cookie', String(cookie));
+  if (result.cookies && !v1) for (const cookie of result.cookies) pairs.push('set-cookie', String(cookie));
   let body = result.body ?? '';
   if (typeof body !== 'string') body = JSON.stringify(body) ?? '';
   if (result.isBase64Encoded) {
@@ -548,7 +628,7 @@ function lambdaResponse(result, call) {
 }
 
 function lambda(handler, call) {
-  const event = lambdaEvent(call);
+  const event = call[LAMBDA_V1] === true ? lambdaEventV1(call) : lambdaEvent(call);
   const state = new LambdaCall(call);
   const context = new LambdaContext(call, state);
   const withCallback = handler.length >= 3;

@@ -1,4 +1,4 @@
--- Outbound requests of function code (postgres). Keep in step with migrations/sqlite/0007_egress.sql.
+-- What functions send and receive (postgres): egress policies, outbound requests, the Lambda event format. Keep in step with migrations/sqlite/0007_function_io.sql.
 
 -- The provider's egress policy per org (api-types EgressPolicy as JSON: allow and deny lists).
 -- An org without a row may reach nothing.
@@ -10,3 +10,6 @@ create table org_egress (
 
 -- The requests a call made with fetch() (api-types OutboundCall list as JSON); null: none.
 alter table invocation add column outbound_json text;
+
+-- The Lambda event format of a version's calls (api-types LambdaPayload: '2.0' or '1.0').
+alter table function_version add column payload_format text not null default '2.0';
