@@ -441,25 +441,23 @@ function lambdaEvent(call) {
     for (const [name, value] of parseForm(call[QUERY])) putHeader(query, name, value, ',');
     event.queryStringParameters = query;
   }
-  const bytes = call[BODY];
-  if (bytes !== null && bytes.length) {
-    const type = headers['content-type'];
-    let text = null;
-    if (type === undefined || TEXTUAL.test(mediaType(type))) {
-      try {
-        text = utf8Decode(bytes, true);
-      } catch {
-        text = null;
-      }
-    }
-    if (text === null) {
-      event.body = bytes.toBase64();
-      event.isBase64Encoded = true;
-    } else {
-      event.body = text;
+  setLambdaBody(event, call[BODY], headers['content-type']);
+  return event;
+}
+
+/** `body` and `isBase64Encoded`: text when the media type is textual and the bytes are UTF-8. */
+function setLambdaBody(event, bytes, type) {
+  if (bytes === null || !bytes.length) return;
+  let text = null;
+  if (type === undefined || TEXTUAL.test(mediaType(type))) {
+    try {
+      text = utf8Decode(bytes, true);
+    } catch {
+      text = null;
     }
   }
-  return event;
+  event.body = text ?? bytes.toBase64();
+  event.isBase64Encoded = text === null;
 }
 
 /** The event of an API Gateway REST API (payload format 1.0). */
@@ -519,20 +517,7 @@ function lambdaEventV1(call) {
     body: null,
     isBase64Encoded: false,
   };
-  const bytes = call[BODY];
-  if (bytes !== null && bytes.length) {
-    const type = headers['content-type'];
-    let text = null;
-    if (type === undefined || TEXTUAL.test(mediaType(type))) {
-      try {
-        text = utf8Decode(bytes, true);
-      } catch {
-        text = null;
-      }
-    }
-    event.body = text ?? bytes.toBase64();
-    event.isBase64Encoded = text === null;
-  }
+  setLambdaBody(event, call[BODY], headers['content-type']);
   return event;
 }
 
