@@ -161,6 +161,9 @@ fn fetch<'js>(
 ) -> rquickjs::Result<Value<'js>> {
     let channel = shared.channel.borrow().clone();
     let Some(channel) = channel else {
+        if shared.loading.get() {
+            return "fetch() cannot run in top-level code: call it inside the handler".into_js(ctx);
+        }
         return DISABLED.into_js(ctx);
     };
     let Some(redirect) = Redirect::parse(redirect) else {

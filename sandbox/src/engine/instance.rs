@@ -91,7 +91,9 @@ impl Instance {
 
         let deadline = started + limits.timeout;
         shared.arm(deadline);
+        shared.loading.set(true);
         let loaded = context.with(|ctx| load(&ctx, &shared, &rejections, prelude, compiled, env, deadline));
+        shared.loading.set(false);
         shared.disarm();
         let (entry, shape) = loaded?;
         let pending_logs = shared.logs.borrow_mut().reset(limits.max_log_bytes);

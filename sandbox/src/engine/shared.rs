@@ -17,6 +17,8 @@ pub(super) struct Shared {
     /// Where `fetch()` sends requests during the current call (the worker's pipe to the
     /// supervisor); none: outbound access is disabled.
     pub(super) channel: RefCell<Option<Rc<dyn Channel>>>,
+    /// The module's top-level code is running (no call yet: `fetch()` has nothing to go through).
+    pub(super) loading: Cell<bool>,
 }
 
 /// Carries a `fetch()` to whoever makes outbound requests, and blocks until the answer.
@@ -32,6 +34,7 @@ impl Shared {
             epoch: Instant::now(),
             logs: RefCell::new(LogBuffer::new(limits.max_log_bytes)),
             channel: RefCell::new(None),
+            loading: Cell::new(false),
         }
     }
 

@@ -88,6 +88,16 @@ async fn fetch_goes_through_the_calls_outbound_and_errors_are_type_errors() {
 }
 
 #[tokio::test]
+async fn top_level_code_cannot_fetch() {
+    let pool = WorkerPool::start(command(), config(1)).await.unwrap();
+    let source = "let early; fetch('https://example.com').catch((e) => { early = e.message });
+        module.exports = async () => early";
+    let outcome = pool.invoke_detailed(&spec("early", source), request(), limits(), Some(Arc::new(Echo::default()))).await;
+    let body = outcome.result.unwrap().response.body;
+    assert_eq!(String::from_utf8_lossy(&body), "fetch() cannot run in top-level code: call it inside the handler");
+}
+
+#[tokio::test]
 async fn without_an_outbound_fetch_is_refused_and_the_worker_carries_on() {
     let pool = WorkerPool::start(command(), config(1)).await.unwrap();
     let source =
