@@ -202,6 +202,13 @@ async fn a_call_has_a_request_and_a_byte_budget_and_bad_policies_are_refused_fie
     let error = answer["error"].as_str().unwrap();
     assert!(error.contains("a call may receive at most 8388608 bytes of responses"), "{error}");
 
+    // TLS is verified against the system's roots: a self-signed server is not talked to.
+    let tls = vcd_sim::TlsEndpoint::start();
+    let (answer, _) = fetch_via(&app, &acme, "acme", &query(&format!("{}/", tls.url))).await;
+    let error = answer["error"].as_str().unwrap();
+    assert!(error.starts_with("TypeError: fetch to 127.0.0.1:") && error.contains(" failed: "), "{error}");
+    assert!(error.contains("certificate verify failed"), "{error}");
+
     // Metrics count them per org and outcome.
     let metrics = app.get("/metrics", &provider).await.text().await.unwrap();
     for outcome in ["answered", "refused", "failed"] {
