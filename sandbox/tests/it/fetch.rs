@@ -92,7 +92,8 @@ async fn top_level_code_cannot_fetch() {
     let pool = WorkerPool::start(command(), config(1)).await.unwrap();
     let source = "let early; fetch('https://example.com').catch((e) => { early = e.message });
         module.exports = async () => early";
-    let outcome = pool.invoke_detailed(&spec("early", source), request(), limits(), Some(Arc::new(Echo::default()))).await;
+    let outcome =
+        pool.invoke_detailed(&spec("early", source), request(), limits(), Some(Arc::new(Echo::default()))).await;
     let body = outcome.result.unwrap().response.body;
     assert_eq!(String::from_utf8_lossy(&body), "fetch() cannot run in top-level code: call it inside the handler");
 }
