@@ -1,5 +1,5 @@
-//! What a call needs, read once and cached: the org with its limits, and the function behind a
-//! route. Every write that changes them is published on the replicas' coherence channel
+//! What a call needs, read once and cached: the org with its limits and egress policy, and the
+//! function behind a route. Every write that changes them is published on the replicas' coherence channel
 //! (`cluster::Coherence`), which every replica's caches (this one's included) apply at once;
 //! [`LOOKUP_TTL`] is only a backstop, cut to the channel's fallback TTL while it is down.
 
