@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use api_types::{EgressPolicy, ErrorDetail, egress_limits};
 use ipnet::IpNet;
 
-pub use self::outbound::{CallOutbound, LocalAddresses};
+pub use self::outbound::{CallOutbound, Egress, LocalAddresses, SERVER_RESPONSE_BYTES};
 use self::ranges::Special;
 
 /// One entry of an allow- or deny-list.

@@ -14,8 +14,38 @@ use api_types::{OutboundCall, egress_limits};
 use reqwest::Url;
 use reqwest::header::{HeaderName, HeaderValue};
 use sandbox::{Outbound, OutboundFuture, OutboundRequest, OutboundResponse, Redirect};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::Policy;
+
+/// What every call's outbound requests share in this server: its own addresses (refused as
+/// destinations) and the response bytes all calls may hold at once.
+#[derive(Debug, Clone)]
+pub struct Egress {
+    local: LocalAddresses,
+    /// One permit per KiB of response body that calls hold (until they end).
+    budget: Arc<Semaphore>,
+}
+
+/// Response bytes all calls of one server may hold at once: fetched bodies stay in memory until
+/// their call ends, so this bounds what many abusive calls together can make the server keep.
+pub const SERVER_RESPONSE_BYTES: usize = 256 * 1024 * 1024;
+
+impl Egress {
+    /// This machine's addresses and the default budget.
+    pub fn discover() -> Egress {
+        Egress::new(LocalAddresses::discover(), SERVER_RESPONSE_BYTES)
+    }
+
+    pub fn new(local: LocalAddresses, budget_bytes: usize) -> Egress {
+        Egress { local, budget: Arc::new(Semaphore::new(budget_bytes / 1024)) }
+    }
+
+    /// The outbound of one call of `org`'s, under `policy`.
+    pub fn call(&self, org: &str, policy: Arc<Policy>) -> CallOutbound {
+        CallOutbound { org: org.to_owned(), policy, egress: self.clone(), used: Mutex::new(Used::default()) }
+    }
+}
 
 /// The server's own addresses (its interfaces'), refused as destinations. Read once.
 #[derive(Debug, Clone, Default)]
@@ -61,13 +91,15 @@ struct Used {
     requests: usize,
     bytes: usize,
     calls: Vec<OutboundCall>,
+    /// Its share of the server's response budget, given back when the call ends.
+    held: Option<OwnedSemaphorePermit>,
 }
 
 /// Makes one call's `fetch()`es (a [`sandbox::Outbound`]) and keeps their record.
 pub struct CallOutbound {
     org: String,
     policy: Arc<Policy>,
-    local: LocalAddresses,
+    egress: Egress,
     used: Mutex<Used>,
 }
 
@@ -79,10 +111,6 @@ struct Answer {
 }
 
 impl CallOutbound {
-    pub fn new(org: &str, policy: Arc<Policy>, local: LocalAddresses) -> CallOutbound {
-        CallOutbound { org: org.to_owned(), policy, local, used: Mutex::new(Used::default()) }
-    }
-
     /// The record of every request made so far, in order.
     pub fn take_calls(&self) -> Vec<OutboundCall> {
         std::mem::take(&mut self.used().calls)
@@ -204,7 +232,7 @@ impl CallOutbound {
                 let mut checked: Vec<SocketAddr> = Vec::new();
                 let mut refusal = None;
                 for address in resolved {
-                    match self.policy.check_address(address.ip(), named, &self.local.0) {
+                    match self.policy.check_address(address.ip(), named, &self.egress.local.0) {
                         Ok(()) => checked.push(address),
                         Err(why) => {
                             refusal.get_or_insert((address.ip(), why));
@@ -265,6 +293,16 @@ impl CallOutbound {
                     egress_limits::MAX_RESPONSE_BYTES_PER_CALL
                 ));
             }
+            let kib = u32::try_from(chunk.len().div_ceil(1024)).unwrap_or(u32::MAX);
+            let Ok(more) = Arc::clone(&self.egress.budget).try_acquire_many_owned(kib) else {
+                return Err(format!(
+                    "fetch to {target} failed: the server holds too many function responses right now; try again later"
+                ));
+            };
+            match &mut used.held {
+                Some(held) => held.merge(more),
+                None => used.held = Some(more),
+            }
             used.bytes += chunk.len();
             body.extend_from_slice(&chunk);
         }
@@ -272,7 +310,7 @@ impl CallOutbound {
     }
 
     fn check_literal(&self, target: &str, ip: IpAddr) -> Result<(), String> {
-        self.policy.check_address(ip, false, &self.local.0).map_err(|why| self.refused(target, why))
+        self.policy.check_address(ip, false, &self.egress.local.0).map_err(|why| self.refused(target, why))
     }
 }
 
@@ -314,4 +352,58 @@ fn without_url(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     if text.is_empty() { "the request failed".to_owned() } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    use super::*;
+
+    /// A server on 127.0.0.1 answering every request with `size` bytes.
+    async fn server(size: usize) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut request = [0u8; 4096];
+                    let _ = stream.read(&mut request).await;
+                    let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {size}\r\nconnection: close\r\n\r\n");
+                    let _ = stream.write_all(head.as_bytes()).await;
+                    let _ = stream.write_all(&vec![b'x'; size]).await;
+                });
+            }
+        });
+        url
+    }
+
+    fn get(url: &str) -> OutboundRequest {
+        OutboundRequest {
+            method: "GET".into(),
+            url: url.into(),
+            headers: vec![],
+            body: None,
+            redirect: Redirect::Follow,
+        }
+    }
+
+    #[tokio::test]
+    async fn calls_share_the_servers_response_budget_until_they_end() {
+        let url = server(300 * 1024).await;
+        let allow = api_types::EgressPolicy { allow: vec!["127.0.0.1".into()], deny: vec![] };
+        let policy = Arc::new(Policy::parse(&allow).unwrap());
+        let egress = Egress::new(LocalAddresses::default(), 512 * 1024);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let first = egress.call("acme", Arc::clone(&policy));
+        assert_eq!(first.fetch(get(&url), deadline).await.unwrap().body.len(), 300 * 1024);
+        let second = egress.call("acme", Arc::clone(&policy));
+        let error = second.fetch(get(&url), deadline).await.unwrap_err();
+        assert!(error.contains("the server holds too many function responses right now"), "{error}");
+        drop((first, second));
+        let third = egress.call("acme", policy);
+        assert_eq!(third.fetch(get(&url), deadline).await.unwrap().status, 200, "the calls' shares came back");
+    }
 }

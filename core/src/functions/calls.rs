@@ -15,7 +15,7 @@ use super::convert::invocation_dto;
 use super::lookup::Target;
 use super::service::{FunctionError, Functions, call_limits};
 use crate::dates::now_millis;
-use crate::egress::{CallOutbound, Policy};
+use crate::egress::Policy;
 use crate::store::InvocationRow;
 
 /// Bytes of log kept with each invocation.
@@ -239,7 +239,7 @@ impl Functions {
     pub(super) async fn run(&self, prepared: Prepared) -> (InvocationRow, Result<CallOutcome, CallError>) {
         let Prepared { target, spec, request, limits, egress, mut row, .. } = prepared;
         let started = Instant::now();
-        let outbound = Arc::new(CallOutbound::new(&row.org, egress, self.local_addresses.clone()));
+        let outbound = Arc::new(self.egress.call(&row.org, egress));
         let sandbox::CallOutcome { result, cold_start, failed_logs } =
             self.pool.invoke_detailed(&spec, request, limits, Some(outbound.clone())).await;
         let elapsed = started.elapsed();

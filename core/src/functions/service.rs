@@ -18,7 +18,7 @@ use super::recorder::Recorder;
 use super::spec::validate_spec;
 use crate::cluster::{Cluster, Invalidation};
 use crate::dates::{now_millis, rfc3339_from_millis};
-use crate::egress::{LocalAddresses, Policy};
+use crate::egress::{Egress, Policy};
 use crate::store::{FunctionHead, Store, VersionRow, WriteError};
 
 /// Limits for compiling untrusted source in a worker.
@@ -65,8 +65,8 @@ pub struct Functions {
     pub(super) concurrency: Concurrency,
     pub(super) recorder: Recorder,
     pub(super) cluster: Cluster,
-    /// This machine's addresses: function code may not call them.
-    pub(super) local_addresses: LocalAddresses,
+    /// What every call's `fetch()`es share: this machine's addresses, the response budget.
+    pub(super) egress: Egress,
 }
 
 fn route(org: &str, route: &str) -> Invalidation {
@@ -102,8 +102,8 @@ impl Functions {
         let recorder = Recorder::start(store.clone());
         let lookups = Lookups::new(Arc::clone(cluster.coherence()));
         let concurrency = Concurrency::default();
-        let local_addresses = LocalAddresses::discover();
-        Self { store, pool, observer, lookups, concurrency, recorder, cluster: cluster.clone(), local_addresses }
+        let egress = Egress::discover();
+        Self { store, pool, observer, lookups, concurrency, recorder, cluster: cluster.clone(), egress }
     }
 
     /// Writes the invocation history still queued (at shutdown: nothing recorded is lost).
