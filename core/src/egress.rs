@@ -62,8 +62,8 @@ impl Rule {
     }
 }
 
-/// Letters, digits and `-` in dot-separated labels of 1 to 63 characters, at least two labels
-/// or `localhost`-style single labels (an intranet name is a host name too).
+/// Dot-separated labels of 1 to 63 letters, digits, `-` and `_`, not starting or ending with
+/// `-`; a single label (an intranet name) is a host name too.
 fn is_host_name(name: &str) -> bool {
     !name.is_empty()
         && name.split('.').all(|label| {
@@ -72,6 +72,14 @@ fn is_host_name(name: &str) -> bool {
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })
+}
+
+/// The ranges among `rules` that hold `ip`.
+fn holding(rules: &[Rule], ip: IpAddr) -> impl Iterator<Item = IpNet> + '_ {
+    rules
+        .iter()
+        .filter_map(|rule| if let Rule::Net(net) = rule { Some(*net) } else { None })
+        .filter(move |net| net.contains(&ip))
 }
 
 /// An org's egress policy, parsed. The default allows nothing.
@@ -138,24 +146,20 @@ impl Policy {
     /// was resolved from. `local` are the server's own addresses.
     pub fn check_address(&self, ip: IpAddr, named: bool, local: &[IpAddr]) -> Result<(), Refusal> {
         let ip = ranges::canonical(ip);
-        let nets = |rules: &[Rule]| -> Vec<IpNet> {
-            rules.iter().filter_map(|r| if let Rule::Net(net) = r { Some(*net) } else { None }).collect()
-        };
-        if nets(&self.deny).iter().any(|net| net.contains(&ip)) {
+        if holding(&self.deny, ip).next().is_some() {
             return Err(Refusal::Denied);
         }
-        let allowed = nets(&self.allow);
         if let Some(Special { range, what }) = ranges::special(ip) {
-            let opened = allowed.iter().any(|net| net.contains(&ip) && range.contains(net));
+            let opened = holding(&self.allow, ip).any(|net| range.contains(&net));
             return if opened { Ok(()) } else { Err(Refusal::Special(what)) };
         }
         if local.iter().any(|own| ranges::canonical(*own) == ip) {
             // Only an allow entry for exactly this address opens the server's own (public) one.
-            let exact = allowed.iter().any(|net| net.contains(&ip) && net.prefix_len() == net.max_prefix_len());
+            let exact = holding(&self.allow, ip).any(|net| net.prefix_len() == net.max_prefix_len());
             return if exact { Ok(()) } else { Err(Refusal::Special("the Stratus server's own address")) };
         }
         let any = self.allow.contains(&Rule::Any);
-        if named || any || allowed.iter().any(|net| net.contains(&ip)) { Ok(()) } else { Err(Refusal::NotAllowed) }
+        if named || any || holding(&self.allow, ip).next().is_some() { Ok(()) } else { Err(Refusal::NotAllowed) }
     }
 }
 
