@@ -7,15 +7,19 @@
 //! Function code gets the ECMAScript built-ins plus a small Web platform written in the prelude
 //! (`engine/js/*.js`): console, timers, URL, URLSearchParams, TextEncoder/TextDecoder, atob/btoa,
 //! crypto.getRandomValues/randomUUID, structuredClone, Headers/Request/Response, a small Node
-//! `Buffer` and `process.env`. There is no filesystem, process or network access, no `require`
-//! and no `import` of other modules.
+//! `Buffer`, `process.env` and `require` of the Node built-ins in the README's table. There is no
+//! filesystem, process or socket access. A function of several files (see [`compile_files`])
+//! also `require`s and `import`s its own files and its `node_modules`, resolved as Node does.
 //!
 //! The types a call crosses the worker boundary with derive serde's traits for
 //! `crate::protocol`; that encoding is private to one build, not a stable format.
 
+mod bundle;
 mod bytecode;
 mod host;
 mod instance;
+mod loader;
+mod resolve;
 mod scan;
 mod shared;
 
@@ -26,6 +30,7 @@ use std::time::Duration;
 use rquickjs::{CatchResultExt as _, CaughtError, Context, Module, Runtime, WriteOptions};
 use serde::{Deserialize, Serialize};
 
+pub use bundle::{MAX_FILES, MAX_PATH_BYTES, check_path};
 pub use instance::Instance;
 pub(crate) use shared::Channel;
 
@@ -108,22 +113,57 @@ impl Compiled {
     }
 }
 
-/// Why a function's source was rejected. Positions are 1-based and refer to the user's source.
+/// A function's code: one source file, or several files (path → text) with an optional entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Source {
+    Single(String),
+    Files { files: BTreeMap<String, String>, main: Option<String> },
+}
+
+impl From<String> for Source {
+    fn from(code: String) -> Self {
+        Source::Single(code)
+    }
+}
+
+impl From<&str> for Source {
+    fn from(code: &str) -> Self {
+        Source::Single(code.to_owned())
+    }
+}
+
+/// Why a function's source was rejected. Positions are 1-based and refer to the user's source;
+/// `file` names the file (relative path) of a multi-file function.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompileError {
     pub message: String,
     pub line: Option<u32>,
     pub column: Option<u32>,
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 impl CompileError {
     fn plain(message: impl Into<String>) -> Self {
-        CompileError { message: message.into(), line: None, column: None }
+        CompileError { message: message.into(), line: None, column: None, file: None }
+    }
+
+    /// The error is in the file at `path` (absolute inside the function).
+    fn in_file(mut self, path: &str) -> Self {
+        self.file = Some(path.trim_start_matches('/').to_owned());
+        self
     }
 }
 
 impl fmt::Display for CompileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            return match (self.line, self.column) {
+                (Some(line), Some(column)) => write!(f, "{} ({file}:{line}:{column})", self.message),
+                (Some(line), None) => write!(f, "{} ({file}:{line})", self.message),
+                _ => write!(f, "{} ({file})", self.message),
+            };
+        }
         match (self.line, self.column) {
             (Some(line), Some(column)) => write!(f, "{} (line {line}, column {column})", self.message),
             (Some(line), None) => write!(f, "{} (line {line})", self.message),
@@ -235,15 +275,43 @@ pub fn compile(source: &str, limits: &Limits) -> Result<Compiled, CompileError> 
     let found = scan::scan(source);
     if let Some((line, column)) = found.import {
         return Err(CompileError {
-            message: "import declarations are not supported: bundle the function's dependencies into one file"
+            message: "import declarations need the imported files: send the function as several files (or a zip), \
+                      or bundle its dependencies into one file"
                 .to_owned(),
             line: Some(line),
             column: Some(column),
+            file: None,
         });
     }
     let payload = write_module(source, found.esm, limits)?;
-    let mut compiled = Compiled { bytecode: bytecode::wrap(&payload), shape: found.shape.unwrap_or(Shape::OpenFaas) };
+    let compiled = Compiled { bytecode: bytecode::wrap(&payload), shape: found.shape.unwrap_or(Shape::OpenFaas) };
+    detect_shape(compiled, found.shape, limits)
+}
 
+/// Compiles a function of several files: `files` maps relative paths (`index.js`,
+/// `lib/util.mjs`, `node_modules/lodash/lodash.js`) to their text, `main` names the entry file
+/// (else `package.json`'s `exports` / `main`, else `index.js`). Errors name the file.
+pub fn compile_files(
+    files: &BTreeMap<String, String>,
+    main: Option<&str>,
+    limits: &Limits,
+) -> Result<Compiled, CompileError> {
+    let (bundle, entry_source) = bundle::build(files, main, limits)?;
+    let hint = scan::scan(entry_source).shape;
+    let bytecode = bytecode::wrap_bundle(&bundle).map_err(CompileError::plain)?;
+    detect_shape(Compiled { bytecode, shape: hint.unwrap_or(Shape::OpenFaas) }, hint, limits)
+}
+
+/// Compiles either kind of [`Source`].
+pub fn compile_source(source: &Source, limits: &Limits) -> Result<Compiled, CompileError> {
+    match source {
+        Source::Single(code) => compile(code, limits),
+        Source::Files { files, main } => compile_files(files, main.as_deref(), limits),
+    }
+}
+
+/// Runs the module's top-level code once to find the handler it really exports.
+fn detect_shape(mut compiled: Compiled, guessed: Option<Shape>, limits: &Limits) -> Result<Compiled, CompileError> {
     match Instance::new(&compiled, &BTreeMap::new(), limits) {
         Ok(instance) => compiled.shape = instance.shape(),
         Err(InvokeError::Exception { message, .. })
@@ -259,7 +327,7 @@ pub fn compile(source: &str, limits: &Limits) -> Result<Compiled, CompileError> 
             return Err(CompileError::plain("the function's top-level code overflowed the stack"));
         }
         Err(InvokeError::Internal(message)) => return Err(CompileError::plain(message)),
-        Err(error) if found.shape.is_none() => {
+        Err(error) if guessed.is_none() => {
             return Err(CompileError::plain(format!(
                 "no handler found, and running the function's top-level code failed: {error}"
             )));
@@ -284,11 +352,13 @@ fn write_module(source: &str, esm: bool, limits: &Limits) -> Result<Vec<u8>, Com
     let context = Context::full(&runtime).map_err(internal)?;
     context.with(|ctx| {
         let module = if esm {
-            Module::declare(ctx.clone(), host::FUNCTION_FILE, source).catch(&ctx).map_err(|e| syntax_error(e, 0))?
-        } else {
-            host::compile_cjs(&ctx, source)
+            Module::declare(ctx.clone(), host::FUNCTION_FILE, source)
                 .catch(&ctx)
-                .map_err(|e| clamp_to_source(syntax_error(e, host::CJS_PREFIX.len()), source))?;
+                .map_err(|e| syntax_error(e, host::FUNCTION_FILE, 0))?
+        } else {
+            host::compile_cjs(&ctx, source, host::FUNCTION_FILE)
+                .catch(&ctx)
+                .map_err(|e| clamp_to_source(syntax_error(e, host::FUNCTION_FILE, host::CJS_PREFIX.len()), source))?;
             let wrapper = format!("export const __stratus_cjs_source = {};\n", js_string(source));
             Module::declare(ctx.clone(), host::FUNCTION_FILE, wrapper).map_err(internal)?
         };
@@ -296,8 +366,9 @@ fn write_module(source: &str, esm: bool, limits: &Limits) -> Result<Vec<u8>, Com
     })
 }
 
-/// Builds a compile error from a syntax error; `shift` is the width of a wrapper on line 1.
-fn syntax_error(error: CaughtError<'_>, shift: usize) -> CompileError {
+/// Builds a compile error from a syntax error in `file`; `shift` is the width of a wrapper on
+/// line 1.
+fn syntax_error(error: CaughtError<'_>, file: &str, shift: usize) -> CompileError {
     let (message, stack) = match &error {
         CaughtError::Exception(exception) => {
             let name = exception.get::<_, String>("name").unwrap_or_else(|_| "SyntaxError".to_owned());
@@ -305,7 +376,7 @@ fn syntax_error(error: CaughtError<'_>, shift: usize) -> CompileError {
         }
         other => (other.to_string(), String::new()),
     };
-    let position = stack.split(&format!("{}:", host::FUNCTION_FILE)).nth(1).and_then(|rest| {
+    let position = stack.split(&format!("{file}:")).nth(1).and_then(|rest| {
         let mut numbers = rest.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty());
         let line: u32 = numbers.next()?.parse().ok()?;
         let column: u32 = numbers.next().and_then(|c| c.parse().ok()).unwrap_or(1);
@@ -314,7 +385,7 @@ fn syntax_error(error: CaughtError<'_>, shift: usize) -> CompileError {
     match position {
         Some((line, column)) => {
             let shift = if line == 1 { u32::try_from(shift).unwrap_or(0) } else { 0 };
-            CompileError { message, line: Some(line), column: Some(column.saturating_sub(shift).max(1)) }
+            CompileError { message, line: Some(line), column: Some(column.saturating_sub(shift).max(1)), file: None }
         }
         None => CompileError::plain(message),
     }

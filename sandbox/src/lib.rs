@@ -16,8 +16,10 @@
 //!    same deadline. Response bodies and console output are capped.
 //! 2. Per worker process: `RLIMIT_AS` (the pool's `worker_memory_bytes`), `RLIMIT_CORE = 0`,
 //!    `no_new_privs`, a cleared environment, and the supervisor's wall-clock kill.
-//! 3. Capabilities: no `std`/`os` modules, no `import`, no filesystem, no sockets; `require`
-//!    gives the Node built-ins the README's table lists (hashing in Rust) and nothing else;
+//! 3. Capabilities: no `std`/`os` modules, no filesystem, no sockets; `require` gives the Node
+//!    built-ins the README's table lists (hashing in Rust) and, in a multi-file function, the
+//!    function's own files and `node_modules` (`import` too), resolved over the files it was
+//!    compiled with and never over a disk;
 //!    `fetch()` is carried to the supervisor, which makes the request under the call's
 //!    [`Outbound`] (the org's egress policy) or refuses it ([`outbound`]).
 //! 4. Isolation: one runtime per instance; instances are only reused for the same function key,
@@ -66,8 +68,8 @@ mod protocol;
 pub mod worker;
 
 pub use engine::{
-    CompileError, Compiled, HttpRequest, HttpResponse, Instance, Invocation, InvokeError, Limits, LogLine, Shape,
-    compile,
+    CompileError, Compiled, HttpRequest, HttpResponse, Instance, Invocation, InvokeError, Limits, LogLine, MAX_FILES,
+    MAX_PATH_BYTES, Shape, Source, check_path, compile, compile_files, compile_source,
 };
 pub use outbound::{Outbound, OutboundError, OutboundFuture, OutboundRequest, OutboundResponse, Redirect};
 pub use pool::{CallOutcome, FunctionKey, LoadSpec, PoolConfig, PoolStats, WorkerCommand, WorkerPool};

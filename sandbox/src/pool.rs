@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
-use crate::engine::{CompileError, Compiled, HttpRequest, Invocation, InvokeError, Limits, LogLine};
+use crate::engine::{CompileError, Compiled, HttpRequest, Invocation, InvokeError, Limits, LogLine, Source};
 use crate::outbound::Outbound;
 use crate::protocol::{self, FromWorker, InvokeCall, Load, ToWorker};
 use process::{Process, TripError};
@@ -149,7 +149,12 @@ impl WorkerPool {
     }
 
     /// Compiles untrusted source in a worker (never in the server process).
-    pub async fn compile(&self, source: String, limits: Limits) -> Result<Result<Compiled, CompileError>, InvokeError> {
+    pub async fn compile(
+        &self,
+        source: impl Into<Source>,
+        limits: Limits,
+    ) -> Result<Result<Compiled, CompileError>, InvokeError> {
+        let source = source.into();
         let inner = Arc::clone(&self.inner);
         let task = tokio::spawn(async move { inner.compile(source, limits).await });
         task.await.unwrap_or_else(|e| Err(InvokeError::Internal(format!("the compile task failed: {e}"))))
@@ -474,7 +479,7 @@ impl Inner {
 
     async fn compile(
         self: &Arc<Self>,
-        source: String,
+        source: Source,
         limits: Limits,
     ) -> Result<Result<Compiled, CompileError>, InvokeError> {
         // Compiling parses and then runs the top-level code once, each bounded by the timeout.

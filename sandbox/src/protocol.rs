@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt as _};
 
-use crate::engine::{CompileError, Compiled, HttpRequest, Invocation, InvokeError, Limits, LogLine};
+use crate::engine::{CompileError, Compiled, HttpRequest, Invocation, InvokeError, Limits, LogLine, Source};
 use crate::outbound::{OutboundError, OutboundRequest, OutboundResponse};
 
 /// Frames larger than this are rejected as corrupt.
@@ -30,7 +30,7 @@ pub(crate) enum ToWorker<'a> {
         warm_budget_bytes: u64,
     },
     Compile {
-        source: Cow<'a, str>,
+        source: Cow<'a, Source>,
         limits: Limits,
     },
     Invoke(Box<InvokeCall<'a>>),
@@ -233,7 +233,7 @@ mod tests {
         assert_eq!(back.failed_logs, vec![LogLine { level: "log".into(), message: "hi".into() }]);
         assert_eq!((back.cold, back.retained, back.retire, back.evicted), (true, false, true, vec![4]));
 
-        let error = CompileError { message: "bad".into(), line: Some(3), column: None };
+        let error = CompileError { message: "bad".into(), line: Some(3), column: None, file: Some("lib/a.js".into()) };
         let frame = encode(&FromWorker::Compiled(Err(error.clone()))).unwrap();
         let FromWorker::Compiled(Err(back)) = decode(payload(&frame)).unwrap() else { panic!("wrong") };
         assert_eq!(back, error);

@@ -99,7 +99,9 @@ pub fn run_worker() -> io::Result<()> {
         let answer = match message {
             ToWorker::Init { .. } => return Err(invalid("Init sent twice")),
             ToWorker::Fetched(_) => return Err(invalid("Fetched outside a fetch")),
-            ToWorker::Compile { source, limits } => FromWorker::Compiled(crate::engine::compile(&source, &limits)),
+            ToWorker::Compile { source, limits } => {
+                FromWorker::Compiled(crate::engine::compile_source(&source, &limits))
+            }
             ToWorker::Invoke(call) => FromWorker::Invoked(state.invoke(*call, &channel)),
         };
         pipes.borrow_mut().write(&answer)?;

@@ -9,7 +9,11 @@ use std::sync::OnceLock;
 
 use rquickjs::{Context, Ctx, Module, Runtime, WriteOptions};
 
+use super::bundle::Bundle;
+
 const MAGIC: [u8; 4] = *b"SBX\x01";
+/// A multi-file function: the payload is a postcard-encoded [`Bundle`].
+const MAGIC_BUNDLE: [u8; 4] = *b"SBX\x02";
 const HEADER_LEN: usize = 4 + 8 + 8 + 8;
 
 /// The prelude sources, concatenated into one module.
@@ -23,6 +27,8 @@ const PRELUDE_SOURCE: &str = concat!(
     include_str!("js/fetch_api.js"),
     "\n",
     include_str!("js/node.js"),
+    "\n",
+    include_str!("js/modules.js"),
     "\n",
     include_str!("js/adapters.js"),
 );
@@ -63,8 +69,18 @@ fn checksum(bytes: &[u8]) -> u64 {
 
 /// Wraps bytecode written by `Module::write` in our header.
 pub(crate) fn wrap(payload: &[u8]) -> Vec<u8> {
+    frame(MAGIC, payload)
+}
+
+/// Wraps a multi-file function in our header.
+pub(crate) fn wrap_bundle(bundle: &Bundle) -> Result<Vec<u8>, String> {
+    let payload = postcard::to_allocvec(bundle).map_err(|e| format!("encoding the bundle failed: {e}"))?;
+    Ok(frame(MAGIC_BUNDLE, &payload))
+}
+
+fn frame(magic: [u8; 4], payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&magic);
     out.extend_from_slice(&build_tag().to_le_bytes());
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     out.extend_from_slice(&checksum(payload).to_le_bytes());
@@ -72,14 +88,29 @@ pub(crate) fn wrap(payload: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Checks the header and returns the QuickJS payload.
+/// Checks the header of a single-file function and returns the QuickJS payload.
 fn unwrap(bytes: &[u8]) -> Result<&[u8], String> {
+    unwrap_as(MAGIC, bytes)
+}
+
+/// Whether the bytes are a multi-file function (the header is not checked).
+pub(crate) fn is_bundle(bytes: &[u8]) -> bool {
+    bytes.starts_with(&MAGIC_BUNDLE)
+}
+
+/// Checks the header of a multi-file function and decodes it.
+pub(crate) fn bundle(bytes: &[u8]) -> Result<Bundle, String> {
+    let payload = unwrap_as(MAGIC_BUNDLE, bytes)?;
+    postcard::from_bytes(payload).map_err(|e| format!("the bundle is corrupted: {e}"))
+}
+
+fn unwrap_as(magic: [u8; 4], bytes: &[u8]) -> Result<&[u8], String> {
     let field = |at: usize| {
         let mut word = [0u8; 8];
         word.copy_from_slice(&bytes[at..at + 8]);
         u64::from_le_bytes(word)
     };
-    if bytes.len() < HEADER_LEN || bytes[..4] != MAGIC {
+    if bytes.len() < HEADER_LEN || bytes[..4] != magic {
         return Err("not Stratus function bytecode".to_owned());
     }
     if field(4) != build_tag() {
@@ -94,7 +125,7 @@ fn unwrap(bytes: &[u8]) -> Result<&[u8], String> {
 
 /// Whether `bytes` carry a valid header for this engine build.
 pub(crate) fn is_current(bytes: &[u8]) -> bool {
-    unwrap(bytes).is_ok()
+    unwrap(bytes).is_ok() || unwrap_as(MAGIC_BUNDLE, bytes).is_ok()
 }
 
 /// Declares a module from bytecode produced by [`wrap`].
@@ -109,6 +140,17 @@ pub(crate) fn load<'js>(ctx: &Ctx<'js>, bytes: &[u8]) -> Result<Module<'js>, Loa
     #[expect(unsafe_code, reason = "loading bytecode written by our own compile step")]
     let module = unsafe { Module::load(ctx.clone(), payload) };
     module.map_err(LoadError::Js)
+}
+
+/// Declares one ES module file of a bundle that [`bundle`] decoded.
+pub(crate) fn load_bundled<'js>(ctx: &Ctx<'js>, bytecode: &[u8]) -> rquickjs::Result<Module<'js>> {
+    // SAFETY: as in `load`: the bundle passed `unwrap_as` (our header, length, checksum and
+    // engine tag), and `bundle::build` only ever puts the output of `Module::write` of this
+    // QuickJS build, compiled from source text, into a bundle's `File::Esm`.
+    #[expect(unsafe_code, reason = "loading bytecode written by our own compile step")]
+    unsafe {
+        Module::load(ctx.clone(), bytecode)
+    }
 }
 
 #[derive(Debug)]

@@ -114,7 +114,13 @@ pub(crate) fn install<'js>(ctx: &Ctx<'js>, shared: &Rc<Shared>) -> rquickjs::Res
         })?,
     )?;
 
-    host.set("compileCjs", Function::new(ctx.clone(), |ctx: Ctx<'js>, source: String| compile_cjs(&ctx, &source))?)?;
+    host.set(
+        "compileCjs",
+        Function::new(ctx.clone(), |ctx: Ctx<'js>, source: String| compile_cjs(&ctx, &source, FUNCTION_FILE))?,
+    )?;
+    if let Some(modules) = shared.modules.get() {
+        super::loader::install(ctx, &host, modules)?;
+    }
 
     host.set("cjsShift", CJS_PREFIX.len())?;
     ctx.globals().set("__stratus_host", host)
@@ -192,11 +198,11 @@ fn fetch<'js>(
 
 /// Compiles CommonJS source into a sloppy-mode factory function
 /// `(exports, require, module, __filename, __dirname)`, without running it.
-pub(crate) fn compile_cjs<'js>(ctx: &Ctx<'js>, source: &str) -> rquickjs::Result<Function<'js>> {
+pub(crate) fn compile_cjs<'js>(ctx: &Ctx<'js>, source: &str, file: &str) -> rquickjs::Result<Function<'js>> {
     let mut options = EvalOptions::default();
     options.global = true;
     options.strict = false;
-    options.filename = Some(FUNCTION_FILE.to_owned());
+    options.filename = Some(file.to_owned());
     // A `#!` line is only valid at the very start of a script; keep the line, drop its meaning.
     let source = match source.strip_prefix("#!") {
         Some(rest) => format!("{CJS_PREFIX}//{rest}\n}})"),

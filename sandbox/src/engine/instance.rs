@@ -9,11 +9,14 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use rquickjs::promise::PromiseState;
 use rquickjs::{
-    Array, CatchResultExt as _, CaughtError, Coerced, Context, Ctx, Function, Persistent, Runtime, TypedArray, Value,
+    Array, CatchResultExt as _, CaughtError, Coerced, Context, Ctx, Function, Module, Object, Persistent, Runtime,
+    TypedArray, Value,
 };
 
 use super::bytecode::{self, LoadError};
 use super::host;
+use super::loader::{FunctionLoader, FunctionResolver, Modules};
+use super::resolve::Kind;
 use super::shared::{Channel, Shared};
 use super::{Compiled, HttpRequest, HttpResponse, Invocation, InvokeError, Limits, LogLine, Shape};
 
@@ -38,6 +41,20 @@ pub struct Instance {
     pending_logs: Vec<LogLine>,
     /// Last heap measurement: computing it walks the whole heap, so it is sampled.
     memory_sample: Cell<Option<(Instant, usize)>>,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        release_modules(&self.shared);
+    }
+}
+
+/// The loader (owned by the runtime) shares the module files with the host functions; the
+/// prelude function they hold must go while the runtime is still alive.
+fn release_modules(shared: &Shared) {
+    if let Some(modules) = shared.modules.get() {
+        modules.export_names.borrow_mut().take();
+    }
 }
 
 /// Time allowed for the prelude's bookkeeping after a call.
@@ -77,6 +94,11 @@ impl Instance {
         // way (the default) only costs time. QuickJS re-tunes the threshold after the first run.
         runtime.set_gc_threshold((limits.memory_bytes / 2).clamp(256 * 1024, 4 * 1024 * 1024));
         let shared = Rc::new(Shared::new(limits));
+        if bytecode::is_bundle(&compiled.bytecode) {
+            let modules = Modules::new(bytecode::bundle(&compiled.bytecode).map_err(InvokeError::Internal)?);
+            runtime.set_loader(FunctionResolver(Rc::clone(&modules)), FunctionLoader(Rc::clone(&modules)));
+            let _ = shared.modules.set(modules);
+        }
         let handler_state = Rc::clone(&shared);
         runtime.set_interrupt_handler(Some(Box::new(move || handler_state.should_interrupt())));
         let rejections: RejectionHook = Rc::new(RefCell::new(None));
@@ -95,6 +117,9 @@ impl Instance {
         let loaded = context.with(|ctx| load(&ctx, &shared, &rejections, prelude, compiled, env, deadline));
         shared.loading.set(false);
         shared.disarm();
+        if loaded.is_err() {
+            release_modules(&shared);
+        }
         let (entry, shape) = loaded?;
         let pending_logs = shared.logs.borrow_mut().reset(limits.max_log_bytes);
         Ok(Instance { entry, context, runtime, shared, shape, pending_logs, memory_sample: Cell::new(None) })
@@ -281,6 +306,9 @@ fn load<'js>(
         report_unhandled: Persistent::save(ctx, function("reportUnhandled")?),
     };
     *rejections.borrow_mut() = Some(Persistent::save(ctx, function("trackRejection")?));
+    if let Some(modules) = shared.modules.get() {
+        *modules.export_names.borrow_mut() = Some(Persistent::save(ctx, function("cjsExportNames")?));
+    }
 
     let env_pairs = Array::new(ctx.clone()).map_err(js)?;
     for (i, (name, value)) in env.iter().enumerate() {
@@ -289,17 +317,31 @@ fn load<'js>(
     }
     function("configure")?.call::<_, ()>((env_pairs,)).catch(ctx).map_err(|e| classify(shared, e))?;
 
-    let module = bytecode::load(ctx, &compiled.bytecode).map_err(|e| load_error(ctx, shared, e))?;
-    let (module, evaluated) = module.eval().catch(ctx).map_err(|e| classify(shared, e))?;
     let next_timer = function("nextTimer")?;
     let run_timers = function("runTimers")?;
     let event_loop = EventLoop { ctx, shared, next_timer: &next_timer, run_timers: &run_timers, deadline };
-    event_loop.run(|| Ok(evaluated.state() != PromiseState::Pending), "the module's top-level await never settled")?;
-    if let Some(result) = evaluated.result::<Value<'js>>() {
-        result.catch(ctx).map_err(|e| classify(shared, e))?;
-    }
-
-    let namespace = module.namespace().catch(ctx).map_err(|e| classify(shared, e))?;
+    let namespace = match shared.modules.get() {
+        None => {
+            let module = bytecode::load(ctx, &compiled.bytecode).map_err(|e| load_error(ctx, shared, e))?;
+            evaluate(ctx, shared, module, &event_loop)?
+        }
+        Some(modules) if modules.entry_kind() == Some(Kind::Esm) => {
+            // Imported through the loader, which resolves and links the files it imports.
+            let imported = Module::import(ctx, modules.entry()).catch(ctx).map_err(|e| classify(shared, e))?;
+            event_loop
+                .run(|| Ok(imported.state() != PromiseState::Pending), "the module's top-level await never settled")?;
+            match imported.result::<Object<'js>>() {
+                Some(namespace) => namespace.catch(ctx).map_err(|e| classify(shared, e))?,
+                None => return Err(InvokeError::Internal("the import settled without a result".to_owned())),
+            }
+        }
+        Some(modules) => {
+            // A CommonJS entry: the prelude's setup() requires it.
+            let marker = Object::new(ctx.clone()).map_err(js)?;
+            marker.set("__stratus_cjs_entry", modules.entry()).map_err(js)?;
+            marker
+        }
+    };
     let shape: String =
         function("setup")?.call((namespace, compiled.shape.as_str())).catch(ctx).map_err(|e| classify(shared, e))?;
     let shape = Shape::parse(&shape).ok_or_else(|| InvokeError::Internal(format!("unknown shape {shape}")))?;
@@ -308,6 +350,21 @@ fn load<'js>(
     function("reportUnhandled")?.call::<_, ()>(()).catch(ctx).map_err(|e| classify(shared, e))?;
     function("endCall")?.call::<_, ()>(()).catch(ctx).map_err(|e| classify(shared, e))?;
     Ok((entry, shape))
+}
+
+/// Evaluates the function's module (and what it imports); returns its namespace.
+fn evaluate<'js>(
+    ctx: &Ctx<'js>,
+    shared: &Shared,
+    module: Module<'js>,
+    event_loop: &EventLoop<'_, 'js>,
+) -> JsResult<Object<'js>> {
+    let (module, evaluated) = module.eval().catch(ctx).map_err(|e| classify(shared, e))?;
+    event_loop.run(|| Ok(evaluated.state() != PromiseState::Pending), "the module's top-level await never settled")?;
+    if let Some(result) = evaluated.result::<Value<'js>>() {
+        result.catch(ctx).map_err(|e| classify(shared, e))?;
+    }
+    module.namespace().catch(ctx).map_err(|e| classify(shared, e))
 }
 
 fn load_error(ctx: &Ctx<'_>, shared: &Shared, error: LoadError) -> InvokeError {

@@ -1,10 +1,11 @@
 //! State an instance shares with its host functions and its interrupt handler: the call's
 //! deadline, the captured console output and the channel `fetch()` uses.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::Rc;
 use std::time::Instant;
 
+use super::loader::Modules;
 use super::{Limits, LogLine};
 use crate::outbound::{OutboundError, OutboundRequest, OutboundResponse};
 
@@ -19,6 +20,8 @@ pub(super) struct Shared {
     pub(super) channel: RefCell<Option<Rc<dyn Channel>>>,
     /// The module's top-level code is running (no call yet: `fetch()` has nothing to go through).
     pub(super) loading: Cell<bool>,
+    /// The files of a multi-file function.
+    pub(super) modules: OnceCell<Rc<Modules>>,
 }
 
 /// Carries a `fetch()` to whoever makes outbound requests, and blocks until the answer.
@@ -35,6 +38,7 @@ impl Shared {
             logs: RefCell::new(LogBuffer::new(limits.max_log_bytes)),
             channel: RefCell::new(None),
             loading: Cell::new(false),
+            modules: OnceCell::new(),
         }
     }
 

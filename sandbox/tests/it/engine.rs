@@ -6,7 +6,7 @@ use std::time::Duration;
 use sandbox::engine::{self, Compiled, HttpRequest, Instance, Invocation, InvokeError, Limits, Shape};
 use serde_json::{Value, json};
 
-fn limits() -> Limits {
+pub(crate) fn limits() -> Limits {
     Limits {
         memory_bytes: 32 * 1024 * 1024,
         stack_bytes: 256 * 1024,

@@ -2,5 +2,6 @@
 
 mod engine;
 mod fetch;
+mod modules;
 mod node;
 mod pool;

@@ -96,7 +96,7 @@ fn require_gives_the_node_built_ins_people_reach_for() {
     );
     assert!(refused[1].as_str().unwrap().ends_with("use fetch() for outbound requests"), "{refused:?}");
     assert!(refused[2].as_str().unwrap().contains("cannot start processes"));
-    assert!(refused[3].as_str().unwrap().ends_with("bundle dependencies into the function source"));
+    assert!(refused[3].as_str().unwrap().ends_with("or bundle its dependencies into one file"), "{refused:?}");
     assert_eq!(value["same"], true);
 }
 

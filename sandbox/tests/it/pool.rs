@@ -77,9 +77,9 @@ async fn hello_round_trip_is_cold_then_warm() {
 #[tokio::test]
 async fn compiles_in_a_worker() {
     let pool = WorkerPool::start(command(), config(1)).await.unwrap();
-    let compiled = pool.compile("exports.handler = async () => ({ statusCode: 204 })".into(), limits()).await;
+    let compiled = pool.compile("exports.handler = async () => ({ statusCode: 204 })", limits()).await;
     assert_eq!(compiled.unwrap().unwrap().shape, engine::Shape::Lambda);
-    let error = pool.compile("module.exports = (".into(), limits()).await.unwrap().unwrap_err();
+    let error = pool.compile("module.exports = (", limits()).await.unwrap().unwrap_err();
     assert_eq!(error.line, Some(1));
     pool.shutdown().await;
 }

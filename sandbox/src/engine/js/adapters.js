@@ -1,4 +1,4 @@
-// Stratus function prelude, part 5: handler detection and the three handler adapters
+// Stratus function prelude, part 6: handler detection and the three handler adapters
 // (OpenFaaS node templates, AWS Lambda with API Gateway HTTP API 2.0 or REST 1.0 events, Cloudflare Workers
 // modules). The host calls the exported functions at the end of this file.
 //
@@ -59,6 +59,7 @@ function setup(namespace, hint) {
   if (typeof namespace.__stratus_cjs_source === 'string') {
     const factory = host.compileCjs(namespace.__stratus_cjs_source);
     lineOneShift = host.cjsShift;
+    shiftedFiles.add('function.js');
     const module = { exports: {}, id: '.', filename: '/function.js', loaded: false };
     try {
       factory.call(module.exports, module.exports, require, module, '/function.js', '/');
@@ -68,6 +69,14 @@ function setup(namespace, hint) {
     }
     module.loaded = true;
     exported = module.exports;
+    esm = false;
+  } else if (typeof namespace.__stratus_cjs_entry === 'string') {
+    try {
+      exported = loadModule(namespace.__stratus_cjs_entry);
+    } catch (error) {
+      if (error instanceof Error && typeof error.stack === 'string') error.stack = cleanStack(error.stack);
+      throw error;
+    }
     esm = false;
   }
   const bases = esm ? [exported.default] : [exported, exported?.default];
@@ -702,4 +711,6 @@ export {
   takeEarly,
   trackRejection,
   reportUnhandled,
+  cjsExportNames,
+  cjsExports,
 };

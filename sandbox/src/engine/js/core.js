@@ -75,8 +75,9 @@ function inspect(value, depth, seen) {
   }
 }
 
-// Width of the CommonJS wrapper on line 1 of function.js (set by setup for CommonJS sources).
+// Width of the CommonJS wrapper on line 1 of CommonJS files, and the files wrapped in it.
 let lineOneShift = 0;
+const shiftedFiles = new Set();
 
 /** Drops prelude frames from a stack trace and maps wrapped CommonJS columns back. */
 function cleanStack(stack) {
@@ -84,7 +85,9 @@ function cleanStack(stack) {
     .split('\n')
     .filter((line) => !line.includes('stratus:prelude'))
     .map((line) =>
-      lineOneShift ? line.replace(/function\.js:1:(\d+)/, (_, c) => `function.js:1:${Math.max(1, c - lineOneShift)}`) : line,
+      line.replace(/([^\s()]+):1:(\d+)/, (whole, file, c) =>
+        shiftedFiles.has(file) ? `${file}:1:${Math.max(1, c - lineOneShift)}` : whole,
+      ),
     )
     .join('\n');
 }
@@ -437,6 +440,10 @@ const process = {
   env: {},
   argv: [],
   platform: 'linux',
+  // The Node release whose APIs the prelude follows (packages such as `semver` checks read it).
+  version: 'v20.0.0',
+  versions: { node: '20.0.0' },
+  emitWarning: () => {},
   nextTick: (callback, ...args) => queueMicrotask(() => callback(...args)),
   exit() {
     throw new Error('process.exit() is not supported in Stratus functions');

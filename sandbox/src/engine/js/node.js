@@ -121,6 +121,30 @@ const subtle = {
 Object.defineProperty(crypto, 'subtle', { value: subtle, enumerable: true });
 defineGlobal('CryptoKey', CryptoKey);
 
+/** A secret key (`crypto.createSecretKey`); asymmetric keys are not supported. */
+class KeyObject {
+  #bytes;
+  constructor(bytes) {
+    this.#bytes = bytes;
+  }
+  get type() {
+    return 'secret';
+  }
+  get symmetricKeySize() {
+    return this.#bytes.length;
+  }
+  export() {
+    return Buffer.from(this.#bytes);
+  }
+  equals(other) {
+    return other instanceof KeyObject && timingSafeEqual(this.#bytes, other.export());
+  }
+}
+
+function asymmetricKey() {
+  throw new Error('asymmetric keys (RSA, EC, Ed25519) are not supported in Stratus functions: use HMAC keys');
+}
+
 function cryptoModule() {
   return {
     createHash: (algorithm) => {
@@ -129,7 +153,7 @@ function cryptoModule() {
     },
     createHmac: (algorithm, key) => {
       const name = hashName(algorithm);
-      const secret = bytesOf(key).slice();
+      const secret = key instanceof KeyObject ? key.export() : bytesOf(key).slice();
       return new Hash((data) => hostHmac(name, secret, data));
     },
     randomBytes(size, callback) {
@@ -139,7 +163,18 @@ function cryptoModule() {
       if (typeof callback === 'function') queueMicrotask(() => callback(null, bytes));
       return bytes;
     },
+    randomFillSync(target, offset = 0, size) {
+      const view = ArrayBuffer.isView(target) ? target : new Uint8Array(target);
+      const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+      const end = size === undefined ? bytes.length : offset + size;
+      for (let at = offset; at < end; at += 65536) crypto.getRandomValues(bytes.subarray(at, Math.min(end, at + 65536)));
+      return target;
+    },
     randomUUID: () => crypto.randomUUID(),
+    KeyObject,
+    createSecretKey: (key, encoding) => new KeyObject(bytesOf(key, encoding).slice()),
+    createPrivateKey: asymmetricKey,
+    createPublicKey: asymmetricKey,
     getRandomValues: (array) => crypto.getRandomValues(array),
     timingSafeEqual,
     getHashes: () => ['md5', 'sha1', 'sha256', 'sha384', 'sha512'],
@@ -496,13 +531,28 @@ function stringDecoderModule() {
   return { StringDecoder };
 }
 
+/** `stream`: the `Stream` base class packages inherit from; no Readable/Writable machinery. */
+function streamModule() {
+  const EventEmitter = requireBuiltin('events');
+  function Stream() {}
+  Object.setPrototypeOf(Stream.prototype, EventEmitter.prototype);
+  Stream.prototype.pipe = function pipe(destination) {
+    this.on('data', (chunk) => destination.write(chunk));
+    this.on('end', () => destination.end?.());
+    return destination;
+  };
+  Stream.Stream = Stream;
+  return Stream;
+}
+
 const NODE_MODULES = {
   assert: assertModule,
-  buffer: () => ({ Buffer, atob, btoa, constants: { MAX_LENGTH: 2 ** 32 } }),
+  buffer: () => ({ Buffer, SlowBuffer: Buffer, atob, btoa, constants: { MAX_LENGTH: 2 ** 32 } }),
   crypto: cryptoModule,
   events: eventsModule,
   path: pathModule,
   querystring: querystringModule,
+  stream: streamModule,
   string_decoder: stringDecoderModule,
   url: () => ({ URL, URLSearchParams, format: (url) => String(url) }),
   util: utilModule,
@@ -551,6 +601,17 @@ function require(specifier) {
   if (Object.hasOwn(REFUSED_MODULES, name)) {
     throw new Error(`require('${text}') is not available in Stratus functions: ${REFUSED_MODULES[name]}`);
   }
-  throw new Error(`require('${text}') is not available in Stratus functions: bundle dependencies into the function source`);
+  if (text.startsWith('node:') || NODE_NAMES.has(name.split('/')[0])) {
+    throw new Error(`require('${text}') is not available in Stratus functions: Node's ${name} module is not provided`);
+  }
+  throw new Error(
+    `require('${text}') is not available in Stratus functions: upload the function with its node_modules (several files or a zip), or bundle its dependencies into one file`,
+  );
 }
+
+// Node's module names without a Stratus version (resolution of multi-file functions also
+// treats them as built-in, see `resolve.rs`).
+const NODE_NAMES = new Set(['async_hooks', 'console', 'constants', 'diagnostics_channel', 'domain', 'inspector',
+  'module', 'perf_hooks', 'process', 'punycode', 'readline', 'repl', 'sys', 'timers', 'trace_events', 'tty', 'wasi',
+  'zlib']);
 defineGlobal('require', require);
