@@ -9,8 +9,15 @@ use crate::{FunctionAccess, InvocationStatus, InvocationTrigger, LambdaPayload, 
 /// A function definition's fixed limits: the server checks them, the UI's form checks what it
 /// can before sending. (Memory and timeout ceilings are per org: `OrgLimits`.)
 pub mod function_limits {
-    /// Largest source a function may have.
-    pub const MAX_CODE_BYTES: usize = 1024 * 1024;
+    /// Largest code (one source, or all files together) any org may allow; each org's own cap
+    /// is `OrgLimits::max_code_bytes`.
+    pub const MAX_CODE_BYTES: usize = 64 * 1024 * 1024;
+    /// An org's code cap unless the provider sets another.
+    pub const DEFAULT_MAX_CODE_BYTES: u32 = 5 * 1024 * 1024;
+    /// Most files one function may have.
+    pub const MAX_FILES: usize = 10_000;
+    /// Longest path of a file inside a function.
+    pub const MAX_FILE_PATH_BYTES: usize = 512;
     /// Most environment variables (and, separately, secrets).
     pub const MAX_ENV_ENTRIES: usize = 100;
     /// Longest environment variable or secret value.
@@ -117,16 +124,24 @@ pub struct FunctionSpec {
         )
     )]
     pub route: String,
-    /// JavaScript source: not blank, at most 1 MiB (1048576 bytes of UTF-8).
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 1_048_576,
-            pattern = r"^[\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\s\S]*$"
-        )
-    )]
+    /// JavaScript source of a one-file function: not blank, at most the org's `max_code_bytes`.
+    /// Send either `code` or `files`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 67_108_864))]
     pub code: String,
+    /// A function of several files: relative path (`index.js`, `lib/db.mjs`,
+    /// `node_modules/lodash/lodash.js`, `package.json`) → text. Paths use `/`, without `.` or
+    /// `..` segments; at most 10000 files of at most the org's `max_code_bytes` together.
+    /// Files `require` and `import` each other and `node_modules` as in Node. Or upload a zip
+    /// to `PUT …/functions/{name}/code`.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::files))]
+    pub files: Option<BTreeMap<String, String>>,
+    /// With `files`: the entry file. Omitted: `package.json`'s `exports` or `main`, else
+    /// `index.js` (or `index.mjs`, `index.cjs`, `handler.js`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 512))]
+    pub main: Option<String>,
     #[serde(default)]
     pub trigger: Trigger,
     #[serde(default, deserialize_with = "crate::object")]
@@ -165,6 +180,9 @@ pub struct CodeError {
     pub message: String,
     pub line: Option<u32>,
     pub column: Option<u32>,
+    /// The file, in a function of several files.
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 /// A function as read back.
@@ -191,8 +209,14 @@ pub struct Function {
     pub fresh_context: bool,
     pub access: FunctionAccess,
     pub payload_format_version: LambdaPayload,
-    /// Code of the latest version.
+    /// Code of the latest version (of its entry file, for a function of several files).
     pub code: String,
+    /// All files of the latest version, for a function of several files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<BTreeMap<String, String>>,
+    /// The entry file of a function of several files (as given, or found).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main: Option<String>,
     /// `openfaas`, `lambda` or `workers`, once compiled.
     pub shape: Option<String>,
     /// Why the latest version failed to deploy.
@@ -209,7 +233,11 @@ pub struct FunctionVersion {
     pub status: VersionStatus,
     /// Whether this version serves calls now.
     pub active: bool,
+    /// Its code (its entry file's, for a function of several files).
     pub code: String,
+    /// How many files it has (1 for a one-file function).
+    #[serde(default = "one_file")]
+    pub file_count: u32,
     pub error: Option<CodeError>,
     pub created_at: String,
 }
@@ -253,6 +281,10 @@ pub struct InvocationRecord {
 }
 
 fn one() -> u32 {
+    1
+}
+
+fn one_file() -> u32 {
     1
 }
 
@@ -323,6 +355,15 @@ pub struct OrgLimits {
     /// means allowed.
     #[serde(default = "allowed")]
     pub allow_public: bool,
+    /// Largest code of one function: its source, or all its files together (1024 to 67108864;
+    /// omitted means 5 MiB).
+    #[serde(default = "default_max_code_bytes")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1024, maximum = 67_108_864, default = 5_242_880))]
+    pub max_code_bytes: u32,
+}
+
+fn default_max_code_bytes() -> u32 {
+    function_limits::DEFAULT_MAX_CODE_BYTES
 }
 
 fn allowed() -> bool {
@@ -342,6 +383,7 @@ impl Default for OrgLimits {
             max_response_bytes: 6 * 1024 * 1024,
             max_functions: 200,
             allow_public: true,
+            max_code_bytes: function_limits::DEFAULT_MAX_CODE_BYTES,
         }
     }
 }

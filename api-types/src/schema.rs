@@ -152,6 +152,26 @@ pub(crate) fn secrets() -> Object {
     )
 }
 
+/// `FunctionSpec.files`.
+pub(crate) fn files() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+        .description(Some(
+            "A function of several files: relative path → text. Paths use `/`, at most 512 bytes, without \
+             `.` or `..` segments, empty segments, backslashes or control characters; at most 10000 files.",
+        ))
+        .property_names(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(512))
+                .pattern(Some(r"^(?!/)(?!.*(?:^|/)\.{1,2}(?:/|$))(?!.*//)[^\\\x00-\x1F\x7F-\x9F]+$")),
+        ))
+        .additional_properties(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .max_properties(Some(10_000))
+        .build()
+}
+
 /// A rate card's `service` or `unit` (the server's `check_name`).
 pub(crate) fn record_name() -> Object {
     let pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\x9F\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^\x00-\x1F\x7F-\x9F]*$";

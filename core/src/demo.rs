@@ -149,6 +149,8 @@ pub async fn seed_functions(functions: &std::sync::Arc<crate::functions::Functio
             runtime: "javascript".into(),
             route: name.into(),
             code: code.into(),
+            files: None,
+            main: None,
             trigger: api_types::Trigger::Http,
             limits: api_types::FunctionLimits::default(),
             env: Default::default(),

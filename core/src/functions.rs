@@ -3,6 +3,7 @@
 //! [`Functions`] is the service the HTTP handlers call. Code never runs in the server process:
 //! it is compiled and invoked in the sandbox's worker processes ([`sandbox::WorkerPool`]).
 
+pub mod archive;
 mod calls;
 mod concurrency;
 mod convert;

@@ -302,6 +302,15 @@ pub fn compile_files(
     detect_shape(Compiled { bytecode, shape: hint.unwrap_or(Shape::OpenFaas) }, hint, limits)
 }
 
+/// The entry file (relative path) a function of several files without a named `main` gets:
+/// `package.json`'s `exports` / `main`, else `index.js` and its kin.
+pub fn entry_file(files: &BTreeMap<String, String>) -> Result<String, String> {
+    let absolute: BTreeMap<String, &str> =
+        files.iter().map(|(path, text)| (format!("/{path}"), text.as_str())).collect();
+    let tree = resolve::Tree::new(absolute.keys().map(String::as_str), |path| absolute.get(path).copied());
+    tree.entry(None).map(|path| path.trim_start_matches('/').to_owned())
+}
+
 /// Compiles either kind of [`Source`].
 pub fn compile_source(source: &Source, limits: &Limits) -> Result<Compiled, CompileError> {
     match source {

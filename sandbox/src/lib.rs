@@ -69,7 +69,7 @@ pub mod worker;
 
 pub use engine::{
     CompileError, Compiled, HttpRequest, HttpResponse, Instance, Invocation, InvokeError, Limits, LogLine, MAX_FILES,
-    MAX_PATH_BYTES, Shape, Source, check_path, compile, compile_files, compile_source,
+    MAX_PATH_BYTES, Shape, Source, check_path, compile, compile_files, compile_source, entry_file,
 };
 pub use outbound::{Outbound, OutboundError, OutboundFuture, OutboundRequest, OutboundResponse, Redirect};
 pub use pool::{CallOutcome, FunctionKey, LoadSpec, PoolConfig, PoolStats, WorkerCommand, WorkerPool};

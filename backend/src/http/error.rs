@@ -44,6 +44,9 @@ pub enum ApiError {
     /// 413 `payload_too_large`.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// 415 `unsupported_media_type`: a body of a type the operation does not take.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// 422 `validation_failed`: the request was read but some fields are wrong (see `details`).
     #[error("{message}")]
     Validation { message: String, details: Vec<ErrorDetail> },
@@ -96,6 +99,7 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Vcd { unavailable: true, .. } => (StatusCode::SERVICE_UNAVAILABLE, "vcd_unavailable"),

@@ -5,8 +5,9 @@ use api_types::{
     Rollback,
 };
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -21,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_functions, create_function))
         .routes(routes!(get_function, update_function, delete_function))
+        .routes(routes!(put_code))
         .routes(routes!(list_versions))
         .routes(routes!(rollback))
         .routes(routes!(list_invocations))
@@ -97,6 +99,41 @@ async fn update_function(
     AppJson(spec): AppJson<FunctionSpec>,
 ) -> ApiResult<(StatusCode, Json<Function>)> {
     let function = state.functions.update(&scope.org, &path.name, &spec).await?;
+    Ok((StatusCode::ACCEPTED, Json(function)))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct CodeQuery {
+    /// The entry file inside the archive (else its `package.json` or `index.js` decides).
+    main: Option<String>,
+}
+
+/// Replaces the function's code with the files of a zip archive (Lambda's "upload a .zip"):
+/// `.js`, `.mjs`, `.cjs` and `.json` files are kept (with `node_modules/`), other files are
+/// skipped; one top-level folder holding everything is taken as the root. Everything else about
+/// the function stays; the new version deploys in the background (`202`).
+#[utoipa::path(put, path = "/api/org/{org}/functions/{name}/code", tag = "functions",
+    params(("org" = String, Path), ("name" = String, Path), CodeQuery),
+    request_body(content = Vec<u8>, content_type = "application/zip"),
+    responses((status = 202, body = Function), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn put_code(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(path): Path<FunctionPath>,
+    AppQuery(query): AppQuery<CodeQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Function>)> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if !matches!(media.as_str(), "application/zip" | "application/x-zip-compressed" | "application/octet-stream") {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "send the archive as application/zip, not '{content_type}'"
+        )));
+    }
+    let function = state.functions.update_code(&scope.org, &path.name, &body, query.main).await?;
     Ok((StatusCode::ACCEPTED, Json(function)))
 }
 

@@ -12,7 +12,30 @@ fn code_error(v: &VersionRow) -> Option<CodeError> {
         message: message.clone(),
         line: v.error_line.and_then(|l| u32::try_from(l).ok()),
         column: v.error_column.and_then(|c| u32::try_from(c).ok()),
+        file: v.error_file.clone(),
     })
+}
+
+/// The entry file of a version of several files (as named, or as the sandbox finds it).
+fn entry_of(v: &VersionRow) -> Option<String> {
+    let files = v.files.as_ref()?;
+    v.main.clone().or_else(|| sandbox::entry_file(files).ok())
+}
+
+/// What the sandbox compiles for a version.
+pub(crate) fn source_of(v: &VersionRow) -> sandbox::Source {
+    match &v.files {
+        Some(files) => sandbox::Source::Files { files: files.clone(), main: v.main.clone() },
+        None => sandbox::Source::Single(v.code.clone()),
+    }
+}
+
+/// A version's code as one text: its source, or its entry file's.
+fn code_of(v: &VersionRow) -> String {
+    match (&v.files, entry_of(v)) {
+        (Some(files), Some(entry)) => files.get(&entry).cloned().unwrap_or_default(),
+        _ => v.code.clone(),
+    }
 }
 
 /// A function from its head and its latest version.
@@ -35,7 +58,9 @@ pub fn function_dto(head: &FunctionHead, latest: &VersionRow) -> Function {
         fresh_context: latest.fresh_context,
         access: latest.access,
         payload_format_version: latest.payload_format,
-        code: latest.code.clone(),
+        code: code_of(latest),
+        files: latest.files.clone(),
+        main: entry_of(latest),
         shape: latest.shape.clone(),
         error: code_error(latest),
         created_at: rfc3339_from_millis(head.created_at),
@@ -49,7 +74,8 @@ pub fn version_dto(head: &FunctionHead, v: &VersionRow) -> FunctionVersion {
         version: v.version,
         status: v.status,
         active: head.active_version == Some(v.version),
-        code: v.code.clone(),
+        code: code_of(v),
+        file_count: v.files.as_ref().map_or(1, |files| u32::try_from(files.len()).unwrap_or(u32::MAX)),
         error: code_error(v),
         created_at: rfc3339_from_millis(v.created_at),
     }

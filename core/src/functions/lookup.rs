@@ -200,7 +200,7 @@ impl Functions {
 
     async fn recompile(&self, v: &VersionRow) -> Result<Option<Compiled>, sqlx::Error> {
         tracing::info!(org = %v.org, name = %v.name, version = v.version, "recompiling bytecode of an older engine");
-        match self.pool.compile(v.code.clone(), compile_limits()).await {
+        match self.pool.compile(super::convert::source_of(v), compile_limits()).await {
             Ok(Ok(compiled)) => {
                 let shape = compiled.shape.as_str();
                 self.store

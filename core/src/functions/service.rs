@@ -6,16 +6,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use api_types::{
-    EgressPolicy, ErrorDetail, Function, FunctionSpec, FunctionSummary, FunctionVersion, OrgLimits, VersionStatus,
+    CodeError, EgressPolicy, ErrorDetail, Function, FunctionSpec, FunctionSummary, FunctionVersion, OrgLimits,
+    VersionStatus,
 };
 use sandbox::{Limits, WorkerPool};
 
 use super::calls::CallObserver;
 use super::concurrency::Concurrency;
-use super::convert::{function_dto, version_dto};
+use super::convert::{function_dto, source_of, version_dto};
 use super::lookup::Lookups;
 use super::recorder::Recorder;
-use super::spec::validate_spec;
+use super::spec::{Code, validate_spec};
 use crate::cluster::{Cluster, Invalidation};
 use crate::dates::{now_millis, rfc3339_from_millis};
 use crate::egress::{Egress, Policy};
@@ -226,6 +227,40 @@ impl Functions {
         Ok(function_dto(&head, &next))
     }
 
+    /// Replaces a function's code with the files of a zip archive (everything else stays), as
+    /// a new version deployed in the background.
+    pub async fn update_code(
+        self: &Arc<Self>,
+        org: &str,
+        name: &str,
+        archive: &[u8],
+        main: Option<String>,
+    ) -> Result<Function, FunctionError> {
+        let (head, latest) = self.head_and_latest(org, name).await?;
+        let limits = self.org_limits(org).await?;
+        let unpacked =
+            super::archive::unpack(archive, limits.max_code_bytes as usize).map_err(FunctionError::Invalid)?;
+        let spec = FunctionSpec {
+            name: name.to_owned(),
+            runtime: head.runtime.clone(),
+            route: head.route.clone(),
+            code: String::new(),
+            files: Some(unpacked.files),
+            main,
+            trigger: latest.trigger.clone(),
+            limits: api_types::FunctionLimits {
+                memory_mb: u32::try_from(latest.memory_mb).ok(),
+                timeout_ms: u32::try_from(latest.timeout_ms).ok(),
+            },
+            env: latest.env.clone(),
+            secrets: None,
+            fresh_context: latest.fresh_context,
+            access: latest.access,
+            payload_format_version: latest.payload_format,
+        };
+        self.update(org, name, &spec).await
+    }
+
     /// Makes a copy of a ready version the newest version, serving at once.
     pub async fn rollback(&self, org: &str, name: &str, version: i64) -> Result<Function, FunctionError> {
         let (head, _) = self.head_and_latest(org, name).await?;
@@ -300,7 +335,7 @@ impl Functions {
         let Some(row) = self.store.get_version(org, name, version).await? else {
             return Ok(()); // Deleted meanwhile.
         };
-        let outcome = self.pool.compile(row.code.clone(), compile_limits()).await;
+        let outcome = self.pool.compile(source_of(&row), compile_limits()).await;
         let now = now_millis();
         match outcome {
             Ok(Ok(compiled)) => {
@@ -309,12 +344,13 @@ impl Functions {
                     .await?
             }
             Ok(Err(error)) => {
-                let at = (error.message.as_str(), error.line.map(i64::from), error.column.map(i64::from));
-                self.store.mark_version_failed(org, name, version, at, now).await?
+                let at = CodeError { message: error.message, line: error.line, column: error.column, file: error.file };
+                self.store.mark_version_failed(org, name, version, &at, now).await?
             }
             Err(error) => {
                 let message = format!("the compiler could not finish: {error:?}");
-                self.store.mark_version_failed(org, name, version, (&message, None, None), now).await?
+                let at = CodeError { message, line: None, column: None, file: None };
+                self.store.mark_version_failed(org, name, version, &at, now).await?
             }
         }
         self.changed(Invalidation::Function { org: org.to_owned(), name: name.to_owned() }).await;
@@ -333,7 +369,18 @@ fn version_row(
         org: org.to_owned(),
         name: valid.name.clone(),
         version,
-        code: valid.code.clone(),
+        code: match &valid.code {
+            Code::Source(code) => code.clone(),
+            Code::Files { .. } => String::new(),
+        },
+        files: match &valid.code {
+            Code::Files { files, .. } => Some(files.clone()),
+            Code::Source(_) => None,
+        },
+        main: match &valid.code {
+            Code::Files { main, .. } => main.clone(),
+            Code::Source(_) => None,
+        },
         trigger: valid.trigger.clone(),
         memory_mb: i64::from(valid.memory_mb),
         timeout_ms: i64::from(valid.timeout_ms),
@@ -346,6 +393,7 @@ fn version_row(
         error_message: None,
         error_line: None,
         error_column: None,
+        error_file: None,
         created_at: now,
         access: valid.access,
         payload_format: valid.payload_format,

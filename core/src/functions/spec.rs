@@ -6,7 +6,7 @@ use api_types::{ErrorDetail, FunctionAccess, FunctionSpec, LambdaPayload, OrgLim
 
 pub use api_types::function_limits::RESERVED_ROUTES;
 use api_types::function_limits::{
-    MAX_CODE_BYTES, MAX_ENV_ENTRIES, MAX_ENV_NAME_BYTES, MAX_ENV_VALUE_BYTES, MAX_SEGMENT_CHARS,
+    MAX_ENV_ENTRIES, MAX_ENV_NAME_BYTES, MAX_ENV_VALUE_BYTES, MAX_FILE_PATH_BYTES, MAX_FILES, MAX_SEGMENT_CHARS,
 };
 
 /// A definition that passed validation, limits filled in from the org's defaults.
@@ -14,7 +14,7 @@ use api_types::function_limits::{
 pub struct ValidSpec {
     pub name: String,
     pub route: String,
-    pub code: String,
+    pub code: Code,
     pub trigger: Trigger,
     pub memory_mb: u32,
     pub timeout_ms: u32,
@@ -23,6 +23,61 @@ pub struct ValidSpec {
     pub fresh_context: bool,
     pub access: FunctionAccess,
     pub payload_format: LambdaPayload,
+}
+
+/// A function's code: one source, or several files with an optional entry file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Code {
+    Source(String),
+    Files { files: BTreeMap<String, String>, main: Option<String> },
+}
+
+impl Code {
+    /// What the sandbox compiles.
+    pub fn to_source(&self) -> sandbox::Source {
+        match self {
+            Code::Source(code) => sandbox::Source::Single(code.clone()),
+            Code::Files { files, main } => sandbox::Source::Files { files: files.clone(), main: main.clone() },
+        }
+    }
+}
+
+/// Checks `code` or `files` (exactly one) against the org's cap.
+fn check_code(spec: &FunctionSpec, limits: &OrgLimits, errors: &mut Vec<ErrorDetail>) -> Code {
+    let cap = limits.max_code_bytes as usize;
+    let Some(files) = &spec.files else {
+        if spec.code.trim().is_empty() {
+            errors.push(ErrorDetail::field("code", "must not be empty (send `code`, or `files`)"));
+        } else if spec.code.len() > cap {
+            errors.push(ErrorDetail::field("code", format!("must be at most {cap} bytes (this org's cap)")));
+        }
+        return Code::Source(spec.code.clone());
+    };
+    if !spec.code.is_empty() {
+        errors.push(ErrorDetail::field("code", "send either `code` or `files`, not both"));
+    }
+    if files.is_empty() {
+        errors.push(ErrorDetail::field("files", "must hold at least one file"));
+    } else if files.len() > MAX_FILES {
+        errors.push(ErrorDetail::field("files", format!("at most {MAX_FILES} files")));
+    }
+    let total: usize = files.iter().map(|(path, text)| path.len() + text.len()).sum();
+    if total > cap {
+        errors.push(ErrorDetail::field("files", format!("must be at most {cap} bytes together (this org's cap)")));
+    }
+    for path in files.keys().take(100) {
+        if path.len() > MAX_FILE_PATH_BYTES {
+            errors.push(ErrorDetail::field("files", format!("paths are at most {MAX_FILE_PATH_BYTES} bytes")));
+        } else if let Err(reason) = sandbox::check_path(path) {
+            errors.push(ErrorDetail::field(format!("files.{path}"), reason));
+        }
+    }
+    if let Some(main) = &spec.main
+        && !files.contains_key(main)
+    {
+        errors.push(ErrorDetail::field("main", format!("'{main}' is not one of the files")));
+    }
+    Code::Files { files: files.clone(), main: spec.main.clone() }
 }
 
 /// Names and routes: one URL path segment of lowercase letters, digits, `-` and `_`.
@@ -109,11 +164,7 @@ pub fn validate_spec(
     } else if RESERVED_ROUTES.contains(&spec.route.as_str()) {
         errors.push(ErrorDetail::field("route", format!("'{}' is reserved for the Stratus API", spec.route)));
     }
-    if spec.code.trim().is_empty() {
-        errors.push(ErrorDetail::field("code", "must not be empty"));
-    } else if spec.code.len() > MAX_CODE_BYTES {
-        errors.push(ErrorDetail::field("code", format!("must be at most {MAX_CODE_BYTES} bytes")));
-    }
+    let code = check_code(spec, limits, &mut errors);
     if let Trigger::Event { event } = &spec.trigger
         && let Err(reason) = super::events::validate_pattern(event)
     {
@@ -133,7 +184,7 @@ pub fn validate_spec(
     Ok(ValidSpec {
         name,
         route: spec.route.clone(),
-        code: spec.code.clone(),
+        code,
         trigger: spec.trigger.clone(),
         memory_mb,
         timeout_ms,
@@ -157,6 +208,8 @@ mod tests {
             runtime: "javascript".into(),
             route: "hello".into(),
             code: "module.exports = async () => 'hi'".into(),
+            files: None,
+            main: None,
             trigger: Trigger::Http,
             limits: FunctionLimits::default(),
             env: BTreeMap::new(),
@@ -188,6 +241,25 @@ mod tests {
         bad.env.insert("1BAD".into(), "x".into());
         let got = fields(validate_spec(&bad, &OrgLimits::default(), None));
         assert_eq!(got, ["name", "runtime", "route", "code", "limits.memory_mb", "limits.timeout_ms", "env.1BAD"]);
+    }
+
+    #[test]
+    fn files_replace_code_within_the_org_cap() {
+        let mut many = spec();
+        many.code.clear();
+        many.files = Some(BTreeMap::from([("index.js".into(), "module.exports = () => 1".into())]));
+        many.main = Some("index.js".into());
+        assert!(matches!(validate_spec(&many, &OrgLimits::default(), None).unwrap().code, Code::Files { .. }));
+        many.code = "x".into();
+        many.main = Some("other.js".into());
+        many.files.as_mut().unwrap().insert("../up.js".into(), String::new());
+        let got = fields(validate_spec(&many, &OrgLimits::default(), None));
+        assert_eq!(got, ["code", "files.../up.js", "main"]);
+        let small = OrgLimits { max_code_bytes: 1024, ..OrgLimits::default() };
+        let mut big = spec();
+        big.code.clear();
+        big.files = Some(BTreeMap::from([("index.js".into(), "x".repeat(1100))]));
+        assert_eq!(fields(validate_spec(&big, &small, None)), ["files"]);
     }
 
     #[test]

@@ -36,7 +36,12 @@ pub struct VersionRow {
     pub org: String,
     pub name: String,
     pub version: i64,
+    /// The source of a one-file version; empty when `files` holds the code.
     pub code: String,
+    /// The files of a version of several files.
+    pub files: Option<BTreeMap<String, String>>,
+    /// Its entry file as the author named it.
+    pub main: Option<String>,
     pub trigger: Trigger,
     pub memory_mb: i64,
     pub timeout_ms: i64,
@@ -50,6 +55,7 @@ pub struct VersionRow {
     pub error_message: Option<String>,
     pub error_line: Option<i64>,
     pub error_column: Option<i64>,
+    pub error_file: Option<String>,
     pub created_at: i64,
     pub access: api_types::FunctionAccess,
     pub payload_format: api_types::LambdaPayload,
@@ -76,7 +82,7 @@ const HEAD_COLUMNS: &str =
     "org_name, name, runtime, route, status, latest_version, active_version, created_at, updated_at";
 const VERSION_COLUMNS: &str = "org_name, name, version, code, trigger_json, memory_mb, timeout_ms, env_json, \
      secrets_json, fresh_context, status, shape, bytecode, error_message, error_line, error_column, created_at, access, \
-     payload_format";
+     payload_format, files_json, main_file, error_file";
 
 fn head(row: &AnyRow) -> Result<FunctionHead, sqlx::Error> {
     Ok(FunctionHead {
@@ -98,6 +104,12 @@ fn version(row: &AnyRow) -> Result<VersionRow, sqlx::Error> {
         name: row.try_get("name")?,
         version: row.try_get("version")?,
         code: row.try_get("code")?,
+        files: row
+            .try_get::<Option<String>, _>("files_json")?
+            .map(|json| serde_json::from_str(&json))
+            .transpose()
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        main: row.try_get("main_file")?,
         trigger: super::json(row, "trigger_json")?,
         memory_mb: row.try_get("memory_mb")?,
         timeout_ms: row.try_get("timeout_ms")?,
@@ -110,6 +122,7 @@ fn version(row: &AnyRow) -> Result<VersionRow, sqlx::Error> {
         error_message: row.try_get("error_message")?,
         error_line: row.try_get("error_line")?,
         error_column: row.try_get("error_column")?,
+        error_file: row.try_get("error_file")?,
         created_at: row.try_get("created_at")?,
         access: super::state(row, "access")?,
         payload_format: super::state(row, "payload_format")?,
@@ -120,8 +133,8 @@ async fn insert_version(conn: &mut sqlx::AnyConnection, v: &VersionRow) -> Resul
     sqlx::query(
         "insert into function_version (org_name, name, version, code, trigger_json, memory_mb, timeout_ms, \
          env_json, secrets_json, fresh_context, status, shape, bytecode, error_message, error_line, error_column, \
-         created_at, access, payload_format) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+         created_at, access, payload_format, files_json, main_file, error_file) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
     )
     .bind(&v.org)
     .bind(&v.name)
@@ -142,6 +155,9 @@ async fn insert_version(conn: &mut sqlx::AnyConnection, v: &VersionRow) -> Resul
     .bind(v.created_at)
     .bind(v.access.as_str())
     .bind(v.payload_format.as_str())
+    .bind(v.files.as_ref().map(super::to_json).transpose()?)
+    .bind(&v.main)
+    .bind(&v.error_file)
     .execute(&mut *conn)
     .await
     .map(|_| ())
@@ -250,7 +266,8 @@ impl Store {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "update function_version set status = 'ready', shape = $1, bytecode = $2, error_message = null, \
-             error_line = null, error_column = null where org_name = $3 and name = $4 and version = $5",
+             error_line = null, error_column = null, error_file = null where org_name = $3 and name = $4 \
+             and version = $5",
         )
         .bind(shape)
         .bind(bytecode)
@@ -269,20 +286,21 @@ impl Store {
         org: &str,
         name: &str,
         version: i64,
-        error: (&str, Option<i64>, Option<i64>),
+        error: &api_types::CodeError,
         now: i64,
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "update function_version set status = 'failed', error_message = $1, error_line = $2, error_column = $3 \
-             where org_name = $4 and name = $5 and version = $6",
+            "update function_version set status = 'failed', error_message = $1, error_line = $2, error_column = $3, \
+             error_file = $7 where org_name = $4 and name = $5 and version = $6",
         )
-        .bind(error.0)
-        .bind(error.1)
-        .bind(error.2)
+        .bind(&error.message)
+        .bind(error.line.map(i64::from))
+        .bind(error.column.map(i64::from))
         .bind(org)
         .bind(name)
         .bind(version)
+        .bind(&error.file)
         .execute(&mut *tx)
         .await?;
         sqlx::query(

@@ -127,6 +127,8 @@ impl FormValues {
             runtime: "javascript".to_owned(),
             route: self.route.trim().to_owned(),
             code: self.code.clone(),
+            files: None,
+            main: None,
             trigger: match self.event.trim() {
                 "" => Trigger::Http,
                 event => Trigger::Event { event: event.to_owned() },

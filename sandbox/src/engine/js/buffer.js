@@ -82,6 +82,9 @@ class Buffer extends Uint8Array {
   static allocUnsafe(size) {
     return new Buffer(size);
   }
+  static allocUnsafeSlow(size) {
+    return Buffer.alloc(size);
+  }
   static isBuffer(value) {
     return value instanceof Buffer;
   }
@@ -144,4 +147,9 @@ class Buffer extends Uint8Array {
   }
 }
 
-defineGlobal('Buffer', Buffer);
+// Node still lets old code call `Buffer(x)` without `new` (deprecated, but packages such as
+// safe-buffer do); a class cannot be called, so the global is a callable stand-in for it.
+const NodeBuffer = new Proxy(Buffer, {
+  apply: (_target, _self, args) => (typeof args[0] === 'number' ? Buffer.alloc(args[0]) : Buffer.from(...args)),
+});
+defineGlobal('Buffer', NodeBuffer);

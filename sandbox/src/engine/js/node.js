@@ -547,7 +547,7 @@ function streamModule() {
 
 const NODE_MODULES = {
   assert: assertModule,
-  buffer: () => ({ Buffer, SlowBuffer: Buffer, atob, btoa, constants: { MAX_LENGTH: 2 ** 32 } }),
+  buffer: () => ({ Buffer: NodeBuffer, SlowBuffer: NodeBuffer, atob, btoa, constants: { MAX_LENGTH: 2 ** 32 } }),
   crypto: cryptoModule,
   events: eventsModule,
   path: pathModule,
