@@ -8,6 +8,7 @@ mod events;
 mod events_ui;
 mod history;
 mod limits;
+mod packages;
 mod warm_path;
 
 use std::time::{Duration, Instant};

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod lambda_fake;
+pub mod npm;
 pub mod process;
 pub mod replicas;
 pub mod vcd;

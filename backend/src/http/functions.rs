@@ -133,7 +133,8 @@ async fn put_code(
             "send the archive as application/zip, not '{content_type}'"
         )));
     }
-    let function = state.functions.update_code(&scope.org, &path.name, &body, query.main).await?;
+    let main = query.main.filter(|main| !main.is_empty());
+    let function = state.functions.update_code(&scope.org, &path.name, &body, main).await?;
     Ok((StatusCode::ACCEPTED, Json(function)))
 }
 

@@ -89,7 +89,8 @@ pub(super) fn compile_limits() -> Limits {
 pub(super) fn call_limits(memory_mb: u32, timeout_ms: u32, org: &OrgLimits) -> Limits {
     Limits {
         memory_bytes: memory_mb as usize * 1024 * 1024,
-        stack_bytes: 512 * 1024,
+        // As much as compiling had: loading a function with node_modules nests requires deeply.
+        stack_bytes: 1024 * 1024,
         timeout: Duration::from_millis(u64::from(timeout_ms)),
         max_response_bytes: org.max_response_bytes as usize,
         max_log_bytes: 64 * 1024,

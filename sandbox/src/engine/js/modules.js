@@ -22,7 +22,11 @@ function resolveFrom(from, specifier) {
 }
 
 function makeRequire(from) {
-  const localRequire = (specifier) => loadModule(resolveFrom(from, specifier));
+  const localRequire = (specifier) => {
+    const path = resolveFrom(from, specifier);
+    // Built-ins keep the name as written, for the messages of those that are refused.
+    return path.startsWith('node:') ? require(specifier) : loadModule(path);
+  };
   localRequire.resolve = (specifier) => resolveFrom(from, specifier);
   localRequire.cache = requireCache;
   localRequire.main = mainModule;
