@@ -197,6 +197,17 @@ impl ApiClient {
         self.send_json(Method::PUT, &urls::function(&self.base, org, name), spec).await
     }
 
+    /// `PUT /api/org/{org}/functions/{name}/code`: the function's files from a zip archive (a
+    /// file the user picked, sent as it is), as a new version, `initializing`.
+    pub async fn upload_code(&self, org: &str, name: &str, archive: &web_sys::File) -> Result<Function, ApiError> {
+        let request = self
+            .request(Method::PUT, &urls::function_code(&self.base, org, name))
+            .header("Content-Type", "application/zip")
+            .body(wasm_bindgen::JsValue::from(archive.clone()))
+            .map_err(|e| ApiError::network(e.to_string()))?;
+        json_of(checked(send(request).await?).await?).await
+    }
+
     /// `DELETE /api/org/{org}/functions/{name}`.
     pub async fn delete_function(&self, org: &str, name: &str) -> Result<(), ApiError> {
         self.delete(&urls::function(&self.base, org, name)).await

@@ -3,6 +3,7 @@
 pub mod api_error;
 pub mod budget_form;
 pub mod chart_data;
+pub mod code_files;
 pub mod cost_rows;
 pub mod date;
 pub mod display;

@@ -50,11 +50,26 @@ async fn start_stratus(data_dir: &Path, port: u16) -> Child {
         .expect("start stratus")
 }
 
-async fn create(client: &reqwest::Client, base: &str, token: &str, name: &str) -> Duration {
+pub(crate) async fn create_with(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> Duration {
+    let name = body["name"].as_str().unwrap_or_default().to_owned();
     let started = Instant::now();
-    let body = json!({"name": name, "route": name, "code": HELLO});
     let r = client.post(format!("{base}/api/org/acme/functions")).bearer_auth(token).json(&body).send().await.unwrap();
     assert_eq!(r.status(), 202, "{name}: {}", r.text().await.unwrap_or_default());
+    wait_deployed(client, base, token, &name).await;
+    started.elapsed()
+}
+
+async fn create(client: &reqwest::Client, base: &str, token: &str, name: &str) -> Duration {
+    create_with(client, base, token, json!({"name": name, "route": name, "code": HELLO})).await
+}
+
+/// Polls a function until it is ready (panics when it failed).
+async fn wait_deployed(client: &reqwest::Client, base: &str, token: &str, name: &str) {
     loop {
         let f: serde_json::Value = client
             .get(format!("{base}/api/org/acme/functions/{name}"))
@@ -66,14 +81,14 @@ async fn create(client: &reqwest::Client, base: &str, token: &str, name: &str) -
             .await
             .unwrap();
         match f["status"].as_str() {
-            Some("ready") => return started.elapsed(),
+            Some("ready") => return,
             Some("initializing") => tokio::time::sleep(Duration::from_micros(500)).await,
             other => panic!("{name}: {other:?} {f}"),
         }
     }
 }
 
-async fn first_call(client: &reqwest::Client, url: &str, token: &str) -> Duration {
+pub(crate) async fn first_call(client: &reqwest::Client, url: &str, token: &str) -> Duration {
     let started = Instant::now();
     let r = client.get(url).bearer_auth(token).send().await.unwrap();
     assert_eq!(r.status(), 200);
@@ -134,6 +149,7 @@ pub async fn run() {
     );
 
     compare(&client, &base, &token).await;
+    crate::functions_io::run(&client, &base, &token, &provider).await;
 
     server.kill().await.ok();
     let mut server = start_stratus(data.path(), port).await;
@@ -168,13 +184,26 @@ async fn compare(client: &reqwest::Client, base: &str, token: &str) {
             None => println!("{name}: could not be installed or started (npm); no ratios against it"),
         }
     }
+    let named: Vec<(&str, String)> = targets.iter().map(|(name, url, _)| (*name, url.clone())).collect();
+    race(client, token, &named, &CLIENTS).await;
+    for (_, _, child) in &mut targets {
+        if let Some(child) = child {
+            child.kill().await.ok();
+        }
+    }
+}
+
+/// p50/p99 of each target at one client (the first target is Stratus, the others its peers),
+/// then throughput rounds at each client count, the targets taking turns within each count so
+/// that a slower stretch of the machine hits them alike; prints Stratus/peer ratios.
+pub(crate) async fn race(client: &reqwest::Client, token: &str, targets: &[(&str, String)], clients: &[usize]) {
     let mut p50 = Vec::new();
-    for (name, url, _) in &targets {
+    for (name, url) in targets {
         let one = latency(client, url, token, 2_000).await;
         println!("{name:<8} 1 client   {one}");
         p50.push(one.p50.as_secs_f64());
     }
-    for (i, (name, _, _)) in targets.iter().enumerate().skip(1) {
+    for (i, (name, _)) in targets.iter().enumerate().skip(1) {
         println!("latency ratio Stratus/{name} p50: {:.2} (above 1: Stratus is slower)", p50[0] / p50[i]);
     }
     let wrk = have_wrk();
@@ -186,10 +215,10 @@ async fn compare(client: &reqwest::Client, base: &str, token: &str) {
             "in-process reqwest (install wrk for lighter load: apt-get install wrk)"
         }
     );
-    for clients in CLIENTS {
+    for &clients in clients {
         let mut rounds = vec![Vec::new(); targets.len()];
         for _round in 0..ROUNDS {
-            for (i, (_, url, _)) in targets.iter().enumerate() {
+            for (i, (_, url)) in targets.iter().enumerate() {
                 let round = match wrk.then(|| wrk_throughput(url, token, clients, ROUND)).flatten() {
                     Some(rate) => rate,
                     None => throughput(client, url, token, clients, ROUND).await,
@@ -206,23 +235,18 @@ async fn compare(client: &reqwest::Client, base: &str, token: &str) {
             })
             .collect();
         let mut line = format!("{clients:>2} clients:");
-        for (i, (name, _, _)) in targets.iter().enumerate() {
+        for (i, (name, _)) in targets.iter().enumerate() {
             line.push_str(&format!("  {name} {:>7.0} req/s", rps[i]));
         }
-        for (i, (name, _, _)) in targets.iter().enumerate().skip(1) {
+        for (i, (name, _)) in targets.iter().enumerate().skip(1) {
             line.push_str(&format!("  Stratus/{name} {:.2}", rps[0] / rps[i]));
         }
         println!("{line}");
     }
-    for (_, _, child) in &mut targets {
-        if let Some(child) = child {
-            child.kill().await.ok();
-        }
-    }
 }
 
 /// Waits until `url` answers 200 with `token`.
-async fn wait_ready_with(client: &reqwest::Client, url: &str, token: &str) {
+pub(crate) async fn wait_ready_with(client: &reqwest::Client, url: &str, token: &str) {
     for _ in 0..3000 {
         if client.get(url).bearer_auth(token).send().await.is_ok_and(|r| r.status().is_success()) {
             return;

@@ -15,6 +15,7 @@ mod api;
 mod autoscale;
 mod first_chart;
 mod functions;
+mod functions_io;
 mod load;
 mod peers;
 mod scale;

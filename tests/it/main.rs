@@ -12,6 +12,7 @@ mod coherence;
 mod contract;
 mod deploy;
 mod egress_ui;
+mod function_files_ui;
 mod functions;
 mod functions_ui;
 mod jobs_amqp;

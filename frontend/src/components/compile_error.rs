@@ -5,12 +5,16 @@ use leptos::prelude::*;
 
 use crate::components::icon::{Icon, IconShape};
 
-/// An `alert-danger` with the compiler's message and where it points, `line:column`.
+/// An `alert-danger` with the compiler's message and where it points: `line:column`, or
+/// `file:line:column` in a function of several files.
 #[component]
 pub fn CompileError(error: CodeError) -> impl IntoView {
-    let place = match (error.line, error.column) {
-        (Some(line), Some(column)) => Some(format!("Line {line}:{column}")),
-        (Some(line), None) => Some(format!("Line {line}")),
+    let place = match (error.file.as_deref(), error.line, error.column) {
+        (Some(file), Some(line), Some(column)) => Some(format!("{file}:{line}:{column}")),
+        (Some(file), Some(line), None) => Some(format!("{file}:{line}")),
+        (Some(file), None, _) => Some(file.to_owned()),
+        (None, Some(line), Some(column)) => Some(format!("Line {line}:{column}")),
+        (None, Some(line), None) => Some(format!("Line {line}")),
         _ => None,
     };
     view! {

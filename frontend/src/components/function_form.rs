@@ -9,10 +9,12 @@ use crate::api::ApiClient;
 use crate::components::code_editor::CodeEditor;
 use crate::components::compile_error::CompileError;
 use crate::components::field_error::FieldError;
+use crate::components::file_tree::FileTree;
 use crate::components::icon::{Icon, IconShape};
 use crate::components::key_value_rows::{KeyValueRows, PairRow};
 use crate::components::modal::Modal;
 use crate::components::secret_rows::{SecretEntry, SecretRows};
+use crate::components::zip_upload::ZipUpload;
 use crate::logic::function_form::{
     ACCESS_CHOICES, EnvRow, FieldErrors, FormMode, FormValues, field, path_preview, route_from_name,
 };
@@ -52,16 +54,21 @@ pub fn FunctionForm(
     let access = RwSignal::new(initial.access);
     let payload = RwSignal::new(initial.payload);
     let event = RwSignal::new(initial.event.clone());
-    let code = RwSignal::new(initial.code.clone());
+    let files = RwSignal::new(initial.files.clone());
+    let code = RwSignal::new(initial.files.as_ref().map_or_else(|| initial.code.clone(), |f| f.text().to_owned()));
     let errors = RwSignal::new(FieldErrors::default());
     let saving = RwSignal::new(false);
     let pending_template = RwSignal::new(None::<Template>);
 
     let field_errors = move |key: &'static str| Signal::derive(move || errors.with(|e| e.get(key)));
     let invalid = move |key: &'static str| move || errors.with(|e| !e.get(key).is_empty());
+    let error_file = Signal::derive(move || compile_error.with(|e| e.as_ref().and_then(|e| e.file.clone())));
     let error_line = Signal::derive(move || {
         let from_save = errors.with(|e| e.code_line).and_then(|l| u32::try_from(l).ok());
-        from_save.or_else(|| compile_error.with(|e| e.as_ref().and_then(|e| e.line)))
+        // A compile error marks its line only in the file it is in.
+        let open_file = files.with(|f| f.as_ref().map(|f| f.selected.clone()));
+        let here = error_file.with(|file| file.is_none() || *file == open_file);
+        from_save.or_else(|| compile_error.with(|e| e.as_ref().and_then(|e| e.line)).filter(|_| here))
     });
     let path_org = org.clone();
     let path = move || path_preview(&path_org, &route.get());
@@ -75,6 +82,7 @@ pub fn FunctionForm(
         secrets: secrets.get_untracked().iter().map(SecretEntry::to_row).collect(),
         fresh_context: fresh_context.get_untracked(),
         code: code.get_untracked(),
+        files: files.get_untracked(),
         event: event.get_untracked(),
         access: access.get_untracked(),
         payload: payload.get_untracked(),
@@ -437,18 +445,31 @@ pub fn FunctionForm(
         </div>
     };
 
+    let zip = (mode == FormMode::Edit).then(|| {
+        view! { <ZipUpload org=org.clone() name=initial.name.clone() on_saved /> }
+    });
+    let open_file = move || files.with(|f| f.as_ref().map(|f| f.selected.clone()));
     let editor = view! {
         <fieldset class="form-section code-section">
             <div class="code-section-head">
                 <legend class="form-section-title">"Code"</legend>
                 {templates}
+                {zip}
             </div>
             {move || compile_error.get().map(|error| view! { <CompileError error /> })}
-            <CodeEditor value=code error_line />
+            <div class="code-workspace">
+                <FileTree files code error_file />
+                <div class="code-main">
+                    {move || open_file().map(|path| view! { <div class="code-file-name" id="fn-open-file">{path}</div> })}
+                    <CodeEditor value=code error_line />
+                </div>
+            </div>
             <div class="form-help">
-                "JavaScript. Tab indents by two spaces, Shift+Tab outdents; press Esc, then Tab, to leave the editor."
+                "JavaScript. Tab indents by two spaces, Shift+Tab outdents; press Esc, then Tab, to leave the editor. \
+                 Files require and import each other and node_modules as in Node; upload a .zip to bring node_modules."
             </div>
             <FieldError messages=field_errors(field::CODE) />
+            <FieldError messages=field_errors(field::FILES) />
         </fieldset>
     };
 

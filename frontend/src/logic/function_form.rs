@@ -7,6 +7,7 @@ use api_types::function_limits::{MAX_CODE_BYTES, RESERVED_ROUTES};
 use api_types::{ErrorDetail, Function, FunctionAccess, FunctionLimits, FunctionSpec, LambdaPayload, Trigger};
 
 use crate::logic::api_error::ApiError;
+use crate::logic::code_files::CodeFiles;
 
 /// Field keys of [`FieldErrors`]: the form's own names, not the API's.
 pub mod field {
@@ -17,6 +18,7 @@ pub mod field {
     pub const ENV: &str = "env";
     pub const SECRETS: &str = "secrets";
     pub const CODE: &str = "code";
+    pub const FILES: &str = "files";
     pub const EVENT: &str = "event";
     pub const ACCESS: &str = "access";
 }
@@ -74,7 +76,10 @@ pub struct FormValues {
     pub env: Vec<EnvRow>,
     pub secrets: Vec<SecretRow>,
     pub fresh_context: bool,
+    /// The editor's text: the code of a one-file function, or the open file's.
     pub code: String,
+    /// The files of a function of several files (the open one's text is in `code`).
+    pub files: Option<CodeFiles>,
     /// The vCD event type that triggers the function (`com.vmware.vcloud.event.vm.create`);
     /// empty for an HTTP-triggered one.
     pub event: String,
@@ -96,6 +101,7 @@ impl FormValues {
             secrets: f.secret_names.iter().map(SecretRow::existing).collect(),
             fresh_context: f.fresh_context,
             code: f.code.clone(),
+            files: CodeFiles::from_function(f),
             event: match &f.trigger {
                 Trigger::Event { event } => event.clone(),
                 Trigger::Http => String::new(),
@@ -116,8 +122,18 @@ impl FormValues {
         if RESERVED_ROUTES.contains(&route) {
             errors.add(field::ROUTE, &format!("'{route}' is reserved for the Stratus API"));
         }
-        if self.code.len() > MAX_CODE_BYTES {
-            errors.add(field::CODE, &format!("must be at most {MAX_CODE_BYTES} bytes"));
+        let files = self.files.clone().map(|mut files| {
+            files.set_text(&self.code);
+            files
+        });
+        match &files {
+            Some(files) if files.total_bytes() > MAX_CODE_BYTES => {
+                errors.add(field::FILES, &format!("must be at most {MAX_CODE_BYTES} bytes together"))
+            }
+            None if self.code.len() > MAX_CODE_BYTES => {
+                errors.add(field::CODE, &format!("must be at most {MAX_CODE_BYTES} bytes"))
+            }
+            _ => {}
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -126,9 +142,9 @@ impl FormValues {
             name: self.name.trim().to_owned(),
             runtime: "javascript".to_owned(),
             route: self.route.trim().to_owned(),
-            code: self.code.clone(),
-            files: None,
-            main: None,
+            code: if files.is_some() { String::new() } else { self.code.clone() },
+            main: files.as_ref().and_then(|f| f.main.clone()),
+            files: files.map(|f| f.files),
             trigger: match self.event.trim() {
                 "" => Trigger::Http,
                 event => Trigger::Event { event: event.to_owned() },
@@ -253,6 +269,11 @@ impl FieldErrors {
             "trigger.event" => field::EVENT.to_owned(),
             "name" | "route" | "code" | "env" | "secrets" | "access" => api_field.to_owned(),
             other if other.starts_with("env.") || other.starts_with("secrets.") => other.to_owned(),
+            "files" | "main" => field::FILES.to_owned(),
+            other if other.starts_with("files.") => {
+                self.add(field::FILES, &format!("{}: {}", &other[6..], detail.reason));
+                return;
+            }
             other => {
                 self.general.push(format!("{other}: {}", detail.reason));
                 return;
@@ -318,6 +339,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_function_of_several_files_saves_its_files_with_the_editor_text() {
+        let mut f = function();
+        f.files = Some(BTreeMap::from([("index.js".into(), "old".into()), ("lib/a.js".into(), "a".into())]));
+        f.main = Some("index.js".into());
+        let mut values = FormValues::from_function(&f);
+        assert_eq!(values.files.as_ref().map(|f| f.selected.as_str()), Some("index.js"));
+        values.code = "new".into();
+        let spec = values.to_spec(FormMode::Edit).unwrap();
+        assert_eq!(spec.code, "");
+        assert_eq!(spec.main.as_deref(), Some("index.js"));
+        assert_eq!(spec.files.unwrap().get("index.js").map(String::as_str), Some("new"));
+    }
+
     fn function() -> Function {
         Function {
             name: "hello".into(),
@@ -335,6 +370,8 @@ mod tests {
             access: FunctionAccess::Keys,
             payload_format_version: LambdaPayload::V1,
             code: "x".into(),
+            files: None,
+            main: None,
             shape: Some("openfaas".into()),
             error: None,
             created_at: "2025-11-20T10:00:00Z".into(),

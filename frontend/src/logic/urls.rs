@@ -19,6 +19,11 @@ pub fn function(base: &str, org: &str, name: &str) -> String {
     format!("{}/{}", functions(base, org), encode_segment(name))
 }
 
+/// `PUT {base}/api/org/{org}/functions/{name}/code`: a zip archive of its files.
+pub fn function_code(base: &str, org: &str, name: &str) -> String {
+    format!("{}/code", function(base, org, name))
+}
+
 /// `GET|POST {base}/api/org/{org}/functions/{name}/keys`.
 pub fn function_keys(base: &str, org: &str, name: &str) -> String {
     format!("{}/keys", function(base, org, name))
