@@ -165,7 +165,7 @@ pub(crate) fn files() -> Object {
                 .schema_type(Type::String)
                 .min_length(Some(1))
                 .max_length(Some(512))
-                .pattern(Some(r"^(?!/)(?!.*(?:^|/)\.{1,2}(?:/|$))(?!.*//)[^\\\x00-\x1F\x7F-\x9F]+$")),
+                .pattern(Some(r"^(?:[^./\\\x00-\x1F\x7F-\x9F][^/\\\x00-\x1F\x7F-\x9F]*|\.{1,2}[^./\\\x00-\x1F\x7F-\x9F][^/\\\x00-\x1F\x7F-\x9F]*|\.{3,}[^/\\\x00-\x1F\x7F-\x9F]*)(?:/(?:[^./\\\x00-\x1F\x7F-\x9F][^/\\\x00-\x1F\x7F-\x9F]*|\.{1,2}[^./\\\x00-\x1F\x7F-\x9F][^/\\\x00-\x1F\x7F-\x9F]*|\.{3,}[^/\\\x00-\x1F\x7F-\x9F]*))*$")),
         ))
         .additional_properties(Some(ObjectBuilder::new().schema_type(Type::String)))
         .max_properties(Some(10_000))

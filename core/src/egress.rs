@@ -2,6 +2,7 @@
 //! ([`Policy`]: parsed, and the decisions it makes), and the per-call [`CallOutbound`] that
 //! applies it while making the requests, in the server process (never in the sandbox worker).
 
+mod clients;
 mod outbound;
 mod ranges;
 

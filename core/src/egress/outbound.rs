@@ -17,6 +17,7 @@ use sandbox::{Outbound, OutboundFuture, OutboundRequest, OutboundResponse, Redir
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::Policy;
+use super::clients::Clients;
 
 /// What every call's outbound requests share in this server: its own addresses (refused as
 /// destinations) and the response bytes all calls may hold at once.
@@ -25,6 +26,7 @@ pub struct Egress {
     local: LocalAddresses,
     /// One permit per KiB of response body that calls hold (until they end).
     budget: Arc<Semaphore>,
+    clients: Arc<Clients>,
 }
 
 /// Response bytes all calls of one server may hold at once: fetched bodies stay in memory until
@@ -38,7 +40,7 @@ impl Egress {
     }
 
     pub fn new(local: LocalAddresses, budget_bytes: usize) -> Egress {
-        Egress { local, budget: Arc::new(Semaphore::new(budget_bytes / 1024)) }
+        Egress { local, budget: Arc::new(Semaphore::new(budget_bytes / 1024)), clients: Arc::new(Clients::new()) }
     }
 
     /// The outbound of one call of `org`'s, under `policy`.
@@ -218,7 +220,7 @@ impl CallOutbound {
         }
         let out_of_time = || format!("fetch to {target} failed: the call's time ran out");
         let port = url.port_or_known_default().unwrap_or(443);
-        let mut client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).no_proxy();
+        let mut pinned = Vec::new();
         match url.host() {
             Some(url::Host::Domain(name)) => {
                 let name = name.to_ascii_lowercase();
@@ -247,13 +249,15 @@ impl CallOutbound {
                         self.refused(target, format_args!("it resolves to {ip}, {}", article(&why.to_string())))
                     );
                 }
-                client = client.resolve_to_addrs(name, &checked);
+                pinned = checked;
             }
             Some(url::Host::Ipv4(ip)) => self.check_literal(target, IpAddr::V4(ip))?,
             Some(url::Host::Ipv6(ip)) => self.check_literal(target, IpAddr::V6(ip))?,
             None => return Err(format!("fetch to {url} failed: the URL has no host")),
         }
-        let client = client.build().map_err(|e| format!("fetch to {target} failed: {e}"))?;
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let client = self.egress.clients.get(host.trim_end_matches('.'), &pinned);
+        let client = client.map_err(|e| format!("fetch to {target} failed: {e}"))?;
         let method = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|_| format!("fetch to {target} failed: invalid method '{method}'"))?;
         let mut request = client.request(method, url.clone());

@@ -145,6 +145,8 @@ impl Functions {
         check("max_request_bytes", limits.max_request_bytes, 1..=64 * 1024 * 1024);
         check("max_response_bytes", limits.max_response_bytes, 1..=64 * 1024 * 1024);
         check("max_functions", limits.max_functions, 0..=100_000);
+        let ceiling = u32::try_from(api_types::function_limits::MAX_CODE_BYTES).unwrap_or(u32::MAX);
+        check("max_code_bytes", limits.max_code_bytes, 1024..=ceiling);
         if !errors.is_empty() {
             return Err(FunctionError::Invalid(errors));
         }
