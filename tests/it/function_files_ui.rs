@@ -116,9 +116,13 @@ async fn a_function_of_several_files_is_edited_in_the_file_tree() {
     assert_eq!(error.file.as_deref(), Some("lib/shout.js"));
     browser.wait_for("#function-detail[data-status='failed']", "version 3 failed").await;
     browser.client.goto(&app.url("/#/functions/greeter/code")).await.unwrap();
-    browser.wait_for(".file-row.error[data-path='lib/shout.js']", "the file with the error marked").await;
+    browser.wait_for(".file-row.error.selected[data-path='lib/shout.js']", "the file with the error open").await;
+    let marked = browser.wait_for(".gutter-line.error", "the error line in the gutter").await.text().await.unwrap();
+    assert_eq!(marked.trim(), "2");
     let alert = browser.wait_for(".function-form .compile-error", "the compile error").await.text().await.unwrap();
     assert!(alert.contains("lib/shout.js:2:"), "the alert names file:line:column: {alert:?}");
+    let script = "document.querySelector('.function-form .compile-error').scrollIntoView({ block: 'start' })";
+    browser.client.execute(script, vec![]).await.unwrap();
     browser.screenshot("functions-files-error").await;
 
     // A zip from the code tab replaces the files; the function answers from the new code.

@@ -55,7 +55,9 @@ pub fn FunctionForm(
     let payload = RwSignal::new(initial.payload);
     let event = RwSignal::new(initial.event.clone());
     let files = RwSignal::new(initial.files.clone());
-    let code = RwSignal::new(initial.files.as_ref().map_or_else(|| initial.code.clone(), |f| f.text().to_owned()));
+    let code = RwSignal::new(
+        files.with_untracked(|f| f.as_ref().map(|f| f.text().to_owned())).unwrap_or(initial.code.clone()),
+    );
     let errors = RwSignal::new(FieldErrors::default());
     let saving = RwSignal::new(false);
     let pending_template = RwSignal::new(None::<Template>);
@@ -63,6 +65,21 @@ pub fn FunctionForm(
     let field_errors = move |key: &'static str| Signal::derive(move || errors.with(|e| e.get(key)));
     let invalid = move |key: &'static str| move || errors.with(|e| !e.get(key).is_empty());
     let error_file = Signal::derive(move || compile_error.with(|e| e.as_ref().and_then(|e| e.file.clone())));
+    // A function of several files opens on the file a compile error is in, once the error is known.
+    Effect::new(move |shown: Option<Option<String>>| {
+        let file = error_file.get();
+        if file.is_some() && shown.flatten() != file {
+            let text = code.get_untracked();
+            files.update(|f| {
+                if let (Some(f), Some(file)) = (f.as_mut(), file.as_deref()) {
+                    f.set_text(&text);
+                    f.select(file);
+                    code.set(f.text().to_owned());
+                }
+            });
+        }
+        file
+    });
     let error_line = Signal::derive(move || {
         let from_save = errors.with(|e| e.code_line).and_then(|l| u32::try_from(l).ok());
         // A compile error marks its line only in the file it is in.
