@@ -227,10 +227,10 @@ impl Tree {
             let path = normalize("/", main).ok_or_else(|| format!("main file '{main}' is outside the function"))?;
             return self.file_or_dir(&path).ok_or_else(|| format!("main file '{main}' is not one of the files"));
         }
-        if self.packages.contains_key("/") {
-            if let Ok(path) = self.package_entry("/", ".", Mode::Import) {
-                return Ok(path);
-            }
+        if self.packages.contains_key("/")
+            && let Ok(path) = self.package_entry("/", ".", Mode::Import)
+        {
+            return Ok(path);
         }
         ["/index.js", "/index.mjs", "/index.cjs", "/handler.js", "/function.js"]
             .into_iter()
@@ -359,13 +359,13 @@ impl Tree {
             return Some(found);
         }
         let dir = if path.is_empty() { "" } else { path };
-        if let Some(main) = self.packages.get(if dir.is_empty() { "/" } else { dir }).and_then(|p| p.main.clone()) {
-            if let Some(main) = normalize(&format!("{dir}/"), &main) {
-                let found = (main != dir).then(|| self.file_or_dir(&main)).flatten();
-                if found.is_some() {
-                    return found;
-                }
-            }
+        let package = self.packages.get(if dir.is_empty() { "/" } else { dir });
+        if let Some(main) = package.and_then(|p| p.main.as_deref())
+            && let Some(main) = normalize(&format!("{dir}/"), main)
+            && main != dir
+            && let Some(found) = self.file_or_dir(&main)
+        {
+            return Some(found);
         }
         EXTENSIONS.iter().map(|ext| format!("{dir}/index{ext}")).find(|p| self.has(p))
     }
