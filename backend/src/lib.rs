@@ -15,6 +15,7 @@ pub mod deploy;
 pub mod host;
 pub mod http;
 pub mod metrics;
+pub mod package_cli;
 pub mod showback_cli;
 pub mod state;
 

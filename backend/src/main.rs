@@ -11,6 +11,7 @@ use api_types::Role;
 use clap::{Args, Parser, Subcommand};
 use stratus::config::Config;
 use stratus::host::{lambda, replica, server};
+use stratus::package_cli::{self, KeysCommand, PackageCommand};
 use stratus::{AppState, app};
 use stratus_core::Store;
 use stratus_core::demo;
@@ -39,6 +40,20 @@ enum Command {
     /// Install Stratus into VMware Cloud Director, or remove it.
     #[command(subcommand)]
     Vcd(VcdCommand),
+    /// Content packages: export, expand, build, sign, verify, inspect.
+    Package {
+        #[command(subcommand)]
+        command: PackageCommand,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// The keys this instance trusts to sign packages, and signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// A sandbox worker process (started by the server, not by people).
     #[command(hide = true)]
     Worker,
@@ -47,10 +62,10 @@ enum Command {
 #[derive(Args, Clone)]
 struct DataArgs {
     /// Directory for the embedded SQLite database.
-    #[arg(long, env = "STRATUS_DATA_DIR", default_value = "./stratus-data")]
+    #[arg(long, env = "STRATUS_DATA_DIR", default_value = "./stratus-data", global = true)]
     data_dir: PathBuf,
     /// `postgres://…` to use PostgreSQL instead of the embedded SQLite.
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", global = true)]
     database_url: Option<String>,
 }
 
@@ -265,6 +280,10 @@ async fn run() -> anyhow::Result<()> {
             showback_import(&file, skip_invalid, &source, &data).await
         }
         Command::Vcd(command) => vcd(command).await,
+        Command::Package { command, data } => {
+            package_cli::package(command, async || open_store(&config(&data)).await).await
+        }
+        Command::Keys { command, data } => package_cli::keys(command, async || open_store(&config(&data)).await).await,
         Command::Worker => unreachable!("handled before the runtime starts"),
         Command::Migrate(data) => {
             open_store(&config(&data)).await?;

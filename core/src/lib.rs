@@ -21,6 +21,7 @@ pub mod ids;
 pub mod money;
 pub mod org_directory;
 pub mod orgs;
+pub mod packages;
 pub mod periodic;
 pub mod showback;
 // The store is the core's own: other crates get the opaque `Store` handle (connect, migrate,

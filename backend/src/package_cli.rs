@@ -1,0 +1,261 @@
+//! `stratus package …` and `stratus keys …`: content packages from the command line. Export,
+//! expand and build work on files (a folder in git, or the single-file archive); sign uses a key
+//! file the signer keeps; verify checks a package against this instance's trust store, which
+//! `keys trust|revoke|list` manage.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use clap::Subcommand;
+use package::{Caps, Package, Policy, SigningKey, verify};
+use stratus_core::Store;
+use stratus_core::dates::{now_millis, rfc3339_from_millis};
+use stratus_core::packages;
+
+#[derive(Subcommand)]
+pub enum PackageCommand {
+    /// Export an org's functions into a package: a folder (for git) or, with a `.stratus` name,
+    /// the archive.
+    Export {
+        #[arg(long)]
+        org: String,
+        /// Only these functions (repeat the flag); default: every function of the org.
+        #[arg(long = "function")]
+        functions: Vec<String>,
+        /// A folder, or a file ending in `.stratus`.
+        #[arg(long)]
+        out: PathBuf,
+        /// Sign it with this key file (`stratus keys generate`).
+        #[arg(long)]
+        sign: Option<PathBuf>,
+    },
+    /// Expand an archive into a folder (which must be empty or missing).
+    Expand {
+        archive: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Build the archive of a folder: the same folder always gives the same bytes.
+    Build {
+        folder: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Add a signature (an author's, an approver's) to a package, folder or archive, in place.
+    Sign {
+        package: PathBuf,
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// Check a package: every file against its manifest, every signature against the trust store.
+    Verify {
+        package: PathBuf,
+        /// The org it is meant for (a key may be trusted for some orgs only).
+        #[arg(long)]
+        org: Option<String>,
+        /// Signatures by distinct trusted keys required (0: report signers, require none).
+        #[arg(long, default_value_t = 1)]
+        min_signatures: usize,
+    },
+    /// Show what a package holds and who signed it.
+    Inspect { package: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum KeysCommand {
+    /// Make a signing key file (keep it private) and print its public key.
+    Generate {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Trust a public key (base64, or a key file) to sign packages, for one person or team.
+    Trust {
+        key: String,
+        #[arg(long)]
+        principal: String,
+        /// Orgs it may sign for (repeat the flag); default: any.
+        #[arg(long = "org")]
+        orgs: Vec<String>,
+        /// Last day it counts, `YYYY-MM-DD` (UTC).
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// Revoke a trusted key by its id.
+    Revoke { key_id: String },
+    /// List the trusted keys.
+    List,
+}
+
+/// Runs a package command; `store` opens this instance's database when the command needs it.
+pub async fn package(
+    command: PackageCommand,
+    store: impl AsyncFnOnce() -> anyhow::Result<Store>,
+) -> anyhow::Result<()> {
+    match command {
+        PackageCommand::Export { org, functions, out, sign } => {
+            let store = store().await?;
+            let mut package = packages::export_functions(&store, &org, &functions).await?;
+            if let Some(key) = sign {
+                package.sign(&read_key(&key)?)?;
+            }
+            let count = package.manifest()?.elements.len();
+            write(&package, &out)?;
+            eprintln!("exported {count} function(s) of {org} to {}", out.display());
+        }
+        PackageCommand::Expand { archive, out } => {
+            read(&archive)?.write_folder(&out)?;
+            eprintln!("expanded into {}", out.display());
+        }
+        PackageCommand::Build { folder, out } => {
+            let package = Package::read_folder(&folder)?;
+            std::fs::write(&out, package.to_archive()?).with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("built {}", out.display());
+        }
+        PackageCommand::Sign { package: path, key } => {
+            let key = read_key(&key)?;
+            let mut package = read(&path)?;
+            package.sign(&key)?;
+            if path.is_dir() {
+                let signatures = package.files().get(package::SIGNATURES).cloned().unwrap_or_default();
+                std::fs::write(path.join(package::SIGNATURES), signatures)?;
+            } else {
+                std::fs::write(&path, package.to_archive()?)?;
+            }
+            eprintln!("signed {} with key {}", path.display(), key.id());
+        }
+        PackageCommand::Verify { package: path, org, min_signatures } => {
+            let store = store().await?;
+            let trust = packages::trusted_keys(&store).await?;
+            let policy = if min_signatures == 0 { Policy::Warn } else { Policy::Enforce { min_signatures } };
+            match verify(&read(&path)?, &trust, org.as_deref(), now_millis(), policy) {
+                Ok(verified) => {
+                    for signer in &verified.signers {
+                        println!("signed by {} (key {})", signer.principal, signer.key_id);
+                    }
+                    for warning in &verified.warnings {
+                        eprintln!("warning: {warning}");
+                    }
+                    println!("{}: verified, {} element(s)", path.display(), verified.manifest.elements.len());
+                }
+                Err(refusals) => {
+                    for refusal in &refusals {
+                        eprintln!("{refusal}");
+                    }
+                    bail!("{} does not verify", path.display());
+                }
+            }
+        }
+        PackageCommand::Inspect { package: path } => inspect(&read(&path)?)?,
+    }
+    Ok(())
+}
+
+/// Runs a keys command.
+pub async fn keys(command: KeysCommand, store: impl AsyncFnOnce() -> anyhow::Result<Store>) -> anyhow::Result<()> {
+    match command {
+        KeysCommand::Generate { out } => {
+            if out.exists() {
+                bail!("{} exists: a key file is never overwritten", out.display());
+            }
+            let key = SigningKey::generate();
+            write_private(&out, &key.to_file())?;
+            eprintln!("wrote {} (key {}); keep it private. Its public key:", out.display(), key.id());
+            println!("{}", key.public_key());
+        }
+        KeysCommand::Trust { key, principal, orgs, expires } => {
+            let public = match std::fs::read_to_string(&key) {
+                Ok(text) => SigningKey::from_file(&text).map(|k| k.public_key())?,
+                Err(_) => key,
+            };
+            let expires_at = expires.as_deref().map(end_of_day).transpose()?;
+            let store = store().await?;
+            let trusted = packages::trust(&store, &principal, &public, orgs, expires_at).await?;
+            println!("{}", trusted.id);
+            eprintln!("trusted key {} for {}", trusted.id, trusted.principal);
+        }
+        KeysCommand::Revoke { key_id } => {
+            packages::revoke(&store().await?, &key_id).await?;
+            eprintln!("revoked {key_id}");
+        }
+        KeysCommand::List => {
+            println!("{:<18} {:<24} {:<20} {:<26} state", "id", "principal", "orgs", "expires");
+            for key in packages::trusted_keys(&store().await?).await? {
+                let orgs = if key.orgs.is_empty() { "any".to_owned() } else { key.orgs.join(",") };
+                let expires = key.expires_at.map_or_else(|| "never".to_owned(), rfc3339_from_millis);
+                let state = if key.revoked { "revoked" } else { "trusted" };
+                println!("{:<18} {:<24} {:<20} {:<26} {state}", key.id, key.principal, orgs, expires);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn inspect(package: &Package) -> anyhow::Result<()> {
+    let manifest = package.manifest()?;
+    println!("{} ({:?} package, format {})", manifest.name, manifest.kind, manifest.format);
+    for element in &manifest.elements {
+        let files = manifest.files.keys().filter(|p| p.starts_with(&format!("{}/", element.path))).count();
+        println!(
+            "  {:<40} {files} file(s){}",
+            element.id(),
+            element.reason.as_deref().map(|r| format!(", {r}")).unwrap_or_default()
+        );
+    }
+    let signatures = package.files().get(package::SIGNATURES).map(|b| String::from_utf8_lossy(b).into_owned());
+    let keys: Vec<String> = signatures
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|v| v["signatures"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| s["keyid"].as_str().map(str::to_owned))
+        .collect();
+    if keys.is_empty() {
+        println!("unsigned");
+    } else {
+        println!("signed by key(s) {} (`stratus package verify` says whose)", keys.join(", "));
+    }
+    Ok(())
+}
+
+/// A folder or an archive.
+fn read(path: &Path) -> anyhow::Result<Package> {
+    if path.is_dir() {
+        return Ok(Package::read_folder(path)?);
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(Package::from_archive(&bytes, Caps::default())?)
+}
+
+fn write(package: &Package, out: &Path) -> anyhow::Result<()> {
+    if out.extension().is_some_and(|e| e == "stratus") {
+        std::fs::write(out, package.to_archive()?).with_context(|| format!("writing {}", out.display()))
+    } else {
+        Ok(package.write_folder(out)?)
+    }
+}
+
+fn read_key(path: &Path) -> anyhow::Result<SigningKey> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading key file {}", path.display()))?;
+    Ok(SigningKey::from_file(&text)?)
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// The last millisecond of `YYYY-MM-DD` (UTC).
+fn end_of_day(date: &str) -> anyhow::Result<i64> {
+    let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .with_context(|| format!("--expires '{date}' is not YYYY-MM-DD"))?;
+    let end = day.and_hms_milli_opt(23, 59, 59, 999).context("a time of day")?;
+    Ok(end.and_utc().timestamp_millis())
+}

@@ -1,0 +1,174 @@
+//! Content packages on this instance: exporting an org's functions into a package, and the
+//! trust store of keys allowed to sign packages (the format and the checks are the `package`
+//! crate's). Planning and applying an import come next.
+
+use std::collections::BTreeMap;
+
+use api_types::{FunctionAccess, FunctionLimits, LambdaPayload, Trigger, VersionStatus};
+use package::{Element, ElementKind, Files, KeyId, Package, PackageKind, TrustedKey};
+use serde::{Deserialize, Serialize};
+
+use crate::dates::now_millis;
+use crate::store::{PackageKeyRow, Store, VersionRow};
+
+/// Why a package operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PackagesError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Package(#[from] package::PackageError),
+    #[error(transparent)]
+    Store(#[from] sqlx::Error),
+}
+
+/// `functions/<name>/function.json`: everything about a function but its code and secret values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunctionFile {
+    pub route: String,
+    pub trigger: Trigger,
+    pub limits: FunctionLimits,
+    pub env: BTreeMap<String, String>,
+    /// Secret slots by name: `unset` (the target must have or be given a value). Values never
+    /// travel in clear, nor their hashes.
+    pub secrets: BTreeMap<String, String>,
+    pub fresh_context: bool,
+    pub access: FunctionAccess,
+    pub payload_format_version: LambdaPayload,
+    /// `one_file` (its code is `code/function.js`) or `files` (the tree under `code/`).
+    pub form: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main: Option<String>,
+}
+
+/// The file a one-file function's code travels as.
+const ONE_FILE: &str = "function.js";
+
+/// A package of `org`'s functions (`names`, or all of them): each as its serving version.
+pub async fn export_functions(store: &Store, org: &str, names: &[String]) -> Result<Package, PackagesError> {
+    let heads = store.list_function_heads(org).await?;
+    for name in names {
+        if !heads.iter().any(|h| &h.name == name) {
+            return Err(PackagesError::NotFound(format!("org {org} has no function '{name}'")));
+        }
+    }
+    let mut content = Files::new();
+    let mut elements = Vec::new();
+    for head in heads.iter().filter(|h| names.is_empty() || names.contains(&h.name)) {
+        let Some(version) = head.active_version else {
+            return Err(PackagesError::Invalid(format!("function '{}' has no ready version to export", head.name)));
+        };
+        let row = store
+            .get_version(org, &head.name, version)
+            .await?
+            .filter(|v| v.status == VersionStatus::Ready)
+            .ok_or_else(|| PackagesError::NotFound(format!("version {version} of '{}'", head.name)))?;
+        let folder = format!("functions/{}", head.name);
+        add_function(&mut content, &folder, &head.route, &row)?;
+        elements.push(Element {
+            kind: ElementKind::Function,
+            name: head.name.clone(),
+            path: folder,
+            requires: Vec::new(),
+            reason: None,
+            locked: false,
+        });
+    }
+    Ok(Package::seal(PackageKind::Tenant, &format!("{org} functions"), elements, content)?)
+}
+
+fn add_function(content: &mut Files, folder: &str, route: &str, row: &VersionRow) -> Result<(), PackagesError> {
+    let (form, main) = match &row.files {
+        Some(files) => {
+            for (path, text) in files {
+                content.insert(format!("{folder}/code/{path}"), text.clone().into_bytes());
+            }
+            ("files", row.main.clone())
+        }
+        None => {
+            content.insert(format!("{folder}/code/{ONE_FILE}"), row.code.clone().into_bytes());
+            ("one_file", None)
+        }
+    };
+    let file = FunctionFile {
+        route: route.to_owned(),
+        trigger: row.trigger.clone(),
+        limits: FunctionLimits {
+            memory_mb: u32::try_from(row.memory_mb).ok(),
+            timeout_ms: u32::try_from(row.timeout_ms).ok(),
+        },
+        env: row.env.clone(),
+        secrets: row.secrets.keys().map(|name| (name.clone(), "unset".to_owned())).collect(),
+        fresh_context: row.fresh_context,
+        access: row.access,
+        payload_format_version: row.payload_format,
+        form: form.to_owned(),
+        main,
+    };
+    let mut json = serde_json::to_string_pretty(&serde_json::to_value(&file).map_err(invalid)?).map_err(invalid)?;
+    json.push('\n');
+    content.insert(format!("{folder}/function.json"), json.into_bytes());
+    Ok(())
+}
+
+fn invalid(error: serde_json::Error) -> PackagesError {
+    PackagesError::Invalid(error.to_string())
+}
+
+/// Trusts `public_key` (base64 Ed25519) for `principal`, for `orgs` (empty: any) until
+/// `expires_at` (ms).
+pub async fn trust(
+    store: &Store,
+    principal: &str,
+    public_key: &str,
+    orgs: Vec<String>,
+    expires_at: Option<i64>,
+) -> Result<TrustedKey, PackagesError> {
+    if principal.trim().is_empty() {
+        return Err(PackagesError::Invalid("a trusted key needs a principal (who signs with it)".to_owned()));
+    }
+    let mut key = TrustedKey::new(principal.trim(), public_key)?;
+    key.orgs = orgs;
+    key.expires_at = expires_at;
+    let row = PackageKeyRow {
+        key_id: key.id.0.clone(),
+        principal: key.principal.clone(),
+        public_key: key.public_key.clone(),
+        orgs: key.orgs.clone(),
+        expires_at,
+        revoked_at: None,
+        created_at: now_millis(),
+    };
+    if !store.insert_package_key(&row).await? {
+        return Err(PackagesError::Invalid(format!("key {} is trusted already", key.id)));
+    }
+    Ok(key)
+}
+
+/// Revokes a trusted key: packages it signed no longer verify under `enforce`.
+pub async fn revoke(store: &Store, key_id: &str) -> Result<(), PackagesError> {
+    if store.revoke_package_key(key_id, now_millis()).await? {
+        Ok(())
+    } else {
+        Err(PackagesError::NotFound(format!("no trusted, unrevoked key {key_id}")))
+    }
+}
+
+/// The trust store, revoked keys included (marked).
+pub async fn trusted_keys(store: &Store) -> Result<Vec<TrustedKey>, PackagesError> {
+    Ok(store
+        .package_keys()
+        .await?
+        .into_iter()
+        .map(|row| TrustedKey {
+            id: KeyId(row.key_id),
+            principal: row.principal,
+            public_key: row.public_key,
+            orgs: row.orgs,
+            expires_at: row.expires_at,
+            revoked: row.revoked_at.is_some(),
+        })
+        .collect())
+}
