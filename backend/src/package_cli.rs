@@ -59,6 +59,20 @@ pub enum PackageCommand {
     },
     /// Show what a package holds and who signed it.
     Inspect { package: PathBuf },
+    /// Verify a package, then show what importing it into an org would change (nothing is
+    /// written): each element created, updated (fields and code as diffs) or unchanged, and
+    /// each secret slot present or missing on this instance.
+    Plan {
+        package: PathBuf,
+        #[arg(long)]
+        org: String,
+        /// Signatures by distinct trusted keys required (0: report signers, require none).
+        #[arg(long, default_value_t = 1)]
+        min_signatures: usize,
+        /// Print the plan as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -125,24 +139,18 @@ pub async fn package(
         }
         PackageCommand::Verify { package: path, org, min_signatures } => {
             let store = store().await?;
-            let trust = packages::trusted_keys(&store).await?;
-            let policy = if min_signatures == 0 { Policy::Warn } else { Policy::Enforce { min_signatures } };
-            match verify(&read(&path)?, &trust, org.as_deref(), now_millis(), policy) {
-                Ok(verified) => {
-                    for signer in &verified.signers {
-                        println!("signed by {} (key {})", signer.principal, signer.key_id);
-                    }
-                    for warning in &verified.warnings {
-                        eprintln!("warning: {warning}");
-                    }
-                    println!("{}: verified, {} element(s)", path.display(), verified.manifest.elements.len());
-                }
-                Err(refusals) => {
-                    for refusal in &refusals {
-                        eprintln!("{refusal}");
-                    }
-                    bail!("{} does not verify", path.display());
-                }
+            let verified = checked(&store, &read(&path)?, &path, org.as_deref(), min_signatures).await?;
+            println!("{}: verified, {} element(s)", path.display(), verified.manifest.elements.len());
+        }
+        PackageCommand::Plan { package: path, org, min_signatures, json } => {
+            let store = store().await?;
+            let package = read(&path)?;
+            checked(&store, &package, &path, Some(&org), min_signatures).await?;
+            let plan = packages::plan(&store, &org, &package).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&plan)?);
+            } else {
+                print_plan(&plan);
             }
         }
         PackageCommand::Inspect { package: path } => inspect(&read(&path)?)?,
@@ -188,6 +196,55 @@ pub async fn keys(command: KeysCommand, store: impl AsyncFnOnce() -> anyhow::Res
         }
     }
     Ok(())
+}
+
+/// Verifies `package` against the trust store, printing its signers and warnings.
+async fn checked(
+    store: &Store,
+    package: &Package,
+    path: &Path,
+    org: Option<&str>,
+    min_signatures: usize,
+) -> anyhow::Result<package::Verified> {
+    let trust = packages::trusted_keys(store).await?;
+    let policy = if min_signatures == 0 { Policy::Warn } else { Policy::Enforce { min_signatures } };
+    match verify(package, &trust, org, now_millis(), policy) {
+        Ok(verified) => {
+            for signer in &verified.signers {
+                println!("signed by {} (key {})", signer.principal, signer.key_id);
+            }
+            for warning in &verified.warnings {
+                eprintln!("warning: {warning}");
+            }
+            Ok(verified)
+        }
+        Err(refusals) => {
+            for refusal in &refusals {
+                eprintln!("{refusal}");
+            }
+            bail!("{} does not verify", path.display())
+        }
+    }
+}
+
+fn print_plan(plan: &packages::Plan) {
+    println!("importing {} into {}:", plan.package, plan.org);
+    for element in &plan.elements {
+        println!("  {:<40} {:?}", element.id, element.action);
+        for field in &element.fields {
+            let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
+            println!("    {}: {} → {}", field.field, show(&field.from), show(&field.to));
+        }
+        for file in &element.files {
+            println!("    code/{} {}", file.path, file.change);
+            for line in file.diff.lines() {
+                println!("      {line}");
+            }
+        }
+        for slot in &element.secrets {
+            println!("    secret {}: {}", slot.name, slot.status);
+        }
+    }
 }
 
 fn inspect(package: &Package) -> anyhow::Result<()> {

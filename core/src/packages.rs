@@ -1,6 +1,10 @@
 //! Content packages on this instance: exporting an org's functions into a package, and the
 //! trust store of keys allowed to sign packages (the format and the checks are the `package`
-//! crate's). Planning and applying an import come next.
+//! crate's). [`plan`] says what importing one would change; applying it comes next.
+
+mod plan;
+
+pub use plan::{Action, ElementPlan, FieldChange, FileChange, Plan, SecretSlot, plan};
 
 use std::collections::BTreeMap;
 
@@ -44,7 +48,7 @@ pub struct FunctionFile {
 }
 
 /// The file a one-file function's code travels as.
-const ONE_FILE: &str = "function.js";
+pub(crate) const ONE_FILE: &str = "function.js";
 
 /// A package of `org`'s functions (`names`, or all of them): each as its serving version.
 pub async fn export_functions(store: &Store, org: &str, names: &[String]) -> Result<Package, PackagesError> {
@@ -80,19 +84,26 @@ pub async fn export_functions(store: &Store, org: &str, names: &[String]) -> Res
 }
 
 fn add_function(content: &mut Files, folder: &str, route: &str, row: &VersionRow) -> Result<(), PackagesError> {
-    let (form, main) = match &row.files {
+    match &row.files {
         Some(files) => {
             for (path, text) in files {
                 content.insert(format!("{folder}/code/{path}"), text.clone().into_bytes());
             }
-            ("files", row.main.clone())
         }
         None => {
             content.insert(format!("{folder}/code/{ONE_FILE}"), row.code.clone().into_bytes());
-            ("one_file", None)
         }
-    };
-    let file = FunctionFile {
+    }
+    let file = function_file(route, row);
+    let mut json = serde_json::to_string_pretty(&serde_json::to_value(&file).map_err(invalid)?).map_err(invalid)?;
+    json.push('\n');
+    content.insert(format!("{folder}/function.json"), json.into_bytes());
+    Ok(())
+}
+
+/// What `function.json` says of a stored version.
+pub(crate) fn function_file(route: &str, row: &VersionRow) -> FunctionFile {
+    FunctionFile {
         route: route.to_owned(),
         trigger: row.trigger.clone(),
         limits: FunctionLimits {
@@ -104,13 +115,9 @@ fn add_function(content: &mut Files, folder: &str, route: &str, row: &VersionRow
         fresh_context: row.fresh_context,
         access: row.access,
         payload_format_version: row.payload_format,
-        form: form.to_owned(),
-        main,
-    };
-    let mut json = serde_json::to_string_pretty(&serde_json::to_value(&file).map_err(invalid)?).map_err(invalid)?;
-    json.push('\n');
-    content.insert(format!("{folder}/function.json"), json.into_bytes());
-    Ok(())
+        form: if row.files.is_some() { "files" } else { "one_file" }.to_owned(),
+        main: if row.files.is_some() { row.main.clone() } else { None },
+    }
 }
 
 fn invalid(error: serde_json::Error) -> PackagesError {

@@ -91,6 +91,45 @@ async fn round_trip(db: Db) {
     let (ok, stdout, _) = stratus(&["package", "inspect", &path("a.stratus")], &app);
     assert!(ok && stdout.contains("function:hello") && stdout.contains("function:multi"), "{stdout}");
 
+    // Plans: nothing to do where it came from; a target that drifted shows fields and code;
+    // another org gets everything created, its secret slot missing.
+    let plan = |org: &str| {
+        let (ok, stdout, stderr) = stratus(&["package", "plan", &path("a.stratus"), "--org", org, "--json"], &app);
+        assert!(ok, "{stderr}");
+        let json = &stdout[stdout.find('{').expect("a JSON plan")..];
+        serde_json::from_str::<serde_json::Value>(json).unwrap()
+    };
+    let actions = |plan: &serde_json::Value| -> Vec<String> {
+        plan["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{} {}", e["id"].as_str().unwrap(), e["action"].as_str().unwrap()))
+            .collect()
+    };
+    assert_eq!(actions(&plan("acme")), ["function:hello unchanged", "function:multi unchanged"]);
+    let changed =
+        json!({ "route": "hello", "code": "module.exports = async () => 'hello!';", "env": { "MODE": "prod" } });
+    let put = app.client.put(app.url("/api/org/acme/functions/hello")).bearer_auth(&token).json(&changed).send();
+    assert_eq!(put.await.unwrap().status(), 202);
+    crate::functions::wait_settled(&app, &token, "acme", "hello").await;
+    let drifted = plan("acme");
+    assert_eq!(actions(&drifted), ["function:hello update", "function:multi unchanged"]);
+    let hello = &drifted["elements"][0];
+    assert_eq!(hello["fields"][0]["field"], "env");
+    let diff = hello["files"][0]["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("-module.exports = async () => 'hello!';")
+            && diff.contains("+module.exports = async () => 'hi';"),
+        "{diff}"
+    );
+    assert_eq!(hello["secrets"], json!([{ "name": "API_KEY", "status": "present" }]));
+    let elsewhere = plan("globex");
+    assert_eq!(actions(&elsewhere), ["function:hello create", "function:multi create"]);
+    assert_eq!(elsewhere["elements"][0]["secrets"][0]["status"], "missing");
+    let plan_text = serde_json::to_string(&drifted).unwrap();
+    assert!(!plan_text.contains(SECRET) && !plan_text.contains(&hash), "no secret in a plan");
+
     // A flipped byte in code; then a revoked key.
     let code = dir.path().join("expanded/functions/multi/code/lib/x.js");
     std::fs::write(&code, "exports.x = 2;").unwrap();
