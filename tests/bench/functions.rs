@@ -24,11 +24,11 @@ const ROUND: Duration = Duration::from_secs(3);
 /// Rounds per server and client count, taken in turns; the median round is reported.
 const ROUNDS: usize = 3;
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
 }
 
-async fn wait_ready(client: &reqwest::Client, url: &str) {
+pub(crate) async fn wait_ready(client: &reqwest::Client, url: &str) {
     for _ in 0..600 {
         if client.get(url).send().await.is_ok_and(|r| r.status().is_success()) {
             return;
@@ -38,7 +38,7 @@ async fn wait_ready(client: &reqwest::Client, url: &str) {
     panic!("{url} never became ready");
 }
 
-async fn start_stratus(data_dir: &Path, port: u16) -> Child {
+pub(crate) async fn start_stratus(data_dir: &Path, port: u16) -> Child {
     Command::new(harness::process::stratus_bin())
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(data_dir)

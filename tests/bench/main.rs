@@ -9,13 +9,15 @@
 //! the sizes of what a first visit downloads), `autoscale` (alert → first vCD call, engine and service evaluations
 //! per second, 100 concurrent duplicate alerts → one scale-out), `scale` (replicas on one PostgreSQL: throughput
 //! through a round-robin proxy, call overhead with cache coherence, delete → 404 on another replica, async queue
-//! throughput and accept → start latency on the database queue and RabbitMQ), `all`.
+//! throughput and accept → start latency on the database queue and RabbitMQ), `lifecycle` (export, archive, verify and
+//! plan of 500 functions), `all`.
 
 mod api;
 mod autoscale;
 mod first_chart;
 mod functions;
 mod functions_io;
+mod lifecycle;
 mod load;
 mod peers;
 mod scale;
@@ -29,6 +31,7 @@ async fn main() {
         "api" => api::run().await,
         "autoscale" => autoscale::run().await,
         "functions" => functions::run().await,
+        "lifecycle" => lifecycle::run().await,
         "scale" => scale::run().await,
         "showback" => showback::run().await,
         "ui" | "showback-ui" => first_chart::run().await,
@@ -38,9 +41,10 @@ async fn main() {
             showback::run().await;
             autoscale::run().await;
             scale::run().await;
+            lifecycle::run().await;
         }
         other => {
-            eprintln!("unknown benchmark area '{other}': use api, functions, showback, ui, autoscale, scale or all");
+            eprintln!("unknown benchmark area '{other}': use api, functions, showback, ui, autoscale, scale, lifecycle or all");
             std::process::exit(2);
         }
     }
