@@ -44,7 +44,9 @@ async fn main() {
             lifecycle::run().await;
         }
         other => {
-            eprintln!("unknown benchmark area '{other}': use api, functions, showback, ui, autoscale, scale, lifecycle or all");
+            eprintln!(
+                "unknown benchmark area '{other}': use api, functions, showback, ui, autoscale, scale, lifecycle or all"
+            );
             std::process::exit(2);
         }
     }

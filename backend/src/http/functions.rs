@@ -115,7 +115,8 @@ struct CodeQuery {
 /// the function stays; the new version deploys in the background (`202`).
 #[utoipa::path(put, path = "/api/org/{org}/functions/{name}/code", tag = "functions",
     params(("org" = String, Path), ("name" = String, Path), CodeQuery),
-    request_body(content = Vec<u8>, content_type = "application/zip"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "The zip archive, sent as `application/zip` (or `application/octet-stream`)."),
     responses((status = 202, body = Function), (status = 404, body = ErrorBody), (status = 413, body = ErrorBody),
               (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_code(

@@ -44,7 +44,13 @@ async fn an_alert_scales_out_into_the_pool(db: Db) {
 
     let rule_vms: ListResponse<RuleVm> = ctx.get_json(&format!("/api/org/acme/autoscale/rules/{id}/vms")).await;
     assert!(rule_vms.items.iter().all(|vm| vm.in_pool && vm.powered_on), "{:?}", rule_vms.items);
-    let timeline = ctx.timeline(&id).await.join("\n");
+    // The action's last event is written just after its last step: wait for it.
+    let started = std::time::Instant::now();
+    let mut timeline = ctx.timeline(&id).await.join("\n");
+    while !timeline.contains("succeeded in") && started.elapsed() < std::time::Duration::from_secs(10) {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        timeline = ctx.timeline(&id).await.join("\n");
+    }
     for expected in ["vROps alert 'web-app CPU high' (cpu high) active", "scale-out 2 → 3", "pool_add", "succeeded in"]
     {
         assert!(timeline.contains(expected), "timeline lacks {expected:?}:\n{timeline}");
