@@ -9,6 +9,7 @@ mod error;
 mod events;
 mod functions;
 mod org;
+mod packages;
 mod resources;
 #[cfg(feature = "openapi")]
 mod schema;
@@ -30,6 +31,7 @@ pub use functions::{
     Trigger, function_limits,
 };
 pub use org::{Me, Org, OrgCreate, Role, VCD_TOKEN_HEADER};
+pub use packages::{ElementPlan, FieldChange, FileChange, PackagePlan, PackageSigner, PlanAction, SecretSlot};
 pub use resources::{FunctionSummary, ListResponse};
 pub use showback::{
     Budget, BudgetState, BudgetStatus, Collector, CollectorInput, CollectorRun, CollectorSource, CostGroup,

@@ -14,6 +14,7 @@ mod functions;
 mod gateway;
 mod openapi;
 mod orgs;
+mod packages;
 mod showback;
 mod svg;
 mod system;
@@ -43,6 +44,7 @@ pub fn app(state: AppState) -> Router {
         .merge(functions::router())
         .merge(function_events::router())
         .merge(function_keys::router())
+        .merge(packages::router())
         .merge(gateway::router())
         .split_for_parts();
     openapi::document_errors(&mut spec);

@@ -4,7 +4,8 @@
 
 mod plan;
 
-pub use plan::{Action, ElementPlan, FieldChange, FileChange, Plan, SecretSlot, plan};
+pub use api_types::PlanAction as Action;
+pub use plan::{Plan, plan};
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,9 @@ pub enum PackagesError {
     Invalid(String),
     #[error(transparent)]
     Package(#[from] package::PackageError),
+    /// The package did not verify: each reason.
+    #[error("the package does not verify")]
+    Refused(Vec<String>),
     #[error(transparent)]
     Store(#[from] sqlx::Error),
 }
@@ -122,6 +126,28 @@ pub(crate) fn function_file(route: &str, row: &VersionRow) -> FunctionFile {
 
 fn invalid(error: serde_json::Error) -> PackagesError {
     PackagesError::Invalid(error.to_string())
+}
+
+/// Reads an archive, verifies it for `org` against the trust store under `policy`, and plans
+/// its import (nothing is written).
+pub async fn plan_archive(
+    store: &Store,
+    org: &str,
+    archive: &[u8],
+    policy: package::Policy,
+) -> Result<Plan, PackagesError> {
+    let package = Package::from_archive(archive, package::Caps::default())?;
+    let trust = trusted_keys(store).await?;
+    let verified = package::verify(&package, &trust, Some(org), now_millis(), policy)
+        .map_err(|refusals| PackagesError::Refused(refusals.iter().map(ToString::to_string).collect()))?;
+    let mut plan = plan(store, org, &package).await?;
+    plan.signers = verified
+        .signers
+        .into_iter()
+        .map(|s| api_types::PackageSigner { key_id: s.key_id.0, principal: s.principal })
+        .collect();
+    plan.warnings = verified.warnings.iter().map(ToString::to_string).collect();
+    Ok(plan)
 }
 
 /// Trusts `public_key` (base64 Ed25519) for `principal`, for `orgs` (empty: any) until

@@ -130,11 +130,38 @@ async fn round_trip(db: Db) {
     let plan_text = serde_json::to_string(&drifted).unwrap();
     assert!(!plan_text.contains(SECRET) && !plan_text.contains(&hash), "no secret in a plan");
 
+    // The same plan over the API, for the org's tenant only; a broken archive is a 422.
+    let post = |org: &str, token: &str, body: Vec<u8>| {
+        app.client
+            .post(app.url(&format!("/api/org/{org}/packages/plan")))
+            .bearer_auth(token)
+            .header("content-type", "application/octet-stream")
+            .body(body)
+            .send()
+    };
+    let signed = std::fs::read(path("a.stratus")).unwrap();
+    let answer = post("acme", &token, signed.clone()).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let api_plan: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(actions(&api_plan), actions(&drifted));
+    let mut principals: Vec<&str> =
+        api_plan["signers"].as_array().unwrap().iter().map(|s| s["principal"].as_str().unwrap()).collect();
+    principals.sort();
+    assert_eq!(principals, ["alice@dev", "bob@ops"]);
+    let globex = tenant(&app, "globex").await;
+    assert_eq!(post("acme", &globex, signed.clone()).await.unwrap().status(), 404);
+    assert_eq!(post("acme", &token, b"not an archive".to_vec()).await.unwrap().status(), 422);
+
     // A flipped byte in code; then a revoked key.
     let code = dir.path().join("expanded/functions/multi/code/lib/x.js");
     std::fs::write(&code, "exports.x = 2;").unwrap();
     let (ok, _, stderr) = stratus(&["package", "verify", &path("expanded"), "--org", "acme"], &app);
     assert!(!ok && stderr.contains("functions/multi/code/lib/x.js is not the file the manifest pins"), "{stderr}");
+    assert!(stratus(&["package", "build", &path("expanded"), "--out", &path("tampered.stratus")], &app).0);
+    let refused = post("acme", &token, std::fs::read(path("tampered.stratus")).unwrap()).await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert!(body["error"]["details"][0]["reason"].as_str().unwrap().contains("lib/x.js is not the file"), "{body}");
     assert!(stratus(&["keys", "revoke", &alice_id], &app).0);
     let (ok, _, stderr) = stratus(&["package", "verify", &path("c.stratus"), "--org", "acme"], &app);
     assert!(!ok && stderr.contains("is revoked"), "{stderr}");

@@ -24,6 +24,7 @@ use crate::state::AppState;
         (name = "functions", description = "Tenant functions"),
         (name = "autoscale", description = "Autoscale rules"),
         (name = "showback", description = "Costs and budgets"),
+        (name = "packages", description = "Content packages moved between instances"),
     )
 )]
 pub struct ApiDoc;

@@ -4,61 +4,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use api_types::{ElementPlan, FieldChange, FileChange, PackagePlan, PlanAction as Action, SecretSlot};
 use package::{ElementKind, Manifest, Package};
-use serde::Serialize;
 use similar::TextDiff;
 
 use super::{FunctionFile, ONE_FILE, PackagesError};
 use crate::store::{Store, VersionRow};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    Create,
-    Update,
-    Unchanged,
-}
-
-/// A setting that differs (JSON values as text).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldChange {
-    pub field: String,
-    pub from: Option<String>,
-    pub to: Option<String>,
-}
-
-/// A code file that differs, with a unified diff of its lines.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FileChange {
-    pub path: String,
-    /// `added`, `removed` or `changed`.
-    pub change: String,
-    pub diff: String,
-}
-
-/// A secret the package names: whether the target already has a value for it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SecretSlot {
-    pub name: String,
-    /// `present` (the target keeps its value) or `missing` (give it a value before calling).
-    pub status: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ElementPlan {
-    pub id: String,
-    pub action: Action,
-    pub fields: Vec<FieldChange>,
-    pub files: Vec<FileChange>,
-    pub secrets: Vec<SecretSlot>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Plan {
-    pub package: String,
-    pub org: String,
-    pub elements: Vec<ElementPlan>,
-}
+/// What importing a package into an org would do (its signers are filled in by the caller,
+/// which verified it).
+pub type Plan = PackagePlan;
 
 /// The plan of importing `package` (already verified) into `org`.
 pub async fn plan(store: &Store, org: &str, package: &Package) -> Result<Plan, PackagesError> {
@@ -84,7 +39,7 @@ pub async fn plan(store: &Store, org: &str, package: &Package) -> Result<Plan, P
             Some((route, row)) => compare(element.id(), &wanted, &code, &route, &row)?,
         });
     }
-    Ok(Plan { package: manifest.name, org: org.to_owned(), elements })
+    Ok(PackagePlan { package: manifest.name, org: org.to_owned(), signers: Vec::new(), warnings: Vec::new(), elements })
 }
 
 /// A function's `function.json` and its code files (relative to `code/`).

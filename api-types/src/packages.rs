@@ -1,0 +1,73 @@
+//! Content packages on the wire: what importing one would change.
+
+use serde::{Deserialize, Serialize};
+
+/// What importing does to one element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PlanAction {
+    Create,
+    Update,
+    Unchanged,
+}
+
+/// A setting that differs (JSON values as text; none: absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldChange {
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// A code file that differs, with a unified diff of its lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FileChange {
+    pub path: String,
+    /// `added`, `removed` or `changed`.
+    pub change: String,
+    pub diff: String,
+}
+
+/// A secret the package names, and whether the target already has a value for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SecretSlot {
+    pub name: String,
+    /// `present` (the target keeps its value) or `missing` (give it one before calling).
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ElementPlan {
+    /// `kind:name`, e.g. `function:hello`.
+    pub id: String,
+    pub action: PlanAction,
+    pub fields: Vec<FieldChange>,
+    pub files: Vec<FileChange>,
+    pub secrets: Vec<SecretSlot>,
+}
+
+/// Who signed a package, by the principal this instance's trust store gives the key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PackageSigner {
+    pub key_id: String,
+    pub principal: String,
+}
+
+/// `POST /api/org/{org}/packages/plan`: the verified package and what importing it would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PackagePlan {
+    /// The package's name.
+    pub package: String,
+    pub org: String,
+    pub signers: Vec<PackageSigner>,
+    /// Signature problems the org's policy let through.
+    pub warnings: Vec<String>,
+    pub elements: Vec<ElementPlan>,
+}
