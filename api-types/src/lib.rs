@@ -31,7 +31,10 @@ pub use functions::{
     Trigger, function_limits,
 };
 pub use org::{Me, Org, OrgCreate, Role, VCD_TOKEN_HEADER};
-pub use packages::{ElementPlan, FieldChange, FileChange, PackagePlan, PackageSigner, PlanAction, SecretSlot};
+pub use packages::{
+    ElementPlan, FieldChange, FileChange, PackageKey, PackageKeyTrust, PackagePlan, PackageSigner, PlanAction,
+    SecretSlot,
+};
 pub use resources::{FunctionSummary, ListResponse};
 pub use showback::{
     Budget, BudgetState, BudgetStatus, Collector, CollectorInput, CollectorRun, CollectorSource, CostGroup,

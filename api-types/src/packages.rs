@@ -71,3 +71,36 @@ pub struct PackagePlan {
     pub warnings: Vec<String>,
     pub elements: Vec<ElementPlan>,
 }
+
+/// A key this instance trusts to sign packages (`GET /api/provider/package-keys`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PackageKey {
+    pub id: String,
+    /// Who signs with it (`alice@dev-team`): what importers are shown as the signer.
+    pub principal: String,
+    /// The Ed25519 public key, base64.
+    pub public_key: String,
+    /// Orgs it may sign for; empty: any.
+    pub orgs: Vec<String>,
+    /// RFC 3339; none: it does not expire.
+    pub expires_at: Option<String>,
+    pub revoked: bool,
+}
+
+/// Body of `POST /api/provider/package-keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PackageKeyTrust {
+    /// Who signs with it; not blank, at most 200 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub principal: String,
+    /// The Ed25519 public key, base64 (what `stratus keys generate` prints).
+    pub public_key: String,
+    /// Orgs it may sign for; empty or omitted: any.
+    #[serde(default)]
+    pub orgs: Vec<String>,
+    /// RFC 3339 time after which it no longer counts; omitted: never.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}

@@ -152,6 +152,30 @@ async fn round_trip(db: Db) {
     assert_eq!(post("acme", &globex, signed.clone()).await.unwrap().status(), 404);
     assert_eq!(post("acme", &token, b"not an archive".to_vec()).await.unwrap().status(), 422);
 
+    // The trust store over the API: the provider's only.
+    let provider = app.token(api_types::Role::Provider, None).await;
+    let keys: serde_json::Value = app.get("/api/provider/package-keys", &provider).await.json().await.unwrap();
+    assert_eq!(keys["items"][0]["principal"], "alice@dev");
+    assert_eq!(keys["items"][0]["orgs"], json!(["acme"]));
+    assert_eq!(app.get("/api/provider/package-keys", &token).await.status(), 403);
+    let carol = package::SigningKey::generate();
+    let trust = |body: serde_json::Value| {
+        app.client.post(app.url("/api/provider/package-keys")).bearer_auth(&provider).json(&body).send()
+    };
+    let body =
+        json!({ "principal": "carol@ci", "public_key": carol.public_key(), "expires_at": "2099-01-01T00:00:00Z" });
+    let created = trust(body.clone()).await.unwrap();
+    assert_eq!(created.status(), 201);
+    let created: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(created["id"], carol.id().0);
+    assert_eq!(trust(body).await.unwrap().status(), 409);
+    assert_eq!(trust(json!({ "principal": "x", "public_key": "nope" })).await.unwrap().status(), 422);
+    let revoke = |id: String| {
+        app.client.delete(app.url(&format!("/api/provider/package-keys/{id}"))).bearer_auth(&provider).send()
+    };
+    assert_eq!(revoke(carol.id().0).await.unwrap().status(), 204);
+    assert_eq!(revoke(carol.id().0).await.unwrap().status(), 404);
+
     // A flipped byte in code; then a revoked key.
     let code = dir.path().join("expanded/functions/multi/code/lib/x.js");
     std::fs::write(&code, "exports.x = 2;").unwrap();

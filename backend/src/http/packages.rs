@@ -1,19 +1,21 @@
-//! Content packages over the API: a tenant plans the import of a package into its org.
+//! Content packages over the API: a tenant plans the import of a package into its org; the
+//! provider manages the keys trusted to sign packages.
 
-use api_types::PackagePlan;
+use api_types::{ListResponse, PackageKey, PackageKeyTrust, PackagePlan};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use stratus_core::packages::{self, PackagesError};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::OrgScope;
+use crate::http::extract::{AppJson, OrgScope, Provider};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(plan))
+    OpenApiRouter::new().routes(routes!(plan)).routes(routes!(list_keys, trust_key)).routes(routes!(revoke_key))
 }
 
 /// Verifies a package archive (`stratus package build`) against this instance's trust store
@@ -29,6 +31,72 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn plan(State(state): State<AppState>, scope: OrgScope, body: Bytes) -> ApiResult<Json<PackagePlan>> {
     let plan = packages::plan_archive(&state.store, &scope.org, &body, package::Policy::Warn).await?;
     Ok(Json(plan))
+}
+
+fn key_dto(key: package::TrustedKey) -> PackageKey {
+    PackageKey {
+        id: key.id.0,
+        principal: key.principal,
+        public_key: key.public_key,
+        orgs: key.orgs,
+        expires_at: key.expires_at.map(stratus_core::dates::rfc3339_from_millis),
+        revoked: key.revoked,
+    }
+}
+
+/// The keys this instance trusts to sign packages, revoked ones included (provider only).
+#[utoipa::path(get, path = "/api/provider/package-keys", tag = "packages",
+    responses((status = 200, body = ListResponse<PackageKey>)))]
+async fn list_keys(State(state): State<AppState>, _provider: Provider) -> ApiResult<Json<ListResponse<PackageKey>>> {
+    let keys = packages::trusted_keys(&state.store).await?;
+    Ok(Json(ListResponse { items: keys.into_iter().map(key_dto).collect() }))
+}
+
+/// Trusts a public key to sign packages, for a principal and optionally some orgs and until a
+/// time (provider only). `409` when it is trusted already.
+#[utoipa::path(post, path = "/api/provider/package-keys", tag = "packages", request_body = PackageKeyTrust,
+    responses((status = 201, body = PackageKey), (status = 409, body = api_types::ErrorBody),
+              (status = 422, body = api_types::ErrorBody)))]
+async fn trust_key(
+    State(state): State<AppState>,
+    _provider: Provider,
+    AppJson(body): AppJson<PackageKeyTrust>,
+) -> ApiResult<(StatusCode, Json<PackageKey>)> {
+    if body.principal.trim().is_empty() || body.principal.chars().count() > 200 {
+        return Err(ApiError::field("principal", "not blank, at most 200 characters"));
+    }
+    let expires_at = match body.expires_at.as_deref() {
+        None => None,
+        Some(text) => Some(
+            chrono::DateTime::parse_from_rfc3339(text)
+                .map_err(|_| ApiError::field("expires_at", "an RFC 3339 time, e.g. 2027-12-31T23:59:59Z"))?
+                .timestamp_millis(),
+        ),
+    };
+    if package::TrustedKey::new(&body.principal, &body.public_key).is_err() {
+        return Err(ApiError::field("public_key", "an Ed25519 public key: 32 bytes of base64"));
+    }
+    let key =
+        packages::trust(&state.store, &body.principal, &body.public_key, body.orgs, expires_at).await.map_err(|e| {
+            match e {
+                PackagesError::Invalid(m) if m.contains("trusted already") => ApiError::Conflict(m),
+                other => other.into(),
+            }
+        })?;
+    Ok((StatusCode::CREATED, Json(key_dto(key))))
+}
+
+/// Revokes a trusted key (provider only): packages it signed no longer verify under a policy
+/// that enforces signatures.
+#[utoipa::path(delete, path = "/api/provider/package-keys/{id}", tag = "packages", params(("id" = String, Path)),
+    responses((status = 204), (status = 404, body = api_types::ErrorBody)))]
+async fn revoke_key(
+    State(state): State<AppState>,
+    _provider: Provider,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    packages::revoke(&state.store, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 impl From<PackagesError> for ApiError {
