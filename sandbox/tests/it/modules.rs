@@ -180,6 +180,40 @@ fn missing_modules_and_refused_builtins_throw_clear_errors() {
 }
 
 #[test]
+fn old_style_constructors_inherit_from_event_emitter_and_stream() {
+    let value = call(
+        &[(
+            "index.js",
+            "const EventEmitter = require('events');
+             const Stream = require('stream');
+             const util = require('util');
+             function Old() { EventEmitter.call(this); this.n = 1; }
+             util.inherits(Old, EventEmitter);
+             function Source() { Stream.call(this); }
+             util.inherits(Source, Stream);
+             class Modern extends EventEmitter {}
+             module.exports = () => {
+               const seen = [];
+               const old = new Old();
+               old.on('x', (v) => seen.push(v));
+               old.emit('x', old.n);
+               const source = new Source();
+               source.on('data', (v) => seen.push(v));
+               source.emit('data', 'chunk');
+               const modern = new Modern();
+               modern.once('y', (v) => seen.push(v));
+               modern.emit('y', 'once');
+               modern.emit('y', 'twice');
+               return { seen, isEmitter: old instanceof EventEmitter, count: old.listenerCount('x') };
+             };",
+        )],
+        None,
+    )
+    .unwrap();
+    assert_eq!(value, json!({ "seen": [1, "chunk", "once"], "isEmitter": true, "count": 1 }));
+}
+
+#[test]
 fn a_thrown_error_points_into_the_file_that_threw() {
     let error = call(
         &[

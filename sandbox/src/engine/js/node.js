@@ -183,51 +183,66 @@ function cryptoModule() {
   };
 }
 
-class EventEmitter {
-  #events = new Map();
-  #max = 10;
-  static defaultMaxListeners = 10;
-  #add(name, listener, once, prepend) {
-    if (typeof listener !== 'function') throw new TypeError('The "listener" argument must be a function');
-    const list = this.#events.get(name) ?? [];
-    const entry = { listener, once };
-    if (prepend) list.unshift(entry);
-    else list.push(entry);
-    this.#events.set(name, list);
-    return this;
+// Listeners live under a symbol, made on first use, so that objects of old-style constructors
+// (`EventEmitter.call(this)` + `util.inherits`) work as well as subclasses.
+const EVENTS = Symbol('events');
+const MAX_LISTENERS = Symbol('maxListeners');
+
+function eventsOf(emitter) {
+  let events = emitter[EVENTS];
+  if (events === undefined) {
+    events = new Map();
+    Object.defineProperty(emitter, EVENTS, { value: events, writable: true, configurable: true });
   }
+  return events;
+}
+
+function addListenerTo(emitter, name, listener, once, prepend) {
+  if (typeof listener !== 'function') throw new TypeError('The "listener" argument must be a function');
+  const events = eventsOf(emitter);
+  const list = events.get(name) ?? [];
+  const entry = { listener, once };
+  if (prepend) list.unshift(entry);
+  else list.push(entry);
+  events.set(name, list);
+  return emitter;
+}
+
+class EventEmitter {
+  static defaultMaxListeners = 10;
   on(name, listener) {
-    return this.#add(name, listener, false, false);
+    return addListenerTo(this, name, listener, false, false);
   }
   addListener(name, listener) {
-    return this.#add(name, listener, false, false);
+    return addListenerTo(this, name, listener, false, false);
   }
   prependListener(name, listener) {
-    return this.#add(name, listener, false, true);
+    return addListenerTo(this, name, listener, false, true);
   }
   once(name, listener) {
-    return this.#add(name, listener, true, false);
+    return addListenerTo(this, name, listener, true, false);
   }
   prependOnceListener(name, listener) {
-    return this.#add(name, listener, true, true);
+    return addListenerTo(this, name, listener, true, true);
   }
   off(name, listener) {
-    const list = this.#events.get(name);
+    const events = eventsOf(this);
+    const list = events.get(name);
     const at = list ? list.findLastIndex((e) => e.listener === listener) : -1;
     if (at >= 0) list.splice(at, 1);
-    if (list && list.length === 0) this.#events.delete(name);
+    if (list && list.length === 0) events.delete(name);
     return this;
   }
   removeListener(name, listener) {
     return this.off(name, listener);
   }
   removeAllListeners(name) {
-    if (name === undefined) this.#events.clear();
-    else this.#events.delete(name);
+    if (name === undefined) eventsOf(this).clear();
+    else eventsOf(this).delete(name);
     return this;
   }
   emit(name, ...args) {
-    const list = this.#events.get(name);
+    const list = eventsOf(this).get(name);
     if (!list || list.length === 0) {
       if (name === 'error') throw args[0] instanceof Error ? args[0] : new Error(`Unhandled error. (${inspect(args[0], 1, [])})`);
       return false;
@@ -239,25 +254,33 @@ class EventEmitter {
     return true;
   }
   listeners(name) {
-    return (this.#events.get(name) ?? []).map((e) => e.listener);
+    return (eventsOf(this).get(name) ?? []).map((e) => e.listener);
   }
   rawListeners(name) {
     return this.listeners(name);
   }
   listenerCount(name) {
-    return this.#events.get(name)?.length ?? 0;
+    return eventsOf(this).get(name)?.length ?? 0;
   }
   eventNames() {
-    return [...this.#events.keys()];
+    return [...eventsOf(this).keys()];
   }
   setMaxListeners(n) {
-    this.#max = n;
+    Object.defineProperty(this, MAX_LISTENERS, { value: n, writable: true, configurable: true });
     return this;
   }
   getMaxListeners() {
-    return this.#max;
+    return this[MAX_LISTENERS] ?? EventEmitter.defaultMaxListeners;
   }
 }
+
+// `EventEmitter.call(this)` in an old-style constructor: a class cannot be called, the
+// module's EventEmitter can.
+const NodeEventEmitter = new Proxy(EventEmitter, {
+  apply: (_target, self) => {
+    if (self !== null && typeof self === 'object') eventsOf(self);
+  },
+});
 
 function eventsModule() {
   const once = (emitter, name) =>
@@ -273,7 +296,7 @@ function eventsModule() {
       emitter.once(name, onEvent);
       if (name !== 'error') emitter.once('error', onError);
     });
-  return Object.assign(EventEmitter, { EventEmitter, once, default: EventEmitter });
+  return Object.assign(NodeEventEmitter, { EventEmitter: NodeEventEmitter, once, default: NodeEventEmitter });
 }
 
 const CUSTOM_PROMISIFY = Symbol.for('nodejs.util.promisify.custom');
