@@ -104,3 +104,33 @@ pub struct PackageKeyTrust {
     #[serde(default)]
     pub expires_at: Option<String>,
 }
+
+/// How an org treats signatures on the packages it imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureMode {
+    /// Signatures are not looked at (a tampered one still refuses the package).
+    Off,
+    /// Problems with signers are shown as warnings; the package is accepted.
+    #[default]
+    Warn,
+    /// At least `min_signatures` valid signatures by distinct keys trusted for the org.
+    Enforce,
+}
+
+/// `GET|PUT /api/provider/orgs/{org}/package-policy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PackagePolicy {
+    pub mode: SignatureMode,
+    /// With `enforce`: how many (1 to 10; an author and an approver is 2).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10))]
+    pub min_signatures: u32,
+}
+
+impl Default for PackagePolicy {
+    fn default() -> Self {
+        PackagePolicy { mode: SignatureMode::Warn, min_signatures: 1 }
+    }
+}

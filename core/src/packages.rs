@@ -128,14 +128,34 @@ fn invalid(error: serde_json::Error) -> PackagesError {
     PackagesError::Invalid(error.to_string())
 }
 
-/// Reads an archive, verifies it for `org` against the trust store under `policy`, and plans
-/// its import (nothing is written).
-pub async fn plan_archive(
-    store: &Store,
-    org: &str,
-    archive: &[u8],
-    policy: package::Policy,
-) -> Result<Plan, PackagesError> {
+/// The org's signature policy (`warn` with one signature unless its provider set another).
+pub async fn policy(store: &Store, org: &str) -> Result<api_types::PackagePolicy, PackagesError> {
+    Ok(store.package_policy(org).await?.unwrap_or_default())
+}
+
+/// Sets the org's signature policy.
+pub async fn set_policy(store: &Store, org: &str, policy: api_types::PackagePolicy) -> Result<(), PackagesError> {
+    if !(1..=10).contains(&policy.min_signatures) {
+        return Err(PackagesError::Invalid("min_signatures must be between 1 and 10".to_owned()));
+    }
+    Ok(store.put_package_policy(org, &policy, now_millis()).await?)
+}
+
+/// The verifier's policy for an org's.
+pub fn verify_policy(policy: api_types::PackagePolicy) -> package::Policy {
+    match policy.mode {
+        api_types::SignatureMode::Off => package::Policy::Off,
+        api_types::SignatureMode::Warn => package::Policy::Warn,
+        api_types::SignatureMode::Enforce => {
+            package::Policy::Enforce { min_signatures: policy.min_signatures.max(1) as usize }
+        }
+    }
+}
+
+/// Reads an archive, verifies it for `org` against the trust store under the org's signature
+/// policy, and plans its import (nothing is written).
+pub async fn plan_archive(store: &Store, org: &str, archive: &[u8]) -> Result<Plan, PackagesError> {
+    let policy = verify_policy(policy(store, org).await?);
     let package = Package::from_archive(archive, package::Caps::default())?;
     let trust = trusted_keys(store).await?;
     let verified = package::verify(&package, &trust, Some(org), now_millis(), policy)

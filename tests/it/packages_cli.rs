@@ -154,6 +154,24 @@ async fn round_trip(db: Db) {
 
     // The trust store over the API: the provider's only.
     let provider = app.token(api_types::Role::Provider, None).await;
+
+    // The org's signature policy decides what the plan requires.
+    let policy: serde_json::Value =
+        app.get("/api/provider/orgs/acme/package-policy", &provider).await.json().await.unwrap();
+    assert_eq!(policy, json!({ "mode": "warn", "min_signatures": 1 }));
+    let set = |org: &str, who: &str, body: serde_json::Value| {
+        app.client.put(app.url(&format!("/api/provider/orgs/{org}/package-policy"))).bearer_auth(who).json(&body).send()
+    };
+    assert_eq!(set("acme", &token, json!({ "mode": "enforce", "min_signatures": 3 })).await.unwrap().status(), 403);
+    assert_eq!(set("nope", &provider, json!({ "mode": "enforce", "min_signatures": 3 })).await.unwrap().status(), 404);
+    assert_eq!(set("acme", &provider, json!({ "mode": "enforce", "min_signatures": 0 })).await.unwrap().status(), 422);
+    assert_eq!(set("acme", &provider, json!({ "mode": "enforce", "min_signatures": 3 })).await.unwrap().status(), 200);
+    let refused = post("acme", &token, signed.clone()).await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert!(body.to_string().contains("2 valid signature(s) by trusted keys; this org requires 3"), "{body}");
+    assert_eq!(set("acme", &provider, json!({ "mode": "enforce", "min_signatures": 2 })).await.unwrap().status(), 200);
+    assert_eq!(post("acme", &token, signed.clone()).await.unwrap().status(), 200);
     let keys: serde_json::Value = app.get("/api/provider/package-keys", &provider).await.json().await.unwrap();
     assert_eq!(keys["items"][0]["principal"], "alice@dev");
     assert_eq!(keys["items"][0]["orgs"], json!(["acme"]));

@@ -1,7 +1,7 @@
 //! Content packages over the API: a tenant plans the import of a package into its org; the
 //! provider manages the keys trusted to sign packages.
 
-use api_types::{ListResponse, PackageKey, PackageKeyTrust, PackagePlan};
+use api_types::{ListResponse, PackageKey, PackageKeyTrust, PackagePlan, PackagePolicy};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -15,22 +15,66 @@ use crate::http::extract::{AppJson, OrgScope, Provider};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(plan)).routes(routes!(list_keys, trust_key)).routes(routes!(revoke_key))
+    OpenApiRouter::new()
+        .routes(routes!(plan))
+        .routes(routes!(list_keys, trust_key))
+        .routes(routes!(revoke_key))
+        .routes(routes!(get_policy, put_policy))
 }
 
 /// Verifies a package archive (`stratus package build`) against this instance's trust store
 /// and says what importing it into the org would change, element by element; nothing is
-/// written. Signature problems are warnings until signature policies per org exist. A package
-/// that does not verify (a changed file, a manifest edited after signing, an unsafe archive)
-/// is a 422 naming each reason.
+/// written. Signatures are checked under the org's policy (`…/package-policy`; `warn` unless
+/// the provider set another). A package that does not verify (a changed file, a manifest
+/// edited after signing, an unsafe archive, too few trusted signatures under `enforce`) is a
+/// 422 naming each reason.
 #[utoipa::path(post, path = "/api/org/{org}/packages/plan", tag = "packages", params(("org" = String, Path)),
     request_body(content = Vec<u8>, content_type = "application/octet-stream",
         description = "The package archive (`.stratus`)."),
     responses((status = 200, body = PackagePlan), (status = 404, body = api_types::ErrorBody),
               (status = 413, body = api_types::ErrorBody), (status = 422, body = api_types::ErrorBody)))]
 async fn plan(State(state): State<AppState>, scope: OrgScope, body: Bytes) -> ApiResult<Json<PackagePlan>> {
-    let plan = packages::plan_archive(&state.store, &scope.org, &body, package::Policy::Warn).await?;
+    let plan = packages::plan_archive(&state.store, &scope.org, &body).await?;
     Ok(Json(plan))
+}
+
+/// What an org asks of the signatures on packages it imports (provider only).
+#[utoipa::path(get, path = "/api/provider/orgs/{org}/package-policy", tag = "packages", params(("org" = String, Path)),
+    responses((status = 200, body = PackagePolicy), (status = 404, body = api_types::ErrorBody)))]
+async fn get_policy(
+    State(state): State<AppState>,
+    _provider: Provider,
+    Path(org): Path<String>,
+) -> ApiResult<Json<PackagePolicy>> {
+    existing_org(&state, &org).await?;
+    Ok(Json(packages::policy(&state.store, &org).await?))
+}
+
+/// Sets an org's signature policy (provider only): `off`, `warn`, or `enforce` with
+/// `min_signatures` (1 to 10) by keys trusted for the org.
+#[utoipa::path(put, path = "/api/provider/orgs/{org}/package-policy", tag = "packages", params(("org" = String, Path)),
+    request_body = PackagePolicy,
+    responses((status = 200, body = PackagePolicy), (status = 404, body = api_types::ErrorBody),
+              (status = 422, body = api_types::ErrorBody)))]
+async fn put_policy(
+    State(state): State<AppState>,
+    _provider: Provider,
+    Path(org): Path<String>,
+    AppJson(policy): AppJson<PackagePolicy>,
+) -> ApiResult<Json<PackagePolicy>> {
+    existing_org(&state, &org).await?;
+    packages::set_policy(&state.store, &org, policy).await.map_err(|e| match e {
+        PackagesError::Invalid(m) => ApiError::field("min_signatures", m),
+        other => other.into(),
+    })?;
+    Ok(Json(policy))
+}
+
+async fn existing_org(state: &AppState, org: &str) -> ApiResult<()> {
+    match state.orgs.get(org).await? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::NotFound(format!("org '{org}' not found"))),
+    }
 }
 
 fn key_dto(key: package::TrustedKey) -> PackageKey {

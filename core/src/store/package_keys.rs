@@ -72,4 +72,31 @@ impl Store {
             .await?;
         Ok(done.rows_affected() > 0)
     }
+
+    /// The org's package policy, when its provider set one.
+    pub(crate) async fn package_policy(&self, org: &str) -> Result<Option<api_types::PackagePolicy>, sqlx::Error> {
+        let row = sqlx::query("select policy_json from org_package_policy where org_name = $1")
+            .bind(org)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|row| super::json(&row, "policy_json")).transpose()
+    }
+
+    pub(crate) async fn put_package_policy(
+        &self,
+        org: &str,
+        policy: &api_types::PackagePolicy,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "insert into org_package_policy (org_name, policy_json, updated_at) values ($1, $2, $3) \
+             on conflict (org_name) do update set policy_json = excluded.policy_json, updated_at = excluded.updated_at",
+        )
+        .bind(org)
+        .bind(super::to_json(policy)?)
+        .bind(now)
+        .execute(self.pool())
+        .await
+        .map(|_| ())
+    }
 }
