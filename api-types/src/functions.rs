@@ -236,7 +236,7 @@ pub struct FunctionVersion {
     /// Its code (its entry file's, for a function of several files).
     pub code: String,
     /// How many files it has (1 for a one-file function).
-    #[serde(default = "one_file")]
+    #[serde(default = "one")]
     pub file_count: u32,
     pub error: Option<CodeError>,
     pub created_at: String,
@@ -281,10 +281,6 @@ pub struct InvocationRecord {
 }
 
 fn one() -> u32 {
-    1
-}
-
-fn one_file() -> u32 {
     1
 }
 

@@ -10,7 +10,7 @@ pub mod error;
 pub mod extract;
 mod function_events;
 mod function_keys;
-mod functions;
+pub(crate) mod functions;
 mod gateway;
 mod openapi;
 mod orgs;

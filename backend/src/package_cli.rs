@@ -258,14 +258,7 @@ fn inspect(package: &Package) -> anyhow::Result<()> {
             element.reason.as_deref().map(|r| format!(", {r}")).unwrap_or_default()
         );
     }
-    let signatures = package.files().get(package::SIGNATURES).map(|b| String::from_utf8_lossy(b).into_owned());
-    let keys: Vec<String> = signatures
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .and_then(|v| v["signatures"].as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|s| s["keyid"].as_str().map(str::to_owned))
-        .collect();
+    let keys: Vec<String> = package.signature_keys()?.into_iter().map(|k| k.0).collect();
     if keys.is_empty() {
         println!("unsigned");
     } else {

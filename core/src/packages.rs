@@ -23,6 +23,9 @@ pub enum PackagesError {
     NotFound(String),
     #[error("{0}")]
     Invalid(String),
+    /// The thing exists already (a key trusted twice).
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Package(#[from] package::PackageError),
     /// The package did not verify: each reason.
@@ -195,7 +198,7 @@ pub async fn trust(
         created_at: now_millis(),
     };
     if !store.insert_package_key(&row).await? {
-        return Err(PackagesError::Invalid(format!("key {} is trusted already", key.id)));
+        return Err(PackagesError::Conflict(format!("key {} is trusted already", key.id)));
     }
     Ok(key)
 }

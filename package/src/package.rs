@@ -112,6 +112,12 @@ impl Package {
         }
     }
 
+    /// The keys that signed it, as its signatures file lists them (not checked: see
+    /// [`crate::verify`]).
+    pub fn signature_keys(&self) -> Result<Vec<KeyId>, PackageError> {
+        Ok(self.envelope()?.signatures.into_iter().map(|s| s.keyid).collect())
+    }
+
     /// Adds `key`'s signature over the manifest (replacing an earlier one by the same key).
     pub fn sign(&mut self, key: &SigningKey) -> Result<(), PackageError> {
         let mut envelope = self.envelope()?;

@@ -2,15 +2,13 @@
 //! alternating rounds, the peers serving the same hello (`peers`): the seed's Node express
 //! server and Cloudflare's workerd, with Stratus/Node and Stratus/workerd ratios.
 
-use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tokio::process::{Child, Command};
 
 use crate::load::{have_wrk, latency, throughput, wrk_throughput};
 use crate::peers::{start_node, start_workerd};
+use crate::server::{BenchServer, free_port, wait_ready};
 use crate::stats::Summary;
 
 const HELLO: &str = "module.exports = async (event, context) => ({ hello: 'world' });\n";
@@ -23,32 +21,6 @@ const CLIENTS: [usize; 3] = [1, 16, 64];
 const ROUND: Duration = Duration::from_secs(3);
 /// Rounds per server and client count, taken in turns; the median round is reported.
 const ROUNDS: usize = 3;
-
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port")
-}
-
-pub(crate) async fn wait_ready(client: &reqwest::Client, url: &str) {
-    for _ in 0..600 {
-        if client.get(url).send().await.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("{url} never became ready");
-}
-
-pub(crate) async fn start_stratus(data_dir: &Path, port: u16) -> Child {
-    Command::new(harness::process::stratus_bin())
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
-        .arg(data_dir)
-        .env("STRATUS_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(data_dir.join("server.log")).map_or_else(|_| Stdio::null(), Stdio::from))
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start stratus")
-}
 
 pub(crate) async fn create_with(
     client: &reqwest::Client,
@@ -102,29 +74,17 @@ fn ms(d: Duration) -> f64 {
 
 pub async fn run() {
     println!("== functions: Stratus (release, separate process) vs the seed's Node express server and workerd ==");
-    let data = tempfile::Builder::new().prefix("stratus-bench").disable_cleanup(true).tempdir().expect("temp dir");
-    println!("data and server log in {}", data.path().display());
-    let data_dir = data.path().to_str().unwrap();
-    let out = harness::process::run_stratus(
-        &["token", "create", "--org", "acme", "--role", "tenant-admin", "--data-dir", data_dir],
-        &[],
-    );
-    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-    let out = harness::process::run_stratus(&["token", "create", "--role", "provider", "--data-dir", data_dir], &[]);
-    let provider = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let mut server = start_stratus(data.path(), port).await;
-    wait_ready(&client, &format!("{base}/readyz")).await;
+    let mut server = BenchServer::start("stratus-bench", true).await;
+    println!("data and server log in {}", server.data.path().display());
+    let (client, base, token) = (server.client.clone(), server.base.clone(), server.token.clone());
 
     // Node has no concurrency caps; lift the org's (defaults 64 per org, 32 per function) so the
     // throughput figures compare the same thing.
-    let limits = json!({"max_memory_mb": 256, "max_timeout_ms": 30000, "default_memory_mb": 64,
-        "default_timeout_ms": 5000, "max_concurrency": 1000, "max_function_concurrency": 1000,
-        "max_request_bytes": 6291456, "max_response_bytes": 6291456, "max_functions": 200});
-    let put = client.put(format!("{base}/api/provider/orgs/acme/limits")).bearer_auth(&provider).json(&limits);
-    assert!(put.send().await.unwrap().status().is_success(), "raising the org's concurrency caps");
+    server
+        .set_limits(json!({"max_memory_mb": 256, "max_timeout_ms": 30000, "default_memory_mb": 64,
+            "default_timeout_ms": 5000, "max_concurrency": 1000, "max_function_concurrency": 1000,
+            "max_request_bytes": 6291456, "max_response_bytes": 6291456, "max_functions": 200}))
+        .await;
     let mut deploys = Vec::new();
     let mut colds = Vec::new();
     for i in 0..20 {
@@ -149,16 +109,15 @@ pub async fn run() {
     );
 
     compare(&client, &base, &token).await;
-    crate::functions_io::run(&client, &base, &token, &provider).await;
+    crate::functions_io::run(&client, &base, &token, &server.provider).await;
 
-    server.kill().await.ok();
-    let mut server = start_stratus(data.path(), port).await;
+    server.stop().await;
     let restarted = Instant::now();
-    wait_ready(&client, &format!("{base}/readyz")).await;
+    server.launch().await;
     let ready_after = restarted.elapsed();
     let after_restart = first_call(&client, &hello, &token).await;
     println!("restart → ready {:.1} ms; first call after restart {:.3} ms", ms(ready_after), ms(after_restart));
-    server.kill().await.ok();
+    server.stop().await;
 }
 
 /// Stratus (the Workers-shaped hello, sandboxed and limited as every call) against the peers

@@ -47,7 +47,7 @@ pub async fn run(client: &reqwest::Client, base: &str, token: &str, provider: &s
         "module.exports = async () => {{ const r = await fetch('{upstream}'); const j = await r.json(); \
          return {{ value: j.value }}; }};\n"
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("port");
+    let port = crate::server::free_port();
     let node = start_node(port, &node_code);
     match node {
         Some(_) => {

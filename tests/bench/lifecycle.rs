@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use package::{Caps, Package, Policy, SigningKey, TrustedKey, verify};
 use serde_json::json;
 
-use crate::functions::{create_with, free_port, start_stratus, wait_ready};
+use crate::functions::create_with;
+use crate::server::BenchServer;
 use crate::stats::Summary;
 
 const FUNCTIONS: usize = 500;
@@ -34,25 +35,13 @@ async fn timed<T, F: Future<Output = T>>(label: &str, mut step: impl FnMut() -> 
 
 pub async fn run() {
     println!("== content packages: {FUNCTIONS} functions ==");
-    let data = tempfile::Builder::new().prefix("stratus-bench-lifecycle").tempdir().expect("temp dir");
-    let data_dir = data.path().to_str().unwrap();
-    let out = harness::process::run_stratus(
-        &["token", "create", "--org", "acme", "--role", "tenant-admin", "--data-dir", data_dir],
-        &[],
-    );
-    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-    let out = harness::process::run_stratus(&["token", "create", "--role", "provider", "--data-dir", data_dir], &[]);
-    let provider = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let mut server = start_stratus(data.path(), port).await;
-    wait_ready(&client, &format!("{base}/readyz")).await;
-    let limits = json!({"max_memory_mb": 256, "max_timeout_ms": 30000, "default_memory_mb": 64,
-        "default_timeout_ms": 5000, "max_concurrency": 64, "max_function_concurrency": 32,
-        "max_request_bytes": 6291456, "max_response_bytes": 6291456, "max_functions": 1000});
-    let put = client.put(format!("{base}/api/provider/orgs/acme/limits")).bearer_auth(&provider).json(&limits);
-    assert!(put.send().await.unwrap().status().is_success());
+    let mut server = BenchServer::start("stratus-bench-lifecycle", false).await;
+    let (client, base, token) = (server.client.clone(), server.base.clone(), server.token.clone());
+    server
+        .set_limits(json!({"max_memory_mb": 256, "max_timeout_ms": 30000, "default_memory_mb": 64,
+            "default_timeout_ms": 5000, "max_concurrency": 64, "max_function_concurrency": 32,
+            "max_request_bytes": 6291456, "max_response_bytes": 6291456, "max_functions": 1000}))
+        .await;
     let started = Instant::now();
     for i in 0..FUNCTIONS {
         let name = format!("fn{i:03}");
@@ -61,7 +50,7 @@ pub async fn run() {
     }
     println!("deployed {FUNCTIONS} functions in {:.1} s", started.elapsed().as_secs_f64());
 
-    let store = stratus_core::Store::connect(&stratus::config::sqlite_url(&data.path().join("stratus.db")))
+    let store = stratus_core::Store::connect(&stratus::config::sqlite_url(&server.data.path().join("stratus.db")))
         .await
         .expect("store");
     let key = SigningKey::generate();
@@ -101,5 +90,5 @@ pub async fn run() {
     println!("plan found {updates} update(s) among {} elements", plan.elements.len());
     println!("(autoscale rules in packages and apply are not built yet: no figures for them)");
     store.close().await;
-    server.kill().await.ok();
+    server.stop().await;
 }

@@ -21,6 +21,7 @@ mod lifecycle;
 mod load;
 mod peers;
 mod scale;
+mod server;
 mod showback;
 mod stats;
 

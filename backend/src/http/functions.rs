@@ -230,7 +230,8 @@ async fn get_own_limits(State(state): State<AppState>, scope: OrgScope) -> ApiRe
     Ok(Json(state.functions.org_limits(&scope.org).await?))
 }
 
-async fn existing_org(state: &AppState, org: &str) -> ApiResult<()> {
+/// 404 unless `org` exists (the provider's endpoints about one org).
+pub(crate) async fn existing_org(state: &AppState, org: &str) -> ApiResult<()> {
     match state.orgs.get(org).await? {
         Some(_) => Ok(()),
         None => Err(ApiError::NotFound(format!("org '{org}' not found"))),

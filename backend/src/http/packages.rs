@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::extract::{AppJson, OrgScope, Provider};
+use crate::http::functions::existing_org;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -68,13 +69,6 @@ async fn put_policy(
         other => other.into(),
     })?;
     Ok(Json(policy))
-}
-
-async fn existing_org(state: &AppState, org: &str) -> ApiResult<()> {
-    match state.orgs.get(org).await? {
-        Some(_) => Ok(()),
-        None => Err(ApiError::NotFound(format!("org '{org}' not found"))),
-    }
 }
 
 fn key_dto(key: package::TrustedKey) -> PackageKey {
@@ -148,6 +142,7 @@ impl From<PackagesError> for ApiError {
         use package::PackageError;
         match err {
             PackagesError::NotFound(m) => ApiError::NotFound(m),
+            PackagesError::Conflict(m) => ApiError::Conflict(m),
             PackagesError::Invalid(m) => ApiError::field("body", m),
             PackagesError::Package(PackageError::TooLarge(m)) => ApiError::PayloadTooLarge(m),
             PackagesError::Package(other) => ApiError::field("body", other.to_string()),

@@ -30,16 +30,17 @@ pub(crate) fn source_of(v: &VersionRow) -> sandbox::Source {
     }
 }
 
-/// A version's code as one text: its source, or its entry file's.
-fn code_of(v: &VersionRow) -> String {
-    match (&v.files, entry_of(v)) {
-        (Some(files), Some(entry)) => files.get(&entry).cloned().unwrap_or_default(),
+/// A version's code as one text: its source, or the text of its `entry` file.
+fn code_of(v: &VersionRow, entry: Option<&String>) -> String {
+    match (&v.files, entry) {
+        (Some(files), Some(entry)) => files.get(entry).cloned().unwrap_or_default(),
         _ => v.code.clone(),
     }
 }
 
 /// A function from its head and its latest version.
 pub fn function_dto(head: &FunctionHead, latest: &VersionRow) -> Function {
+    let entry = entry_of(latest);
     Function {
         name: head.name.clone(),
         runtime: head.runtime.clone(),
@@ -58,9 +59,9 @@ pub fn function_dto(head: &FunctionHead, latest: &VersionRow) -> Function {
         fresh_context: latest.fresh_context,
         access: latest.access,
         payload_format_version: latest.payload_format,
-        code: code_of(latest),
+        code: code_of(latest, entry.as_ref()),
         files: latest.files.clone(),
-        main: entry_of(latest),
+        main: entry,
         shape: latest.shape.clone(),
         error: code_error(latest),
         created_at: rfc3339_from_millis(head.created_at),
@@ -74,7 +75,7 @@ pub fn version_dto(head: &FunctionHead, v: &VersionRow) -> FunctionVersion {
         version: v.version,
         status: v.status,
         active: head.active_version == Some(v.version),
-        code: code_of(v),
+        code: code_of(v, entry_of(v).as_ref()),
         file_count: v.files.as_ref().map_or(1, |files| u32::try_from(files.len()).unwrap_or(u32::MAX)),
         error: code_error(v),
         created_at: rfc3339_from_millis(v.created_at),

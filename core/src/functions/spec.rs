@@ -6,7 +6,7 @@ use api_types::{ErrorDetail, FunctionAccess, FunctionSpec, LambdaPayload, OrgLim
 
 pub use api_types::function_limits::RESERVED_ROUTES;
 use api_types::function_limits::{
-    MAX_ENV_ENTRIES, MAX_ENV_NAME_BYTES, MAX_ENV_VALUE_BYTES, MAX_FILE_PATH_BYTES, MAX_FILES, MAX_SEGMENT_CHARS,
+    MAX_ENV_ENTRIES, MAX_ENV_NAME_BYTES, MAX_ENV_VALUE_BYTES, MAX_FILES, MAX_SEGMENT_CHARS,
 };
 
 /// A definition that passed validation, limits filled in from the org's defaults.
@@ -66,9 +66,7 @@ fn check_code(spec: &FunctionSpec, limits: &OrgLimits, errors: &mut Vec<ErrorDet
         errors.push(ErrorDetail::field("files", format!("must be at most {cap} bytes together (this org's cap)")));
     }
     for path in files.keys().take(100) {
-        if path.len() > MAX_FILE_PATH_BYTES {
-            errors.push(ErrorDetail::field("files", format!("paths are at most {MAX_FILE_PATH_BYTES} bytes")));
-        } else if let Err(reason) = sandbox::check_path(path) {
+        if let Err(reason) = sandbox::check_path(path) {
             errors.push(ErrorDetail::field(format!("files.{path}"), reason));
         }
     }
@@ -241,6 +239,12 @@ mod tests {
         bad.env.insert("1BAD".into(), "x".into());
         let got = fields(validate_spec(&bad, &OrgLimits::default(), None));
         assert_eq!(got, ["name", "runtime", "route", "code", "limits.memory_mb", "limits.timeout_ms", "env.1BAD"]);
+    }
+
+    #[test]
+    fn the_sandbox_checks_files_with_the_published_limits() {
+        use api_types::function_limits::MAX_FILE_PATH_BYTES;
+        assert_eq!((sandbox::MAX_FILES, sandbox::MAX_PATH_BYTES), (MAX_FILES, MAX_FILE_PATH_BYTES));
     }
 
     #[test]

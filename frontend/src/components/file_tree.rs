@@ -31,11 +31,10 @@ pub fn FileTree(
         });
     };
     let open_file = move |path: String| {
-        keep_text();
+        let text = code.get_untracked();
         files.update(|f| {
             if let Some(f) = f {
-                f.select(&path);
-                code.set(f.text().to_owned());
+                code.set(f.switch_to(&text, &path).to_owned());
             }
         });
     };

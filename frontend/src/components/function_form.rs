@@ -72,9 +72,7 @@ pub fn FunctionForm(
             let text = code.get_untracked();
             files.update(|f| {
                 if let (Some(f), Some(file)) = (f.as_mut(), file.as_deref()) {
-                    f.set_text(&text);
-                    f.select(file);
-                    code.set(f.text().to_owned());
+                    code.set(f.switch_to(&text, file).to_owned());
                 }
             });
         }

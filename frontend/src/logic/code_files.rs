@@ -70,6 +70,14 @@ impl CodeFiles {
         }
     }
 
+    /// Keeps the editor's `text` as the open file's, then opens `path`; returns the text to
+    /// show.
+    pub fn switch_to(&mut self, text: &str, path: &str) -> &str {
+        self.set_text(text);
+        self.select(path);
+        self.text()
+    }
+
     /// Opens `path` if it is a file.
     pub fn select(&mut self, path: &str) {
         if self.files.contains_key(path) {
@@ -269,9 +277,8 @@ mod tests {
     fn adding_selecting_and_removing_files() {
         let mut files = CodeFiles::from_single("module.exports = 1", "lib/a.js").unwrap();
         assert_eq!((files.selected.as_str(), files.files.len()), ("lib/a.js", 2));
-        files.set_text("exports.a = 1");
-        files.select("index.js");
-        assert_eq!(files.text(), "module.exports = 1");
+        assert_eq!(files.switch_to("exports.a = 1", "index.js"), "module.exports = 1");
+        assert_eq!(files.files["lib/a.js"], "exports.a = 1");
         assert!(files.add("lib/a.js").unwrap_err().contains("exists"));
         assert!(files.add("lib").unwrap_err().contains("folder"));
         assert!(files.add("../x.js").is_err() && files.add("/x.js").is_err() && files.add("").is_err());
