@@ -227,7 +227,7 @@ fn with_gateway_status(mut result: InvocationResult) -> InvocationResult {
 #[utoipa::path(get, path = "/api/org/{org}/limits", tag = "functions", params(("org" = String, Path)),
     responses((status = 200, body = OrgLimits), (status = 404, body = ErrorBody)))]
 async fn get_own_limits(State(state): State<AppState>, scope: OrgScope) -> ApiResult<Json<OrgLimits>> {
-    Ok(Json(state.functions.org_limits(&scope.org).await?))
+    Ok(Json(state.functions.stored_org_limits(&scope.org).await?))
 }
 
 /// 404 unless `org` exists (the provider's endpoints about one org).
@@ -247,7 +247,7 @@ async fn get_org_limits(
     Path(org): Path<String>,
 ) -> ApiResult<Json<OrgLimits>> {
     existing_org(&state, &org).await?;
-    Ok(Json(state.functions.org_limits(&org).await?))
+    Ok(Json(state.functions.stored_org_limits(&org).await?))
 }
 
 /// Where an org's functions may send requests with `fetch()` (provider only). An org without a

@@ -129,6 +129,13 @@ impl Functions {
         Ok(self.existing_org_limits(org).await?.unwrap_or_default())
     }
 
+    /// The org's ceilings read from the database, never the cache: what changes (a deploy, an
+    /// upload) is checked against the limits the provider set last, even if another replica set
+    /// them a moment ago and this one has not heard yet.
+    pub async fn stored_org_limits(&self, org: &str) -> Result<OrgLimits, sqlx::Error> {
+        Ok(self.store.existing_org_settings(org).await?.and_then(|s| s.limits).unwrap_or_default())
+    }
+
     /// Resolves `route` in `org` to what a call needs, from the cache when fresh.
     pub(super) async fn target(&self, org: &str, route: &str) -> Result<Option<Arc<Target>>, sqlx::Error> {
         let key = (org.to_owned(), route.to_owned());

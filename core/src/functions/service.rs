@@ -172,7 +172,7 @@ impl Functions {
 
     /// Creates a function; it deploys in the background (status `initializing`).
     pub async fn create(self: &Arc<Self>, org: &str, spec: &FunctionSpec) -> Result<Function, FunctionError> {
-        let limits = self.org_limits(org).await?;
+        let limits = self.stored_org_limits(org).await?;
         let valid = validate_spec(spec, &limits, None).map_err(FunctionError::Invalid)?;
         if self.store.count_functions(org).await? >= i64::from(limits.max_functions) {
             return Err(FunctionError::Conflict(format!(
@@ -208,7 +208,7 @@ impl Functions {
         spec: &FunctionSpec,
     ) -> Result<Function, FunctionError> {
         let (head, latest) = self.head_and_latest(org, name).await?;
-        let limits = self.org_limits(org).await?;
+        let limits = self.stored_org_limits(org).await?;
         let valid = validate_spec(spec, &limits, Some(name)).map_err(FunctionError::Invalid)?;
         let secrets = match &valid.secrets {
             Some(secrets) => secrets.clone(),
@@ -240,7 +240,7 @@ impl Functions {
         main: Option<String>,
     ) -> Result<Function, FunctionError> {
         let (head, latest) = self.head_and_latest(org, name).await?;
-        let limits = self.org_limits(org).await?;
+        let limits = self.stored_org_limits(org).await?;
         let unpacked =
             super::archive::unpack(archive, limits.max_code_bytes as usize).map_err(FunctionError::Invalid)?;
         let spec = FunctionSpec {
