@@ -10,6 +10,10 @@ pub enum PlanAction {
     Create,
     Update,
     Unchanged,
+    /// An update over changes made on this instance since the release that last set it.
+    Conflict,
+    /// Brought by an earlier release of this package, gone from this one: left as it is.
+    Orphan,
 }
 
 /// A setting that differs (JSON values as text; none: absent).
@@ -70,6 +74,72 @@ pub struct PackagePlan {
     /// Signature problems the org's policy let through.
     pub warnings: Vec<String>,
     pub elements: Vec<ElementPlan>,
+    /// What the plan saw (the package and the target's state): apply with it, and the apply is
+    /// refused (409 `stale_plan`) if the target changed since.
+    pub fingerprint: String,
+}
+
+/// `POST /api/org/{org}/packages/apply?plan=…&select=…`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct ApplyQuery {
+    /// The `fingerprint` of the plan being applied.
+    pub plan: String,
+    /// The elements to apply, comma-separated ids (`function:hello,function:web`); omitted:
+    /// every element. Whatever a selected element requires must be selected too.
+    #[serde(default)]
+    pub select: Option<String>,
+}
+
+/// One element of a release and the function version it left serving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReleaseElement {
+    pub id: String,
+    pub action: PlanAction,
+    /// The function's version after the release.
+    pub version: Option<i64>,
+    /// The function's route after the release.
+    pub route: Option<String>,
+}
+
+/// One apply (or rollback) of a package into an org, numbered from 1 per org.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Release {
+    pub number: i64,
+    pub package: String,
+    /// SHA-256 of the package's manifest (which pins every file), hex.
+    pub digest: String,
+    pub signers: Vec<PackageSigner>,
+    /// RFC 3339.
+    pub applied_at: String,
+    /// The release this one rolled back to.
+    pub rollback_of: Option<i64>,
+    pub elements: Vec<ReleaseElement>,
+}
+
+/// The answer to an apply or a rollback: the release made, or none when nothing changed (the
+/// same plan applied twice).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplyResult {
+    /// Elements created or updated.
+    pub changed: u32,
+    pub release: Option<Release>,
+}
+
+/// An element changed on this instance since the release that last set it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Drift {
+    pub id: String,
+    pub release: i64,
+    /// The version that release left.
+    pub released_version: i64,
+    /// The newest version now; none: the function was deleted.
+    pub current_version: Option<i64>,
 }
 
 /// A key this instance trusts to sign packages (`GET /api/provider/package-keys`).

@@ -9,6 +9,7 @@ mod concurrency;
 mod convert;
 mod deliveries;
 pub mod events;
+mod import;
 pub mod jobs;
 mod keys;
 mod lookup;

@@ -1,10 +1,14 @@
 //! Content packages on this instance: exporting an org's functions into a package, and the
 //! trust store of keys allowed to sign packages (the format and the checks are the `package`
-//! crate's). [`plan`] says what importing one would change; applying it comes next.
+//! crate's). [`plan`] says what importing one would change; [`apply_archive`] applies it as a
+//! release, [`rollback`] goes back to an earlier release and [`drift`] lists what was edited
+//! here since.
 
+mod apply;
 mod plan;
 
 pub use api_types::PlanAction as Action;
+pub use apply::{apply_archive, drift, rollback};
 pub use plan::{Plan, plan};
 
 use std::collections::BTreeMap;
@@ -14,7 +18,9 @@ use package::{Element, ElementKind, Files, KeyId, Package, PackageKind, TrustedK
 use serde::{Deserialize, Serialize};
 
 use crate::dates::now_millis;
-use crate::store::{PackageKeyRow, Store, VersionRow};
+use sha2::{Digest as _, Sha256};
+
+use crate::store::{PackageKeyRow, ReleaseRow, Store, VersionRow};
 
 /// Why a package operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +37,12 @@ pub enum PackagesError {
     /// The package did not verify: each reason.
     #[error("the package does not verify")]
     Refused(Vec<String>),
+    /// The target changed since the plan was made.
+    #[error("{0}")]
+    StalePlan(String),
+    /// The package verified but some elements cannot be applied (each named).
+    #[error("the package cannot be applied")]
+    Unapplicable(Vec<api_types::ErrorDetail>),
     #[error(transparent)]
     Store(#[from] sqlx::Error),
 }
@@ -155,22 +167,52 @@ pub fn verify_policy(policy: api_types::PackagePolicy) -> package::Policy {
     }
 }
 
-/// Reads an archive, verifies it for `org` against the trust store under the org's signature
-/// policy, and plans its import (nothing is written).
-pub async fn plan_archive(store: &Store, org: &str, archive: &[u8]) -> Result<Plan, PackagesError> {
+/// A package read from an archive and verified for an org.
+pub(crate) struct Opened {
+    pub(crate) package: Package,
+    /// SHA-256 of its manifest, hex.
+    pub(crate) digest: String,
+    pub(crate) signers: Vec<api_types::PackageSigner>,
+    pub(crate) warnings: Vec<String>,
+}
+
+/// Reads an archive and verifies it for `org` against the trust store under the org's
+/// signature policy.
+pub(crate) async fn open(store: &Store, org: &str, archive: &[u8]) -> Result<Opened, PackagesError> {
     let policy = verify_policy(policy(store, org).await?);
     let package = Package::from_archive(archive, package::Caps::default())?;
     let trust = trusted_keys(store).await?;
     let verified = package::verify(&package, &trust, Some(org), now_millis(), policy)
         .map_err(|refusals| PackagesError::Refused(refusals.iter().map(ToString::to_string).collect()))?;
-    let mut plan = plan(store, org, &package).await?;
-    plan.signers = verified
-        .signers
-        .into_iter()
-        .map(|s| api_types::PackageSigner { key_id: s.key_id.0, principal: s.principal })
-        .collect();
-    plan.warnings = verified.warnings.iter().map(ToString::to_string).collect();
+    let digest = hex::encode(Sha256::digest(package.manifest_bytes()?));
+    let warnings = verified.warnings.iter().map(ToString::to_string).collect();
+    Ok(Opened { package, digest, signers: apply::signers(verified.signers), warnings })
+}
+
+/// Reads an archive, verifies it for `org` and plans its import (nothing is written).
+pub async fn plan_archive(store: &Store, org: &str, archive: &[u8]) -> Result<Plan, PackagesError> {
+    let opened = open(store, org, archive).await?;
+    let mut plan = plan(store, org, &opened.package).await?;
+    plan.signers = opened.signers;
+    plan.warnings = opened.warnings;
     Ok(plan)
+}
+
+/// The org's releases, newest first.
+pub async fn releases(store: &Store, org: &str) -> Result<Vec<api_types::Release>, PackagesError> {
+    Ok(store.releases(org).await?.into_iter().map(release_dto).collect())
+}
+
+pub(crate) fn release_dto(row: ReleaseRow) -> api_types::Release {
+    api_types::Release {
+        number: row.number,
+        package: row.package_name,
+        digest: row.digest,
+        signers: row.signers,
+        applied_at: crate::dates::rfc3339_from_millis(row.created_at),
+        rollback_of: row.rollback_of,
+        elements: row.elements,
+    }
 }
 
 /// Trusts `public_key` (base64 Ed25519) for `principal`, for `orgs` (empty: any) until

@@ -41,6 +41,9 @@ pub enum ApiError {
     /// 409 `conflict`: the thing exists already, or its state forbids the change.
     #[error("{0}")]
     Conflict(String),
+    /// 409 `stale_plan`: a package plan applied after the org changed; plan again.
+    #[error("{0}")]
+    StalePlan(String),
     /// 413 `payload_too_large`.
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -98,6 +101,7 @@ impl ApiError {
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::StalePlan(_) => (StatusCode::CONFLICT, "stale_plan"),
             ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::Validation { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),

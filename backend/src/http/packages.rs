@@ -1,7 +1,10 @@
-//! Content packages over the API: a tenant plans the import of a package into its org; the
-//! provider manages the keys trusted to sign packages.
+//! Content packages over the API: a tenant plans and applies packages into its org as
+//! releases, rolls back to an earlier one and sees what drifted; the provider manages the keys
+//! trusted to sign packages and each org's signature policy.
 
-use api_types::{ListResponse, PackageKey, PackageKeyTrust, PackagePlan, PackagePolicy};
+use api_types::{
+    ApplyQuery, ApplyResult, Drift, ListResponse, PackageKey, PackageKeyTrust, PackagePlan, PackagePolicy, Release,
+};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -11,13 +14,17 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{AppJson, OrgScope, Provider};
+use crate::http::extract::{AppJson, AppQuery, OrgScope, Provider};
 use crate::http::functions::existing_org;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(plan))
+        .routes(routes!(apply))
+        .routes(routes!(list_releases))
+        .routes(routes!(rollback))
+        .routes(routes!(drift))
         .routes(routes!(list_keys, trust_key))
         .routes(routes!(revoke_key))
         .routes(routes!(get_policy, put_policy))
@@ -37,6 +44,59 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn plan(State(state): State<AppState>, scope: OrgScope, body: Bytes) -> ApiResult<Json<PackagePlan>> {
     let plan = packages::plan_archive(&state.store, &scope.org, &body).await?;
     Ok(Json(plan))
+}
+
+/// Applies a package archive as a release of the org: the `select`ed elements (default: all)
+/// are checked against what they require, validated and compiled, then written in one
+/// transaction with the release, each function's new version serving from its commit. `plan` is
+/// the fingerprint of the plan being applied: if the org changed since, nothing is written and
+/// the answer is 409 `stale_plan`. Applying a plan whose elements are all in place already
+/// changes nothing (`changed: 0`, no release).
+#[utoipa::path(post, path = "/api/org/{org}/packages/apply", tag = "packages", params(("org" = String, Path), ApplyQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+        description = "The package archive (`.stratus`)."),
+    responses((status = 200, body = ApplyResult), (status = 404, body = api_types::ErrorBody),
+              (status = 409, body = api_types::ErrorBody), (status = 413, body = api_types::ErrorBody),
+              (status = 422, body = api_types::ErrorBody)))]
+async fn apply(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    AppQuery(query): AppQuery<ApplyQuery>,
+    body: Bytes,
+) -> ApiResult<Json<ApplyResult>> {
+    let select: Option<Vec<String>> = query.select.map(|s| s.split(',').map(str::to_owned).collect());
+    let result = packages::apply_archive(&state.functions, &state.store, &scope.org, &body, &query.plan, select.as_deref())
+        .await?;
+    Ok(Json(result))
+}
+
+/// The org's releases (each apply and rollback of a package), newest first.
+#[utoipa::path(get, path = "/api/org/{org}/packages/releases", tag = "packages", params(("org" = String, Path)),
+    responses((status = 200, body = ListResponse<Release>), (status = 404, body = api_types::ErrorBody)))]
+async fn list_releases(State(state): State<AppState>, scope: OrgScope) -> ApiResult<Json<ListResponse<Release>>> {
+    Ok(Json(ListResponse { items: packages::releases(&state.store, &scope.org).await? }))
+}
+
+/// Makes the org's functions serve the versions release `number` left (copies of them as new
+/// versions), recorded as a new release; `changed: 0` when they serve those already.
+#[utoipa::path(post, path = "/api/org/{org}/packages/releases/{number}/rollback", tag = "packages",
+    params(("org" = String, Path), ("number" = i64, Path)),
+    responses((status = 200, body = ApplyResult), (status = 404, body = api_types::ErrorBody),
+              (status = 409, body = api_types::ErrorBody)))]
+async fn rollback(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    Path(path): Path<(String, i64)>,
+) -> ApiResult<Json<ApplyResult>> {
+    let number = path.1;
+    Ok(Json(packages::rollback(&state.functions, &state.store, &scope.org, number).await?))
+}
+
+/// The elements edited on this instance since the release that last set them.
+#[utoipa::path(get, path = "/api/org/{org}/packages/drift", tag = "packages", params(("org" = String, Path)),
+    responses((status = 200, body = ListResponse<Drift>), (status = 404, body = api_types::ErrorBody)))]
+async fn drift(State(state): State<AppState>, scope: OrgScope) -> ApiResult<Json<ListResponse<Drift>>> {
+    Ok(Json(ListResponse { items: packages::drift(&state.store, &scope.org).await? }))
 }
 
 /// What an org asks of the signatures on packages it imports (provider only).
@@ -114,13 +174,7 @@ async fn trust_key(
     if package::TrustedKey::new(&body.principal, &body.public_key).is_err() {
         return Err(ApiError::field("public_key", "an Ed25519 public key: 32 bytes of base64"));
     }
-    let key =
-        packages::trust(&state.store, &body.principal, &body.public_key, body.orgs, expires_at).await.map_err(|e| {
-            match e {
-                PackagesError::Invalid(m) if m.contains("trusted already") => ApiError::Conflict(m),
-                other => other.into(),
-            }
-        })?;
+    let key = packages::trust(&state.store, &body.principal, &body.public_key, body.orgs, expires_at).await?;
     Ok((StatusCode::CREATED, Json(key_dto(key))))
 }
 
@@ -149,6 +203,10 @@ impl From<PackagesError> for ApiError {
             PackagesError::Refused(reasons) => {
                 let details = reasons.into_iter().map(|r| api_types::ErrorDetail::field("body", r)).collect();
                 ApiError::Validation { message: "the package does not verify".to_owned(), details }
+            }
+            PackagesError::StalePlan(m) => ApiError::StalePlan(m),
+            PackagesError::Unapplicable(details) => {
+                ApiError::Validation { message: "the package cannot be applied".to_owned(), details }
             }
             PackagesError::Store(e) => e.into(),
         }

@@ -70,7 +70,7 @@ pub struct Functions {
     pub(super) egress: Egress,
 }
 
-fn route(org: &str, route: &str) -> Invalidation {
+pub(super) fn route(org: &str, route: &str) -> Invalidation {
     Invalidation::Route { org: org.to_owned(), route: route.to_owned() }
 }
 
@@ -361,7 +361,7 @@ impl Functions {
     }
 }
 
-fn version_row(
+pub(super) fn version_row(
     org: &str,
     valid: &super::ValidSpec,
     version: i64,

@@ -1,6 +1,8 @@
 //! What importing a verified package into an org would change, element by element: `create`,
-//! `update` (with the fields and code files that differ, code as line diffs) or `unchanged`,
-//! and each secret slot's status on the target. Nothing is written.
+//! `update` (with the fields and code files that differ, code as line diffs), `conflict` (an
+//! update over changes made here since the last release set it), `unchanged`, or `orphan`
+//! (brought by this package's previous release, gone from it now), and each secret slot's
+//! status on the target. Nothing is written.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -8,38 +10,125 @@ use api_types::{ElementPlan, FieldChange, FileChange, PackagePlan, PlanAction as
 use package::{ElementKind, Manifest, Package};
 use similar::TextDiff;
 
+use sha2::{Digest as _, Sha256};
+
 use super::{FunctionFile, ONE_FILE, PackagesError};
-use crate::store::{Store, VersionRow};
+use crate::store::{FunctionHead, ReleaseRow, Store, VersionRow};
 
 /// What importing a package into an org would do (its signers are filled in by the caller,
 /// which verified it).
 pub type Plan = PackagePlan;
 
+/// A function element of the package with what the target holds of it.
+pub(super) struct FunctionImport {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) action: Action,
+    pub(super) wanted: FunctionFile,
+    /// Relative to `code/`.
+    pub(super) code: BTreeMap<String, String>,
+    pub(super) head: Option<FunctionHead>,
+    /// The version compared with: the serving one (the newest when none serves).
+    pub(super) current: Option<VersionRow>,
+}
+
+/// The plan and, for applying it, each function element as read.
+pub(super) struct Analysis {
+    pub(super) plan: Plan,
+    pub(super) functions: Vec<FunctionImport>,
+}
+
 /// The plan of importing `package` (already verified) into `org`.
 pub async fn plan(store: &Store, org: &str, package: &Package) -> Result<Plan, PackagesError> {
+    Ok(analyse(store, org, package).await?.plan)
+}
+
+pub(super) async fn analyse(store: &Store, org: &str, package: &Package) -> Result<Analysis, PackagesError> {
     let manifest = package.manifest()?;
-    let mut elements = Vec::new();
+    let mut heads: BTreeMap<String, FunctionHead> =
+        store.list_function_heads(org).await?.into_iter().map(|h| (h.name.clone(), h)).collect();
+    let history = History::of(&store.releases(org).await?, &manifest.name);
+    let mut fingerprint = Sha256::new();
+    fingerprint.update(Sha256::digest(package.manifest_bytes()?));
+    let (mut elements, mut functions) = (Vec::new(), Vec::new());
     for element in manifest.elements.iter().filter(|e| e.kind == ElementKind::Function) {
         let (wanted, code) = read_function(package, &manifest, &element.path)?;
-        let current = match store.get_function(org, &element.name).await? {
-            Some(head) => {
-                let version = head.active_version.unwrap_or(head.latest_version);
-                store.get_version(org, &element.name, version).await?.map(|row| (head.route, row))
-            }
+        let head = heads.remove(&element.name);
+        let current = match &head {
+            Some(head) => store.get_version(org, &head.name, head.active_version.unwrap_or(head.latest_version)).await?,
             None => None,
         };
-        elements.push(match current {
-            None => ElementPlan {
+        let seen = head.as_ref().map(|h| format!("{}@{}", h.latest_version, h.created_at));
+        fingerprint.update(format!("{}={}\n", element.id(), seen.as_deref().unwrap_or("absent")));
+        let mut planned = match (&head, &current) {
+            (Some(head), Some(row)) => compare(element.id(), &wanted, &code, &head.route, row)?,
+            _ => ElementPlan {
                 id: element.id(),
                 action: Action::Create,
                 fields: Vec::new(),
                 files: code.iter().map(|(path, text)| file_change(path, None, Some(text))).collect(),
                 secrets: slots(&wanted, &BTreeSet::new()),
             },
-            Some((route, row)) => compare(element.id(), &wanted, &code, &route, &row)?,
+        };
+        if planned.action == Action::Update
+            && let (Some(head), Some((_, released))) = (&head, history.versions.get(&planned.id))
+            && head.latest_version != *released
+        {
+            planned.action = Action::Conflict;
+        }
+        functions.push(FunctionImport {
+            id: planned.id.clone(),
+            name: element.name.clone(),
+            action: planned.action,
+            wanted,
+            code,
+            head,
+            current,
         });
+        elements.push(planned);
     }
-    Ok(PackagePlan { package: manifest.name, org: org.to_owned(), signers: Vec::new(), warnings: Vec::new(), elements })
+    let ids: BTreeSet<String> = manifest.elements.iter().map(package::Element::id).collect();
+    for orphan in history.last_of_package.iter().filter(|id| !ids.contains(*id)) {
+        let empty = ElementPlan { id: orphan.clone(), action: Action::Orphan, fields: vec![], files: vec![], secrets: vec![] };
+        elements.push(empty);
+    }
+    let plan = PackagePlan {
+        package: manifest.name,
+        org: org.to_owned(),
+        signers: Vec::new(),
+        warnings: Vec::new(),
+        elements,
+        fingerprint: hex::encode(fingerprint.finalize()),
+    };
+    Ok(Analysis { plan, functions })
+}
+
+/// What earlier releases left: the version each function was set to last, and the elements of
+/// the newest release of the package being planned.
+pub(super) struct History {
+    /// Element id → (release, version).
+    pub(super) versions: BTreeMap<String, (i64, i64)>,
+    last_of_package: Vec<String>,
+}
+
+impl History {
+    /// From the org's releases, newest first.
+    pub(super) fn of(releases: &[ReleaseRow], package: &str) -> History {
+        let mut versions = BTreeMap::new();
+        for release in releases.iter().rev() {
+            for element in &release.elements {
+                if let Some(version) = element.version {
+                    versions.insert(element.id.clone(), (release.number, version));
+                }
+            }
+        }
+        let last_of_package = releases
+            .iter()
+            .find(|r| r.package_name == package && r.rollback_of.is_none())
+            .map(|r| r.elements.iter().map(|e| e.id.clone()).collect())
+            .unwrap_or_default();
+        History { versions, last_of_package }
+    }
 }
 
 /// A function's `function.json` and its code files (relative to `code/`).

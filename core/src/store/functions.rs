@@ -78,7 +78,7 @@ pub enum WriteError {
     Db(#[from] sqlx::Error),
 }
 
-const HEAD_COLUMNS: &str =
+pub(super) const HEAD_COLUMNS: &str =
     "org_name, name, runtime, route, status, latest_version, active_version, created_at, updated_at";
 const VERSION_COLUMNS: &str = "org_name, name, version, code, trigger_json, memory_mb, timeout_ms, env_json, \
      secrets_json, fresh_context, status, shape, bytecode, error_message, error_line, error_column, created_at, access, \
@@ -129,7 +129,7 @@ fn version(row: &AnyRow) -> Result<VersionRow, sqlx::Error> {
     })
 }
 
-async fn insert_version(conn: &mut sqlx::AnyConnection, v: &VersionRow) -> Result<(), sqlx::Error> {
+pub(super) async fn insert_version(conn: &mut sqlx::AnyConnection, v: &VersionRow) -> Result<(), sqlx::Error> {
     sqlx::query(
         "insert into function_version (org_name, name, version, code, trigger_json, memory_mb, timeout_ms, \
          env_json, secrets_json, fresh_context, status, shape, bytecode, error_message, error_line, error_column, \
@@ -163,7 +163,7 @@ async fn insert_version(conn: &mut sqlx::AnyConnection, v: &VersionRow) -> Resul
     .map(|_| ())
 }
 
-async fn route_owner(conn: &mut sqlx::AnyConnection, org: &str, route: &str) -> Result<Option<String>, sqlx::Error> {
+pub(super) async fn route_owner(conn: &mut sqlx::AnyConnection, org: &str, route: &str) -> Result<Option<String>, sqlx::Error> {
     let row = sqlx::query("select name from tenant_function where org_name = $1 and route = $2")
         .bind(org)
         .bind(route)

@@ -1,0 +1,238 @@
+//! Applying a plan: the selection is checked against what its elements require, every
+//! function is validated and compiled first, then all of it is written in one transaction with
+//! the release that records it, after checking the target is still as the plan saw it. A
+//! rollback writes the versions an earlier release left, as a new release.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use api_types::{ApplyResult, ErrorDetail, FunctionSpec, PackageSigner, PlanAction as Action, ReleaseElement};
+use package::{ElementKind, Package};
+
+use super::plan::{FunctionImport, History, analyse};
+use super::{FunctionFile, ONE_FILE, PackagesError, open};
+use crate::dates::now_millis;
+use crate::functions::{FunctionError, Functions};
+use crate::store::{ImportWrite, ReleaseRow, Store, WriteError};
+
+/// Verifies `archive`, plans it again, and applies the `select`ed elements (all when `None`)
+/// if the plan's `fingerprint` is still what the target shows.
+pub async fn apply_archive(
+    functions: &Functions,
+    store: &Store,
+    org: &str,
+    archive: &[u8],
+    fingerprint: &str,
+    select: Option<&[String]>,
+) -> Result<ApplyResult, PackagesError> {
+    let opened = open(store, org, archive).await?;
+    let analysis = analyse(store, org, &opened.package).await?;
+    let selected = selection(&opened.package, select)?;
+    let chosen: Vec<&FunctionImport> = analysis.functions.iter().filter(|f| selected.contains(&f.id)).collect();
+    let changing: Vec<&FunctionImport> = chosen.iter().copied().filter(|f| f.action != Action::Unchanged).collect();
+    if changing.is_empty() {
+        return Ok(ApplyResult { changed: 0, release: None });
+    }
+    if analysis.plan.fingerprint != fingerprint {
+        return Err(PackagesError::StalePlan(
+            "the org changed since this plan was made (or the plan is of another package): plan again".to_owned(),
+        ));
+    }
+    let limits = functions.stored_org_limits(org).await?;
+    let creating = changing.iter().filter(|f| f.head.is_none()).count();
+    let existing = store.count_functions(org).await? as usize;
+    if existing + creating > limits.max_functions as usize {
+        return Err(PackagesError::Conflict(format!(
+            "this org may have at most {} functions; the package would make {}",
+            limits.max_functions,
+            existing + creating
+        )));
+    }
+    let mut writes = Vec::new();
+    let mut problems = Vec::new();
+    for import in &changing {
+        // Each slot keeps the value this instance has for it; values never travel.
+        let secrets: BTreeMap<String, String> = import
+            .current
+            .iter()
+            .flat_map(|row| &row.secrets)
+            .filter(|(name, _)| import.wanted.secrets.contains_key(*name))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        let next = import.head.as_ref().map_or(1, |h| h.latest_version + 1);
+        let spec = spec_of(&import.name, &import.wanted, &import.code);
+        match functions.prepare_import(org, &spec, &secrets, next, &limits).await {
+            Ok(row) => writes.push(ImportWrite {
+                route: import.wanted.route.clone(),
+                row,
+                expected_latest: import.head.as_ref().map(|h| h.latest_version),
+            }),
+            Err(FunctionError::Invalid(details)) => problems.extend(details.into_iter().map(|d| {
+                let field = d.field.map_or_else(|| import.id.clone(), |f| format!("{}.{f}", import.id));
+                ErrorDetail::field(field, d.reason)
+            })),
+            Err(other) => return Err(PackagesError::Invalid(other.to_string())),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(PackagesError::Unapplicable(problems));
+    }
+    let elements = chosen
+        .iter()
+        .map(|f| {
+            let written = writes.iter().find(|w| w.row.name == f.name);
+            let version = written.map(|w| w.row.version).or(f.current.as_ref().map(|c| c.version));
+            ReleaseElement { id: f.id.clone(), action: f.action, version, route: Some(f.wanted.route.clone()) }
+        })
+        .collect();
+    let release = ReleaseRow {
+        org: org.to_owned(),
+        number: 0,
+        package_name: analysis.plan.package.clone(),
+        digest: opened.digest,
+        signers: opened.signers,
+        elements,
+        rollback_of: None,
+        created_at: now_millis(),
+    };
+    let old_routes: Vec<String> = changing.iter().filter_map(|f| f.head.as_ref().map(|h| h.route.clone())).collect();
+    commit(functions, &writes, release, &old_routes).await
+}
+
+/// Makes the functions of release `number` serve the versions it left, as a new release.
+pub async fn rollback(
+    functions: &Functions,
+    store: &Store,
+    org: &str,
+    number: i64,
+) -> Result<ApplyResult, PackagesError> {
+    let target = store
+        .release(org, number)
+        .await?
+        .ok_or_else(|| PackagesError::NotFound(format!("org {org} has no release {number}")))?;
+    let heads: BTreeMap<String, _> =
+        store.list_function_heads(org).await?.into_iter().map(|h| (h.name.clone(), h)).collect();
+    let (mut writes, mut elements, mut old_routes) = (Vec::new(), Vec::new(), Vec::new());
+    for element in &target.elements {
+        let (Some(version), Some(name)) = (element.version, element.id.strip_prefix("function:")) else { continue };
+        let Some(head) = heads.get(name) else {
+            return Err(PackagesError::Conflict(format!(
+                "function '{name}' was deleted after release {number}; it cannot be rolled back"
+            )));
+        };
+        let route = element.route.clone().unwrap_or_else(|| head.route.clone());
+        if head.active_version == Some(version) && head.latest_version == version && head.route == route {
+            elements.push(ReleaseElement { action: Action::Unchanged, ..element.clone() });
+            continue;
+        }
+        let old = store
+            .get_version(org, name, version)
+            .await?
+            .ok_or_else(|| PackagesError::NotFound(format!("version {version} of '{name}' is gone")))?;
+        let row = functions.prepare_copy(&old, head.latest_version + 1).await.map_err(|e| match e {
+            FunctionError::Invalid(details) => PackagesError::Unapplicable(details),
+            other => PackagesError::Invalid(other.to_string()),
+        })?;
+        elements.push(ReleaseElement {
+            id: element.id.clone(),
+            action: Action::Update,
+            version: Some(row.version),
+            route: Some(route.clone()),
+        });
+        old_routes.push(head.route.clone());
+        writes.push(ImportWrite { route, row, expected_latest: Some(head.latest_version) });
+    }
+    if writes.is_empty() {
+        return Ok(ApplyResult { changed: 0, release: None });
+    }
+    let release = ReleaseRow { number: 0, elements, rollback_of: Some(number), created_at: now_millis(), ..target };
+    commit(functions, &writes, release, &old_routes).await
+}
+
+/// The elements edited on this instance since the release that last set them.
+pub async fn drift(store: &Store, org: &str) -> Result<Vec<api_types::Drift>, PackagesError> {
+    let history = History::of(&store.releases(org).await?, "");
+    let heads: BTreeMap<String, i64> =
+        store.list_function_heads(org).await?.into_iter().map(|h| (h.name, h.latest_version)).collect();
+    Ok(history
+        .versions
+        .into_iter()
+        .filter_map(|(id, (release, version))| {
+            let current = heads.get(id.strip_prefix("function:")?).copied();
+            (current != Some(version)).then_some(api_types::Drift {
+                id,
+                release,
+                released_version: version,
+                current_version: current,
+            })
+        })
+        .collect())
+}
+
+async fn commit(
+    functions: &Functions,
+    writes: &[ImportWrite],
+    mut release: ReleaseRow,
+    old_routes: &[String],
+) -> Result<ApplyResult, PackagesError> {
+    release.number = functions.commit_release(writes, &release, old_routes).await.map_err(|e| match e {
+        WriteError::Raced | WriteError::NameTaken(_) => {
+            PackagesError::StalePlan("a function changed while the package was being applied: plan again".to_owned())
+        }
+        WriteError::RouteTaken(route, owner) => PackagesError::Unapplicable(vec![ErrorDetail::field(
+            "route",
+            format!("route '{route}' is taken by function '{owner}'"),
+        )]),
+        WriteError::Db(e) => PackagesError::Store(e),
+        other => PackagesError::Invalid(other.to_string()),
+    })?;
+    Ok(ApplyResult { changed: writes.len() as u32, release: Some(super::release_dto(release)) })
+}
+
+/// The ids to apply: `select`, or every element; each must be in the package, and whatever a
+/// selected element requires must be selected too.
+fn selection(package: &Package, select: Option<&[String]>) -> Result<BTreeSet<String>, PackagesError> {
+    let manifest = package.manifest()?;
+    let all: BTreeSet<String> = manifest.elements.iter().map(package::Element::id).collect();
+    let selected: BTreeSet<String> = match select {
+        None => all.clone(),
+        Some(ids) => ids.iter().map(|id| id.trim().to_owned()).filter(|id| !id.is_empty()).collect(),
+    };
+    let mut problems = Vec::new();
+    for id in selected.iter().filter(|id| !all.contains(*id)) {
+        problems.push(ErrorDetail::field("select", format!("the package has no element {id}")));
+    }
+    for element in manifest.elements.iter().filter(|e| selected.contains(&e.id())) {
+        for needed in element.requires.iter().filter(|r| !selected.contains(*r)) {
+            problems.push(ErrorDetail::field("select", format!("{} requires {needed}, which is not selected", element.id())));
+        }
+    }
+    if manifest.elements.iter().any(|e| e.kind != ElementKind::Function && selected.contains(&e.id())) {
+        problems.push(ErrorDetail::field("select", "this Stratus applies function elements only"));
+    }
+    if problems.is_empty() { Ok(selected) } else { Err(PackagesError::Unapplicable(problems)) }
+}
+
+/// The definition a function element describes.
+fn spec_of(name: &str, file: &FunctionFile, code: &BTreeMap<String, String>) -> FunctionSpec {
+    let one_file = file.form == "one_file";
+    FunctionSpec {
+        name: name.to_owned(),
+        runtime: "javascript".to_owned(),
+        route: file.route.clone(),
+        code: if one_file { code.get(ONE_FILE).cloned().unwrap_or_default() } else { String::new() },
+        files: (!one_file).then(|| code.clone()),
+        main: file.main.clone(),
+        trigger: file.trigger.clone(),
+        limits: file.limits.clone(),
+        env: file.env.clone(),
+        secrets: None,
+        fresh_context: file.fresh_context,
+        access: file.access,
+        payload_format_version: file.payload_format_version,
+    }
+}
+
+/// The signers as releases record them.
+pub(super) fn signers(verified: Vec<package::Signer>) -> Vec<PackageSigner> {
+    verified.into_iter().map(|s| PackageSigner { key_id: s.key_id.0, principal: s.principal }).collect()
+}

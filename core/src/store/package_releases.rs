@@ -1,0 +1,129 @@
+//! Releases: each apply of a content package into an org, written in the same transaction as
+//! the function versions it makes.
+
+use api_types::{PackageSigner, ReleaseElement};
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+use super::functions::{HEAD_COLUMNS, insert_version, route_owner};
+use super::{Store, VersionRow, WriteError};
+
+/// A release as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseRow {
+    pub org: String,
+    /// From 1 per org; assigned when written.
+    pub number: i64,
+    pub package_name: String,
+    pub digest: String,
+    pub signers: Vec<PackageSigner>,
+    pub elements: Vec<ReleaseElement>,
+    pub rollback_of: Option<i64>,
+    pub created_at: i64,
+}
+
+/// One function version a release writes, serving as soon as the transaction commits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportWrite {
+    pub route: String,
+    /// Ready and compiled; `version` is the function's next number (1 for a new function).
+    pub row: VersionRow,
+    /// The newest version the plan saw; `None`: the function did not exist.
+    pub expected_latest: Option<i64>,
+}
+
+const RELEASE_COLUMNS: &str =
+    "org_name, number, package_name, digest, signers_json, elements_json, rollback_of, created_at";
+
+fn release(row: &AnyRow) -> Result<ReleaseRow, sqlx::Error> {
+    Ok(ReleaseRow {
+        org: row.try_get("org_name")?,
+        number: row.try_get("number")?,
+        package_name: row.try_get("package_name")?,
+        digest: row.try_get("digest")?,
+        signers: super::json(row, "signers_json")?,
+        elements: super::json(row, "elements_json")?,
+        rollback_of: row.try_get("rollback_of")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+impl Store {
+    /// Writes every version of a release and the release itself in one transaction, each
+    /// function's route switching with it; `Raced` when a function is not as the plan saw it.
+    /// Returns the release's number.
+    pub(crate) async fn write_release(&self, writes: &[ImportWrite], release: &ReleaseRow) -> Result<i64, WriteError> {
+        let mut tx = self.begin_write().await?;
+        for write in writes {
+            let v = &write.row;
+            if let Some(owner) = route_owner(&mut tx, &v.org, &write.route).await?
+                && owner != v.name
+            {
+                return Err(WriteError::RouteTaken(write.route.clone(), owner));
+            }
+            let written = match write.expected_latest {
+                None => sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "insert into tenant_function ({HEAD_COLUMNS}) values ($1, $2, 'javascript', $3, 'ready', $4, $4, $5, $5)"
+                )))
+                .bind(&v.org)
+                .bind(&v.name)
+                .bind(&write.route)
+                .bind(v.version)
+                .bind(v.created_at)
+                .execute(&mut *tx)
+                .await,
+                Some(expected) => sqlx::query(
+                    "update tenant_function set latest_version = $1, active_version = $1, status = 'ready', \
+                     route = $2, updated_at = $3 where org_name = $4 and name = $5 and latest_version = $6",
+                )
+                .bind(v.version)
+                .bind(&write.route)
+                .bind(v.created_at)
+                .bind(&v.org)
+                .bind(&v.name)
+                .bind(expected)
+                .execute(&mut *tx)
+                .await,
+            };
+            match written {
+                Err(e) if super::is_unique_violation(&e) => return Err(WriteError::Raced),
+                Ok(done) if done.rows_affected() != 1 => return Err(WriteError::Raced),
+                other => other?,
+            };
+            insert_version(&mut tx, v).await?;
+        }
+        let next: i64 = sqlx::query("select cast(coalesce(max(number), 0) + 1 as bigint) as n from package_release where org_name = $1")
+            .bind(&release.org)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "insert into package_release ({RELEASE_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)"
+        )))
+        .bind(&release.org)
+        .bind(next)
+        .bind(&release.package_name)
+        .bind(&release.digest)
+        .bind(super::to_json(&release.signers)?)
+        .bind(super::to_json(&release.elements)?)
+        .bind(release.rollback_of)
+        .bind(release.created_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    /// The org's releases, newest first.
+    pub(crate) async fn releases(&self, org: &str) -> Result<Vec<ReleaseRow>, sqlx::Error> {
+        let sql = format!("select {RELEASE_COLUMNS} from package_release where org_name = $1 order by number desc");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).fetch_all(self.pool()).await?;
+        rows.iter().map(release).collect()
+    }
+
+    pub(crate) async fn release(&self, org: &str, number: i64) -> Result<Option<ReleaseRow>, sqlx::Error> {
+        let sql = format!("select {RELEASE_COLUMNS} from package_release where org_name = $1 and number = $2");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(number).fetch_optional(self.pool()).await?;
+        row.as_ref().map(release).transpose()
+    }
+}
