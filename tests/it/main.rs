@@ -17,6 +17,7 @@ mod functions;
 mod functions_ui;
 mod jobs_amqp;
 mod lambda;
+mod packages_apply;
 mod packages_cli;
 mod plugin;
 mod replicas;

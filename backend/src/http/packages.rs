@@ -65,8 +65,9 @@ async fn apply(
     body: Bytes,
 ) -> ApiResult<Json<ApplyResult>> {
     let select: Option<Vec<String>> = query.select.map(|s| s.split(',').map(str::to_owned).collect());
-    let result = packages::apply_archive(&state.functions, &state.store, &scope.org, &body, &query.plan, select.as_deref())
-        .await?;
+    let result =
+        packages::apply_archive(&state.functions, &state.store, &scope.org, &body, &query.plan, select.as_deref())
+            .await?;
     Ok(Json(result))
 }
 

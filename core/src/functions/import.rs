@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use api_types::{ErrorDetail, FunctionSpec, OrgLimits, VersionStatus};
 
+use super::FunctionError;
 use super::convert::source_of;
 use super::service::{Functions, compile_limits, route, version_row};
 use super::spec::validate_spec;
-use super::FunctionError;
 use crate::cluster::Invalidation;
 use crate::dates::now_millis;
 use crate::store::{ImportWrite, ReleaseRow, VersionRow, WriteError};

@@ -203,7 +203,10 @@ fn selection(package: &Package, select: Option<&[String]>) -> Result<BTreeSet<St
     }
     for element in manifest.elements.iter().filter(|e| selected.contains(&e.id())) {
         for needed in element.requires.iter().filter(|r| !selected.contains(*r)) {
-            problems.push(ErrorDetail::field("select", format!("{} requires {needed}, which is not selected", element.id())));
+            problems.push(ErrorDetail::field(
+                "select",
+                format!("{} requires {needed}, which is not selected", element.id()),
+            ));
         }
     }
     if manifest.elements.iter().any(|e| e.kind != ElementKind::Function && selected.contains(&e.id())) {
@@ -223,7 +226,7 @@ fn spec_of(name: &str, file: &FunctionFile, code: &BTreeMap<String, String>) -> 
         files: (!one_file).then(|| code.clone()),
         main: file.main.clone(),
         trigger: file.trigger.clone(),
-        limits: file.limits.clone(),
+        limits: file.limits,
         env: file.env.clone(),
         secrets: None,
         fresh_context: file.fresh_context,

@@ -55,7 +55,9 @@ pub(super) async fn analyse(store: &Store, org: &str, package: &Package) -> Resu
         let (wanted, code) = read_function(package, &manifest, &element.path)?;
         let head = heads.remove(&element.name);
         let current = match &head {
-            Some(head) => store.get_version(org, &head.name, head.active_version.unwrap_or(head.latest_version)).await?,
+            Some(head) => {
+                store.get_version(org, &head.name, head.active_version.unwrap_or(head.latest_version)).await?
+            }
             None => None,
         };
         let seen = head.as_ref().map(|h| format!("{}@{}", h.latest_version, h.created_at));
@@ -89,7 +91,8 @@ pub(super) async fn analyse(store: &Store, org: &str, package: &Package) -> Resu
     }
     let ids: BTreeSet<String> = manifest.elements.iter().map(package::Element::id).collect();
     for orphan in history.last_of_package.iter().filter(|id| !ids.contains(*id)) {
-        let empty = ElementPlan { id: orphan.clone(), action: Action::Orphan, fields: vec![], files: vec![], secrets: vec![] };
+        let empty =
+            ElementPlan { id: orphan.clone(), action: Action::Orphan, fields: vec![], files: vec![], secrets: vec![] };
         elements.push(empty);
     }
     let plan = PackagePlan {
@@ -189,9 +192,11 @@ fn compare(
         .collect();
     let present: BTreeSet<String> = row.secrets.keys().cloned().collect();
     let secrets = slots(wanted, &present);
-    let names_differ = present != wanted.secrets.keys().cloned().collect();
+    // A slot the target has no value for is not a change an apply could make (values never
+    // travel); a value for a slot the package dropped is (the apply drops it).
+    let drops_secret = present.iter().any(|name| !wanted.secrets.contains_key(name));
     let action =
-        if fields.is_empty() && files.is_empty() && !names_differ { Action::Unchanged } else { Action::Update };
+        if fields.is_empty() && files.is_empty() && !drops_secret { Action::Unchanged } else { Action::Update };
     Ok(ElementPlan { id, action, fields, files, secrets })
 }
 

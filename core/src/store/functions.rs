@@ -163,7 +163,11 @@ pub(super) async fn insert_version(conn: &mut sqlx::AnyConnection, v: &VersionRo
     .map(|_| ())
 }
 
-pub(super) async fn route_owner(conn: &mut sqlx::AnyConnection, org: &str, route: &str) -> Result<Option<String>, sqlx::Error> {
+pub(super) async fn route_owner(
+    conn: &mut sqlx::AnyConnection,
+    org: &str,
+    route: &str,
+) -> Result<Option<String>, sqlx::Error> {
     let row = sqlx::query("select name from tenant_function where org_name = $1 and route = $2")
         .bind(org)
         .bind(route)

@@ -92,11 +92,13 @@ impl Store {
             };
             insert_version(&mut tx, v).await?;
         }
-        let next: i64 = sqlx::query("select cast(coalesce(max(number), 0) + 1 as bigint) as n from package_release where org_name = $1")
-            .bind(&release.org)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
+        let next: i64 = sqlx::query(
+            "select cast(coalesce(max(number), 0) + 1 as bigint) as n from package_release where org_name = $1",
+        )
+        .bind(&release.org)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "insert into package_release ({RELEASE_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)"
         )))
