@@ -92,6 +92,16 @@ pub struct ApplyQuery {
     pub select: Option<String>,
 }
 
+/// `GET /api/org/{org}/packages/export?functions=…`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct ExportQuery {
+    /// Comma-separated function names; omitted: every function of the org.
+    #[serde(default)]
+    pub functions: Option<String>,
+}
+
 /// One element of a release and the function version it left serving.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

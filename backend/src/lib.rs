@@ -16,6 +16,7 @@ pub mod host;
 pub mod http;
 pub mod metrics;
 pub mod package_cli;
+pub mod package_remote;
 pub mod showback_cli;
 pub mod state;
 

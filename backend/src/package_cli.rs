@@ -12,6 +12,8 @@ use stratus_core::Store;
 use stratus_core::dates::{now_millis, rfc3339_from_millis};
 use stratus_core::packages;
 
+use crate::package_remote::{self, Remote};
+
 #[derive(Subcommand)]
 pub enum PackageCommand {
     /// Export an org's functions into a package: a folder (for git) or, with a `.stratus` name,
@@ -59,6 +61,41 @@ pub enum PackageCommand {
     },
     /// Show what a package holds and who signed it.
     Inspect { package: PathBuf },
+    /// Plan a package (folder or archive) on a running server and, with `--yes`, apply it as a
+    /// release of the org: all of it or the `--select`ed elements, in one transaction.
+    Apply {
+        package: PathBuf,
+        #[command(flatten)]
+        remote: Remote,
+        /// Only these elements (`function:hello`; repeat the flag).
+        #[arg(long)]
+        select: Vec<String>,
+        /// Apply without asking (otherwise only the plan is shown).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The org's releases on a running server, newest first.
+    Releases {
+        #[command(flatten)]
+        remote: Remote,
+    },
+    /// Make the org's functions serve what an earlier release left, as a new release.
+    Rollback {
+        release: i64,
+        #[command(flatten)]
+        remote: Remote,
+    },
+    /// Download an org's functions from a running server as a package: a folder (for git) or,
+    /// with a `.stratus` name, the archive.
+    Pull {
+        #[command(flatten)]
+        remote: Remote,
+        /// Only these functions (repeat the flag); default: every function of the org.
+        #[arg(long = "function")]
+        functions: Vec<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Verify a package, then show what importing it into an org would change (nothing is
     /// written): each element created, updated (fields and code as diffs) or unchanged, and
     /// each secret slot present or missing on this instance.
@@ -154,6 +191,12 @@ pub async fn package(
             }
         }
         PackageCommand::Inspect { package: path } => inspect(&read(&path)?)?,
+        PackageCommand::Apply { package: path, remote, select, yes } => {
+            package_remote::apply(&remote, &path, &select, yes).await?;
+        }
+        PackageCommand::Releases { remote } => package_remote::releases(&remote).await?,
+        PackageCommand::Rollback { release, remote } => package_remote::rollback(&remote, release).await?,
+        PackageCommand::Pull { remote, functions, out } => package_remote::pull(&remote, &functions, &out).await?,
     }
     Ok(())
 }
@@ -227,7 +270,7 @@ async fn checked(
     }
 }
 
-fn print_plan(plan: &packages::Plan) {
+pub(crate) fn print_plan(plan: &packages::Plan) {
     println!("importing {} into {}:", plan.package, plan.org);
     for element in &plan.elements {
         println!("  {:<40} {:?}", element.id, element.action);
@@ -276,7 +319,7 @@ fn read(path: &Path) -> anyhow::Result<Package> {
     Ok(Package::from_archive(&bytes, Caps::default())?)
 }
 
-fn write(package: &Package, out: &Path) -> anyhow::Result<()> {
+pub(crate) fn write(package: &Package, out: &Path) -> anyhow::Result<()> {
     if out.extension().is_some_and(|e| e == "stratus") {
         std::fs::write(out, package.to_archive()?).with_context(|| format!("writing {}", out.display()))
     } else {

@@ -19,6 +19,7 @@ mod jobs_amqp;
 mod lambda;
 mod packages_apply;
 mod packages_cli;
+mod packages_processes;
 mod plugin;
 mod replicas;
 mod showback;

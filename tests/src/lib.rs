@@ -170,7 +170,7 @@ pub async fn fresh_postgres_database() -> (String, String) {
     (format!("{base}/{name}"), name)
 }
 
-async fn drop_postgres_database(name: &str) {
+pub async fn drop_postgres_database(name: &str) {
     let pool = admin_pool().await;
     let sql = format!("drop database if exists {name} with (force)");
     if let Err(err) = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await {

@@ -3,12 +3,14 @@
 //! trusted to sign packages and each org's signature policy.
 
 use api_types::{
-    ApplyQuery, ApplyResult, Drift, ListResponse, PackageKey, PackageKeyTrust, PackagePlan, PackagePolicy, Release,
+    ApplyQuery, ApplyResult, Drift, ExportQuery, ListResponse, PackageKey, PackageKeyTrust, PackagePlan, PackagePolicy,
+    Release,
 };
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use stratus_core::packages::{self, PackagesError};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -20,6 +22,7 @@ use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(export))
         .routes(routes!(plan))
         .routes(routes!(apply))
         .routes(routes!(list_releases))
@@ -28,6 +31,30 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_keys, trust_key))
         .routes(routes!(revoke_key))
         .routes(routes!(get_policy, put_policy))
+}
+
+/// The org's functions as a package archive (unsigned: sign it with `stratus package sign`),
+/// each as the version it serves; `functions` picks some by name.
+#[utoipa::path(get, path = "/api/org/{org}/packages/export", tag = "packages", params(("org" = String, Path), ExportQuery),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>,
+               description = "The package archive (`.stratus`)."),
+              (status = 404, body = api_types::ErrorBody), (status = 422, body = api_types::ErrorBody)))]
+async fn export(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    AppQuery(query): AppQuery<ExportQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let names: Vec<String> = match &query.functions {
+        Some(list) => list.split(',').map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect(),
+        None => Vec::new(),
+    };
+    let package = packages::export_functions(&state.store, &scope.org, &names).await?;
+    let archive = package.to_archive().map_err(PackagesError::from)?;
+    let disposition = format!("attachment; filename=\"{}.stratus\"", scope.org);
+    Ok((
+        [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        archive,
+    ))
 }
 
 /// Verifies a package archive (`stratus package build`) against this instance's trust store

@@ -1,0 +1,117 @@
+//! Dev → prod by hand, as a team would: two real `stratus serve` processes (dev on SQLite,
+//! prod on PostgreSQL), the package pulled from dev into a git-style folder, signed by an
+//! author and an approver, applied to prod with the CLI under a two-signature policy, listed
+//! as a release and rolled back.
+
+use harness::process::{ServeProcess, run_stratus};
+use serde_json::json;
+
+fn stratus(args: &[&str], envs: &[(&str, &str)]) -> String {
+    let out = run_stratus(args, envs);
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "stratus {args:?} failed:\n{stdout}\n{stderr}");
+    format!("{stdout}{stderr}")
+}
+
+fn token(data: &[&str], role: &str) -> String {
+    let mut args = vec!["token", "create", "--role", role];
+    if role == "tenant-admin" {
+        args.extend(["--org", "acme"]);
+    }
+    args.extend(data);
+    let out = run_stratus(&args, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+async fn get_text(base: &str, token: &str, path: &str) -> String {
+    let r = reqwest::Client::new().get(format!("{base}{path}")).bearer_auth(token).send().await.unwrap();
+    r.text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_to_prod_between_two_servers_with_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let dev_data = path("dev");
+    let dev_args = ["--data-dir", dev_data.as_str()];
+    let (prod_url, prod_db) = harness::fresh_postgres_database().await;
+    let prod_args = ["--database-url", prod_url.as_str()];
+    let dev_token = token(&dev_args, "tenant-admin");
+    let prod_token = token(&prod_args, "tenant-admin");
+    let dev = ServeProcess::start(&dev_args, &[], dir.path().join("dev.log")).await;
+    let prod = ServeProcess::start(&prod_args, &[], dir.path().join("prod.log")).await;
+
+    let client = reqwest::Client::new();
+    let code = "export default { fetch() { return new Response('from dev'); } };";
+    let body = json!({ "name": "hello", "route": "hello", "code": code });
+    let r = client.post(format!("{}/api/org/acme/functions", dev.base)).bearer_auth(&dev_token).json(&body);
+    assert_eq!(r.send().await.unwrap().status(), 202);
+    let started = std::time::Instant::now();
+    while get_text(&dev.base, &dev_token, "/api/org/acme/hello").await != "from dev" {
+        assert!(started.elapsed().as_secs() < 20, "dev never served hello");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
+    // Pulled from dev into a folder for git; signed by the author and the approver.
+    let dev_env = [("STRATUS_SERVER", dev.base.as_str()), ("STRATUS_TOKEN", dev_token.as_str())];
+    stratus(&["package", "pull", "--org", "acme", "--out", &path("pkg")], &dev_env);
+    assert!(dir.path().join("pkg/functions/hello/code/function.js").is_file());
+    for who in ["alice", "bob"] {
+        stratus(&["keys", "generate", "--out", &path(&format!("{who}.key"))], &[]);
+        stratus(&["package", "sign", &path("pkg"), "--key", &path(&format!("{who}.key"))], &[]);
+    }
+
+    // Prod trusts both keys and wants two signatures.
+    for who in ["alice", "bob"] {
+        let key = path(&format!("{who}.key"));
+        let mut args = vec!["keys", "trust", key.as_str()];
+        let principal = format!("{who}@example.com");
+        args.extend(["--principal", &principal]);
+        args.extend(prod_args);
+        stratus(&args, &[]);
+    }
+    let provider = token(&prod_args, "provider");
+    let policy = json!({ "mode": "enforce", "min_signatures": 2 });
+    let r = client.put(format!("{}/api/provider/orgs/acme/package-policy", prod.base)).bearer_auth(&provider);
+    assert_eq!(r.json(&policy).send().await.unwrap().status(), 200);
+
+    let prod_env = [("STRATUS_SERVER", prod.base.as_str()), ("STRATUS_TOKEN", prod_token.as_str())];
+    let shown = stratus(&["package", "apply", &path("pkg"), "--org", "acme"], &prod_env);
+    assert!(shown.contains("signed by alice@example.com") && shown.contains("signed by bob@example.com"), "{shown}");
+    assert!(shown.contains("function:hello") && shown.contains("run again with --yes"), "{shown}");
+    assert_eq!(
+        client.get(format!("{}/api/org/acme/hello", prod.base)).bearer_auth(&prod_token).send().await.unwrap().status(),
+        404
+    );
+    let applied = stratus(&["package", "apply", &path("pkg"), "--org", "acme", "--yes"], &prod_env);
+    assert!(applied.contains("release 1: 1 element(s) changed"), "{applied}");
+    assert_eq!(get_text(&prod.base, &prod_token, "/api/org/acme/hello").await, "from dev");
+    let again = stratus(&["package", "apply", &path("pkg"), "--org", "acme", "--yes"], &prod_env);
+    assert!(again.contains("nothing to apply"), "{again}");
+
+    // An edit on prod, then back to release 1.
+    let body = json!({ "route": "hello", "code": "export default { fetch() { return new Response('hotfix'); } };" });
+    let r = client.put(format!("{}/api/org/acme/functions/hello", prod.base)).bearer_auth(&prod_token).json(&body);
+    assert_eq!(r.send().await.unwrap().status(), 202);
+    let started = std::time::Instant::now();
+    while get_text(&prod.base, &prod_token, "/api/org/acme/hello").await != "hotfix" {
+        assert!(started.elapsed().as_secs() < 20, "prod never served the hotfix");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let rolled = stratus(&["package", "rollback", "1", "--org", "acme"], &prod_env);
+    assert!(rolled.contains("release 2: back to release 1"), "{rolled}");
+    assert_eq!(get_text(&prod.base, &prod_token, "/api/org/acme/hello").await, "from dev");
+    let listed = stratus(&["package", "releases", "--org", "acme"], &prod_env);
+    assert!(listed.contains("(rollback to 1)") && listed.contains("alice@example.com,bob@example.com"), "{listed}");
+
+    // The server refuses what does not verify, and the CLI says why.
+    std::fs::write(dir.path().join("pkg/functions/hello/code/function.js"), "tampered").unwrap();
+    let out = run_stratus(&["package", "apply", &path("pkg"), "--org", "acme", "--yes"], &prod_env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("does not verify"), "{stderr}");
+
+    dev.kill().await;
+    prod.kill().await;
+    harness::drop_postgres_database(&prod_db).await;
+}
