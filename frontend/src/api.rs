@@ -18,6 +18,8 @@ use crate::logic::{test_call, urls};
 
 pub use crate::logic::api_error::ApiError;
 
+mod packages;
+
 /// A client for one API base and token; cheap to clone into each page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiClient {

@@ -22,6 +22,7 @@ use crate::pages::autoscale_rule_page::AutoscaleRulePage;
 use crate::pages::function_detail_page::FunctionDetailPage;
 use crate::pages::functions_page::FunctionsPage;
 use crate::pages::new_function_page::NewFunctionPage;
+use crate::pages::packages_page::PackagesPage;
 use crate::pages::provider_egress_page::ProviderEgressPage;
 use crate::pages::provider_showback_page::ProviderShowbackPage;
 use crate::pages::showback_page::ShowbackPage;
@@ -168,6 +169,7 @@ fn page(route: Route, tab: Signal<FunctionTab>, org: String, open_org: Callback<
         Route::Rule { id } => view! { <AutoscaleRulePage org id /> }.into_any(),
         Route::EditRule { id } => view! { <AutoscaleFormPage org id /> }.into_any(),
         Route::Showback => view! { <ShowbackPage org /> }.into_any(),
+        Route::Packages => view! { <PackagesPage org /> }.into_any(),
         Route::ProviderShowback => view! { <ProviderShowbackPage on_open_org=open_org /> }.into_any(),
         Route::ProviderEgress => view! { <ProviderEgressPage org /> }.into_any(),
     }

@@ -272,13 +272,21 @@ pub fn refetch_while<T: 'static>(resource: LocalResource<T>, busy: impl Fn(&T) -
 /// Offers `content` to the person as a download named `name`: a Blob, an object URL and a
 /// temporary `<a download>` clicked once.
 pub fn save_file(name: &str, mime: &str, content: &str) -> Result<(), String> {
+    save_parts(name, mime, &js_sys::Array::of1(&JsValue::from_str(content)))
+}
+
+/// [`save_file`] for bytes (a package archive).
+pub fn save_bytes(name: &str, mime: &str, content: &[u8]) -> Result<(), String> {
+    save_parts(name, mime, &js_sys::Array::of1(&js_sys::Uint8Array::from(content)))
+}
+
+fn save_parts(name: &str, mime: &str, parts: &js_sys::Array) -> Result<(), String> {
     let js = |e: JsValue| format!("{e:?}");
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let body = document.body().ok_or("no body")?;
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let parts = js_sys::Array::of1(&JsValue::from_str(content));
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js)?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(parts, &options).map_err(js)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js)?;
     let link: web_sys::HtmlAnchorElement = document.create_element("a").map_err(js)?.unchecked_into();
     link.set_href(&url);

@@ -6,6 +6,7 @@ pub mod autoscale_rule_page;
 pub mod function_detail_page;
 pub mod functions_page;
 pub mod new_function_page;
+pub mod packages_page;
 pub mod provider_egress_page;
 pub mod provider_showback_page;
 pub mod showback_page;

@@ -10,6 +10,8 @@ pub enum IconShape {
     Showback,
     /// A globe: outbound network access.
     Network,
+    /// A box: content packages.
+    Package,
     Error,
     Info,
     Empty,
@@ -27,6 +29,7 @@ impl IconShape {
             IconShape::Network => {
                 "M8 1.5a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13zM1.5 8h13M8 1.5c-2.2 2.5-2.2 10.5 0 13M8 1.5c2.2 2.5 2.2 10.5 0 13"
             }
+            IconShape::Package => "M2 4.5L8 2l6 2.5v7L8 14l-6-2.5zM2 4.5L8 7l6-2.5M8 7v7M5 3.3l6 2.5",
             IconShape::Error => "M8 1.5l6.5 12h-13zM8 6v4M8 11.5v.5",
             IconShape::Info => "M8 1.5a6.5 6.5 0 1 0 0 13 6.5 6.5 0 0 0 0-13zM8 7v4.5M8 4.5v.5",
             IconShape::Empty => "M2 5.5L4 2h8l2 3.5v8H2zM2 5.5h4l.5 2h3l.5-2h4",

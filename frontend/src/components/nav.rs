@@ -19,6 +19,7 @@ pub fn Nav(
             Route::Autoscale => IconShape::Autoscale,
             Route::Showback | Route::ProviderShowback => IconShape::Showback,
             Route::ProviderEgress => IconShape::Network,
+            Route::Packages => IconShape::Package,
             _ => IconShape::Function,
         };
         let (id, href, title) = (r.nav_id(), r.href(), r.title());

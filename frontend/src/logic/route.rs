@@ -1,6 +1,6 @@
 //! Hash routes: `#/functions`, `#/new-function`, `#/functions/{name}[/{tab}]`, `#/autoscale`,
-//! `#/autoscale/new`, `#/autoscale/{id}[/edit]`, `#/showback`, `#/provider/showback`,
-//! `#/provider/egress`.
+//! `#/autoscale/new`, `#/autoscale/{id}[/edit]`, `#/showback`, `#/packages`,
+//! `#/provider/showback`, `#/provider/egress`.
 
 use crate::logic::fragment::percent_decode;
 use crate::logic::urls::encode_segment;
@@ -29,6 +29,8 @@ pub enum Route {
         id: String,
     },
     Showback,
+    /// Import and export packages; the org's releases.
+    Packages,
     /// Every tenant's costs (providers only).
     ProviderShowback,
     /// Where the current org's functions may send requests (providers only).
@@ -100,7 +102,7 @@ impl FunctionTab {
 
 impl Route {
     /// The pages of the navigation, in order.
-    pub const ALL: [Route; 3] = [Route::Functions, Route::Autoscale, Route::Showback];
+    pub const ALL: [Route; 4] = [Route::Functions, Route::Autoscale, Route::Showback, Route::Packages];
 
     /// The pages only a provider's navigation lists.
     pub const PROVIDER: [Route; 2] = [Route::ProviderShowback, Route::ProviderEgress];
@@ -116,6 +118,7 @@ impl Route {
             ("autoscale", Some(id), _) if !id.is_empty() => Route::Rule { id: percent_decode(id) },
             ("autoscale", ..) => Route::Autoscale,
             ("showback", ..) => Route::Showback,
+            ("packages", ..) => Route::Packages,
             ("provider", Some("showback"), _) => Route::ProviderShowback,
             ("provider", Some("egress"), _) => Route::ProviderEgress,
             ("new-function", ..) => Route::NewFunction,
@@ -145,6 +148,7 @@ impl Route {
             Route::Rule { id } => format!("#/autoscale/{}", encode_segment(id)),
             Route::EditRule { id } => format!("#/autoscale/{}/edit", encode_segment(id)),
             Route::Showback => "#/showback".to_owned(),
+            Route::Packages => "#/packages".to_owned(),
             Route::ProviderShowback => "#/provider/showback".to_owned(),
             Route::ProviderEgress => "#/provider/egress".to_owned(),
         }
@@ -166,6 +170,7 @@ impl Route {
             Route::Functions | Route::NewFunction | Route::Function { .. } => Route::Functions,
             Route::Autoscale | Route::NewRule | Route::Rule { .. } | Route::EditRule { .. } => Route::Autoscale,
             Route::Showback => Route::Showback,
+            Route::Packages => Route::Packages,
             Route::ProviderShowback => Route::ProviderShowback,
             Route::ProviderEgress => Route::ProviderEgress,
         }
@@ -197,6 +202,7 @@ impl Route {
         match self.section() {
             Route::Autoscale => "Autoscale",
             Route::Showback => "Showback",
+            Route::Packages => "Packages",
             Route::ProviderShowback => "Tenant costs",
             Route::ProviderEgress => "Outbound access",
             _ => "Functions",
@@ -208,6 +214,7 @@ impl Route {
         match self.section() {
             Route::Autoscale => "nav-autoscale",
             Route::Showback => "nav-showback",
+            Route::Packages => "nav-packages",
             Route::ProviderShowback => "nav-provider-showback",
             Route::ProviderEgress => "nav-provider-egress",
             _ => "nav-functions",
@@ -237,6 +244,8 @@ mod tests {
         assert_eq!(Route::from_hash("#/functions"), Route::Functions);
         assert_eq!(Route::from_hash("#/autoscale"), Route::Autoscale);
         assert_eq!(Route::from_hash("#/showback"), Route::Showback);
+        assert_eq!(Route::from_hash("#/packages"), Route::Packages);
+        assert_eq!(Route::Packages.href(), "#/packages");
         assert_eq!(Route::from_hash("#/showback/"), Route::Showback);
         assert_eq!(Route::from_hash("#/autoscale?rule=1"), Route::Autoscale);
         assert_eq!(Route::from_hash("#showback"), Route::Showback);

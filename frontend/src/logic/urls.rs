@@ -154,6 +154,28 @@ pub fn egress(base: &str, org: &str) -> String {
     format!("{}/api/provider/orgs/{}/egress", trim_base(base), encode_segment(org))
 }
 
+/// `{base}/api/org/{org}/packages/{rest}` (`plan`, `releases`, `drift`…).
+pub fn packages(base: &str, org: &str, rest: &str) -> String {
+    format!("{}/packages/{rest}", org_root(base, org))
+}
+
+/// `POST …/packages/apply?plan=…[&select=…]`.
+pub fn packages_apply(base: &str, org: &str, fingerprint: &str, select: Option<&str>) -> String {
+    let select = select.map(|s| format!("&select={}", encode_segment(s))).unwrap_or_default();
+    format!("{}?plan={}{select}", packages(base, org, "apply"), encode_segment(fingerprint))
+}
+
+/// `GET …/packages/export?functions=…` (every function when `names` is empty).
+pub fn packages_export(base: &str, org: &str, names: &[String]) -> String {
+    let url = packages(base, org, "export");
+    if names.is_empty() { url } else { format!("{url}?functions={}", encode_segment(&names.join(","))) }
+}
+
+/// `POST …/packages/releases/{number}/rollback`.
+pub fn packages_rollback(base: &str, org: &str, number: i64) -> String {
+    packages(base, org, &format!("releases/{number}/rollback"))
+}
+
 fn range_query(range: DateRange) -> String {
     format!("from={}&to={}", range.from, range.to)
 }
@@ -184,6 +206,22 @@ pub fn encode_segment(segment: &str) -> String {
 mod tests {
     use super::*;
     use crate::logic::date::Date;
+
+    #[test]
+    fn package_urls() {
+        assert_eq!(packages("", "acme", "plan"), "/api/org/acme/packages/plan");
+        assert_eq!(packages_apply("", "acme", "ab12", None), "/api/org/acme/packages/apply?plan=ab12");
+        assert_eq!(
+            packages_apply("", "acme", "ab12", Some("function:a,function:b")),
+            "/api/org/acme/packages/apply?plan=ab12&select=function%3Aa%2Cfunction%3Ab"
+        );
+        assert_eq!(packages_export("", "acme", &[]), "/api/org/acme/packages/export");
+        assert_eq!(
+            packages_export("", "acme", &["a".into(), "b".into()]),
+            "/api/org/acme/packages/export?functions=a%2Cb"
+        );
+        assert_eq!(packages_rollback("", "acme", 3), "/api/org/acme/packages/releases/3/rollback");
+    }
 
     #[test]
     fn same_origin_urls_are_absolute_paths() {

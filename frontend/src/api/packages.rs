@@ -1,0 +1,57 @@
+//! Content packages: export, plan, apply, releases, rollback and drift of an org.
+
+use api_types::{ApplyResult, Drift, ListResponse, PackagePlan, Release};
+use gloo_net::http::Method;
+
+use super::{ApiClient, ApiError, checked, json_of, send};
+use crate::logic::urls;
+
+impl ApiClient {
+    /// `GET …/packages/export[?functions=…]`: the archive's bytes.
+    pub async fn export_package(&self, org: &str, names: &[String]) -> Result<Vec<u8>, ApiError> {
+        let url = urls::packages_export(&self.base, org, names);
+        let request = self.request(Method::GET, &url).build().map_err(|e| ApiError::network(e.to_string()))?;
+        let response = checked(send(request).await?).await?;
+        response.binary().await.map_err(|e| ApiError::network(e.to_string()))
+    }
+
+    /// `POST …/packages/plan` with an archive the user picked.
+    pub async fn plan_package(&self, org: &str, archive: &web_sys::File) -> Result<PackagePlan, ApiError> {
+        self.send_file(&urls::packages(&self.base, org, "plan"), archive).await
+    }
+
+    /// `POST …/packages/apply?plan=…[&select=…]` with the same archive.
+    pub async fn apply_package(
+        &self,
+        org: &str,
+        archive: &web_sys::File,
+        fingerprint: &str,
+        select: Option<&str>,
+    ) -> Result<ApplyResult, ApiError> {
+        self.send_file(&urls::packages_apply(&self.base, org, fingerprint, select), archive).await
+    }
+
+    /// `GET …/packages/releases`, newest first.
+    pub async fn releases(&self, org: &str) -> Result<ListResponse<Release>, ApiError> {
+        self.get(&urls::packages(&self.base, org, "releases")).await
+    }
+
+    /// `GET …/packages/drift`.
+    pub async fn drift(&self, org: &str) -> Result<ListResponse<Drift>, ApiError> {
+        self.get(&urls::packages(&self.base, org, "drift")).await
+    }
+
+    /// `POST …/packages/releases/{number}/rollback`.
+    pub async fn rollback_release(&self, org: &str, number: i64) -> Result<ApplyResult, ApiError> {
+        self.send_json(Method::POST, &urls::packages_rollback(&self.base, org, number), &serde_json::json!({})).await
+    }
+
+    async fn send_file<T: serde::de::DeserializeOwned>(&self, url: &str, file: &web_sys::File) -> Result<T, ApiError> {
+        let request = self
+            .request(Method::POST, url)
+            .header("Content-Type", "application/octet-stream")
+            .body(wasm_bindgen::JsValue::from(file.clone()))
+            .map_err(|e| ApiError::network(e.to_string()))?;
+        json_of(checked(send(request).await?).await?).await
+    }
+}

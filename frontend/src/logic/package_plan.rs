@@ -1,0 +1,209 @@
+//! The import wizard's logic: which elements a plan lets the user pick, what an apply sends,
+//! how each action looks, and unified diffs laid out side by side.
+
+use std::collections::BTreeSet;
+
+use api_types::{ElementPlan, PackagePlan, PlanAction};
+
+use crate::logic::display::BadgeKind;
+
+/// Whether applying the element would change anything (only those can be picked).
+pub fn selectable(element: &ElementPlan) -> bool {
+    matches!(element.action, PlanAction::Create | PlanAction::Update | PlanAction::Conflict)
+}
+
+/// What a new plan starts with ticked: every element that would change.
+pub fn default_selection(plan: &PackagePlan) -> BTreeSet<String> {
+    plan.elements.iter().filter(|e| selectable(e)).map(|e| e.id.clone()).collect()
+}
+
+/// The `select` query value: `None` when everything that changes is ticked (the server then
+/// applies all of it), else the ticked ids, comma-separated, in plan order.
+pub fn select_param(plan: &PackagePlan, selected: &BTreeSet<String>) -> Option<String> {
+    if *selected == default_selection(plan) {
+        return None;
+    }
+    let ids: Vec<&str> = plan.elements.iter().filter(|e| selected.contains(&e.id)).map(|e| e.id.as_str()).collect();
+    Some(ids.join(","))
+}
+
+/// The word and badge of an action.
+pub fn action_badge(action: PlanAction) -> (&'static str, BadgeKind) {
+    match action {
+        PlanAction::Create => ("create", BadgeKind::Success),
+        PlanAction::Update => ("update", BadgeKind::Info),
+        PlanAction::Conflict => ("conflict", BadgeKind::Warning),
+        PlanAction::Unchanged => ("unchanged", BadgeKind::Neutral),
+        PlanAction::Orphan => ("orphan", BadgeKind::Neutral),
+    }
+}
+
+/// What the element's row says of it, e.g. `2 settings, 1 file` or `edited here since its release`.
+pub fn change_summary(element: &ElementPlan) -> String {
+    let mut parts = Vec::new();
+    match element.action {
+        PlanAction::Unchanged => return "no change".to_owned(),
+        PlanAction::Orphan => return "not in this package any more; left as it is".to_owned(),
+        PlanAction::Create => parts.push(format!("new, {}", plural(element.files.len(), "file", "files"))),
+        PlanAction::Update | PlanAction::Conflict => {
+            if !element.fields.is_empty() {
+                parts.push(plural(element.fields.len(), "setting", "settings"));
+            }
+            if !element.files.is_empty() {
+                parts.push(plural(element.files.len(), "file", "files"));
+            }
+        }
+    }
+    if element.action == PlanAction::Conflict {
+        parts.push("edited here since its release".to_owned());
+    }
+    parts.join(", ")
+}
+
+/// Secret slots the target has no value for.
+pub fn missing_secrets(element: &ElementPlan) -> Vec<String> {
+    element.secrets.iter().filter(|s| s.status == "missing").map(|s| s.name.clone()).collect()
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A numbered line of one side.
+type Line = (usize, String);
+
+/// One row of a side-by-side diff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiffRow {
+    /// A hunk header's place: `@@ -1,3 +1,4 @@`.
+    Hunk(String),
+    /// The same line on both sides (old and new line numbers).
+    Same { old: usize, new: usize, text: String },
+    /// A line that differs: removed on the left and/or added on the right.
+    Changed { old: Option<(usize, String)>, new: Option<(usize, String)> },
+}
+
+/// Lays out a unified diff side by side: context lines on both sides, each run of removed
+/// lines paired with the run of added lines after it.
+pub fn side_by_side(unified: &str) -> Vec<DiffRow> {
+    let mut rows = Vec::new();
+    let (mut old_no, mut new_no) = (0usize, 0usize);
+    let (mut removed, mut added): (Vec<Line>, Vec<Line>) = (Vec::new(), Vec::new());
+    let flush = |rows: &mut Vec<DiffRow>, removed: &mut Vec<Line>, added: &mut Vec<Line>| {
+        let n = removed.len().max(added.len());
+        let (mut r, mut a) = (removed.drain(..), added.drain(..));
+        for _ in 0..n {
+            rows.push(DiffRow::Changed { old: r.next(), new: a.next() });
+        }
+    };
+    for line in unified.lines() {
+        if line.starts_with("---") || line.starts_with("+++") {
+            continue;
+        }
+        if let Some(header) = line.strip_prefix("@@") {
+            flush(&mut rows, &mut removed, &mut added);
+            (old_no, new_no) = hunk_starts(header);
+            rows.push(DiffRow::Hunk(line.to_owned()));
+        } else if let Some(text) = line.strip_prefix('-') {
+            removed.push((old_no, text.to_owned()));
+            old_no += 1;
+        } else if let Some(text) = line.strip_prefix('+') {
+            added.push((new_no, text.to_owned()));
+            new_no += 1;
+        } else if !line.starts_with('\\') {
+            flush(&mut rows, &mut removed, &mut added);
+            let text = line.strip_prefix(' ').unwrap_or(line).to_owned();
+            rows.push(DiffRow::Same { old: old_no, new: new_no, text });
+            old_no += 1;
+            new_no += 1;
+        }
+    }
+    flush(&mut rows, &mut removed, &mut added);
+    rows
+}
+
+/// The first line numbers of a hunk header's old and new ranges (` -1,3 +1,4 @@`).
+fn hunk_starts(header: &str) -> (usize, usize) {
+    let start = |sign: char| {
+        header
+            .split_whitespace()
+            .find_map(|part| part.strip_prefix(sign))
+            .and_then(|range| range.split(',').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1usize)
+    };
+    (start('-'), start('+'))
+}
+
+#[cfg(test)]
+mod tests {
+    use api_types::{FieldChange, FileChange, SecretSlot};
+
+    use super::*;
+
+    fn element(id: &str, action: PlanAction) -> ElementPlan {
+        ElementPlan { id: id.to_owned(), action, fields: vec![], files: vec![], secrets: vec![] }
+    }
+
+    fn plan(elements: Vec<ElementPlan>) -> PackagePlan {
+        PackagePlan {
+            package: "acme functions".into(),
+            org: "acme".into(),
+            signers: vec![],
+            warnings: vec![],
+            elements,
+            fingerprint: "f".into(),
+        }
+    }
+
+    #[test]
+    fn only_changes_are_picked_and_all_of_them_send_no_selection() {
+        let plan = plan(vec![
+            element("function:a", PlanAction::Create),
+            element("function:b", PlanAction::Unchanged),
+            element("function:c", PlanAction::Conflict),
+            element("function:d", PlanAction::Orphan),
+        ]);
+        let mut selected = default_selection(&plan);
+        assert_eq!(selected.iter().map(String::as_str).collect::<Vec<_>>(), ["function:a", "function:c"]);
+        assert_eq!(select_param(&plan, &selected), None);
+        selected.remove("function:a");
+        assert_eq!(select_param(&plan, &selected).as_deref(), Some("function:c"));
+        selected.clear();
+        assert_eq!(select_param(&plan, &selected).as_deref(), Some(""));
+    }
+
+    #[test]
+    fn rows_say_what_changes() {
+        let mut update = element("function:a", PlanAction::Update);
+        update.fields.push(FieldChange { field: "env".into(), from: None, to: Some("{}".into()) });
+        update.files.push(FileChange { path: "function.js".into(), change: "changed".into(), diff: String::new() });
+        assert_eq!(change_summary(&update), "1 setting, 1 file");
+        update.action = PlanAction::Conflict;
+        assert_eq!(change_summary(&update), "1 setting, 1 file, edited here since its release");
+        assert_eq!(action_badge(PlanAction::Conflict), ("conflict", BadgeKind::Warning));
+        update.secrets = vec![
+            SecretSlot { name: "A".into(), status: "present".into() },
+            SecretSlot { name: "B".into(), status: "missing".into() },
+        ];
+        assert_eq!(missing_secrets(&update), ["B"]);
+    }
+
+    #[test]
+    fn a_unified_diff_side_by_side() {
+        let diff = "--- function.js\n+++ function.js\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n+C\n d\n";
+        let rows = side_by_side(diff);
+        assert_eq!(
+            rows,
+            vec![
+                DiffRow::Hunk("@@ -1,3 +1,4 @@".into()),
+                DiffRow::Same { old: 1, new: 1, text: "a".into() },
+                DiffRow::Changed { old: Some((2, "b".into())), new: Some((2, "B".into())) },
+                DiffRow::Changed { old: None, new: Some((3, "C".into())) },
+                DiffRow::Same { old: 3, new: 4, text: "d".into() },
+            ]
+        );
+        let removed_at_end = side_by_side("@@ -10,2 +10,1 @@\n x\n-y\n\\ No newline at end of file\n");
+        assert_eq!(removed_at_end.last(), Some(&DiffRow::Changed { old: Some((11, "y".into())), new: None }));
+    }
+}
