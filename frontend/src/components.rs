@@ -27,6 +27,7 @@ pub mod icon;
 pub mod invocation_list;
 pub mod key_value_rows;
 pub mod modal;
+pub mod modal_footer;
 pub mod nav;
 pub mod org_switcher;
 pub mod outbound_calls;

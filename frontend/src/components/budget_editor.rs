@@ -7,6 +7,7 @@ use crate::api::{ApiClient, ApiError};
 use crate::components::error_alert::ErrorAlert;
 use crate::components::field_error::FieldError;
 use crate::components::modal::Modal;
+use crate::components::modal_footer::{ModalFooter, busy_label};
 use crate::logic::budget_form::{BudgetErrors, BudgetValues};
 
 /// A dialog starting from `initial`; `on_saved` runs once the API has stored the budget.
@@ -114,14 +115,12 @@ pub fn BudgetEditor(
                         </div>
                     </div>
                 </div>
-                <div class="modal-footer">
-                    <button type="button" class="btn btn-outline" on:click=move |_| on_close.run(())>
-                        "Cancel"
-                    </button>
-                    <button id="budget-save" type="submit" class="btn btn-primary" disabled=move || saving.get()>
-                        {move || if saving.get() { "Saving…" } else { "Save" }}
-                    </button>
-                </div>
+                <ModalFooter
+                    on_cancel=on_close
+                    confirm_id="budget-save"
+                    label=busy_label(saving, "Save", "Saving…")
+                    disabled=saving
+                />
             </form>
         </Modal>
     }

@@ -2,11 +2,11 @@
 
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::{ApiClient, ApiError};
 use crate::components::error_alert::ErrorAlert;
 use crate::components::modal::Modal;
+use crate::components::modal_footer::{ModalFooter, busy_label, run_once};
 
 /// The confirmation dialog; `on_deleted` runs once the API has deleted the function.
 #[component]
@@ -34,20 +34,12 @@ pub fn DeleteFunctionDialog(
     let delete_name = name.clone();
     let delete = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if !confirmed_for_delete() || deleting.get_untracked() {
+        if !confirmed_for_delete() {
             return;
         }
-        deleting.set(true);
-        failure.set(None);
         let (api, org, name) = (api.clone(), org.clone(), delete_name.clone());
-        spawn_local(async move {
-            match api.delete_function(&org, &name).await {
-                Ok(()) => on_deleted.run(()),
-                Err(error) => {
-                    deleting.set(false);
-                    failure.set(Some(error));
-                }
-            }
+        run_once(deleting, failure, async move { api.delete_function(&org, &name).await }, move |()| {
+            on_deleted.run(())
         });
     };
     view! {
@@ -74,19 +66,13 @@ pub fn DeleteFunctionDialog(
                         on:input=move |ev| typed.set(event_target_value(&ev))
                     />
                 </div>
-                <div class="modal-footer">
-                    <button type="button" class="btn btn-outline" on:click=move |_| on_close.run(())>
-                        "Cancel"
-                    </button>
-                    <button
-                        id="delete-confirm-button"
-                        type="submit"
-                        class="btn btn-danger"
-                        disabled=move || !confirmed() || deleting.get()
-                    >
-                        {move || if deleting.get() { "Deleting…" } else { "Delete" }}
-                    </button>
-                </div>
+                <ModalFooter
+                    on_cancel=on_close
+                    confirm_id="delete-confirm-button"
+                    label=busy_label(deleting, "Delete", "Deleting…")
+                    class="btn btn-danger"
+                    disabled=Signal::derive(move || !confirmed() || deleting.get())
+                />
             </form>
         </Modal>
     }

@@ -13,6 +13,7 @@ use crate::components::file_tree::FileTree;
 use crate::components::icon::{Icon, IconShape};
 use crate::components::key_value_rows::{KeyValueRows, PairRow};
 use crate::components::modal::Modal;
+use crate::components::modal_footer::ModalFooter;
 use crate::components::secret_rows::{SecretEntry, SecretRows};
 use crate::components::zip_upload::ZipUpload;
 use crate::logic::function_form::{
@@ -174,22 +175,15 @@ pub fn FunctionForm(
                             " template. What you wrote is not kept."
                         </p>
                     </div>
-                    <div class="modal-footer">
-                        <button type="button" class="btn btn-outline" on:click=move |_| close.run(())>
-                            "Cancel"
-                        </button>
-                        <button
-                            type="button"
-                            id="template-replace"
-                            class="btn btn-primary"
-                            on:click=move |_| {
-                                code.set(t.code().to_owned());
-                                pending_template.set(None);
-                            }
-                        >
-                            "Replace"
-                        </button>
-                    </div>
+                    <ModalFooter
+                        on_cancel=close
+                        confirm_id="template-replace"
+                        label="Replace"
+                        on_confirm=Callback::new(move |()| {
+                            code.set(t.code().to_owned());
+                            pending_template.set(None);
+                        })
+                    />
                 </Modal>
             }
         })

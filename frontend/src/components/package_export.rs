@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use crate::api::{ApiClient, ApiError};
 use crate::components::error_alert::ErrorAlert;
 use crate::components::modal::Modal;
+use crate::components::modal_footer::ModalFooter;
 use crate::components::spinner::Spinner;
 use crate::host;
 
@@ -28,7 +29,7 @@ pub fn PackageExport(org: String, on_close: Callback<()>) -> impl IntoView {
         let all = functions.get().and_then(Result::ok).map(|l| l.items).unwrap_or_default();
         unticked.with(|off| all.into_iter().map(|f| f.name).filter(|n| !off.contains(n)).collect())
     };
-    let download = move |_| {
+    let download = move |()| {
         let names = chosen();
         if names.is_empty() || busy.get_untracked() {
             return;
@@ -80,20 +81,15 @@ pub fn PackageExport(org: String, on_close: Callback<()>) -> impl IntoView {
                 </p>
                 {move || rows().unwrap_or_else(|| view! { <Spinner label="Loading functions…" /> }.into_any())}
             </div>
-            <div class="modal-footer">
-                <button type="button" class="btn btn-outline" on:click=move |_| on_close.run(())>
-                    "Cancel"
-                </button>
-                <button
-                    id="export-download"
-                    type="button"
-                    class="btn btn-primary"
-                    disabled=move || busy.get() || chosen().is_empty()
-                    on:click=download
-                >
-                    {move || if busy.get() { "Exporting…".to_owned() } else { format!("Download {} element(s)", chosen().len()) }}
-                </button>
-            </div>
+            <ModalFooter
+                on_cancel=on_close
+                confirm_id="export-download"
+                label=Signal::derive(move || {
+                    if busy.get() { "Exporting…".to_owned() } else { format!("Download {} element(s)", chosen().len()) }
+                })
+                disabled=Signal::derive(move || busy.get() || chosen().is_empty())
+                on_confirm=Callback::new(download)
+            />
         </Modal>
     }
 }

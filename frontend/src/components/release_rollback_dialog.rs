@@ -2,13 +2,13 @@
 
 use api_types::ApplyResult;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::{ApiClient, ApiError};
 use crate::components::error_alert::ErrorAlert;
 use crate::components::modal::Modal;
+use crate::components::modal_footer::{ModalFooter, busy_label, run_once};
 
-/// `#rollback-dialog` with `#rollback-confirm`; `on_done` gets the rollback's outcome.
+/// `#rollback-dialog` with `#release-rollback-confirm`; `on_done` gets the rollback's outcome.
 #[component]
 pub fn ReleaseRollbackDialog(
     org: String,
@@ -19,23 +19,10 @@ pub fn ReleaseRollbackDialog(
     let api = expect_context::<ApiClient>();
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<ApiError>);
-    let confirm = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        failure.set(None);
+    let confirm = Callback::new(move |()| {
         let (api, org) = (api.clone(), org.clone());
-        spawn_local(async move {
-            match api.rollback_release(&org, number).await {
-                Ok(done) => on_done.run(done),
-                Err(error) => {
-                    busy.set(false);
-                    failure.set(Some(error));
-                }
-            }
-        });
-    };
+        run_once(busy, failure, async move { api.rollback_release(&org, number).await }, move |done| on_done.run(done));
+    });
     view! {
         <Modal title=format!("Roll back to release {number}?") id="rollback-dialog" on_close>
             <div class="modal-body">
@@ -46,14 +33,13 @@ pub fn ReleaseRollbackDialog(
                     "release. Functions that later releases created stay as they are."
                 </p>
             </div>
-            <div class="modal-footer">
-                <button type="button" class="btn btn-outline" on:click=move |_| on_close.run(())>
-                    "Cancel"
-                </button>
-                <button id="rollback-confirm" type="button" class="btn btn-primary" disabled=move || busy.get() on:click=confirm>
-                    {move || if busy.get() { "Rolling back…" } else { "Roll back" }}
-                </button>
-            </div>
+            <ModalFooter
+                on_cancel=on_close
+                confirm_id="release-rollback-confirm"
+                label=busy_label(busy, "Roll back", "Rolling back…")
+                disabled=busy
+                on_confirm=confirm
+            />
         </Modal>
     }
 }

@@ -1,11 +1,11 @@
 //! Deleting an autoscale rule, after a confirmation.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::api::{ApiClient, ApiError};
 use crate::components::error_alert::ErrorAlert;
 use crate::components::modal::Modal;
+use crate::components::modal_footer::{ModalFooter, busy_label, run_once};
 
 /// `#rule-delete-dialog` with `#rule-delete-confirm`; `on_deleted` runs once the API has
 /// deleted the rule.
@@ -20,23 +20,12 @@ pub fn RuleDeleteDialog(
     let api = expect_context::<ApiClient>();
     let deleting = RwSignal::new(false);
     let failure = RwSignal::new(None::<ApiError>);
-    let delete = move |_| {
-        if deleting.get_untracked() {
-            return;
-        }
-        deleting.set(true);
-        failure.set(None);
+    let delete = Callback::new(move |()| {
         let (api, org, id) = (api.clone(), org.clone(), id.clone());
-        spawn_local(async move {
-            match api.delete_autoscale_rule(&org, &id).await {
-                Ok(()) => on_deleted.run(()),
-                Err(error) => {
-                    deleting.set(false);
-                    failure.set(Some(error));
-                }
-            }
+        run_once(deleting, failure, async move { api.delete_autoscale_rule(&org, &id).await }, move |()| {
+            on_deleted.run(())
         });
-    };
+    });
     view! {
         <Modal title=format!("Delete {name}?") id="rule-delete-dialog" on_close>
             <div class="modal-body">
@@ -47,20 +36,14 @@ pub fn RuleDeleteDialog(
                     "the timeline is deleted with it."
                 </p>
             </div>
-            <div class="modal-footer">
-                <button type="button" class="btn btn-outline" on:click=move |_| on_close.run(())>
-                    "Cancel"
-                </button>
-                <button
-                    id="rule-delete-confirm"
-                    type="button"
-                    class="btn btn-danger"
-                    disabled=move || deleting.get()
-                    on:click=delete
-                >
-                    {move || if deleting.get() { "Deleting…" } else { "Delete" }}
-                </button>
-            </div>
+            <ModalFooter
+                on_cancel=on_close
+                confirm_id="rule-delete-confirm"
+                label=busy_label(deleting, "Delete", "Deleting…")
+                class="btn btn-danger"
+                disabled=deleting
+                on_confirm=delete
+            />
         </Modal>
     }
 }

@@ -8,6 +8,7 @@ use crate::api::{ApiClient, ApiError};
 use crate::components::datagrid::{Column, Datagrid};
 use crate::components::error_alert::ErrorAlert;
 use crate::components::modal::Modal;
+use crate::components::modal_footer::{ModalFooter, busy_label};
 use crate::components::spinner::Spinner;
 use crate::components::status_badge::StatusBadge;
 use crate::logic::display::{BadgeKind, count_noun, format_timestamp, function_status_badge};
@@ -87,20 +88,13 @@ pub fn VersionList(
                             {move || latest.get() + 1} ". It serves calls as soon as it is ready."
                         </p>
                     </div>
-                    <div class="modal-footer">
-                        <button type="button" class="btn btn-outline" on:click=move |_| close.run(())>
-                            "Cancel"
-                        </button>
-                        <button
-                            type="button"
-                            id="rollback-confirm"
-                            class="btn btn-primary"
-                            disabled=move || rolling_back.get()
-                            on:click=move |_| roll_back(version)
-                        >
-                            {move || if rolling_back.get() { "Rolling back…" } else { "Roll back" }}
-                        </button>
-                    </div>
+                    <ModalFooter
+                        on_cancel=close
+                        confirm_id="rollback-confirm"
+                        label=busy_label(rolling_back, "Roll back", "Rolling back…")
+                        disabled=rolling_back
+                        on_confirm=Callback::new(move |()| roll_back(version))
+                    />
                 </Modal>
             }
         })
