@@ -100,6 +100,18 @@ pub struct ExportQuery {
     /// Comma-separated function names; omitted: every function of the org.
     #[serde(default)]
     pub functions: Option<String>,
+    /// The target instance's recipient (`age1…`): secret values travel sealed to it. Omitted:
+    /// secrets travel as slots without values.
+    #[serde(default)]
+    pub seal_to: Option<String>,
+}
+
+/// `GET /api/org/{org}/packages/recipient`: what exporters seal secret values to for this
+/// instance (the public half of its X25519 key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PackageRecipient {
+    pub recipient: String,
 }
 
 /// One element of a release and the function version it left serving.

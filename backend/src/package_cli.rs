@@ -30,6 +30,10 @@ pub enum PackageCommand {
         /// Sign it with this key file (`stratus keys generate`).
         #[arg(long)]
         sign: Option<PathBuf>,
+        /// Seal secret values to the target instance's recipient (`age1…`, from its
+        /// `GET /api/org/{org}/packages/recipient`); without it secrets travel as empty slots.
+        #[arg(long)]
+        seal_to: Option<String>,
     },
     /// Expand an archive into a folder (which must be empty or missing).
     Expand {
@@ -74,6 +78,11 @@ pub enum PackageCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Print a running server's recipient (`age1…`): what exporters seal secret values to.
+    Recipient {
+        #[command(flatten)]
+        remote: Remote,
+    },
     /// The org's releases on a running server, newest first.
     Releases {
         #[command(flatten)]
@@ -95,6 +104,9 @@ pub enum PackageCommand {
         functions: Vec<String>,
         #[arg(long)]
         out: PathBuf,
+        /// Seal secret values to the target instance's recipient (`age1…`).
+        #[arg(long)]
+        seal_to: Option<String>,
     },
     /// Verify a package, then show what importing it into an org would change (nothing is
     /// written): each element created, updated (fields and code as diffs) or unchanged, and
@@ -143,9 +155,9 @@ pub async fn package(
     store: impl AsyncFnOnce() -> anyhow::Result<Store>,
 ) -> anyhow::Result<()> {
     match command {
-        PackageCommand::Export { org, functions, out, sign } => {
+        PackageCommand::Export { org, functions, out, sign, seal_to } => {
             let store = store().await?;
-            let mut package = packages::export_functions(&store, &org, &functions).await?;
+            let mut package = packages::export_functions(&store, &org, &functions, seal_to.as_deref()).await?;
             if let Some(key) = sign {
                 package.sign(&read_key(&key)?)?;
             }
@@ -196,7 +208,10 @@ pub async fn package(
         }
         PackageCommand::Releases { remote } => package_remote::releases(&remote).await?,
         PackageCommand::Rollback { release, remote } => package_remote::rollback(&remote, release).await?,
-        PackageCommand::Pull { remote, functions, out } => package_remote::pull(&remote, &functions, &out).await?,
+        PackageCommand::Pull { remote, functions, out, seal_to } => {
+            package_remote::pull(&remote, &functions, seal_to.as_deref(), &out).await?
+        }
+        PackageCommand::Recipient { remote } => package_remote::recipient(&remote).await?,
     }
     Ok(())
 }

@@ -123,10 +123,13 @@ pub async fn rollback(remote: &Remote, number: i64) -> anyhow::Result<()> {
 }
 
 /// Downloads the org's functions as a package (a folder for git, or a `.stratus` archive).
-pub async fn pull(remote: &Remote, functions: &[String], out: &Path) -> anyhow::Result<()> {
+pub async fn pull(remote: &Remote, functions: &[String], seal_to: Option<&str>, out: &Path) -> anyhow::Result<()> {
     let mut request = reqwest::Client::new().get(remote.url("packages/export"));
     if !functions.is_empty() {
         request = request.query(&[("functions", functions.join(","))]);
+    }
+    if let Some(recipient) = seal_to {
+        request = request.query(&[("seal_to", recipient)]);
     }
     eprintln!("exporting {} from {}…", remote.org, remote.server);
     let response =
@@ -139,6 +142,14 @@ pub async fn pull(remote: &Remote, functions: &[String], out: &Path) -> anyhow::
     let package = Package::from_archive(&bytes, Caps::default())?;
     crate::package_cli::write(&package, out)?;
     eprintln!("wrote {} ({} element(s))", out.display(), package.manifest()?.elements.len());
+    Ok(())
+}
+
+/// Prints the server's recipient for sealed secret values.
+pub async fn recipient(remote: &Remote) -> anyhow::Result<()> {
+    let answer: api_types::PackageRecipient =
+        remote.send(reqwest::Client::new().get(remote.url("packages/recipient"))).await?;
+    println!("{}", answer.recipient);
     Ok(())
 }
 

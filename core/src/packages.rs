@@ -54,8 +54,9 @@ pub struct FunctionFile {
     pub trigger: Trigger,
     pub limits: FunctionLimits,
     pub env: BTreeMap<String, String>,
-    /// Secret slots by name: `unset` (the target must have or be given a value). Values never
-    /// travel in clear, nor their hashes.
+    /// Secret slots by name: `unset` (the target keeps its value, or must be given one) or
+    /// `sealed` (the value travels in `secrets/<name>.age`, encrypted to the target instance).
+    /// Values never travel in clear, nor their hashes.
     pub secrets: BTreeMap<String, String>,
     pub fresh_context: bool,
     pub access: FunctionAccess,
@@ -69,8 +70,20 @@ pub struct FunctionFile {
 /// The file a one-file function's code travels as.
 pub(crate) const ONE_FILE: &str = "function.js";
 
-/// A package of `org`'s functions (`names`, or all of them): each as its serving version.
-pub async fn export_functions(store: &Store, org: &str, names: &[String]) -> Result<Package, PackagesError> {
+/// Where a sealed secret value travels inside a function's folder.
+pub(crate) fn sealed_path(slot: &str) -> String {
+    format!("secrets/{slot}.age")
+}
+
+/// A package of `org`'s functions (`names`, or all of them): each as its serving version. With
+/// `seal_to` (a target instance's recipient, `age1…`) secret values travel sealed to it;
+/// otherwise as `unset` slots.
+pub async fn export_functions(
+    store: &Store,
+    org: &str,
+    names: &[String],
+    seal_to: Option<&str>,
+) -> Result<Package, PackagesError> {
     let heads = store.list_function_heads(org).await?;
     for name in names {
         if !heads.iter().any(|h| &h.name == name) {
@@ -89,7 +102,7 @@ pub async fn export_functions(store: &Store, org: &str, names: &[String]) -> Res
             .filter(|v| v.status == VersionStatus::Ready)
             .ok_or_else(|| PackagesError::NotFound(format!("version {version} of '{}'", head.name)))?;
         let folder = format!("functions/{}", head.name);
-        add_function(&mut content, &folder, &head.route, &row)?;
+        add_function(&mut content, &folder, &head.route, &row, seal_to)?;
         elements.push(Element {
             kind: ElementKind::Function,
             name: head.name.clone(),
@@ -102,7 +115,13 @@ pub async fn export_functions(store: &Store, org: &str, names: &[String]) -> Res
     Ok(Package::seal(PackageKind::Tenant, &format!("{org} functions"), elements, content)?)
 }
 
-fn add_function(content: &mut Files, folder: &str, route: &str, row: &VersionRow) -> Result<(), PackagesError> {
+fn add_function(
+    content: &mut Files,
+    folder: &str,
+    route: &str,
+    row: &VersionRow,
+    seal_to: Option<&str>,
+) -> Result<(), PackagesError> {
     match &row.files {
         Some(files) => {
             for (path, text) in files {
@@ -113,7 +132,13 @@ fn add_function(content: &mut Files, folder: &str, route: &str, row: &VersionRow
             content.insert(format!("{folder}/code/{ONE_FILE}"), row.code.clone().into_bytes());
         }
     }
-    let file = function_file(route, row);
+    let mut file = function_file(route, row);
+    if let Some(recipient) = seal_to {
+        for (name, value) in &row.secrets {
+            content.insert(format!("{folder}/{}", sealed_path(name)), package::seal(recipient, value)?.into_bytes());
+            file.secrets.insert(name.clone(), "sealed".to_owned());
+        }
+    }
     let mut json = serde_json::to_string_pretty(&serde_json::to_value(&file).map_err(invalid)?).map_err(invalid)?;
     json.push('\n');
     content.insert(format!("{folder}/function.json"), json.into_bytes());
@@ -196,6 +221,17 @@ pub async fn plan_archive(store: &Store, org: &str, archive: &[u8]) -> Result<Pl
     plan.signers = opened.signers;
     plan.warnings = opened.warnings;
     Ok(plan)
+}
+
+/// This instance's key for sealed secret values (made on first use, shared by replicas).
+pub async fn instance_key(store: &Store) -> Result<package::InstanceKey, PackagesError> {
+    let fresh = package::InstanceKey::generate().secret();
+    Ok(package::InstanceKey::from_secret(&store.instance_age_identity(&fresh, now_millis()).await?)?)
+}
+
+/// What exporters seal secret values to for this instance (`age1…`).
+pub async fn recipient(store: &Store) -> Result<String, PackagesError> {
+    Ok(instance_key(store).await?.recipient())
 }
 
 /// The org's releases, newest first.

@@ -21,12 +21,14 @@ mod archive;
 mod keys;
 mod manifest;
 mod package;
+mod sealed;
 mod verify;
 
 pub use archive::Caps;
 pub use keys::{KeyId, SigningKey, TrustedKey};
 pub use manifest::{Element, ElementKind, Manifest, PackageKind};
 pub use package::{Files, MANIFEST, Package, SIGNATURES};
+pub use sealed::{InstanceKey, seal};
 pub use verify::{Policy, Refusal, Signer, Verified, verify};
 
 /// Why a package could not be read or written.

@@ -56,7 +56,7 @@ pub async fn run() {
     let key = SigningKey::generate();
     let trust = [TrustedKey::new("bench@dev", &key.public_key()).expect("key")];
     let package = timed("export (read + seal)", || async {
-        stratus_core::packages::export_functions(&store, "acme", &[]).await.expect("export")
+        stratus_core::packages::export_functions(&store, "acme", &[], None).await.expect("export")
     })
     .await;
     let mut signed = package.clone();

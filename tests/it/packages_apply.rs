@@ -18,7 +18,7 @@ fn hello(text: &str) -> String {
 }
 
 async fn export(app: &TestApp, key: &SigningKey) -> Vec<u8> {
-    let mut package = stratus_core::packages::export_functions(&app.store, "acme", &[]).await.unwrap();
+    let mut package = stratus_core::packages::export_functions(&app.store, "acme", &[], None).await.unwrap();
     package.sign(key).unwrap();
     package.to_archive().unwrap()
 }
@@ -258,6 +258,58 @@ async fn atomic(db: Db) {
 
     dev.shutdown().await;
     prod.shutdown().await;
+}
+
+/// A secret value sealed to prod's recipient: it travels only as age ciphertext, prod opens it
+/// and the function reads it; another instance shows the slot as missing.
+async fn sealed(db: Db) {
+    let (dev, prod, other) = (TestApp::start(db).await, TestApp::start(db).await, TestApp::start(db).await);
+    let (dev_token, token, other_token) =
+        (tenant(&dev, "acme").await, tenant(&prod, "acme").await, tenant(&other, "acme").await);
+    deploy(&dev, &dev_token, "acme", "hello", &hello("v1"), json!({ "secrets": { "API_KEY": SECRET } })).await;
+    let answer: Value = prod.get("/api/org/acme/packages/recipient", &token).await.json().await.unwrap();
+    let recipient = answer["recipient"].as_str().unwrap().to_owned();
+    assert!(recipient.starts_with("age1"), "{answer}");
+    let again: Value = prod.get("/api/org/acme/packages/recipient", &token).await.json().await.unwrap();
+    assert_eq!(again["recipient"].as_str(), Some(recipient.as_str()), "one key per instance");
+
+    let url = dev.url("/api/org/acme/packages/export");
+    let r = dev.client.get(&url).query(&[("seal_to", "age1nope")]).bearer_auth(&dev_token).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r =
+        dev.client.get(&url).query(&[("seal_to", recipient.as_str())]).bearer_auth(&dev_token).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let archive = r.bytes().await.unwrap().to_vec();
+    let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(SECRET.as_bytes()));
+    let contains = |haystack: &[u8], needle: &str| haystack.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(!contains(&archive, SECRET) && !contains(&archive, &hash), "no value, no hash in the archive");
+    let package = Package::from_archive(&archive, package::Caps::default()).unwrap();
+    let sealed = String::from_utf8(package.files()["functions/hello/secrets/API_KEY.age"].clone()).unwrap();
+    assert!(sealed.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"), "{sealed}");
+
+    let (_, planned) = plan(&prod, &token, &archive).await;
+    assert_eq!(planned["elements"][0]["secrets"], json!([{ "name": "API_KEY", "status": "sealed" }]));
+    let (_, elsewhere) = plan(&other, &other_token, &archive).await;
+    assert_eq!(elsewhere["elements"][0]["secrets"], json!([{ "name": "API_KEY", "status": "missing" }]));
+    assert!(!planned.to_string().contains(SECRET) && !planned.to_string().contains(&hash));
+    let (status, applied) = apply(&prod, &token, &archive, planned["fingerprint"].as_str().unwrap(), None).await;
+    assert_eq!(status, 200, "{applied}");
+    assert_eq!(text(&prod, &token, "hello").await, format!("v1:{SECRET}"));
+    let (_, again) = plan(&prod, &token, &archive).await;
+    assert_eq!(actions(&again), [("function:hello".into(), "unchanged".into())], "the same value is no change");
+    for app in [dev, prod, other] {
+        app.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sealed_secrets_on_sqlite() {
+    sealed(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sealed_secrets_on_postgres() {
+    sealed(Db::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

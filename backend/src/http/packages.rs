@@ -4,7 +4,7 @@
 
 use api_types::{
     ApplyQuery, ApplyResult, Drift, ExportQuery, ListResponse, PackageKey, PackageKeyTrust, PackagePlan, PackagePolicy,
-    Release,
+    PackageRecipient, Release,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -23,6 +23,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(export))
+        .routes(routes!(recipient))
         .routes(routes!(plan))
         .routes(routes!(apply))
         .routes(routes!(list_releases))
@@ -34,7 +35,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The org's functions as a package archive (unsigned: sign it with `stratus package sign`),
-/// each as the version it serves; `functions` picks some by name.
+/// each as the version it serves; `functions` picks some by name. With `seal_to` (the target
+/// instance's recipient) secret values travel sealed to it; a `seal_to` that is not an age
+/// recipient is a 422.
 #[utoipa::path(get, path = "/api/org/{org}/packages/export", tag = "packages", params(("org" = String, Path), ExportQuery),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>,
                description = "The package archive (`.stratus`)."),
@@ -48,13 +51,26 @@ async fn export(
         Some(list) => list.split(',').map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect(),
         None => Vec::new(),
     };
-    let package = packages::export_functions(&state.store, &scope.org, &names).await?;
+    if let Some(recipient) = &query.seal_to
+        && package::seal(recipient, "").is_err()
+    {
+        return Err(ApiError::field("seal_to", "an age X25519 recipient (age1…): the target's …/packages/recipient"));
+    }
+    let package = packages::export_functions(&state.store, &scope.org, &names, query.seal_to.as_deref()).await?;
     let archive = package.to_archive().map_err(PackagesError::from)?;
     let disposition = format!("attachment; filename=\"{}.stratus\"", scope.org);
     Ok((
         [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
         archive,
     ))
+}
+
+/// What exporters seal secret values to for this instance (`age1…`, the public half of its
+/// X25519 key): `stratus package export --seal-to` or `…/packages/export?seal_to=`.
+#[utoipa::path(get, path = "/api/org/{org}/packages/recipient", tag = "packages", params(("org" = String, Path)),
+    responses((status = 200, body = PackageRecipient), (status = 404, body = api_types::ErrorBody)))]
+async fn recipient(State(state): State<AppState>, _scope: OrgScope) -> ApiResult<Json<PackageRecipient>> {
+    Ok(Json(PackageRecipient { recipient: packages::recipient(&state.store).await? }))
 }
 
 /// Verifies a package archive (`stratus package build`) against this instance's trust store

@@ -50,12 +50,14 @@ pub async fn apply_archive(
     let mut writes = Vec::new();
     let mut problems = Vec::new();
     for import in &changing {
-        // Each slot keeps the value this instance has for it; values never travel.
+        // Each slot keeps the value this instance has for it, unless the package brings one
+        // sealed to this instance.
         let secrets: BTreeMap<String, String> = import
             .current
             .iter()
             .flat_map(|row| &row.secrets)
             .filter(|(name, _)| import.wanted.secrets.contains_key(*name))
+            .chain(&import.sealed)
             .map(|(name, value)| (name.clone(), value.clone()))
             .collect();
         let next = import.head.as_ref().map_or(1, |h| h.latest_version + 1);

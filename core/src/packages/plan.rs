@@ -27,6 +27,8 @@ pub(super) struct FunctionImport {
     pub(super) wanted: FunctionFile,
     /// Relative to `code/`.
     pub(super) code: BTreeMap<String, String>,
+    /// Sealed secret values this instance opened, by slot.
+    pub(super) sealed: BTreeMap<String, String>,
     pub(super) head: Option<FunctionHead>,
     /// The version compared with: the serving one (the newest when none serves).
     pub(super) current: Option<VersionRow>,
@@ -48,11 +50,13 @@ pub(super) async fn analyse(store: &Store, org: &str, package: &Package) -> Resu
     let mut heads: BTreeMap<String, FunctionHead> =
         store.list_function_heads(org).await?.into_iter().map(|h| (h.name.clone(), h)).collect();
     let history = History::of(&store.releases(org).await?, &manifest.name);
+    let key = super::instance_key(store).await?;
     let mut fingerprint = Sha256::new();
     fingerprint.update(Sha256::digest(package.manifest_bytes()?));
     let (mut elements, mut functions) = (Vec::new(), Vec::new());
     for element in manifest.elements.iter().filter(|e| e.kind == ElementKind::Function) {
         let (wanted, code) = read_function(package, &manifest, &element.path)?;
+        let sealed = open_sealed(package, &element.path, &wanted, &key);
         let head = heads.remove(&element.name);
         let current = match &head {
             Some(head) => {
@@ -63,13 +67,13 @@ pub(super) async fn analyse(store: &Store, org: &str, package: &Package) -> Resu
         let seen = head.as_ref().map(|h| format!("{}@{}", h.latest_version, h.created_at));
         fingerprint.update(format!("{}={}\n", element.id(), seen.as_deref().unwrap_or("absent")));
         let mut planned = match (&head, &current) {
-            (Some(head), Some(row)) => compare(element.id(), &wanted, &code, &head.route, row)?,
+            (Some(head), Some(row)) => compare(element.id(), &wanted, &code, &sealed, &head.route, row)?,
             _ => ElementPlan {
                 id: element.id(),
                 action: Action::Create,
                 fields: Vec::new(),
                 files: code.iter().map(|(path, text)| file_change(path, None, Some(text))).collect(),
-                secrets: slots(&wanted, &BTreeSet::new()),
+                secrets: slots(&wanted, &BTreeMap::new(), &sealed),
             },
         };
         if planned.action == Action::Update
@@ -84,6 +88,7 @@ pub(super) async fn analyse(store: &Store, org: &str, package: &Package) -> Resu
             action: planned.action,
             wanted,
             code,
+            sealed,
             head,
             current,
         });
@@ -160,6 +165,7 @@ fn compare(
     id: String,
     wanted: &FunctionFile,
     code: &BTreeMap<String, String>,
+    sealed: &BTreeMap<String, String>,
     route: &str,
     row: &VersionRow,
 ) -> Result<ElementPlan, PackagesError> {
@@ -190,23 +196,57 @@ fn compare(
         .filter(|p| current_code.get(*p) != code.get(*p))
         .map(|p| file_change(p, current_code.get(p).map(String::as_str), code.get(p)))
         .collect();
-    let present: BTreeSet<String> = row.secrets.keys().cloned().collect();
-    let secrets = slots(wanted, &present);
-    // A slot the target has no value for is not a change an apply could make (values never
-    // travel); a value for a slot the package dropped is (the apply drops it).
-    let drops_secret = present.iter().any(|name| !wanted.secrets.contains_key(name));
-    let action =
-        if fields.is_empty() && files.is_empty() && !drops_secret { Action::Unchanged } else { Action::Update };
+    let secrets = slots(wanted, &row.secrets, sealed);
+    // A slot the target has no value for is not a change an apply could make (values travel
+    // only sealed); a value for a slot the package dropped is (the apply drops it), and so is a
+    // sealed value that differs from the target's.
+    let drops_secret = row.secrets.keys().any(|name| !wanted.secrets.contains_key(name));
+    let sets_secret = secrets.iter().any(|slot| slot.status == "sealed");
+    let action = if fields.is_empty() && files.is_empty() && !drops_secret && !sets_secret {
+        Action::Unchanged
+    } else {
+        Action::Update
+    };
     Ok(ElementPlan { id, action, fields, files, secrets })
 }
 
-fn slots(wanted: &FunctionFile, present: &BTreeSet<String>) -> Vec<SecretSlot> {
+/// Each slot: `sealed` (the package brings a value this instance opened, other than the one it
+/// has), `present` (the target has a value and keeps it) or `missing`. Never a value.
+fn slots(
+    wanted: &FunctionFile,
+    current: &BTreeMap<String, String>,
+    sealed: &BTreeMap<String, String>,
+) -> Vec<SecretSlot> {
     wanted
         .secrets
         .keys()
-        .map(|name| SecretSlot {
-            name: name.clone(),
-            status: if present.contains(name) { "present" } else { "missing" }.to_owned(),
+        .map(|name| {
+            let status = match (sealed.get(name), current.get(name)) {
+                (Some(value), Some(now)) if value == now => "present",
+                (Some(_), _) => "sealed",
+                (None, Some(_)) => "present",
+                (None, None) => "missing",
+            };
+            SecretSlot { name: name.clone(), status: status.to_owned() }
+        })
+        .collect()
+}
+
+/// The sealed values of a function's slots that this instance's key opens (a value sealed to
+/// another instance stays closed: its slot shows as missing).
+fn open_sealed(
+    package: &Package,
+    folder: &str,
+    wanted: &FunctionFile,
+    key: &package::InstanceKey,
+) -> BTreeMap<String, String> {
+    wanted
+        .secrets
+        .iter()
+        .filter(|(_, how)| how.as_str() == "sealed")
+        .filter_map(|(name, _)| {
+            let armored = package.files().get(&format!("{folder}/{}", super::sealed_path(name)))?;
+            Some((name.clone(), key.open(std::str::from_utf8(armored).ok()?)?))
         })
         .collect()
 }

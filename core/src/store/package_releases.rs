@@ -129,3 +129,21 @@ impl Store {
         row.as_ref().map(release).transpose()
     }
 }
+
+impl Store {
+    /// This instance's age identity (secret form), made on first use: the first replica to
+    /// ask writes it, every other reads the same row.
+    pub(crate) async fn instance_age_identity(&self, fresh: &str, now: i64) -> Result<String, sqlx::Error> {
+        sqlx::query(
+            "insert into instance_key (id, age_identity, created_at) values (1, $1, $2) on conflict (id) do nothing",
+        )
+        .bind(fresh)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        sqlx::query("select age_identity from instance_key where id = 1")
+            .fetch_one(self.pool())
+            .await?
+            .try_get("age_identity")
+    }
+}

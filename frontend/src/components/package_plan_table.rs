@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::components::package_diff::PackageDiff;
 use crate::components::status_badge::StatusBadge;
-use crate::logic::package_plan::{action_badge, change_summary, missing_secrets, selectable};
+use crate::logic::package_plan::{action_badge, change_summary, secrets_summary, selectable};
 
 /// The table; `selected` holds the ticked element ids.
 #[component]
@@ -54,14 +54,9 @@ fn PlanRow(element: ElementPlan, selected: RwSignal<BTreeSet<String>>) -> impl I
             }
         });
     };
-    let missing = missing_secrets(&element);
-    let secrets = if element.secrets.is_empty() {
-        view! { <span class="muted">"—"</span> }.into_any()
-    } else if missing.is_empty() {
-        view! { <span>{format!("{} set here", element.secrets.len())}</span> }.into_any()
-    } else {
-        view! { <StatusBadge kind=crate::logic::display::BadgeKind::Warning text=format!("missing: {}", missing.join(", ")) /> }
-            .into_any()
+    let secrets = match secrets_summary(&element) {
+        None => view! { <span class="muted">"—"</span> }.into_any(),
+        Some((text, kind)) => view! { <StatusBadge kind text /> }.into_any(),
     };
     let summary = change_summary(&element);
     let diff_element = element.clone();

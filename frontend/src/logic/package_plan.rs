@@ -60,9 +60,22 @@ pub fn change_summary(element: &ElementPlan) -> String {
     parts.join(", ")
 }
 
-/// Secret slots the target has no value for.
-pub fn missing_secrets(element: &ElementPlan) -> Vec<String> {
-    element.secrets.iter().filter(|s| s.status == "missing").map(|s| s.name.clone()).collect()
+/// What the secrets cell says: slots without a value here (a warning), values the package
+/// brings sealed to this instance, or how many this instance keeps. `None`: no slots.
+pub fn secrets_summary(element: &ElementPlan) -> Option<(String, BadgeKind)> {
+    let named = |status: &str| -> Vec<&str> {
+        element.secrets.iter().filter(|s| s.status == status).map(|s| s.name.as_str()).collect()
+    };
+    let (missing, sealed) = (named("missing"), named("sealed"));
+    if element.secrets.is_empty() {
+        None
+    } else if !missing.is_empty() {
+        Some((format!("missing: {}", missing.join(", ")), BadgeKind::Warning))
+    } else if !sealed.is_empty() {
+        Some((format!("sealed: {}", sealed.join(", ")), BadgeKind::Info))
+    } else {
+        Some((format!("{} kept", element.secrets.len()), BadgeKind::Neutral))
+    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -182,11 +195,16 @@ mod tests {
         update.action = PlanAction::Conflict;
         assert_eq!(change_summary(&update), "1 setting, 1 file, edited here since its release");
         assert_eq!(action_badge(PlanAction::Conflict), ("conflict", BadgeKind::Warning));
+        assert_eq!(secrets_summary(&update), None);
         update.secrets = vec![
             SecretSlot { name: "A".into(), status: "present".into() },
-            SecretSlot { name: "B".into(), status: "missing".into() },
+            SecretSlot { name: "B".into(), status: "sealed".into() },
         ];
-        assert_eq!(missing_secrets(&update), ["B"]);
+        assert_eq!(secrets_summary(&update), Some(("sealed: B".to_owned(), BadgeKind::Info)));
+        update.secrets.push(SecretSlot { name: "C".into(), status: "missing".into() });
+        assert_eq!(secrets_summary(&update), Some(("missing: C".to_owned(), BadgeKind::Warning)));
+        update.secrets.truncate(1);
+        assert_eq!(secrets_summary(&update), Some(("1 kept".to_owned(), BadgeKind::Neutral)));
     }
 
     #[test]
