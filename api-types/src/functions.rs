@@ -223,6 +223,12 @@ pub struct Function {
     pub error: Option<CodeError>,
     pub created_at: String,
     pub updated_at: String,
+    /// Locked by the package that brought it: `code` is empty and `files` absent (its code is
+    /// not shown), code changes and exports are refused, and only a package signed by the same
+    /// key changes it. Settings (env, secrets, limits) may still be changed with a `PUT` that
+    /// sends no code.
+    #[serde(default)]
+    pub locked: bool,
 }
 
 /// One immutable version.

@@ -51,8 +51,16 @@ pub struct ElementPlan {
     pub id: String,
     pub action: PlanAction,
     pub fields: Vec<FieldChange>,
+    /// Code files that differ; a locked function's diffs are empty (its code is not shown).
     pub files: Vec<FileChange>,
     pub secrets: Vec<SecretSlot>,
+    /// The package locks it: on this instance its code is not shown, not editable and not
+    /// exported, and only a package signed by the same key changes it.
+    #[serde(default)]
+    pub locked: bool,
+    /// Why it cannot be applied (locked here by another key; a lock without a trusted signer).
+    #[serde(default)]
+    pub blocked: Option<String>,
 }
 
 /// Who signed a package, by the principal this instance's trust store gives the key.
@@ -104,6 +112,9 @@ pub struct ExportQuery {
     /// secrets travel as slots without values.
     #[serde(default)]
     pub seal_to: Option<String>,
+    /// Comma-separated function names the package locks on the instances that import it.
+    #[serde(default)]
+    pub lock: Option<String>,
 }
 
 /// `GET /api/org/{org}/packages/recipient`: what exporters seal secret values to for this

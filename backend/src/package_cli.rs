@@ -34,6 +34,11 @@ pub enum PackageCommand {
         /// `GET /api/org/{org}/packages/recipient`); without it secrets travel as empty slots.
         #[arg(long)]
         seal_to: Option<String>,
+        /// Lock this function where the package is imported (repeat the flag): its code is not
+        /// shown there, not editable, not exported; only a package signed by the same key
+        /// changes it. The importing instance's operator can still read it.
+        #[arg(long)]
+        lock: Vec<String>,
     },
     /// Expand an archive into a folder (which must be empty or missing).
     Expand {
@@ -107,6 +112,9 @@ pub enum PackageCommand {
         /// Seal secret values to the target instance's recipient (`age1…`).
         #[arg(long)]
         seal_to: Option<String>,
+        /// Lock this function where the package is imported (repeat the flag).
+        #[arg(long)]
+        lock: Vec<String>,
     },
     /// Verify a package, then show what importing it into an org would change (nothing is
     /// written): each element created, updated (fields and code as diffs) or unchanged, and
@@ -155,9 +163,10 @@ pub async fn package(
     store: impl AsyncFnOnce() -> anyhow::Result<Store>,
 ) -> anyhow::Result<()> {
     match command {
-        PackageCommand::Export { org, functions, out, sign, seal_to } => {
+        PackageCommand::Export { org, functions, out, sign, seal_to, lock } => {
             let store = store().await?;
-            let mut package = packages::export_functions(&store, &org, &functions, seal_to.as_deref()).await?;
+            let options = packages::ExportOptions { functions, seal_to, lock };
+            let mut package = packages::export_functions(&store, &org, &options).await?;
             if let Some(key) = sign {
                 package.sign(&read_key(&key)?)?;
             }
@@ -194,8 +203,9 @@ pub async fn package(
         PackageCommand::Plan { package: path, org, min_signatures, json } => {
             let store = store().await?;
             let package = read(&path)?;
-            checked(&store, &package, &path, Some(&org), min_signatures).await?;
-            let plan = packages::plan(&store, &org, &package).await?;
+            let verified = checked(&store, &package, &path, Some(&org), min_signatures).await?;
+            let keys: Vec<String> = verified.signers.iter().map(|s| s.key_id.0.clone()).collect();
+            let plan = packages::plan(&store, &org, &package, &keys).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&plan)?);
             } else {
@@ -208,8 +218,9 @@ pub async fn package(
         }
         PackageCommand::Releases { remote } => package_remote::releases(&remote).await?,
         PackageCommand::Rollback { release, remote } => package_remote::rollback(&remote, release).await?,
-        PackageCommand::Pull { remote, functions, out, seal_to } => {
-            package_remote::pull(&remote, &functions, seal_to.as_deref(), &out).await?
+        PackageCommand::Pull { remote, functions, out, seal_to, lock } => {
+            let options = packages::ExportOptions { functions, seal_to, lock };
+            package_remote::pull(&remote, &options, &out).await?
         }
         PackageCommand::Recipient { remote } => package_remote::recipient(&remote).await?,
     }

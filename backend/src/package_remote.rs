@@ -123,14 +123,17 @@ pub async fn rollback(remote: &Remote, number: i64) -> anyhow::Result<()> {
 }
 
 /// Downloads the org's functions as a package (a folder for git, or a `.stratus` archive).
-pub async fn pull(remote: &Remote, functions: &[String], seal_to: Option<&str>, out: &Path) -> anyhow::Result<()> {
-    let mut request = reqwest::Client::new().get(remote.url("packages/export"));
-    if !functions.is_empty() {
-        request = request.query(&[("functions", functions.join(","))]);
+pub async fn pull(remote: &Remote, options: &stratus_core::packages::ExportOptions, out: &Path) -> anyhow::Result<()> {
+    let mut query = Vec::new();
+    for (name, list) in [("functions", &options.functions), ("lock", &options.lock)] {
+        if !list.is_empty() {
+            query.push((name, list.join(",")));
+        }
     }
-    if let Some(recipient) = seal_to {
-        request = request.query(&[("seal_to", recipient)]);
+    if let Some(recipient) = &options.seal_to {
+        query.push(("seal_to", recipient.clone()));
     }
+    let request = reqwest::Client::new().get(remote.url("packages/export")).query(&query);
     eprintln!("exporting {} from {}…", remote.org, remote.server);
     let response =
         request.bearer_auth(&remote.token).send().await.with_context(|| format!("calling {}", remote.server))?;

@@ -75,24 +75,35 @@ pub(crate) fn sealed_path(slot: &str) -> String {
     format!("secrets/{slot}.age")
 }
 
-/// A package of `org`'s functions (`names`, or all of them): each as its serving version. With
-/// `seal_to` (a target instance's recipient, `age1…`) secret values travel sealed to it;
-/// otherwise as `unset` slots.
-pub async fn export_functions(
-    store: &Store,
-    org: &str,
-    names: &[String],
-    seal_to: Option<&str>,
-) -> Result<Package, PackagesError> {
+/// What an export holds and how.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// Function names; empty: every function of the org (locked ones left out).
+    pub functions: Vec<String>,
+    /// A target instance's recipient (`age1…`): secret values travel sealed to it; otherwise
+    /// as `unset` slots.
+    pub seal_to: Option<String>,
+    /// Functions the package locks on the instances that import it.
+    pub lock: Vec<String>,
+}
+
+/// A package of `org`'s functions, each as its serving version.
+pub async fn export_functions(store: &Store, org: &str, options: &ExportOptions) -> Result<Package, PackagesError> {
+    let (names, seal_to) = (&options.functions, options.seal_to.as_deref());
     let heads = store.list_function_heads(org).await?;
-    for name in names {
+    for name in names.iter().chain(&options.lock) {
         if !heads.iter().any(|h| &h.name == name) {
             return Err(PackagesError::NotFound(format!("org {org} has no function '{name}'")));
         }
     }
     let mut content = Files::new();
     let mut elements = Vec::new();
-    for head in heads.iter().filter(|h| names.is_empty() || names.contains(&h.name)) {
+    if let Some(head) = heads.iter().find(|h| h.locked_by.is_some() && names.contains(&h.name)) {
+        return Err(PackagesError::Conflict(format!("function '{}' is locked and cannot be exported", head.name)));
+    }
+    // A full export leaves locked functions out: they are never exported again.
+    let picked = heads.iter().filter(|h| h.locked_by.is_none() && (names.is_empty() || names.contains(&h.name)));
+    for head in picked {
         let Some(version) = head.active_version else {
             return Err(PackagesError::Invalid(format!("function '{}' has no ready version to export", head.name)));
         };
@@ -109,7 +120,7 @@ pub async fn export_functions(
             path: folder,
             requires: Vec::new(),
             reason: None,
-            locked: false,
+            locked: options.lock.contains(&head.name),
         });
     }
     Ok(Package::seal(PackageKind::Tenant, &format!("{org} functions"), elements, content)?)
@@ -217,7 +228,8 @@ pub(crate) async fn open(store: &Store, org: &str, archive: &[u8]) -> Result<Ope
 /// Reads an archive, verifies it for `org` and plans its import (nothing is written).
 pub async fn plan_archive(store: &Store, org: &str, archive: &[u8]) -> Result<Plan, PackagesError> {
     let opened = open(store, org, archive).await?;
-    let mut plan = plan(store, org, &opened.package).await?;
+    let keys: Vec<String> = opened.signers.iter().map(|s| s.key_id.clone()).collect();
+    let mut plan = plan(store, org, &opened.package, &keys).await?;
     plan.signers = opened.signers;
     plan.warnings = opened.warnings;
     Ok(plan)

@@ -56,7 +56,7 @@ pub async fn run() {
     let key = SigningKey::generate();
     let trust = [TrustedKey::new("bench@dev", &key.public_key()).expect("key")];
     let package = timed("export (read + seal)", || async {
-        stratus_core::packages::export_functions(&store, "acme", &[], None).await.expect("export")
+        stratus_core::packages::export_functions(&store, "acme", &Default::default()).await.expect("export")
     })
     .await;
     let mut signed = package.clone();
@@ -73,7 +73,7 @@ pub async fn run() {
     })
     .await;
     let plan = timed("plan, nothing changed", || async {
-        stratus_core::packages::plan(&store, "acme", &read).await.expect("plan")
+        stratus_core::packages::plan(&store, "acme", &read, &[]).await.expect("plan")
     })
     .await;
     assert!(plan.elements.iter().all(|e| e.action == stratus_core::packages::Action::Unchanged));
@@ -83,7 +83,7 @@ pub async fn run() {
     assert!(put.await.unwrap().status().is_success());
     tokio::time::sleep(Duration::from_millis(200)).await;
     let plan = timed("plan, 1 of 500 changed", || async {
-        stratus_core::packages::plan(&store, "acme", &read).await.expect("plan")
+        stratus_core::packages::plan(&store, "acme", &read, &[]).await.expect("plan")
     })
     .await;
     let updates = plan.elements.iter().filter(|e| e.action == stratus_core::packages::Action::Update).count();

@@ -18,7 +18,7 @@ fn hello(text: &str) -> String {
 }
 
 async fn export(app: &TestApp, key: &SigningKey) -> Vec<u8> {
-    let mut package = stratus_core::packages::export_functions(&app.store, "acme", &[], None).await.unwrap();
+    let mut package = stratus_core::packages::export_functions(&app.store, "acme", &Default::default()).await.unwrap();
     package.sign(key).unwrap();
     package.to_archive().unwrap()
 }
@@ -300,6 +300,86 @@ async fn sealed(db: Db) {
     for app in [dev, prod, other] {
         app.shutdown().await;
     }
+}
+
+async fn export_locked(app: &TestApp, key: &SigningKey) -> Vec<u8> {
+    let options = stratus_core::packages::ExportOptions { lock: vec!["hello".into()], ..Default::default() };
+    let mut package = stratus_core::packages::export_functions(&app.store, "acme", &options).await.unwrap();
+    package.sign(key).unwrap();
+    package.to_archive().unwrap()
+}
+
+/// A function locked by alice's package: its code is never returned, code changes and exports
+/// are refused, settings still change, a package signed by bob cannot touch it and alice's next
+/// package updates it.
+async fn locked(db: Db) {
+    let (dev, prod) = (TestApp::start(db).await, TestApp::start(db).await);
+    let (dev_token, token) = (tenant(&dev, "acme").await, tenant(&prod, "acme").await);
+    deploy(&dev, &dev_token, "acme", "hello", &hello("v1"), json!({})).await;
+    let (alice, bob) = (SigningKey::generate(), SigningKey::generate());
+    let provider = prod.token(Role::Provider, None).await;
+    for (who, key) in [("alice", &alice), ("bob", &bob)] {
+        let trust = json!({ "principal": who, "public_key": key.public_key() });
+        let r = prod.client.post(prod.url("/api/provider/package-keys")).bearer_auth(&provider).json(&trust);
+        assert_eq!(r.send().await.unwrap().status(), 201);
+    }
+    let v1 = export_locked(&dev, &alice).await;
+    let (_, planned) = plan(&prod, &token, &v1).await;
+    assert_eq!(
+        (planned["elements"][0]["locked"].clone(), planned["elements"][0]["blocked"].clone()),
+        (json!(true), Value::Null)
+    );
+    assert_eq!(planned["elements"][0]["files"][0]["diff"], "", "a locked function's code is not shown");
+    let (status, body) = apply(&prod, &token, &v1, planned["fingerprint"].as_str().unwrap(), None).await;
+    assert_eq!(status, 200, "{body}");
+
+    let function: Value = prod.get("/api/org/acme/functions/hello", &token).await.json().await.unwrap();
+    assert_eq!((function["locked"].clone(), function["code"].clone()), (json!(true), json!("")), "{function}");
+    let versions = prod.get("/api/org/acme/functions/hello/versions", &token).await.text().await.unwrap();
+    assert!(!versions.contains("Response"), "no code in the versions: {versions}");
+    let url = prod.url("/api/org/acme/functions/hello");
+    let edit = json!({ "route": "hello", "code": hello("mine") });
+    assert_eq!(prod.client.put(&url).bearer_auth(&token).json(&edit).send().await.unwrap().status(), 409);
+    let zip = prod.client.put(format!("{url}/code")).bearer_auth(&token).header("content-type", "application/zip");
+    assert_eq!(zip.body(vec![0u8; 4]).send().await.unwrap().status(), 409);
+    // Settings still change (a PUT without code keeps the code).
+    let settings = json!({ "route": "hello", "env": { "MODE": "prod" } });
+    let r = prod.client.put(&url).bearer_auth(&token).json(&settings).send().await.unwrap();
+    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
+    assert_eq!(wait_settled(&prod, &token, "acme", "hello").await.status, "ready");
+    assert_eq!(text(&prod, &token, "hello").await, "v1:-");
+    let export_url = prod.url("/api/org/acme/packages/export");
+    let named = prod.client.get(&export_url).query(&[("functions", "hello")]).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(named.status(), 409, "a locked function is never exported");
+
+    // Bob's package cannot change it; alice's next one does.
+    put_code(&dev, &dev_token, "hello", &hello("v2"), json!({})).await;
+    let by_bob = export_locked(&dev, &bob).await;
+    let (_, planned) = plan(&prod, &token, &by_bob).await;
+    assert!(
+        planned["elements"][0]["blocked"].as_str().unwrap().contains("only a package signed by that key"),
+        "{planned}"
+    );
+    let (status, body) = apply(&prod, &token, &by_bob, planned["fingerprint"].as_str().unwrap(), None).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["details"][0]["field"], "function:hello");
+    let by_alice = export_locked(&dev, &alice).await;
+    let (_, planned) = plan(&prod, &token, &by_alice).await;
+    let (status, body) = apply(&prod, &token, &by_alice, planned["fingerprint"].as_str().unwrap(), None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(text(&prod, &token, "hello").await, "v2:-");
+    dev.shutdown().await;
+    prod.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locked_functions_on_sqlite() {
+    locked(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locked_functions_on_postgres() {
+    locked(Db::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

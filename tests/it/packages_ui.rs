@@ -29,7 +29,7 @@ async fn a_package_is_planned_picked_and_applied_in_the_browser() {
     let trust = json!({ "principal": "alice@dev", "public_key": key.public_key() });
     let r = prod.client.post(prod.url("/api/provider/package-keys")).bearer_auth(&provider).json(&trust);
     assert_eq!(r.send().await.unwrap().status(), 201);
-    let mut package = stratus_core::packages::export_functions(&dev.store, "acme", &[], None).await.unwrap();
+    let mut package = stratus_core::packages::export_functions(&dev.store, "acme", &Default::default()).await.unwrap();
     package.sign(&key).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("acme.stratus");

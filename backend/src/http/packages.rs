@@ -37,7 +37,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The org's functions as a package archive (unsigned: sign it with `stratus package sign`),
 /// each as the version it serves; `functions` picks some by name. With `seal_to` (the target
 /// instance's recipient) secret values travel sealed to it; a `seal_to` that is not an age
-/// recipient is a 422.
+/// recipient is a 422. `lock` names functions the package locks where it is imported (their
+/// code not shown, not editable, not exported; only a package signed by the same key changes
+/// them). A locked function of this org is never exported (409 when named).
 #[utoipa::path(get, path = "/api/org/{org}/packages/export", tag = "packages", params(("org" = String, Path), ExportQuery),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>,
                description = "The package archive (`.stratus`)."),
@@ -47,16 +49,21 @@ async fn export(
     scope: OrgScope,
     AppQuery(query): AppQuery<ExportQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let names: Vec<String> = match &query.functions {
-        Some(list) => list.split(',').map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect(),
-        None => Vec::new(),
+    let list = |text: &Option<String>| -> Vec<String> {
+        let items = text.as_deref().unwrap_or_default().split(',').map(|n| n.trim().to_owned());
+        items.filter(|n| !n.is_empty()).collect()
     };
     if let Some(recipient) = &query.seal_to
         && package::seal(recipient, "").is_err()
     {
         return Err(ApiError::field("seal_to", "an age X25519 recipient (age1…): the target's …/packages/recipient"));
     }
-    let package = packages::export_functions(&state.store, &scope.org, &names, query.seal_to.as_deref()).await?;
+    let options = packages::ExportOptions {
+        functions: list(&query.functions),
+        seal_to: query.seal_to.clone(),
+        lock: list(&query.lock),
+    };
+    let package = packages::export_functions(&state.store, &scope.org, &options).await?;
     let archive = package.to_archive().map_err(PackagesError::from)?;
     let disposition = format!("attachment; filename=\"{}.stratus\"", scope.org);
     Ok((

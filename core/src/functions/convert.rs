@@ -41,6 +41,7 @@ fn code_of(v: &VersionRow, entry: Option<&String>) -> String {
 /// A function from its head and its latest version.
 pub fn function_dto(head: &FunctionHead, latest: &VersionRow) -> Function {
     let entry = entry_of(latest);
+    let locked = head.locked_by.is_some();
     Function {
         name: head.name.clone(),
         runtime: head.runtime.clone(),
@@ -59,13 +60,15 @@ pub fn function_dto(head: &FunctionHead, latest: &VersionRow) -> Function {
         fresh_context: latest.fresh_context,
         access: latest.access,
         payload_format_version: latest.payload_format,
-        code: code_of(latest, entry.as_ref()),
-        files: latest.files.clone(),
+        // A locked function's code is never returned.
+        code: if locked { String::new() } else { code_of(latest, entry.as_ref()) },
+        files: if locked { None } else { latest.files.clone() },
         main: entry,
         shape: latest.shape.clone(),
         error: code_error(latest),
         created_at: rfc3339_from_millis(head.created_at),
         updated_at: rfc3339_from_millis(head.updated_at),
+        locked,
     }
 }
 
@@ -75,7 +78,7 @@ pub fn version_dto(head: &FunctionHead, v: &VersionRow) -> FunctionVersion {
         version: v.version,
         status: v.status,
         active: head.active_version == Some(v.version),
-        code: code_of(v, entry_of(v).as_ref()),
+        code: if head.locked_by.is_some() { String::new() } else { code_of(v, entry_of(v).as_ref()) },
         file_count: v.files.as_ref().map_or(1, |files| u32::try_from(files.len()).unwrap_or(u32::MAX)),
         error: code_error(v),
         created_at: rfc3339_from_millis(v.created_at),

@@ -70,6 +70,14 @@ pub struct Functions {
     pub(super) egress: Egress,
 }
 
+/// The refusal of a code change to a locked function.
+fn locked(name: &str) -> FunctionError {
+    FunctionError::Conflict(format!(
+        "function '{name}' is locked by the package that brought it: its code changes only through a package \
+         signed by the same key (settings change with a PUT that sends no code)"
+    ))
+}
+
 pub(super) fn route(org: &str, route: &str) -> Invalidation {
     Invalidation::Route { org: org.to_owned(), route: route.to_owned() }
 }
@@ -191,6 +199,7 @@ impl Functions {
             active_version: None,
             created_at: now,
             updated_at: now,
+            locked_by: None,
         };
         let secrets = valid.secrets.clone().unwrap_or_default();
         let first = version_row(org, &valid, 1, &secrets, now);
@@ -209,6 +218,21 @@ impl Functions {
     ) -> Result<Function, FunctionError> {
         let (head, latest) = self.head_and_latest(org, name).await?;
         let limits = self.stored_org_limits(org).await?;
+        let kept;
+        let spec = match &head.locked_by {
+            None => spec,
+            Some(_) if !spec.code.is_empty() || spec.files.is_some() => return Err(locked(name)),
+            // A locked function keeps its code; its settings may change.
+            Some(_) => {
+                kept = FunctionSpec {
+                    code: latest.code.clone(),
+                    files: latest.files.clone(),
+                    main: latest.main.clone(),
+                    ..spec.clone()
+                };
+                &kept
+            }
+        };
         let valid = validate_spec(spec, &limits, Some(name)).map_err(FunctionError::Invalid)?;
         let secrets = match &valid.secrets {
             Some(secrets) => secrets.clone(),
@@ -240,6 +264,9 @@ impl Functions {
         main: Option<String>,
     ) -> Result<Function, FunctionError> {
         let (head, latest) = self.head_and_latest(org, name).await?;
+        if head.locked_by.is_some() {
+            return Err(locked(name));
+        }
         let limits = self.stored_org_limits(org).await?;
         let unpacked =
             super::archive::unpack(archive, limits.max_code_bytes as usize).map_err(FunctionError::Invalid)?;
@@ -267,6 +294,9 @@ impl Functions {
     /// Makes a copy of a ready version the newest version, serving at once.
     pub async fn rollback(&self, org: &str, name: &str, version: i64) -> Result<Function, FunctionError> {
         let (head, _) = self.head_and_latest(org, name).await?;
+        if head.locked_by.is_some() {
+            return Err(locked(name));
+        }
         let old = self.store.get_version(org, name, version).await?;
         let Some(old) = old.filter(|v| v.status == VersionStatus::Ready) else {
             return Err(WriteError::NoSuchVersion(version).into());

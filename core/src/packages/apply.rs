@@ -25,8 +25,19 @@ pub async fn apply_archive(
     select: Option<&[String]>,
 ) -> Result<ApplyResult, PackagesError> {
     let opened = open(store, org, archive).await?;
-    let analysis = analyse(store, org, &opened.package).await?;
+    let keys: Vec<String> = opened.signers.iter().map(|s| s.key_id.clone()).collect();
+    let analysis = analyse(store, org, &opened.package, &keys).await?;
     let selected = selection(&opened.package, select)?;
+    let blocked: Vec<ErrorDetail> = analysis
+        .plan
+        .elements
+        .iter()
+        .filter(|e| selected.contains(&e.id))
+        .filter_map(|e| Some(ErrorDetail::field(e.id.clone(), e.blocked.clone()?)))
+        .collect();
+    if !blocked.is_empty() {
+        return Err(PackagesError::Unapplicable(blocked));
+    }
     let chosen: Vec<&FunctionImport> = analysis.functions.iter().filter(|f| selected.contains(&f.id)).collect();
     let changing: Vec<&FunctionImport> = chosen.iter().copied().filter(|f| f.action != Action::Unchanged).collect();
     if changing.is_empty() {
@@ -67,6 +78,8 @@ pub async fn apply_archive(
                 route: import.wanted.route.clone(),
                 row,
                 expected_latest: import.head.as_ref().map(|h| h.latest_version),
+                // The author's key (the first trusted signer) holds the lock.
+                locked_by: if import.locked { keys.first().cloned() } else { None },
             }),
             Err(FunctionError::Invalid(details)) => problems.extend(details.into_iter().map(|d| {
                 let field = d.field.map_or_else(|| import.id.clone(), |f| format!("{}.{f}", import.id));
@@ -141,7 +154,8 @@ pub async fn rollback(
             route: Some(route.clone()),
         });
         old_routes.push(head.route.clone());
-        writes.push(ImportWrite { route, row, expected_latest: Some(head.latest_version) });
+        let locked_by = head.locked_by.clone();
+        writes.push(ImportWrite { route, row, expected_latest: Some(head.latest_version), locked_by });
     }
     if writes.is_empty() {
         return Ok(ApplyResult { changed: 0, release: None });

@@ -29,6 +29,8 @@ pub(super) struct FunctionImport {
     pub(super) code: BTreeMap<String, String>,
     /// Sealed secret values this instance opened, by slot.
     pub(super) sealed: BTreeMap<String, String>,
+    /// The package locks it.
+    pub(super) locked: bool,
     pub(super) head: Option<FunctionHead>,
     /// The version compared with: the serving one (the newest when none serves).
     pub(super) current: Option<VersionRow>,
@@ -40,12 +42,18 @@ pub(super) struct Analysis {
     pub(super) functions: Vec<FunctionImport>,
 }
 
-/// The plan of importing `package` (already verified) into `org`.
-pub async fn plan(store: &Store, org: &str, package: &Package) -> Result<Plan, PackagesError> {
-    Ok(analyse(store, org, package).await?.plan)
+/// The plan of importing `package` (already verified; `signers`: the ids of the trusted keys
+/// that signed it) into `org`.
+pub async fn plan(store: &Store, org: &str, package: &Package, signers: &[String]) -> Result<Plan, PackagesError> {
+    Ok(analyse(store, org, package, signers).await?.plan)
 }
 
-pub(super) async fn analyse(store: &Store, org: &str, package: &Package) -> Result<Analysis, PackagesError> {
+pub(super) async fn analyse(
+    store: &Store,
+    org: &str,
+    package: &Package,
+    signers: &[String],
+) -> Result<Analysis, PackagesError> {
     let manifest = package.manifest()?;
     let mut heads: BTreeMap<String, FunctionHead> =
         store.list_function_heads(org).await?.into_iter().map(|h| (h.name.clone(), h)).collect();
@@ -74,8 +82,11 @@ pub(super) async fn analyse(store: &Store, org: &str, package: &Package) -> Resu
                 fields: Vec::new(),
                 files: code.iter().map(|(path, text)| file_change(path, None, Some(text))).collect(),
                 secrets: slots(&wanted, &BTreeMap::new(), &sealed),
+                locked: false,
+                blocked: None,
             },
         };
+        lock(&mut planned, element.locked, head.as_ref().and_then(|h| h.locked_by.as_deref()), signers);
         if planned.action == Action::Update
             && let (Some(head), Some((_, released))) = (&head, history.versions.get(&planned.id))
             && head.latest_version != *released
@@ -89,6 +100,7 @@ pub(super) async fn analyse(store: &Store, org: &str, package: &Package) -> Resu
             wanted,
             code,
             sealed,
+            locked: element.locked,
             head,
             current,
         });
@@ -96,8 +108,15 @@ pub(super) async fn analyse(store: &Store, org: &str, package: &Package) -> Resu
     }
     let ids: BTreeSet<String> = manifest.elements.iter().map(package::Element::id).collect();
     for orphan in history.last_of_package.iter().filter(|id| !ids.contains(*id)) {
-        let empty =
-            ElementPlan { id: orphan.clone(), action: Action::Orphan, fields: vec![], files: vec![], secrets: vec![] };
+        let empty = ElementPlan {
+            id: orphan.clone(),
+            action: Action::Orphan,
+            fields: vec![],
+            files: vec![],
+            secrets: vec![],
+            locked: false,
+            blocked: None,
+        };
         elements.push(empty);
     }
     let plan = PackagePlan {
@@ -207,7 +226,35 @@ fn compare(
     } else {
         Action::Update
     };
-    Ok(ElementPlan { id, action, fields, files, secrets })
+    Ok(ElementPlan { id, action, fields, files, secrets, locked: false, blocked: None })
+}
+
+/// Applies what locks say to an element's plan: a change of lock is a change, a locked
+/// function's code is never shown, and an element locked here by a key that did not sign the
+/// package (or locked by a package no trusted key signed) is blocked.
+fn lock(planned: &mut ElementPlan, locks: bool, locked_by: Option<&str>, signers: &[String]) {
+    planned.locked = locks;
+    if locks || locked_by.is_some() {
+        for file in &mut planned.files {
+            file.diff.clear();
+        }
+    }
+    if planned.action == Action::Unchanged && locks != locked_by.is_some() {
+        planned.action = Action::Update;
+    }
+    if locks != locked_by.is_some() {
+        let text = |on: bool| Some(on.to_string());
+        planned.fields.push(FieldChange { field: "locked".to_owned(), from: text(!locks), to: text(locks) });
+    }
+    planned.blocked = match locked_by {
+        Some(key) if !signers.iter().any(|s| s == key) => {
+            Some(format!("locked here by key {key}: only a package signed by that key changes it"))
+        }
+        _ if locks && signers.is_empty() => {
+            Some("the package locks it, but no key this instance trusts signed the package".to_owned())
+        }
+        _ => None,
+    };
 }
 
 /// Each slot: `sealed` (the package brings a value this instance opened, other than the one it

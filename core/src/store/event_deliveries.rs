@@ -311,6 +311,7 @@ mod tests {
             active_version: None,
             created_at: 0,
             updated_at: 0,
+            locked_by: None,
         };
         let version = VersionRow {
             access: Default::default(),

@@ -28,6 +28,8 @@ pub struct FunctionHead {
     pub active_version: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The key id of the package signer that locked it; `None`: not locked.
+    pub locked_by: Option<String>,
 }
 
 /// One immutable version: code and every setting a call depends on.
@@ -79,7 +81,7 @@ pub enum WriteError {
 }
 
 pub(super) const HEAD_COLUMNS: &str =
-    "org_name, name, runtime, route, status, latest_version, active_version, created_at, updated_at";
+    "org_name, name, runtime, route, status, latest_version, active_version, created_at, updated_at, locked_by";
 const VERSION_COLUMNS: &str = "org_name, name, version, code, trigger_json, memory_mb, timeout_ms, env_json, \
      secrets_json, fresh_context, status, shape, bytecode, error_message, error_line, error_column, created_at, access, \
      payload_format, files_json, main_file, error_file";
@@ -95,6 +97,7 @@ fn head(row: &AnyRow) -> Result<FunctionHead, sqlx::Error> {
         active_version: row.try_get("active_version")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        locked_by: row.try_get("locked_by")?,
     })
 }
 
@@ -192,7 +195,7 @@ impl Store {
             return Err(WriteError::RouteTaken(head.route.clone(), owner));
         }
         let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "insert into tenant_function ({HEAD_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            "insert into tenant_function ({HEAD_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         )))
         .bind(&head.org)
         .bind(&head.name)
@@ -203,6 +206,7 @@ impl Store {
         .bind(head.active_version)
         .bind(head.created_at)
         .bind(head.updated_at)
+        .bind(&head.locked_by)
         .execute(&mut *tx)
         .await;
         match inserted {

@@ -30,6 +30,8 @@ pub struct ImportWrite {
     pub row: VersionRow,
     /// The newest version the plan saw; `None`: the function did not exist.
     pub expected_latest: Option<i64>,
+    /// The signer key that locks it from now on; `None`: not locked.
+    pub locked_by: Option<String>,
 }
 
 const RELEASE_COLUMNS: &str =
@@ -63,18 +65,20 @@ impl Store {
             }
             let written = match write.expected_latest {
                 None => sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "insert into tenant_function ({HEAD_COLUMNS}) values ($1, $2, 'javascript', $3, 'ready', $4, $4, $5, $5)"
+                    "insert into tenant_function ({HEAD_COLUMNS}) values ($1, $2, 'javascript', $3, 'ready', $4, $4, $5, $5, $6)"
                 )))
                 .bind(&v.org)
                 .bind(&v.name)
                 .bind(&write.route)
                 .bind(v.version)
                 .bind(v.created_at)
+                .bind(&write.locked_by)
                 .execute(&mut *tx)
                 .await,
                 Some(expected) => sqlx::query(
                     "update tenant_function set latest_version = $1, active_version = $1, status = 'ready', \
-                     route = $2, updated_at = $3 where org_name = $4 and name = $5 and latest_version = $6",
+                     route = $2, updated_at = $3, locked_by = $7 where org_name = $4 and name = $5 \
+                     and latest_version = $6",
                 )
                 .bind(v.version)
                 .bind(&write.route)
@@ -82,6 +86,7 @@ impl Store {
                 .bind(&v.org)
                 .bind(&v.name)
                 .bind(expected)
+                .bind(&write.locked_by)
                 .execute(&mut *tx)
                 .await,
             };

@@ -89,6 +89,7 @@ pub fn FunctionForm(
     let path_org = org.clone();
     let path = move || path_preview(&path_org, &route.get());
 
+    let locked = initial.locked;
     let collect = move || FormValues {
         name: name.get_untracked(),
         route: route.get_untracked(),
@@ -102,6 +103,7 @@ pub fn FunctionForm(
         event: event.get_untracked(),
         access: access.get_untracked(),
         payload: payload.get_untracked(),
+        locked,
     };
     let save_org = org.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -454,11 +456,29 @@ pub fn FunctionForm(
         </div>
     };
 
-    let zip = (mode == FormMode::Edit).then(|| {
+    let zip = (mode == FormMode::Edit && !locked).then(|| {
         view! { <ZipUpload org=org.clone() name=initial.name.clone() on_saved /> }
     });
     let open_file = move || files.with(|f| f.as_ref().map(|f| f.selected.clone()));
-    let editor = view! {
+    let editor = if locked {
+        view! {
+            <fieldset class="form-section code-section">
+                <legend class="form-section-title">"Code"</legend>
+                <div id="fn-locked" class="alert alert-info" role="status">
+                    <div class="alert-body">
+                        <p class="alert-message">"Locked by the package that brought it"</p>
+                        <p class="alert-code">
+                            "Its code is not shown, cannot be edited or exported here, and changes only through a \
+                             package signed by the same key. Its settings below still save. The operator of this \
+                             Stratus instance can still read the code."
+                        </p>
+                    </div>
+                </div>
+            </fieldset>
+        }
+        .into_any()
+    } else {
+        view! {
         <fieldset class="form-section code-section">
             <div class="code-section-head">
                 <legend class="form-section-title">"Code"</legend>
@@ -480,6 +500,8 @@ pub fn FunctionForm(
             <FieldError messages=field_errors(field::CODE) />
             <FieldError messages=field_errors(field::FILES) />
         </fieldset>
+        }
+        .into_any()
     };
 
     let body = match mode {

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use crate::components::package_diff::PackageDiff;
 use crate::components::status_badge::StatusBadge;
+use crate::logic::display::BadgeKind;
 use crate::logic::package_plan::{action_badge, change_summary, secrets_summary, selectable};
 
 /// The table; `selected` holds the ticked element ids.
@@ -59,6 +60,8 @@ fn PlanRow(element: ElementPlan, selected: RwSignal<BTreeSet<String>>) -> impl I
         Some((text, kind)) => view! { <StatusBadge kind text /> }.into_any(),
     };
     let summary = change_summary(&element);
+    let lock = element.locked.then(|| view! { " " <StatusBadge kind=BadgeKind::Neutral text="locks it" /> });
+    let blocked = element.blocked.clone().map(|why| view! { <div class="plan-blocked">{why}</div> });
     let diff_element = element.clone();
     view! {
         <tr data-element=id.clone() data-action=word>
@@ -78,7 +81,7 @@ fn PlanRow(element: ElementPlan, selected: RwSignal<BTreeSet<String>>) -> impl I
             <td>
                 <StatusBadge kind text=word />
             </td>
-            <td>{summary}</td>
+            <td>{summary} {lock} {blocked}</td>
             <td>{secrets}</td>
             <td class="numeric">
                 {has_diff

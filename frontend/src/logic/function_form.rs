@@ -87,6 +87,9 @@ pub struct FormValues {
     pub access: FunctionAccess,
     /// The event format of a Lambda-shaped handler.
     pub payload: LambdaPayload,
+    /// Locked by the package that brought it: the code is not shown and not sent (the server
+    /// keeps it); the settings still save.
+    pub locked: bool,
 }
 
 impl FormValues {
@@ -108,6 +111,7 @@ impl FormValues {
             },
             access: f.access,
             payload: f.payload_format_version,
+            locked: f.locked,
         }
     }
 
@@ -122,7 +126,7 @@ impl FormValues {
         if RESERVED_ROUTES.contains(&route) {
             errors.add(field::ROUTE, &format!("'{route}' is reserved for the Stratus API"));
         }
-        let files = self.files.clone().map(|mut files| {
+        let files = self.files.clone().filter(|_| !self.locked).map(|mut files| {
             files.set_text(&self.code);
             files
         });
@@ -142,7 +146,7 @@ impl FormValues {
             name: self.name.trim().to_owned(),
             runtime: "javascript".to_owned(),
             route: self.route.trim().to_owned(),
-            code: if files.is_some() { String::new() } else { self.code.clone() },
+            code: if files.is_some() || self.locked { String::new() } else { self.code.clone() },
             main: files.as_ref().and_then(|f| f.main.clone()),
             files: files.map(|f| f.files),
             trigger: match self.event.trim() {
@@ -353,6 +357,19 @@ mod tests {
         assert_eq!(spec.files.unwrap().get("index.js").map(String::as_str), Some("new"));
     }
 
+    #[test]
+    fn a_locked_function_saves_its_settings_without_code() {
+        let mut f = function();
+        f.locked = true;
+        f.files = None;
+        f.env = BTreeMap::from([("MODE".into(), "dev".into())]);
+        let mut values = FormValues::from_function(&f);
+        values.env[0].value = "prod".into();
+        let spec = values.to_spec(FormMode::Edit).unwrap();
+        assert_eq!((spec.code.as_str(), spec.files), ("", None), "the server keeps the code");
+        assert_eq!(spec.env.get("MODE").map(String::as_str), Some("prod"));
+    }
+
     fn function() -> Function {
         Function {
             name: "hello".into(),
@@ -376,6 +393,7 @@ mod tests {
             error: None,
             created_at: "2025-11-20T10:00:00Z".into(),
             updated_at: "2025-11-20T10:00:00Z".into(),
+            locked: false,
         }
     }
 

@@ -7,9 +7,10 @@ use api_types::{ElementPlan, PackagePlan, PlanAction};
 
 use crate::logic::display::BadgeKind;
 
-/// Whether applying the element would change anything (only those can be picked).
+/// Whether applying the element would change anything and may (only those can be picked).
 pub fn selectable(element: &ElementPlan) -> bool {
-    matches!(element.action, PlanAction::Create | PlanAction::Update | PlanAction::Conflict)
+    element.blocked.is_none()
+        && matches!(element.action, PlanAction::Create | PlanAction::Update | PlanAction::Conflict)
 }
 
 /// What a new plan starts with ticked: every element that would change.
@@ -155,7 +156,15 @@ mod tests {
     use super::*;
 
     fn element(id: &str, action: PlanAction) -> ElementPlan {
-        ElementPlan { id: id.to_owned(), action, fields: vec![], files: vec![], secrets: vec![] }
+        ElementPlan {
+            id: id.to_owned(),
+            action,
+            fields: vec![],
+            files: vec![],
+            secrets: vec![],
+            locked: false,
+            blocked: None,
+        }
     }
 
     fn plan(elements: Vec<ElementPlan>) -> PackagePlan {
@@ -177,6 +186,10 @@ mod tests {
             element("function:c", PlanAction::Conflict),
             element("function:d", PlanAction::Orphan),
         ]);
+        let mut blocked = element("function:e", PlanAction::Update);
+        blocked.blocked = Some("locked here by key k".into());
+        let mut plan = plan;
+        plan.elements.push(blocked);
         let mut selected = default_selection(&plan);
         assert_eq!(selected.iter().map(String::as_str).collect::<Vec<_>>(), ["function:a", "function:c"]);
         assert_eq!(select_param(&plan, &selected), None);

@@ -195,6 +195,7 @@ async fn a_restart_while_initializing_leaves_no_function_stuck() {
         active_version: None,
         created_at: now,
         updated_at: now,
+        locked_by: None,
     };
     let version = stratus_core::store::VersionRow {
         access: Default::default(),
