@@ -58,9 +58,29 @@ pub struct ElementPlan {
     /// exported, and only a package signed by the same key changes it.
     #[serde(default)]
     pub locked: bool,
-    /// Why it cannot be applied (locked here by another key; a lock without a trusted signer).
+    /// Why it cannot be applied (locked here by another key; a lock without a trusted signer;
+    /// a configuration value this instance cannot resolve).
     #[serde(default)]
     pub blocked: Option<String>,
+    /// A configuration element: its value here and what it resolved to.
+    #[serde(default)]
+    pub config: Option<ConfigValue>,
+}
+
+/// A configuration element's value on the importing instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConfigValue {
+    /// `vcd:vapp-template`, `vcd:vapp`, `vcd:edge-gateway`, `vcd:lb-pool`, `url`, `string`, `int`.
+    pub kind: String,
+    /// The instance's environment, whose value was taken (else the `default` one).
+    pub environment: String,
+    /// The value for it (a vCD object's name for the `vcd:` types); none: the package has none.
+    pub value: Option<String>,
+    /// What it resolved to here (the vCD object's id; a pool's name); none: not resolved.
+    pub resolved: Option<String>,
+    /// Why it did not resolve.
+    pub problem: Option<String>,
 }
 
 /// Who signed a package, by the principal this instance's trust store gives the key.

@@ -35,6 +35,9 @@ pub struct Config {
     pub jobs_amqp_url: Option<String>,
     /// The RabbitMQ queue's name (with `.retry` and `.dead` beside it).
     pub jobs_queue: String,
+    /// This instance's environment (`dev`, `test`, `prod`…): which value of a package's
+    /// configuration elements it takes (else their `default`), and the one its exports write.
+    pub environment: String,
 }
 
 /// Default number of sandbox workers: two per core, at least four.
@@ -59,6 +62,7 @@ impl Config {
             jobs: Default::default(),
             jobs_amqp_url: None,
             jobs_queue: "stratus.jobs".into(),
+            environment: "default".into(),
         }
     }
 

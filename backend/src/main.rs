@@ -76,6 +76,10 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "STRATUS_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// This instance's environment (`dev`, `test`, `prod`…): which value of a package's
+    /// configuration elements it takes (else their `default`); exports write it.
+    #[arg(long, env = "STRATUS_ENVIRONMENT", default_value = "default")]
+    environment: String,
     /// Serve the web UI from this directory instead of the copy built into the binary (for UI
     /// development: `cargo xtask build` writes target/web).
     #[arg(long, env = "STRATUS_WEB_DIR")]
@@ -330,6 +334,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.auth.mode = args.auth;
     config.auth.cache_ttl = std::time::Duration::from_secs(args.vcd_auth_cache_secs);
     config.cors_origins = args.cors_origins;
+    config.environment = args.environment;
     config.autoscale.lease_ttl = std::time::Duration::from_secs(args.autoscale_lease_secs.max(1));
     args.replicas.apply(&mut config);
     let store = open_store(&config).await?;

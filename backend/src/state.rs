@@ -12,6 +12,7 @@ use stratus_core::cluster::Cluster;
 use stratus_core::functions::Functions;
 use stratus_core::functions::jobs::AsyncJobs;
 use stratus_core::orgs::Orgs;
+use stratus_core::packages::Packages;
 use stratus_core::showback::Showback;
 use stratus_core::showback::collectors::Collectors;
 use stratus_core::vcd::VcdGateway;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub showback: Arc<Showback>,
     /// Autoscale rules and their actions (the server also ticks its loop).
     pub autoscale: Arc<Autoscale>,
+    /// Content packages: export, plan, apply, rollback.
+    pub packages: Arc<Packages>,
 }
 
 impl AppState {
@@ -81,7 +84,20 @@ impl AppState {
         };
         let autoscale = Autoscale::new(store.clone(), vcd, config.autoscale.clone());
         let orgs = Orgs::new(store.clone());
-        Ok(Self { config: Arc::new(config), store, auth, metrics, orgs, functions, jobs, cluster, showback, autoscale })
+        let packages = Packages::new(store.clone(), functions.clone(), autoscale.clone(), config.environment.clone());
+        Ok(Self {
+            config: Arc::new(config),
+            store,
+            auth,
+            metrics,
+            orgs,
+            functions,
+            jobs,
+            cluster,
+            showback,
+            autoscale,
+            packages,
+        })
     }
 
     /// Replaces how callers are authenticated (the vCD session mode plugs in here).

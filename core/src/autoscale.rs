@@ -11,6 +11,7 @@ mod convert;
 pub mod engine;
 mod error;
 mod evaluate;
+mod import;
 mod journal;
 pub mod rules;
 mod service;
@@ -19,5 +20,15 @@ pub mod vcd;
 pub mod vm_hours;
 
 pub use error::AutoscaleError;
+
+/// A stored rule's definition (for packages).
+pub fn rule_spec(row: &crate::store::RuleRow) -> Result<api_types::RuleSpec, AutoscaleError> {
+    convert::spec(row)
+}
+
+/// The names of a stored rule's vCD objects (for packages).
+pub fn rule_targets(row: &crate::store::RuleRow) -> Result<api_types::RuleTargets, AutoscaleError> {
+    convert::targets(row)
+}
 pub use service::{Autoscale, AutoscaleConfig};
 pub use signals::{AlertCredentials, alert_signal};

@@ -6,10 +6,14 @@
 
 mod apply;
 mod plan;
+mod rules;
+mod service;
 
 pub use api_types::PlanAction as Action;
-pub use apply::{apply_archive, drift, rollback};
+pub use apply::drift;
 pub use plan::{Plan, plan};
+pub use rules::ConfigFile;
+pub use service::Packages;
 
 use std::collections::BTreeMap;
 
@@ -87,8 +91,23 @@ pub struct ExportOptions {
     pub lock: Vec<String>,
 }
 
-/// A package of `org`'s functions, each as its serving version.
+/// A package of `org`'s functions, each as its serving version (the CLI's export: a server's
+/// [`Packages::export`] adds the org's autoscale rules).
 pub async fn export_functions(store: &Store, org: &str, options: &ExportOptions) -> Result<Package, PackagesError> {
+    let (content, elements) = function_content(store, org, options).await?;
+    seal_package(org, elements, content)
+}
+
+pub(crate) fn seal_package(org: &str, elements: Vec<Element>, content: Files) -> Result<Package, PackagesError> {
+    Ok(Package::seal(PackageKind::Tenant, &format!("{org} content"), elements, content)?)
+}
+
+/// The files and elements of the org's functions.
+pub(crate) async fn function_content(
+    store: &Store,
+    org: &str,
+    options: &ExportOptions,
+) -> Result<(Files, Vec<Element>), PackagesError> {
     let (names, seal_to) = (&options.functions, options.seal_to.as_deref());
     let heads = store.list_function_heads(org).await?;
     for name in names.iter().chain(&options.lock) {
@@ -123,7 +142,7 @@ pub async fn export_functions(store: &Store, org: &str, options: &ExportOptions)
             locked: options.lock.contains(&head.name),
         });
     }
-    Ok(Package::seal(PackageKind::Tenant, &format!("{org} functions"), elements, content)?)
+    Ok((content, elements))
 }
 
 fn add_function(
@@ -150,9 +169,7 @@ fn add_function(
             file.secrets.insert(name.clone(), "sealed".to_owned());
         }
     }
-    let mut json = serde_json::to_string_pretty(&serde_json::to_value(&file).map_err(invalid)?).map_err(invalid)?;
-    json.push('\n');
-    content.insert(format!("{folder}/function.json"), json.into_bytes());
+    content.insert(format!("{folder}/function.json"), json_bytes(&file)?);
     Ok(())
 }
 
@@ -173,6 +190,13 @@ pub(crate) fn function_file(route: &str, row: &VersionRow) -> FunctionFile {
         form: if row.files.is_some() { "files" } else { "one_file" }.to_owned(),
         main: if row.files.is_some() { row.main.clone() } else { None },
     }
+}
+
+/// A package's JSON file: keys sorted, two-space indent, a final newline.
+pub(crate) fn json_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>, PackagesError> {
+    let mut json = serde_json::to_string_pretty(&serde_json::to_value(value).map_err(invalid)?).map_err(invalid)?;
+    json.push('\n');
+    Ok(json.into_bytes())
 }
 
 fn invalid(error: serde_json::Error) -> PackagesError {
@@ -223,16 +247,6 @@ pub(crate) async fn open(store: &Store, org: &str, archive: &[u8]) -> Result<Ope
     let digest = hex::encode(Sha256::digest(package.manifest_bytes()?));
     let warnings = verified.warnings.iter().map(ToString::to_string).collect();
     Ok(Opened { package, digest, signers: apply::signers(verified.signers), warnings })
-}
-
-/// Reads an archive, verifies it for `org` and plans its import (nothing is written).
-pub async fn plan_archive(store: &Store, org: &str, archive: &[u8]) -> Result<Plan, PackagesError> {
-    let opened = open(store, org, archive).await?;
-    let keys: Vec<String> = opened.signers.iter().map(|s| s.key_id.clone()).collect();
-    let mut plan = plan(store, org, &opened.package, &keys).await?;
-    plan.signers = opened.signers;
-    plan.warnings = opened.warnings;
-    Ok(plan)
 }
 
 /// This instance's key for sealed secret values (made on first use, shared by replicas).

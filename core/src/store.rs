@@ -44,7 +44,7 @@ pub use functions::{FunctionHead, VersionRow, WriteError};
 pub use invocations::InvocationRow;
 pub use orgs::OrgRow;
 pub use package_keys::PackageKeyRow;
-pub use package_releases::{ImportWrite, ReleaseRow};
+pub use package_releases::{ImportWrite, ReleaseRow, RuleWrite};
 pub use showback_budget::BudgetRow;
 pub use showback_collectors::{CollectorRow, RunRow};
 pub use showback_metering::DAY_MS;

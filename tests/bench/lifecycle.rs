@@ -37,11 +37,10 @@ pub async fn run() {
     println!("== content packages: {FUNCTIONS} functions ==");
     let mut server = BenchServer::start("stratus-bench-lifecycle", false).await;
     let (client, base, token) = (server.client.clone(), server.base.clone(), server.token.clone());
-    server
-        .set_limits(json!({"max_memory_mb": 256, "max_timeout_ms": 30000, "default_memory_mb": 64,
-            "default_timeout_ms": 5000, "max_concurrency": 64, "max_function_concurrency": 32,
-            "max_request_bytes": 6291456, "max_response_bytes": 6291456, "max_functions": 1000}))
-        .await;
+    let limits = json!({"max_memory_mb": 256, "max_timeout_ms": 30000, "default_memory_mb": 64,
+        "default_timeout_ms": 5000, "max_concurrency": 64, "max_function_concurrency": 32,
+        "max_request_bytes": 6291456, "max_response_bytes": 6291456, "max_functions": 1000});
+    server.set_limits(limits.clone()).await;
     let started = Instant::now();
     for i in 0..FUNCTIONS {
         let name = format!("fn{i:03}");
@@ -88,7 +87,62 @@ pub async fn run() {
     .await;
     let updates = plan.elements.iter().filter(|e| e.action == stratus_core::packages::Action::Update).count();
     println!("plan found {updates} update(s) among {} elements", plan.elements.len());
-    println!("(autoscale rules in packages and apply are not built yet: no figures for them)");
+    let mut changed =
+        stratus_core::packages::export_functions(&store, "acme", &Default::default()).await.expect("export");
+    changed.sign(&key).expect("sign");
+    let changed = changed.to_archive().expect("archive");
+    apply_figures(&server, &limits, &archive, &changed).await;
+    println!("(autoscale rules in packages are not built yet: no figures for them)");
     store.close().await;
     server.stop().await;
+}
+
+/// Plan and apply over the API, as `stratus package apply` does: the package into an empty org
+/// (500 functions compiled and written in one transaction; a new org each round), then into an
+/// org that has it, alternating with the package where one function differs.
+async fn apply_figures(server: &BenchServer, limits: &serde_json::Value, archive: &[u8], changed: &[u8]) {
+    let (mut plans, mut applies) = (Vec::new(), Vec::new());
+    let mut last = None;
+    for round in 0..3 {
+        let org = format!("prod{round}");
+        let token = server.tenant_token(&org);
+        server.set_org_limits(&org, limits).await;
+        let (plan, apply) = plan_and_apply(server, &org, &token, archive, FUNCTIONS as u64).await;
+        plans.push(plan);
+        applies.push(apply);
+        last = Some((org, token));
+    }
+    println!("{:<34} {}", "plan over the API, 500 creates", Summary::of(&mut plans));
+    println!("{:<34} {}", "apply 500 creates (compile + tx)", Summary::of(&mut applies));
+    let (org, token) = last.expect("a round");
+    let (mut plans, mut applies) = (Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let package = if round % 2 == 0 { changed } else { archive };
+        let (plan, apply) = plan_and_apply(server, &org, &token, package, 1).await;
+        plans.push(plan);
+        applies.push(apply);
+    }
+    println!("{:<34} {}", "plan over the API, 1 of 500 changed", Summary::of(&mut plans));
+    println!("{:<34} {}", "apply, 1 of 500 changed", Summary::of(&mut applies));
+}
+
+async fn plan_and_apply(
+    server: &BenchServer,
+    org: &str,
+    token: &str,
+    archive: &[u8],
+    expect: u64,
+) -> (Duration, Duration) {
+    let url = |path: &str| format!("{}/api/org/{org}/packages/{path}", server.base);
+    let started = Instant::now();
+    let plan = server.client.post(url("plan")).bearer_auth(token).body(archive.to_vec()).send().await.expect("plan");
+    let plan: serde_json::Value = plan.json().await.expect("a plan");
+    let planned = started.elapsed();
+    let fingerprint = plan["fingerprint"].as_str().expect("a fingerprint").to_owned();
+    let started = Instant::now();
+    let apply = server.client.post(url("apply")).query(&[("plan", fingerprint)]).bearer_auth(token);
+    let done: serde_json::Value = apply.body(archive.to_vec()).send().await.expect("apply").json().await.expect("json");
+    let applied = started.elapsed();
+    assert_eq!(done["changed"].as_u64(), Some(expect), "{done}");
+    (planned, applied)
 }

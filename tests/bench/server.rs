@@ -33,6 +33,12 @@ fn spawn(data_dir: &Path, port: u16) -> Child {
         .expect("start stratus")
 }
 
+/// `stratus token create ARGS --data-dir DIR`: the token.
+fn mint(data_dir: &str, args: &[&str]) -> String {
+    let out = harness::process::run_stratus(&[&["token", "create"], args, &["--data-dir", data_dir]].concat(), &[]);
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
 pub(crate) struct BenchServer {
     pub(crate) data: tempfile::TempDir,
     port: u16,
@@ -50,11 +56,7 @@ impl BenchServer {
     pub(crate) async fn start(prefix: &str, keep: bool) -> BenchServer {
         let data = tempfile::Builder::new().prefix(prefix).disable_cleanup(keep).tempdir().expect("temp dir");
         let data_dir = data.path().to_str().unwrap();
-        let token = |args: &[&str]| {
-            let out =
-                harness::process::run_stratus(&[&["token", "create"], args, &["--data-dir", data_dir]].concat(), &[]);
-            String::from_utf8(out.stdout).unwrap().trim().to_owned()
-        };
+        let token = |args: &[&str]| mint(data_dir, args);
         let (tenant, provider) = (token(&["--org", "acme", "--role", "tenant-admin"]), token(&["--role", "provider"]));
         let port = free_port();
         let mut server = BenchServer {
@@ -84,8 +86,17 @@ impl BenchServer {
 
     /// Sets acme's function limits (provider API).
     pub(crate) async fn set_limits(&self, limits: serde_json::Value) {
-        let url = format!("{}/api/provider/orgs/acme/limits", self.base);
-        let put = self.client.put(url).bearer_auth(&self.provider).json(&limits).send().await.expect("limits");
-        assert!(put.status().is_success(), "setting acme's limits: {}", put.status());
+        self.set_org_limits("acme", &limits).await;
+    }
+
+    pub(crate) async fn set_org_limits(&self, org: &str, limits: &serde_json::Value) {
+        let url = format!("{}/api/provider/orgs/{org}/limits", self.base);
+        let put = self.client.put(url).bearer_auth(&self.provider).json(limits).send().await.expect("limits");
+        assert!(put.status().is_success(), "setting {org}'s limits: {}", put.status());
+    }
+
+    /// A tenant-admin token of `org` (made with the org, through the CLI).
+    pub(crate) fn tenant_token(&self, org: &str) -> String {
+        mint(self.data.path().to_str().unwrap(), &["--org", org, "--role", "tenant-admin"])
     }
 }

@@ -68,7 +68,7 @@ async fn a_package_is_planned_picked_and_applied_in_the_browser() {
     assert_eq!(body, "v1");
     assert_eq!(call(&prod, &token, "GET", "/api/org/acme/fresh", None).await.status(), 404);
     let row = browser.wait_for("#release-table tr[data-release='1']", "release 1 listed").await.text().await.unwrap();
-    assert!(row.contains("acme functions") && row.contains("alice@dev"), "{row}");
+    assert!(row.contains("acme content") && row.contains("alice@dev"), "{row}");
 
     // The export dialog lists every function, all ticked.
     browser.find("#export-package").await.click().await.unwrap();

@@ -63,7 +63,7 @@ async fn export(
         seal_to: query.seal_to.clone(),
         lock: list(&query.lock),
     };
-    let package = packages::export_functions(&state.store, &scope.org, &options).await?;
+    let package = state.packages.export(&scope.org, &options).await?;
     let archive = package.to_archive().map_err(PackagesError::from)?;
     let disposition = format!("attachment; filename=\"{}.stratus\"", scope.org);
     Ok((
@@ -92,7 +92,7 @@ async fn recipient(State(state): State<AppState>, _scope: OrgScope) -> ApiResult
     responses((status = 200, body = PackagePlan), (status = 404, body = api_types::ErrorBody),
               (status = 413, body = api_types::ErrorBody), (status = 422, body = api_types::ErrorBody)))]
 async fn plan(State(state): State<AppState>, scope: OrgScope, body: Bytes) -> ApiResult<Json<PackagePlan>> {
-    let plan = packages::plan_archive(&state.store, &scope.org, &body).await?;
+    let plan = state.packages.plan_archive(&scope.org, &body).await?;
     Ok(Json(plan))
 }
 
@@ -115,9 +115,7 @@ async fn apply(
     body: Bytes,
 ) -> ApiResult<Json<ApplyResult>> {
     let select: Option<Vec<String>> = query.select.map(|s| s.split(',').map(str::to_owned).collect());
-    let result =
-        packages::apply_archive(&state.functions, &state.store, &scope.org, &body, &query.plan, select.as_deref())
-            .await?;
+    let result = state.packages.apply_archive(&scope.org, &body, &query.plan, select.as_deref()).await?;
     Ok(Json(result))
 }
 
@@ -140,7 +138,7 @@ async fn rollback(
     Path(path): Path<(String, i64)>,
 ) -> ApiResult<Json<ApplyResult>> {
     let number = path.1;
-    Ok(Json(packages::rollback(&state.functions, &state.store, &scope.org, number).await?))
+    Ok(Json(state.packages.rollback(&scope.org, number).await?))
 }
 
 /// The elements edited on this instance since the release that last set them.

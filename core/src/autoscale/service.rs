@@ -250,7 +250,7 @@ impl Autoscale {
         convert::rule(row, last.first(), samples)
     }
 
-    async fn validate(&self, org: &str, spec: &RuleSpec) -> Result<api_types::RuleTargets, AutoscaleError> {
+    pub(super) async fn validate(&self, org: &str, spec: &RuleSpec) -> Result<api_types::RuleTargets, AutoscaleError> {
         let errors = rules::check_spec(spec);
         if !errors.is_empty() {
             return Err(AutoscaleError::Invalid(errors));
@@ -286,7 +286,7 @@ impl Autoscale {
     }
 }
 
-fn normalize(mut spec: RuleSpec) -> RuleSpec {
+pub(super) fn normalize(mut spec: RuleSpec) -> RuleSpec {
     spec.name = spec.name.trim().to_owned();
     spec.protected_vms.sort();
     spec.protected_vms.dedup();

@@ -9,45 +9,93 @@ use api_types::{ApplyResult, ErrorDetail, FunctionSpec, PackageSigner, PlanActio
 use package::{ElementKind, Package};
 
 use super::plan::{FunctionImport, History, analyse};
-use super::{FunctionFile, ONE_FILE, PackagesError, open};
+use super::rules::{RuleImport, prepare_rules};
+use super::{FunctionFile, ONE_FILE, Packages, PackagesError, open};
 use crate::dates::now_millis;
 use crate::functions::{FunctionError, Functions};
-use crate::store::{ImportWrite, ReleaseRow, Store, WriteError};
+use crate::store::{ImportWrite, ReleaseRow, RuleWrite, Store, WriteError};
 
-/// Verifies `archive`, plans it again, and applies the `select`ed elements (all when `None`)
-/// if the plan's `fingerprint` is still what the target shows.
-pub async fn apply_archive(
+impl Packages {
+    /// Verifies `archive`, plans it again, and applies the `select`ed elements (all when
+    /// `None`) if the plan's `fingerprint` is still what the target shows.
+    pub async fn apply_archive(
+        &self,
+        org: &str,
+        archive: &[u8],
+        fingerprint: &str,
+        select: Option<&[String]>,
+    ) -> Result<ApplyResult, PackagesError> {
+        let opened = open(&self.store, org, archive).await?;
+        let keys: Vec<String> = opened.signers.iter().map(|s| s.key_id.clone()).collect();
+        let analysis = analyse(self.here(), org, &opened.package, &keys).await?;
+        let selected = selection(&opened.package, select)?;
+        let blocked: Vec<ErrorDetail> = analysis
+            .plan
+            .elements
+            .iter()
+            .filter(|e| selected.contains(&e.id))
+            .filter_map(|e| Some(ErrorDetail::field(e.id.clone(), e.blocked.clone()?)))
+            .collect();
+        if !blocked.is_empty() {
+            return Err(PackagesError::Unapplicable(blocked));
+        }
+        let chosen: Vec<&FunctionImport> = analysis.functions.iter().filter(|f| selected.contains(&f.id)).collect();
+        let changing: Vec<&FunctionImport> = chosen.iter().copied().filter(|f| f.action != Action::Unchanged).collect();
+        let rules: Vec<&RuleImport> =
+            analysis.rules.iter().filter(|r| selected.contains(&r.id) && r.action != Action::Unchanged).collect();
+        if changing.is_empty() && rules.is_empty() {
+            return Ok(ApplyResult { changed: 0, release: None });
+        }
+        if analysis.plan.fingerprint != fingerprint {
+            return Err(PackagesError::StalePlan(
+                "the org changed since this plan was made (or the plan is of another package): plan again".to_owned(),
+            ));
+        }
+        let writes = prepare_functions(&self.functions, &self.store, org, &changing, &keys).await?;
+        let rule_writes = prepare_rules(&self.autoscale, org, &rules).await?;
+        let mut elements: Vec<ReleaseElement> = chosen
+            .iter()
+            .map(|f| {
+                let written = writes.iter().find(|w| w.row.name == f.name);
+                let version = written.map(|w| w.row.version).or(f.current.as_ref().map(|c| c.version));
+                ReleaseElement { id: f.id.clone(), action: f.action, version, route: Some(f.wanted.route.clone()) }
+            })
+            .collect();
+        elements.extend(rules.iter().map(|r| ReleaseElement {
+            id: r.id.clone(),
+            action: r.action,
+            version: None,
+            route: None,
+        }));
+        let release = ReleaseRow {
+            org: org.to_owned(),
+            number: 0,
+            package_name: analysis.plan.package.clone(),
+            digest: opened.digest,
+            signers: opened.signers,
+            elements,
+            rollback_of: None,
+            created_at: now_millis(),
+        };
+        let old_routes: Vec<String> =
+            changing.iter().filter_map(|f| f.head.as_ref().map(|h| h.route.clone())).collect();
+        let result = commit(&self.functions, &writes, &rule_writes, release, &old_routes).await?;
+        if let Some(release) = &result.release {
+            let rows: Vec<_> = rule_writes.into_iter().map(|w| w.row).collect();
+            self.autoscale.imported(&rows, release.number).await;
+        }
+        Ok(result)
+    }
+}
+
+/// Every changing function validated and compiled as its next version; nothing is written.
+async fn prepare_functions(
     functions: &Functions,
     store: &Store,
     org: &str,
-    archive: &[u8],
-    fingerprint: &str,
-    select: Option<&[String]>,
-) -> Result<ApplyResult, PackagesError> {
-    let opened = open(store, org, archive).await?;
-    let keys: Vec<String> = opened.signers.iter().map(|s| s.key_id.clone()).collect();
-    let analysis = analyse(store, org, &opened.package, &keys).await?;
-    let selected = selection(&opened.package, select)?;
-    let blocked: Vec<ErrorDetail> = analysis
-        .plan
-        .elements
-        .iter()
-        .filter(|e| selected.contains(&e.id))
-        .filter_map(|e| Some(ErrorDetail::field(e.id.clone(), e.blocked.clone()?)))
-        .collect();
-    if !blocked.is_empty() {
-        return Err(PackagesError::Unapplicable(blocked));
-    }
-    let chosen: Vec<&FunctionImport> = analysis.functions.iter().filter(|f| selected.contains(&f.id)).collect();
-    let changing: Vec<&FunctionImport> = chosen.iter().copied().filter(|f| f.action != Action::Unchanged).collect();
-    if changing.is_empty() {
-        return Ok(ApplyResult { changed: 0, release: None });
-    }
-    if analysis.plan.fingerprint != fingerprint {
-        return Err(PackagesError::StalePlan(
-            "the org changed since this plan was made (or the plan is of another package): plan again".to_owned(),
-        ));
-    }
+    changing: &[&FunctionImport],
+    keys: &[String],
+) -> Result<Vec<ImportWrite>, PackagesError> {
     let limits = functions.stored_org_limits(org).await?;
     let creating = changing.iter().filter(|f| f.head.is_none()).count();
     let existing = store.count_functions(org).await? as usize;
@@ -60,7 +108,7 @@ pub async fn apply_archive(
     }
     let mut writes = Vec::new();
     let mut problems = Vec::new();
-    for import in &changing {
+    for import in changing {
         // Each slot keeps the value this instance has for it, unless the package brings one
         // sealed to this instance.
         let secrets: BTreeMap<String, String> = import
@@ -88,80 +136,57 @@ pub async fn apply_archive(
             Err(other) => return Err(PackagesError::Invalid(other.to_string())),
         }
     }
-    if !problems.is_empty() {
-        return Err(PackagesError::Unapplicable(problems));
-    }
-    let elements = chosen
-        .iter()
-        .map(|f| {
-            let written = writes.iter().find(|w| w.row.name == f.name);
-            let version = written.map(|w| w.row.version).or(f.current.as_ref().map(|c| c.version));
-            ReleaseElement { id: f.id.clone(), action: f.action, version, route: Some(f.wanted.route.clone()) }
-        })
-        .collect();
-    let release = ReleaseRow {
-        org: org.to_owned(),
-        number: 0,
-        package_name: analysis.plan.package.clone(),
-        digest: opened.digest,
-        signers: opened.signers,
-        elements,
-        rollback_of: None,
-        created_at: now_millis(),
-    };
-    let old_routes: Vec<String> = changing.iter().filter_map(|f| f.head.as_ref().map(|h| h.route.clone())).collect();
-    commit(functions, &writes, release, &old_routes).await
+    if problems.is_empty() { Ok(writes) } else { Err(PackagesError::Unapplicable(problems)) }
 }
 
-/// Makes the functions of release `number` serve the versions it left, as a new release.
-pub async fn rollback(
-    functions: &Functions,
-    store: &Store,
-    org: &str,
-    number: i64,
-) -> Result<ApplyResult, PackagesError> {
-    let target = store
-        .release(org, number)
-        .await?
-        .ok_or_else(|| PackagesError::NotFound(format!("org {org} has no release {number}")))?;
-    let heads: BTreeMap<String, _> =
-        store.list_function_heads(org).await?.into_iter().map(|h| (h.name.clone(), h)).collect();
-    let (mut writes, mut elements, mut old_routes) = (Vec::new(), Vec::new(), Vec::new());
-    for element in &target.elements {
-        let (Some(version), Some(name)) = (element.version, element.id.strip_prefix("function:")) else { continue };
-        let Some(head) = heads.get(name) else {
-            return Err(PackagesError::Conflict(format!(
-                "function '{name}' was deleted after release {number}; it cannot be rolled back"
-            )));
-        };
-        let route = element.route.clone().unwrap_or_else(|| head.route.clone());
-        if head.active_version == Some(version) && head.latest_version == version && head.route == route {
-            elements.push(ReleaseElement { action: Action::Unchanged, ..element.clone() });
-            continue;
-        }
-        let old = store
-            .get_version(org, name, version)
+impl Packages {
+    /// Makes the functions of release `number` serve the versions it left, as a new release
+    /// (rules are not rolled back: their earlier definitions are not kept).
+    pub async fn rollback(&self, org: &str, number: i64) -> Result<ApplyResult, PackagesError> {
+        let (functions, store) = (&self.functions, &self.store);
+        let target = store
+            .release(org, number)
             .await?
-            .ok_or_else(|| PackagesError::NotFound(format!("version {version} of '{name}' is gone")))?;
-        let row = functions.prepare_copy(&old, head.latest_version + 1).await.map_err(|e| match e {
-            FunctionError::Invalid(details) => PackagesError::Unapplicable(details),
-            other => PackagesError::Invalid(other.to_string()),
-        })?;
-        elements.push(ReleaseElement {
-            id: element.id.clone(),
-            action: Action::Update,
-            version: Some(row.version),
-            route: Some(route.clone()),
-        });
-        old_routes.push(head.route.clone());
-        let locked_by = head.locked_by.clone();
-        writes.push(ImportWrite { route, row, expected_latest: Some(head.latest_version), locked_by });
+            .ok_or_else(|| PackagesError::NotFound(format!("org {org} has no release {number}")))?;
+        let heads: BTreeMap<String, _> =
+            store.list_function_heads(org).await?.into_iter().map(|h| (h.name.clone(), h)).collect();
+        let (mut writes, mut elements, mut old_routes) = (Vec::new(), Vec::new(), Vec::new());
+        for element in &target.elements {
+            let (Some(version), Some(name)) = (element.version, element.id.strip_prefix("function:")) else { continue };
+            let Some(head) = heads.get(name) else {
+                return Err(PackagesError::Conflict(format!(
+                    "function '{name}' was deleted after release {number}; it cannot be rolled back"
+                )));
+            };
+            let route = element.route.clone().unwrap_or_else(|| head.route.clone());
+            if head.active_version == Some(version) && head.latest_version == version && head.route == route {
+                elements.push(ReleaseElement { action: Action::Unchanged, ..element.clone() });
+                continue;
+            }
+            let old = store
+                .get_version(org, name, version)
+                .await?
+                .ok_or_else(|| PackagesError::NotFound(format!("version {version} of '{name}' is gone")))?;
+            let row = functions.prepare_copy(&old, head.latest_version + 1).await.map_err(|e| match e {
+                FunctionError::Invalid(details) => PackagesError::Unapplicable(details),
+                other => PackagesError::Invalid(other.to_string()),
+            })?;
+            elements.push(ReleaseElement {
+                id: element.id.clone(),
+                action: Action::Update,
+                version: Some(row.version),
+                route: Some(route.clone()),
+            });
+            old_routes.push(head.route.clone());
+            let locked_by = head.locked_by.clone();
+            writes.push(ImportWrite { route, row, expected_latest: Some(head.latest_version), locked_by });
+        }
+        if writes.is_empty() {
+            return Ok(ApplyResult { changed: 0, release: None });
+        }
+        let release = ReleaseRow { number: 0, elements, rollback_of: Some(number), created_at: now_millis(), ..target };
+        commit(functions, &writes, &[], release, &old_routes).await
     }
-    if writes.is_empty() {
-        return Ok(ApplyResult { changed: 0, release: None });
-    }
-    let release = ReleaseRow { number: 0, elements, rollback_of: Some(number), created_at: now_millis(), ..target };
-    commit(functions, &writes, release, &old_routes).await
 }
 
 /// The elements edited on this instance since the release that last set them.
@@ -187,12 +212,13 @@ pub async fn drift(store: &Store, org: &str) -> Result<Vec<api_types::Drift>, Pa
 async fn commit(
     functions: &Functions,
     writes: &[ImportWrite],
+    rules: &[RuleWrite],
     mut release: ReleaseRow,
     old_routes: &[String],
 ) -> Result<ApplyResult, PackagesError> {
-    release.number = functions.commit_release(writes, &release, old_routes).await.map_err(|e| match e {
+    release.number = functions.commit_release(writes, rules, &release, old_routes).await.map_err(|e| match e {
         WriteError::Raced | WriteError::NameTaken(_) => {
-            PackagesError::StalePlan("a function changed while the package was being applied: plan again".to_owned())
+            PackagesError::StalePlan("the org changed while the package was being applied: plan again".to_owned())
         }
         WriteError::RouteTaken(route, owner) => PackagesError::Unapplicable(vec![ErrorDetail::field(
             "route",
@@ -201,7 +227,8 @@ async fn commit(
         WriteError::Db(e) => PackagesError::Store(e),
         other => PackagesError::Invalid(other.to_string()),
     })?;
-    Ok(ApplyResult { changed: writes.len() as u32, release: Some(super::release_dto(release)) })
+    let changed = (writes.len() + rules.len()) as u32;
+    Ok(ApplyResult { changed, release: Some(super::release_dto(release)) })
 }
 
 /// The ids to apply: `select`, or every element; each must be in the package, and whatever a
@@ -225,8 +252,13 @@ fn selection(package: &Package, select: Option<&[String]>) -> Result<BTreeSet<St
             ));
         }
     }
-    if manifest.elements.iter().any(|e| e.kind != ElementKind::Function && selected.contains(&e.id())) {
-        problems.push(ErrorDetail::field("select", "this Stratus applies function elements only"));
+    let applies =
+        |kind: ElementKind| matches!(kind, ElementKind::Function | ElementKind::AutoscaleRule | ElementKind::Config);
+    if manifest.elements.iter().any(|e| !applies(e.kind) && selected.contains(&e.id())) {
+        problems.push(ErrorDetail::field(
+            "select",
+            "this Stratus applies functions, autoscale rules and configuration elements only",
+        ));
     }
     if problems.is_empty() { Ok(selected) } else { Err(PackagesError::Unapplicable(problems)) }
 }

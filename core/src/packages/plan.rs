@@ -12,7 +12,9 @@ use similar::TextDiff;
 
 use sha2::{Digest as _, Sha256};
 
+use super::rules::{RuleImport, plan_rules};
 use super::{FunctionFile, ONE_FILE, PackagesError};
+use crate::autoscale::Autoscale;
 use crate::store::{FunctionHead, ReleaseRow, Store, VersionRow};
 
 /// What importing a package into an org would do (its signers are filled in by the caller,
@@ -36,24 +38,37 @@ pub(super) struct FunctionImport {
     pub(super) current: Option<VersionRow>,
 }
 
-/// The plan and, for applying it, each function element as read.
+/// The plan and, for applying it, each function and rule element as read.
 pub(super) struct Analysis {
     pub(super) plan: Plan,
     pub(super) functions: Vec<FunctionImport>,
+    pub(super) rules: Vec<RuleImport>,
+}
+
+/// Where a plan is made: the database, and (in a server) the org's vCD and this instance's
+/// environment, which configuration elements are resolved with.
+#[derive(Clone, Copy)]
+pub(super) struct Here<'a> {
+    pub(super) store: &'a Store,
+    pub(super) autoscale: Option<&'a Autoscale>,
+    pub(super) environment: &'a str,
 }
 
 /// The plan of importing `package` (already verified; `signers`: the ids of the trusted keys
 /// that signed it) into `org`.
+/// Without a vCD view (the CLI), rules and their configuration elements are planned as blocked.
 pub async fn plan(store: &Store, org: &str, package: &Package, signers: &[String]) -> Result<Plan, PackagesError> {
-    Ok(analyse(store, org, package, signers).await?.plan)
+    let here = Here { store, autoscale: None, environment: "default" };
+    Ok(analyse(here, org, package, signers).await?.plan)
 }
 
 pub(super) async fn analyse(
-    store: &Store,
+    here: Here<'_>,
     org: &str,
     package: &Package,
     signers: &[String],
 ) -> Result<Analysis, PackagesError> {
+    let store = here.store;
     let manifest = package.manifest()?;
     let mut heads: BTreeMap<String, FunctionHead> =
         store.list_function_heads(org).await?.into_iter().map(|h| (h.name.clone(), h)).collect();
@@ -84,6 +99,7 @@ pub(super) async fn analyse(
                 secrets: slots(&wanted, &BTreeMap::new(), &sealed),
                 locked: false,
                 blocked: None,
+                config: None,
             },
         };
         lock(&mut planned, element.locked, head.as_ref().and_then(|h| h.locked_by.as_deref()), signers);
@@ -106,6 +122,11 @@ pub(super) async fn analyse(
         });
         elements.push(planned);
     }
+    let (rule_plans, rules, seen) = plan_rules(here.autoscale, here.environment, org, package, &manifest).await?;
+    for (id, updated_at) in seen {
+        fingerprint.update(format!("{id}={updated_at}\n"));
+    }
+    elements.extend(rule_plans);
     let ids: BTreeSet<String> = manifest.elements.iter().map(package::Element::id).collect();
     for orphan in history.last_of_package.iter().filter(|id| !ids.contains(*id)) {
         let empty = ElementPlan {
@@ -116,6 +137,7 @@ pub(super) async fn analyse(
             secrets: vec![],
             locked: false,
             blocked: None,
+            config: None,
         };
         elements.push(empty);
     }
@@ -127,7 +149,7 @@ pub(super) async fn analyse(
         elements,
         fingerprint: hex::encode(fingerprint.finalize()),
     };
-    Ok(Analysis { plan, functions })
+    Ok(Analysis { plan, functions, rules })
 }
 
 /// What earlier releases left: the version each function was set to last, and the elements of
@@ -226,7 +248,7 @@ fn compare(
     } else {
         Action::Update
     };
-    Ok(ElementPlan { id, action, fields, files, secrets, locked: false, blocked: None })
+    Ok(ElementPlan { id, action, fields, files, secrets, locked: false, blocked: None, config: None })
 }
 
 /// Applies what locks say to an element's plan: a change of lock is a change, a locked

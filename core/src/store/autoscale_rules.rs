@@ -25,6 +25,63 @@ pub struct RuleRow {
 const COLUMNS: &str = "rule_id, org_name, name, spec_json, targets_json, vrops_resource, secret_hash, enabled, \
                        current_vms, created_at, updated_at";
 
+/// Inserts a rule; `Ok(false)` when its name is taken in the org.
+pub(super) async fn insert_rule<'c>(exec: impl sqlx::AnyExecutor<'c>, r: &RuleRow) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "insert into autoscale_rule ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    )))
+    .bind(&r.rule_id)
+    .bind(&r.org_name)
+    .bind(&r.name)
+    .bind(&r.spec_json)
+    .bind(&r.targets_json)
+    .bind(&r.vrops_resource)
+    .bind(&r.secret_hash)
+    .bind(i64::from(r.enabled))
+    .bind(r.current_vms)
+    .bind(r.created_at)
+    .bind(r.updated_at)
+    .execute(exec)
+    .await;
+    match done {
+        Ok(_) => Ok(true),
+        Err(e) if super::is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Replaces a rule's definition, only while it was last changed at `expected` when given:
+/// `Some(false)` when the new name is taken by another rule, `None` when the rule changed since
+/// (or is gone).
+pub(super) async fn update_rule<'c>(
+    exec: impl sqlx::AnyExecutor<'c>,
+    r: &RuleRow,
+    expected: Option<i64>,
+) -> Result<Option<bool>, sqlx::Error> {
+    let guard = if expected.is_some() { " and updated_at = $8" } else { "" };
+    let sql = format!(
+        "update autoscale_rule set name = $1, spec_json = $2, targets_json = $3, vrops_resource = $4, \
+         enabled = $5, updated_at = $6 where rule_id = $7{guard}"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&r.name)
+        .bind(&r.spec_json)
+        .bind(&r.targets_json)
+        .bind(&r.vrops_resource)
+        .bind(i64::from(r.enabled))
+        .bind(r.updated_at)
+        .bind(&r.rule_id);
+    if let Some(expected) = expected {
+        query = query.bind(expected);
+    }
+    match query.execute(exec).await {
+        Ok(done) if done.rows_affected() == 0 && expected.is_some() => Ok(None),
+        Ok(_) => Ok(Some(true)),
+        Err(e) if super::is_unique_violation(&e) => Ok(Some(false)),
+        Err(e) => Err(e),
+    }
+}
+
 fn rule_row(row: &AnyRow) -> Result<RuleRow, sqlx::Error> {
     Ok(RuleRow {
         rule_id: row.try_get("rule_id")?,
@@ -44,49 +101,12 @@ fn rule_row(row: &AnyRow) -> Result<RuleRow, sqlx::Error> {
 impl Store {
     /// Inserts a rule; `false` when the org has a rule of that name already.
     pub(crate) async fn insert_rule(&self, r: &RuleRow) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "insert into autoscale_rule ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-        )))
-        .bind(&r.rule_id)
-        .bind(&r.org_name)
-        .bind(&r.name)
-        .bind(&r.spec_json)
-        .bind(&r.targets_json)
-        .bind(&r.vrops_resource)
-        .bind(&r.secret_hash)
-        .bind(i64::from(r.enabled))
-        .bind(r.current_vms)
-        .bind(r.created_at)
-        .bind(r.updated_at)
-        .execute(self.pool())
-        .await;
-        match done {
-            Ok(_) => Ok(true),
-            Err(e) if super::is_unique_violation(&e) => Ok(false),
-            Err(e) => Err(e),
-        }
+        insert_rule(self.pool(), r).await
     }
 
     /// Replaces a rule's definition; `Ok(false)` when the new name is taken by another rule.
     pub(crate) async fn update_rule(&self, r: &RuleRow) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "update autoscale_rule set name = $1, spec_json = $2, targets_json = $3, vrops_resource = $4, \
-             enabled = $5, updated_at = $6 where rule_id = $7",
-        )
-        .bind(&r.name)
-        .bind(&r.spec_json)
-        .bind(&r.targets_json)
-        .bind(&r.vrops_resource)
-        .bind(i64::from(r.enabled))
-        .bind(r.updated_at)
-        .bind(&r.rule_id)
-        .execute(self.pool())
-        .await;
-        match done {
-            Ok(_) => Ok(true),
-            Err(e) if super::is_unique_violation(&e) => Ok(false),
-            Err(e) => Err(e),
-        }
+        update_rule(self.pool(), r, None).await.map(|updated| updated != Some(false))
     }
 
     pub(crate) async fn set_rule_secret(&self, rule_id: &str, secret_hash: &str, now: i64) -> Result<(), sqlx::Error> {

@@ -5,8 +5,9 @@ use api_types::{PackageSigner, ReleaseElement};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
+use super::autoscale_rules::{insert_rule, update_rule};
 use super::functions::{HEAD_COLUMNS, insert_version, route_owner};
-use super::{Store, VersionRow, WriteError};
+use super::{RuleRow, Store, VersionRow, WriteError};
 
 /// A release as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +35,14 @@ pub struct ImportWrite {
     pub locked_by: Option<String>,
 }
 
+/// One autoscale rule a release writes.
+#[derive(Debug, Clone)]
+pub struct RuleWrite {
+    pub row: RuleRow,
+    /// `None`: a new rule; else when the rule was last changed, as the plan saw it.
+    pub expected_updated_at: Option<i64>,
+}
+
 const RELEASE_COLUMNS: &str =
     "org_name, number, package_name, digest, signers_json, elements_json, rollback_of, created_at";
 
@@ -51,11 +60,25 @@ fn release(row: &AnyRow) -> Result<ReleaseRow, sqlx::Error> {
 }
 
 impl Store {
-    /// Writes every version of a release and the release itself in one transaction, each
-    /// function's route switching with it; `Raced` when a function is not as the plan saw it.
+    /// Writes every function version and rule of a release and the release itself in one
+    /// transaction, each function's route switching with it; `Raced` when a function is not as the plan saw it.
     /// Returns the release's number.
-    pub(crate) async fn write_release(&self, writes: &[ImportWrite], release: &ReleaseRow) -> Result<i64, WriteError> {
+    pub(crate) async fn write_release(
+        &self,
+        writes: &[ImportWrite],
+        rules: &[RuleWrite],
+        release: &ReleaseRow,
+    ) -> Result<i64, WriteError> {
         let mut tx = self.begin_write().await?;
+        for rule in rules {
+            let written = match rule.expected_updated_at {
+                None => insert_rule(&mut *tx, &rule.row).await?,
+                Some(expected) => update_rule(&mut *tx, &rule.row, Some(expected)).await? == Some(true),
+            };
+            if !written {
+                return Err(WriteError::Raced);
+            }
+        }
         for write in writes {
             let v = &write.row;
             if let Some(owner) = route_owner(&mut tx, &v.org, &write.route).await?

@@ -164,6 +164,7 @@ mod tests {
             secrets: vec![],
             locked: false,
             blocked: None,
+            config: None,
         }
     }
 

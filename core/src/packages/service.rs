@@ -1,0 +1,51 @@
+//! The packages service of a running server: what needs its functions (compiling), its
+//! autoscale (the org's vCD) and its environment (configuration values).
+
+use std::sync::Arc;
+
+use package::Package;
+
+use super::plan::{Here, Plan, analyse};
+use super::{ExportOptions, PackagesError, open, rules};
+use crate::autoscale::Autoscale;
+use crate::functions::Functions;
+use crate::store::Store;
+
+pub struct Packages {
+    pub(super) store: Store,
+    pub(super) functions: Arc<Functions>,
+    pub(super) autoscale: Arc<Autoscale>,
+    /// Which value of a configuration element this instance takes; exports write it.
+    pub(super) environment: String,
+}
+
+impl Packages {
+    pub fn new(store: Store, functions: Arc<Functions>, autoscale: Arc<Autoscale>, environment: String) -> Arc<Self> {
+        Arc::new(Packages { store, functions, autoscale, environment })
+    }
+
+    pub(super) fn here(&self) -> Here<'_> {
+        Here { store: &self.store, autoscale: Some(&self.autoscale), environment: &self.environment }
+    }
+
+    /// The org's functions (see [`super::export_functions`]) and, in a full export, its
+    /// autoscale rules with the configuration elements their vCD objects become.
+    pub async fn export(&self, org: &str, options: &ExportOptions) -> Result<Package, PackagesError> {
+        let (mut content, mut elements) = super::function_content(&self.store, org, options).await?;
+        if options.functions.is_empty() {
+            let rows = self.autoscale.rule_rows(org).await.map_err(|e| PackagesError::Invalid(e.to_string()))?;
+            rules::export_rules(&rows, &self.environment, &mut content, &mut elements)?;
+        }
+        super::seal_package(org, elements, content)
+    }
+
+    /// Reads an archive, verifies it for `org` and plans its import (nothing is written).
+    pub async fn plan_archive(&self, org: &str, archive: &[u8]) -> Result<Plan, PackagesError> {
+        let opened = open(&self.store, org, archive).await?;
+        let keys: Vec<String> = opened.signers.iter().map(|s| s.key_id.clone()).collect();
+        let mut plan = analyse(self.here(), org, &opened.package, &keys).await?.plan;
+        plan.signers = opened.signers;
+        plan.warnings = opened.warnings;
+        Ok(plan)
+    }
+}
