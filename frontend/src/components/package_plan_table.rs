@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::components::package_diff::PackageDiff;
 use crate::components::status_badge::StatusBadge;
 use crate::logic::display::BadgeKind;
-use crate::logic::package_plan::{action_badge, change_summary, secrets_summary, selectable};
+use crate::logic::package_plan::{change_summary, element_badge, secrets_summary, selectable};
 
 /// The table; `selected` holds the ticked element ids.
 #[component]
@@ -39,7 +39,7 @@ pub fn PackagePlanTable(plan: PackagePlan, selected: RwSignal<BTreeSet<String>>)
 #[component]
 fn PlanRow(element: ElementPlan, selected: RwSignal<BTreeSet<String>>) -> impl IntoView {
     let id = element.id.clone();
-    let (word, kind) = action_badge(element.action);
+    let (word, kind) = element_badge(&element);
     let can_pick = selectable(&element);
     let has_diff = !element.fields.is_empty() || !element.files.is_empty();
     let open = RwSignal::new(false);

@@ -28,6 +28,15 @@ pub fn select_param(plan: &PackagePlan, selected: &BTreeSet<String>) -> Option<S
     Some(ids.join(","))
 }
 
+/// The word and badge of an element's row: its action, or `config` for a configuration
+/// element (nothing is written for it).
+pub fn element_badge(element: &ElementPlan) -> (&'static str, BadgeKind) {
+    match &element.config {
+        Some(_) => ("config", BadgeKind::Info),
+        None => action_badge(element.action),
+    }
+}
+
 /// The word and badge of an action.
 pub fn action_badge(action: PlanAction) -> (&'static str, BadgeKind) {
     match action {
@@ -41,6 +50,14 @@ pub fn action_badge(action: PlanAction) -> (&'static str, BadgeKind) {
 
 /// What the element's row says of it, e.g. `2 settings, 1 file` or `edited here since its release`.
 pub fn change_summary(element: &ElementPlan) -> String {
+    if let Some(config) = &element.config {
+        let value = config.value.as_deref().unwrap_or("—");
+        return match (&config.resolved, &config.problem) {
+            (Some(found), _) if found == value => format!("✓ {} {value}", config.kind),
+            (Some(found), _) => format!("✓ {} {value} → {found}", config.kind),
+            (None, problem) => format!("✗ {}: {}", config.kind, problem.as_deref().unwrap_or("not resolved")),
+        };
+    }
     let mut parts = Vec::new();
     match element.action {
         PlanAction::Unchanged => return "no change".to_owned(),
@@ -219,6 +236,24 @@ mod tests {
         assert_eq!(secrets_summary(&update), Some(("missing: C".to_owned(), BadgeKind::Warning)));
         update.secrets.truncate(1);
         assert_eq!(secrets_summary(&update), Some(("1 kept".to_owned(), BadgeKind::Neutral)));
+    }
+
+    #[test]
+    fn configuration_elements_say_what_they_resolved_to() {
+        let mut config = element("config:web-vapp", PlanAction::Unchanged);
+        config.config = Some(api_types::ConfigValue {
+            kind: "vcd:vapp".into(),
+            environment: "prod".into(),
+            value: Some("web-app".into()),
+            resolved: Some("urn:vcloud:vapp:1".into()),
+            problem: None,
+        });
+        assert_eq!(element_badge(&config), ("config", BadgeKind::Info));
+        assert_eq!(change_summary(&config), "✓ vcd:vapp web-app → urn:vcloud:vapp:1");
+        let value = config.config.as_mut().unwrap();
+        (value.resolved, value.problem) = (None, Some("no vcd:vapp named 'web-app' in this org's vCD".into()));
+        assert_eq!(change_summary(&config), "✗ vcd:vapp: no vcd:vapp named 'web-app' in this org's vCD");
+        assert!(!selectable(&config), "nothing to write for it");
     }
 
     #[test]
