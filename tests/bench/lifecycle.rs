@@ -1,6 +1,7 @@
 //! Content packages: export, archive, verify and plan of an org with 500 functions, and the
-//! plan of that package against a target where 1 of the 500 changed. The server deploys the
-//! functions; the package steps run in-process on the same database, as the CLI runs them.
+//! plan of that package against a target where 1 of the 500 changed (in-process on the same
+//! database, as the CLI runs them); then plan and apply over the server's API, into an empty
+//! org (500 functions compiled and written in one transaction) and with 1 of 500 changed.
 
 use std::time::{Duration, Instant};
 
