@@ -33,8 +33,8 @@ pub use functions::{
 pub use org::{Me, Org, OrgCreate, Role, VCD_TOKEN_HEADER};
 pub use packages::{
     ApplyQuery, ApplyResult, ConfigValue, Drift, ElementPlan, ExportQuery, FieldChange, FileChange, PackageKey,
-    PackageKeyTrust, PackagePlan, PackagePolicy, PackageRecipient, PackageSigner, PlanAction, Release, ReleaseElement,
-    SecretSlot, SignatureMode,
+    PackageKeyTrust, PackagePlan, PackagePolicy, PackageRecipient, PackageSigner, PackageSource, PackageSourceCreate,
+    PlanAction, Release, ReleaseElement, SecretSlot, SignatureMode,
 };
 pub use resources::{FunctionSummary, ListResponse};
 pub use showback::{

@@ -195,6 +195,32 @@ pub struct Drift {
     pub current_version: Option<i64>,
 }
 
+/// Another Stratus this instance pulls packages from (`GET /api/provider/package-sources`,
+/// and tenants' `GET /api/org/{org}/packages/sources`). Its token is never shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PackageSource {
+    pub name: String,
+    /// The source's base URL, e.g. `https://stratus.dev.example.com`.
+    pub url: String,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// Body of `POST /api/provider/package-sources`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PackageSourceCreate {
+    /// 1 to 63 lowercase letters, digits and `-`.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 63, pattern = r"^[a-z0-9][a-z0-9-]{0,62}$"))]
+    pub name: String,
+    /// `http://` or `https://` base URL of the other Stratus.
+    pub url: String,
+    /// A provider token of the source (it reads each org's export there); kept sealed here.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
+    pub token: String,
+}
+
 /// A key this instance trusts to sign packages (`GET /api/provider/package-keys`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -14,6 +14,7 @@ pub(crate) mod functions;
 mod gateway;
 mod openapi;
 mod orgs;
+mod package_sources;
 mod packages;
 mod showback;
 mod svg;
@@ -45,6 +46,7 @@ pub fn app(state: AppState) -> Router {
         .merge(function_events::router())
         .merge(function_keys::router())
         .merge(packages::router())
+        .merge(package_sources::router())
         .merge(gateway::router())
         .split_for_parts();
     openapi::document_errors(&mut spec);

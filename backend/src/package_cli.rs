@@ -299,7 +299,22 @@ async fn checked(
 pub(crate) fn print_plan(plan: &packages::Plan) {
     println!("importing {} into {}:", plan.package, plan.org);
     for element in &plan.elements {
-        println!("  {:<40} {:?}", element.id, element.action);
+        let action = match &element.config {
+            Some(_) => "config".to_owned(),
+            None => format!("{:?}", element.action).to_lowercase(),
+        };
+        let locks = if element.locked { " (locks it)" } else { "" };
+        println!("  {:<40} {action}{locks}", element.id);
+        if let Some(config) = &element.config {
+            let value = config.value.as_deref().unwrap_or("-");
+            match &config.resolved {
+                Some(found) => println!("    {} {value} → {found}", config.kind),
+                None => println!("    {} {value}: not resolved", config.kind),
+            }
+        }
+        if let Some(why) = &element.blocked {
+            println!("    blocked: {why}");
+        }
         for field in &element.fields {
             let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
             println!("    {}: {} → {}", field.field, show(&field.from), show(&field.to));

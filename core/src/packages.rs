@@ -8,12 +8,14 @@ mod apply;
 mod plan;
 mod rules;
 mod service;
+mod sources;
 
 pub use api_types::PlanAction as Action;
 pub use apply::drift;
 pub use plan::{Plan, plan};
 pub use rules::ConfigFile;
 pub use service::Packages;
+pub use sources::{add_source, remove_source, sources};
 
 use std::collections::BTreeMap;
 
@@ -41,6 +43,9 @@ pub enum PackagesError {
     /// The package did not verify: each reason.
     #[error("the package does not verify")]
     Refused(Vec<String>),
+    /// A package source did not answer, refused this instance, or sent too much.
+    #[error("{0}")]
+    Source(String),
     /// The target changed since the plan was made.
     #[error("{0}")]
     StalePlan(String),

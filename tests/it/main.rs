@@ -21,6 +21,7 @@ mod packages_apply;
 mod packages_cli;
 mod packages_processes;
 mod packages_rules;
+mod packages_sources;
 mod packages_ui;
 mod plugin;
 mod replicas;

@@ -254,6 +254,7 @@ impl From<PackagesError> for ApiError {
                 ApiError::Validation { message: "the package does not verify".to_owned(), details }
             }
             PackagesError::StalePlan(m) => ApiError::StalePlan(m),
+            PackagesError::Source(m) => ApiError::Unavailable(m),
             PackagesError::Unapplicable(details) => {
                 ApiError::Validation { message: "the package cannot be applied".to_owned(), details }
             }

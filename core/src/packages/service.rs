@@ -6,7 +6,7 @@ use std::sync::Arc;
 use package::Package;
 
 use super::plan::{Here, Plan, analyse};
-use super::{ExportOptions, PackagesError, open, rules};
+use super::{ExportOptions, PackagesError, open, rules, sources};
 use crate::autoscale::Autoscale;
 use crate::functions::Functions;
 use crate::store::Store;
@@ -37,6 +37,25 @@ impl Packages {
             rules::export_rules(&rows, &self.environment, &mut content, &mut elements)?;
         }
         super::seal_package(org, elements, content)
+    }
+
+    /// Pulls `org`'s export from source `source` and plans it like an uploaded archive.
+    pub async fn plan_source(&self, org: &str, source: &str) -> Result<Plan, PackagesError> {
+        let archive = sources::fetch(&self.store, source, org).await?;
+        self.plan_archive(org, &archive).await
+    }
+
+    /// Pulls `org`'s export from `source` again and applies it; if the source changed since
+    /// the plan, its fingerprint differs and nothing is written (409 `stale_plan`).
+    pub async fn apply_source(
+        &self,
+        org: &str,
+        source: &str,
+        fingerprint: &str,
+        select: Option<&[String]>,
+    ) -> Result<api_types::ApplyResult, PackagesError> {
+        let archive = sources::fetch(&self.store, source, org).await?;
+        self.apply_archive(org, &archive, fingerprint, select).await
     }
 
     /// Reads an archive, verifies it for `org` and plans its import (nothing is written).

@@ -34,6 +34,8 @@ pub fn PackageExport(org: String, on_close: Callback<()>) -> impl IntoView {
         if names.is_empty() || busy.get_untracked() {
             return;
         }
+        // Everything ticked is a full export: the org's autoscale rules come too.
+        let names = if unticked.with_untracked(BTreeSet::is_empty) { Vec::new() } else { names };
         busy.set(true);
         failure.set(None);
         let (api, org) = (api.clone(), org.clone());
@@ -77,7 +79,9 @@ pub fn PackageExport(org: String, on_close: Callback<()>) -> impl IntoView {
             <div class="modal-body">
                 {move || failure.get().map(|error| view! { <ErrorAlert error /> })}
                 <p class="muted">
-                    "Each function travels as the version it serves, with its settings and secret slots (never their values)."
+                    "Each function travels as the version it serves, with its settings and secret slots (never their values). \
+                     With every function ticked, the organization's autoscale rules come too, their vCD objects as \
+                     configuration elements."
                 </p>
                 {move || rows().unwrap_or_else(|| view! { <Spinner label="Loading functions…" /> }.into_any())}
             </div>
