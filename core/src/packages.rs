@@ -5,6 +5,7 @@
 //! here since.
 
 mod apply;
+mod budget;
 mod plan;
 mod rules;
 mod service;

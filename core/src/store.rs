@@ -45,7 +45,7 @@ pub use functions::{FunctionHead, VersionRow, WriteError};
 pub use invocations::InvocationRow;
 pub use orgs::OrgRow;
 pub use package_keys::PackageKeyRow;
-pub use package_releases::{ImportWrite, ReleaseRow, RuleWrite};
+pub use package_releases::{ImportWrite, ReleaseRow, ReleaseWrites, RuleWrite};
 pub use package_sources::SourceRow;
 pub use showback_budget::BudgetRow;
 pub use showback_collectors::{CollectorRow, RunRow};

@@ -2,7 +2,8 @@
 //! own environment: the rule travels without vCD ids, its references become configuration
 //! elements with dev's values; prod has no values of its own at first (the rule is blocked), then
 //! the folder gets prod values (another edge gateway and pool) and prod resolves them by name in
-//! its vCD; a name prod's vCD does not have is a 422 naming the element.
+//! its vCD; a name prod's vCD does not have is a 422 naming the element. The org's budget
+//! travels with them.
 
 use api_types::{ListResponse, Role, Rule, VcdObject};
 use harness::vcd::{fast_autoscale, sim_endpoint};
@@ -82,6 +83,9 @@ async fn rules_travel(db: Db) {
     });
     let r = dev.client.post(dev.url("/api/org/acme/autoscale/rules")).bearer_auth(&dev_token).json(&spec);
     assert_eq!(r.send().await.unwrap().status(), 201);
+    let budget = json!({ "amount": "1500.00", "currency": "EUR", "thresholds": [50, 90] });
+    let r = dev.client.put(dev.url("/api/org/acme/showback/budget")).bearer_auth(&dev_token).json(&budget);
+    assert_eq!(r.send().await.unwrap().status(), 200);
 
     let r = dev.client.get(dev.url("/api/org/acme/packages/export")).bearer_auth(&dev_token).send().await.unwrap();
     assert_eq!(r.status(), 200);
@@ -118,8 +122,11 @@ async fn rules_travel(db: Db) {
     let edge_t = pick(&prod, &token, "edge-gateways", "edge-t").await;
     assert_eq!((edge["config"]["value"].clone(), edge["config"]["resolved"].clone()), (json!("edge-t"), json!(edge_t)));
     assert_eq!(element(&planned, "autoscale_rule:web")["action"], "create");
+    assert_eq!(element(&planned, "budget:budget")["action"], "create");
     let (status, body) = apply(&prod, &token, &edited, &planned).await;
-    assert_eq!((status, body["changed"].clone()), (200, json!(1)), "{body}");
+    assert_eq!((status, body["changed"].clone()), (200, json!(2)), "the rule and the budget: {body}");
+    let copied: Value = prod.get("/api/org/acme/showback/budget", &token).await.json().await.unwrap();
+    assert_eq!(copied, budget, "the budget travelled as it was");
     let rules: ListResponse<Value> = prod.get("/api/org/acme/autoscale/rules", &token).await.json().await.unwrap();
     let id = rules.items[0]["id"].as_str().unwrap();
     let rule: Rule = prod.get(&format!("/api/org/acme/autoscale/rules/{id}"), &token).await.json().await.unwrap();
@@ -127,6 +134,7 @@ async fn rules_travel(db: Db) {
     assert_eq!(rule.targets.edge_gateway_name, "edge-t");
     let again = plan(&prod, &token, &edited).await;
     assert_eq!(element(&again, "autoscale_rule:web")["action"], "unchanged", "{again}");
+    assert_eq!(element(&again, "budget:budget")["action"], "unchanged", "{again}");
 
     // A name prod's vCD does not have.
     let missing = with_prod_values(&edited, &[("web-vapp", "nope")]);

@@ -11,7 +11,7 @@ use super::service::{Functions, compile_limits, route, version_row};
 use super::spec::validate_spec;
 use crate::cluster::Invalidation;
 use crate::dates::now_millis;
-use crate::store::{ImportWrite, ReleaseRow, RuleWrite, VersionRow, WriteError};
+use crate::store::{ReleaseRow, ReleaseWrites, VersionRow, WriteError};
 
 impl Functions {
     /// `spec` as version `next` of its function (1 for a new one), checked against `limits`
@@ -63,21 +63,20 @@ impl Functions {
         }
     }
 
-    /// Writes `writes`, `rules` and `release` in one transaction and tells every replica; the
+    /// Writes everything in `all` and `release` in one transaction and tells every replica; the
     /// release's number. `old_routes`: routes the functions served before, which change too.
     pub async fn commit_release(
         &self,
-        writes: &[ImportWrite],
-        rules: &[RuleWrite],
+        all: &ReleaseWrites,
         release: &ReleaseRow,
         old_routes: &[String],
     ) -> Result<i64, WriteError> {
-        let number = self.store.write_release(writes, rules, release).await?;
+        let number = self.store.write_release(all, release).await?;
         let org = &release.org;
         for old in old_routes {
             self.changed(route(org, old)).await;
         }
-        for write in writes {
+        for write in &all.functions {
             self.changed(route(org, &write.route)).await;
             self.changed(Invalidation::Function { org: org.clone(), name: write.row.name.clone() }).await;
         }

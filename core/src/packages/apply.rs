@@ -13,7 +13,7 @@ use super::rules::{RuleImport, prepare_rules};
 use super::{FunctionFile, ONE_FILE, Packages, PackagesError, open};
 use crate::dates::now_millis;
 use crate::functions::{FunctionError, Functions};
-use crate::store::{ImportWrite, ReleaseRow, RuleWrite, Store, WriteError};
+use crate::store::{ImportWrite, ReleaseRow, ReleaseWrites, Store, WriteError};
 
 impl Packages {
     /// Verifies `archive`, plans it again, and applies the `select`ed elements (all when
@@ -43,7 +43,9 @@ impl Packages {
         let changing: Vec<&FunctionImport> = chosen.iter().copied().filter(|f| f.action != Action::Unchanged).collect();
         let rules: Vec<&RuleImport> =
             analysis.rules.iter().filter(|r| selected.contains(&r.id) && r.action != Action::Unchanged).collect();
-        if changing.is_empty() && rules.is_empty() {
+        let budget =
+            analysis.budget.as_ref().filter(|(id, action, _)| selected.contains(id) && *action != Action::Unchanged);
+        if changing.is_empty() && rules.is_empty() && budget.is_none() {
             return Ok(ApplyResult { changed: 0, release: None });
         }
         if analysis.plan.fingerprint != fingerprint {
@@ -67,6 +69,9 @@ impl Packages {
             version: None,
             route: None,
         }));
+        if let Some((id, action, _)) = budget {
+            elements.push(ReleaseElement { id: id.clone(), action: *action, version: None, route: None });
+        }
         let release = ReleaseRow {
             org: org.to_owned(),
             number: 0,
@@ -79,9 +84,11 @@ impl Packages {
         };
         let old_routes: Vec<String> =
             changing.iter().filter_map(|f| f.head.as_ref().map(|h| h.route.clone())).collect();
-        let result = commit(&self.functions, &writes, &rule_writes, release, &old_routes).await?;
+        let all =
+            ReleaseWrites { functions: writes, rules: rule_writes, budget: budget.map(|(_, _, row)| row.clone()) };
+        let result = commit(&self.functions, &all, release, &old_routes).await?;
         if let Some(release) = &result.release {
-            let rows: Vec<_> = rule_writes.into_iter().map(|w| w.row).collect();
+            let rows: Vec<_> = all.rules.into_iter().map(|w| w.row).collect();
             self.autoscale.imported(&rows, release.number).await;
         }
         Ok(result)
@@ -185,7 +192,7 @@ impl Packages {
             return Ok(ApplyResult { changed: 0, release: None });
         }
         let release = ReleaseRow { number: 0, elements, rollback_of: Some(number), created_at: now_millis(), ..target };
-        commit(functions, &writes, &[], release, &old_routes).await
+        commit(functions, &ReleaseWrites { functions: writes, ..ReleaseWrites::default() }, release, &old_routes).await
     }
 }
 
@@ -211,12 +218,11 @@ pub async fn drift(store: &Store, org: &str) -> Result<Vec<api_types::Drift>, Pa
 
 async fn commit(
     functions: &Functions,
-    writes: &[ImportWrite],
-    rules: &[RuleWrite],
+    all: &ReleaseWrites,
     mut release: ReleaseRow,
     old_routes: &[String],
 ) -> Result<ApplyResult, PackagesError> {
-    release.number = functions.commit_release(writes, rules, &release, old_routes).await.map_err(|e| match e {
+    release.number = functions.commit_release(all, &release, old_routes).await.map_err(|e| match e {
         WriteError::Raced | WriteError::NameTaken(_) => {
             PackagesError::StalePlan("the org changed while the package was being applied: plan again".to_owned())
         }
@@ -227,7 +233,7 @@ async fn commit(
         WriteError::Db(e) => PackagesError::Store(e),
         other => PackagesError::Invalid(other.to_string()),
     })?;
-    let changed = (writes.len() + rules.len()) as u32;
+    let changed = all.len() as u32;
     Ok(ApplyResult { changed, release: Some(super::release_dto(release)) })
 }
 
@@ -252,12 +258,13 @@ fn selection(package: &Package, select: Option<&[String]>) -> Result<BTreeSet<St
             ));
         }
     }
-    let applies =
-        |kind: ElementKind| matches!(kind, ElementKind::Function | ElementKind::AutoscaleRule | ElementKind::Config);
+    let applies = |kind: ElementKind| {
+        matches!(kind, ElementKind::Function | ElementKind::AutoscaleRule | ElementKind::Config | ElementKind::Budget)
+    };
     if manifest.elements.iter().any(|e| !applies(e.kind) && selected.contains(&e.id())) {
         problems.push(ErrorDetail::field(
             "select",
-            "this Stratus applies functions, autoscale rules and configuration elements only",
+            "this Stratus applies functions, autoscale rules, configuration elements and budgets only",
         ));
     }
     if problems.is_empty() { Ok(selected) } else { Err(PackagesError::Unapplicable(problems)) }

@@ -15,7 +15,7 @@ use sha2::{Digest as _, Sha256};
 use super::rules::{RuleImport, plan_rules};
 use super::{FunctionFile, ONE_FILE, PackagesError};
 use crate::autoscale::Autoscale;
-use crate::store::{FunctionHead, ReleaseRow, Store, VersionRow};
+use crate::store::{BudgetRow, FunctionHead, ReleaseRow, Store, VersionRow};
 
 /// What importing a package into an org would do (its signers are filled in by the caller,
 /// which verified it).
@@ -43,6 +43,8 @@ pub(super) struct Analysis {
     pub(super) plan: Plan,
     pub(super) functions: Vec<FunctionImport>,
     pub(super) rules: Vec<RuleImport>,
+    /// The budget as it would be written, when the package has a valid one.
+    pub(super) budget: Option<(String, Action, BudgetRow)>,
 }
 
 /// Where a plan is made: the database, and (in a server) the org's vCD and this instance's
@@ -127,6 +129,12 @@ pub(super) async fn analyse(
         fingerprint.update(format!("{id}={updated_at}\n"));
     }
     elements.extend(rule_plans);
+    let mut budget = None;
+    if let Some((plan, row, seen)) = super::budget::plan_budget(store, org, package, &manifest).await? {
+        fingerprint.update(format!("{}={seen}\n", plan.id));
+        budget = row.map(|row| (plan.id.clone(), plan.action, row));
+        elements.push(plan);
+    }
     let ids: BTreeSet<String> = manifest.elements.iter().map(package::Element::id).collect();
     for orphan in history.last_of_package.iter().filter(|id| !ids.contains(*id)) {
         let empty = ElementPlan {
@@ -149,7 +157,7 @@ pub(super) async fn analyse(
         elements,
         fingerprint: hex::encode(fingerprint.finalize()),
     };
-    Ok(Analysis { plan, functions, rules })
+    Ok(Analysis { plan, functions, rules, budget })
 }
 
 /// What earlier releases left: the version each function was set to last, and the elements of

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use package::Package;
 
 use super::plan::{Here, Plan, analyse};
-use super::{ExportOptions, PackagesError, open, rules, sources};
+use super::{ExportOptions, PackagesError, budget, open, rules, sources};
 use crate::autoscale::Autoscale;
 use crate::functions::Functions;
 use crate::store::Store;
@@ -29,12 +29,13 @@ impl Packages {
     }
 
     /// The org's functions (see [`super::export_functions`]) and, in a full export, its
-    /// autoscale rules with the configuration elements their vCD objects become.
+    /// autoscale rules with the configuration elements their vCD objects become, and its budget.
     pub async fn export(&self, org: &str, options: &ExportOptions) -> Result<Package, PackagesError> {
         let (mut content, mut elements) = super::function_content(&self.store, org, options).await?;
         if options.functions.is_empty() {
             let rows = self.autoscale.rule_rows(org).await.map_err(|e| PackagesError::Invalid(e.to_string()))?;
             rules::export_rules(&rows, &self.environment, &mut content, &mut elements)?;
+            budget::export_budget(&self.store, org, &mut content, &mut elements).await?;
         }
         super::seal_package(org, elements, content)
     }

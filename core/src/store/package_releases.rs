@@ -7,7 +7,8 @@ use sqlx::any::AnyRow;
 
 use super::autoscale_rules::{insert_rule, update_rule};
 use super::functions::{HEAD_COLUMNS, insert_version, route_owner};
-use super::{RuleRow, Store, VersionRow, WriteError};
+use super::showback_budget::put_budget;
+use super::{BudgetRow, RuleRow, Store, VersionRow, WriteError};
 
 /// A release as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +34,25 @@ pub struct ImportWrite {
     pub expected_latest: Option<i64>,
     /// The signer key that locks it from now on; `None`: not locked.
     pub locked_by: Option<String>,
+}
+
+/// Everything one release writes.
+#[derive(Debug, Clone, Default)]
+pub struct ReleaseWrites {
+    pub functions: Vec<ImportWrite>,
+    pub rules: Vec<RuleWrite>,
+    pub budget: Option<BudgetRow>,
+}
+
+impl ReleaseWrites {
+    /// How many elements it changes.
+    pub fn len(&self) -> usize {
+        self.functions.len() + self.rules.len() + usize::from(self.budget.is_some())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// One autoscale rule a release writes.
@@ -63,13 +83,12 @@ impl Store {
     /// Writes every function version and rule of a release and the release itself in one
     /// transaction, each function's route switching with it; `Raced` when a function is not as the plan saw it.
     /// Returns the release's number.
-    pub(crate) async fn write_release(
-        &self,
-        writes: &[ImportWrite],
-        rules: &[RuleWrite],
-        release: &ReleaseRow,
-    ) -> Result<i64, WriteError> {
+    pub(crate) async fn write_release(&self, all: &ReleaseWrites, release: &ReleaseRow) -> Result<i64, WriteError> {
+        let (writes, rules) = (&all.functions, &all.rules);
         let mut tx = self.begin_write().await?;
+        if let Some(budget) = &all.budget {
+            put_budget(&mut *tx, budget).await?;
+        }
         for rule in rules {
             let written = match rule.expected_updated_at {
                 None => insert_rule(&mut *tx, &rule.row).await?,

@@ -23,6 +23,25 @@ fn parse_thresholds(text: &str) -> Result<Vec<u32>, sqlx::Error> {
     text.split(',').filter(|t| !t.trim().is_empty()).map(|t| t.trim().parse().map_err(decode)).collect()
 }
 
+/// Creates or replaces an org's budget (also inside a package release's transaction).
+pub(super) async fn put_budget<'c>(exec: impl sqlx::AnyExecutor<'c>, b: &BudgetRow) -> Result<(), sqlx::Error> {
+    let thresholds: Vec<String> = b.thresholds.iter().map(u32::to_string).collect();
+    sqlx::query(
+        "insert into showback_budget (org_name, amount_micros, currency, thresholds, updated_at) \
+         values ($1, $2, $3, $4, $5) on conflict (org_name) do update set \
+         amount_micros = excluded.amount_micros, currency = excluded.currency, \
+         thresholds = excluded.thresholds, updated_at = excluded.updated_at",
+    )
+    .bind(&b.org)
+    .bind(b.amount_micros)
+    .bind(&b.currency)
+    .bind(thresholds.join(","))
+    .bind(b.updated_at)
+    .execute(exec)
+    .await
+    .map(|_| ())
+}
+
 impl Store {
     pub(crate) async fn find_budget(&self, org: &str) -> Result<Option<BudgetRow>, sqlx::Error> {
         let row = sqlx::query(
@@ -44,21 +63,7 @@ impl Store {
 
     /// Creates or replaces the org's budget.
     pub(crate) async fn put_budget(&self, b: &BudgetRow) -> Result<(), sqlx::Error> {
-        let thresholds: Vec<String> = b.thresholds.iter().map(u32::to_string).collect();
-        sqlx::query(
-            "insert into showback_budget (org_name, amount_micros, currency, thresholds, updated_at) \
-             values ($1, $2, $3, $4, $5) on conflict (org_name) do update set \
-             amount_micros = excluded.amount_micros, currency = excluded.currency, \
-             thresholds = excluded.thresholds, updated_at = excluded.updated_at",
-        )
-        .bind(&b.org)
-        .bind(b.amount_micros)
-        .bind(&b.currency)
-        .bind(thresholds.join(","))
-        .bind(b.updated_at)
-        .execute(self.pool())
-        .await
-        .map(|_| ())
+        put_budget(self.pool(), b).await
     }
 
     pub(crate) async fn delete_budget(&self, org: &str) -> Result<bool, sqlx::Error> {
