@@ -36,6 +36,7 @@ pub mod package_export;
 pub mod package_import;
 pub mod package_plan_table;
 pub mod package_signers;
+pub mod package_source_pick;
 pub mod page_heading;
 pub mod release_list;
 pub mod release_rollback_dialog;

@@ -1,7 +1,7 @@
 //! The import wizard in real headless Chromium: a signed package from dev is planned on prod
 //! (the trusted signer shown, one update with its side-by-side diff, one unchanged that cannot
 //! be picked, one create), the create is unticked, the update applied as release 1, and the
-//! releases table shows it. Screenshots: target/screenshots/packages-*.png.
+//! releases table shows it; then the create is pulled from dev registered as a source. Screenshots: target/screenshots/packages-*.png.
 
 use api_types::Role;
 use harness::browser::{Browser, start_app_with_ui};
@@ -70,11 +70,28 @@ async fn a_package_is_planned_picked_and_applied_in_the_browser() {
     let row = browser.wait_for("#release-table tr[data-release='1']", "release 1 listed").await.text().await.unwrap();
     assert!(row.contains("acme content") && row.contains("alice@dev"), "{row}");
 
+    // Pulled from a registered source (dev, as prod's provider registered it): the create that
+    // waited is applied now.
+    let dev_provider = dev.token(Role::Provider, None).await;
+    let source = json!({ "name": "dev", "url": dev.url(""), "token": dev_provider });
+    let r = prod.client.post(prod.url("/api/provider/package-sources")).bearer_auth(&provider).json(&source);
+    assert_eq!(r.send().await.unwrap().status(), 201);
+    browser.client.refresh().await.unwrap();
+    browser.wait_for("#package-source option[value='dev']", "the source to pull from").await;
+    browser.find("#plan-source").await.click().await.unwrap();
+    browser.wait_for("#plan-table tr[data-element='function:fresh'][data-action='create']", "fresh from dev").await;
+    browser.wait_for("#plan-table tr[data-element='function:hello'][data-action='unchanged']", "hello in place").await;
+    browser.find("#apply-package").await.click().await.unwrap();
+    let applied = browser.wait_for("#package-applied", "the pull's outcome").await.text().await.unwrap();
+    assert!(applied.contains("Release 2 applied: 1 element(s) changed"), "{applied}");
+    let fresh = call(&prod, &token, "GET", "/api/org/acme/fresh", None).await.text().await.unwrap();
+    assert_eq!(fresh, "new");
+
     // The export dialog lists every function, all ticked.
     browser.find("#export-package").await.click().await.unwrap();
     browser.wait_for("#export-table tr[data-element='function:hello']", "the export list").await;
     let download = browser.find("#export-download").await.text().await.unwrap();
-    assert_eq!(download.to_lowercase(), "download 2 element(s)", "buttons are upper case, as in Clarity");
+    assert_eq!(download.to_lowercase(), "download 3 element(s)", "buttons are upper case, as in Clarity");
     browser.screenshot("packages-export").await;
 
     browser.close().await;

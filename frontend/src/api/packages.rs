@@ -1,6 +1,6 @@
 //! Content packages: export, plan, apply, releases, rollback and drift of an org.
 
-use api_types::{ApplyResult, Drift, ListResponse, PackagePlan, Release};
+use api_types::{ApplyResult, Drift, ListResponse, PackagePlan, PackageSource, Release};
 use gloo_net::http::Method;
 
 use super::{ApiClient, ApiError, checked, json_of, send};
@@ -28,7 +28,30 @@ impl ApiClient {
         fingerprint: &str,
         select: Option<&str>,
     ) -> Result<ApplyResult, ApiError> {
-        self.send_file(&urls::packages_apply(&self.base, org, fingerprint, select), archive).await
+        self.send_file(&urls::packages_apply(&self.base, org, None, fingerprint, select), archive).await
+    }
+
+    /// `GET …/packages/sources`: the instances this org can pull from.
+    pub async fn package_sources(&self, org: &str) -> Result<ListResponse<PackageSource>, ApiError> {
+        self.get(&urls::packages(&self.base, org, "sources")).await
+    }
+
+    /// `POST …/packages/sources/{name}/plan`: the org's export at that source, planned here.
+    pub async fn plan_source(&self, org: &str, source: &str) -> Result<PackagePlan, ApiError> {
+        let url = urls::packages(&self.base, org, &format!("sources/{}/plan", urls::encode_segment(source)));
+        self.send_json(Method::POST, &url, &serde_json::json!({})).await
+    }
+
+    /// `POST …/packages/sources/{name}/apply?plan=…[&select=…]`.
+    pub async fn apply_source(
+        &self,
+        org: &str,
+        source: &str,
+        fingerprint: &str,
+        select: Option<&str>,
+    ) -> Result<ApplyResult, ApiError> {
+        let url = urls::packages_apply(&self.base, org, Some(source), fingerprint, select);
+        self.send_json(Method::POST, &url, &serde_json::json!({})).await
     }
 
     /// `GET …/packages/releases`, newest first.

@@ -1,5 +1,5 @@
-//! "Import package": pick an archive, see it verified and planned against the org, untick what
-//! should wait, look at the diffs, apply. A stale plan (the org changed meanwhile) is planned
+//! "Import package": pick an archive (or pull the org's export from a registered source), see it
+//! verified and planned against the org, untick what should wait, look at the diffs, apply. A stale plan (the org changed meanwhile) is planned
 //! again with one click.
 
 use std::collections::BTreeSet;
@@ -13,6 +13,7 @@ use crate::api::{ApiClient, ApiError};
 use crate::components::error_alert::ErrorAlert;
 use crate::components::package_plan_table::PackagePlanTable;
 use crate::components::package_signers::PackageSigners;
+use crate::components::package_source_pick::PackageSourcePick;
 use crate::components::spinner::Spinner;
 use crate::logic::package_plan::{default_selection, select_param};
 
@@ -26,18 +27,33 @@ pub fn PackageImport(org: String, on_applied: Callback<()>) -> impl IntoView {
     let busy = RwSignal::new(None::<&'static str>);
     let error = RwSignal::new(None::<ApiError>);
     let result = RwSignal::new(None::<ApplyResult>);
+    let source_org = org.clone();
     let file = move || input.get_untracked().and_then(|i| i.files()).and_then(|list| list.get(0));
 
+    // Where the plan shown came from: a source's name, or the file picked.
+    let source = RwSignal::new(None::<String>);
     let (plan_api, plan_org) = (api.clone(), org.clone());
-    let make_plan = move || {
-        let Some(archive) = file() else { return };
+    let make_plan = move |from: Option<String>| {
+        let archive = file();
+        if from.is_none() && archive.is_none() {
+            return;
+        }
         busy.set(Some("Verifying and planning…"));
         error.set(None);
         result.set(None);
         plan.set(None);
+        source.set(from.clone());
         let (api, org) = (plan_api.clone(), plan_org.clone());
         spawn_local(async move {
-            match api.plan_package(&org, &archive).await {
+            let planned = match (&from, &archive) {
+                (Some(name), _) => api.plan_source(&org, name).await,
+                (None, Some(archive)) => api.plan_package(&org, archive).await,
+                (None, None) => {
+                    busy.set(None);
+                    return;
+                }
+            };
+            match planned {
                 Ok(planned) => {
                     selected.set(default_selection(&planned));
                     plan.set(Some(planned));
@@ -48,14 +64,25 @@ pub fn PackageImport(org: String, on_applied: Callback<()>) -> impl IntoView {
         });
     };
     let replan = make_plan.clone();
+    let pick_source = make_plan.clone();
     let apply = move |_| {
-        let (Some(archive), Some(planned)) = (file(), plan.get_untracked()) else { return };
+        let Some(planned) = plan.get_untracked() else { return };
+        let (from, archive) = (source.get_untracked(), file());
         let select = selected.with_untracked(|s| select_param(&planned, s));
         busy.set(Some("Applying…"));
         error.set(None);
         let (api, org) = (api.clone(), org.clone());
         spawn_local(async move {
-            match api.apply_package(&org, &archive, &planned.fingerprint, select.as_deref()).await {
+            let (fingerprint, select) = (&planned.fingerprint, select.as_deref());
+            let done = match (&from, &archive) {
+                (Some(name), _) => api.apply_source(&org, name, fingerprint, select).await,
+                (None, Some(archive)) => api.apply_package(&org, archive, fingerprint, select).await,
+                (None, None) => {
+                    busy.set(None);
+                    return;
+                }
+            };
+            match done {
                 Ok(done) => {
                     plan.set(None);
                     result.set(Some(done));
@@ -92,7 +119,12 @@ pub fn PackageImport(org: String, on_applied: Callback<()>) -> impl IntoView {
                     class="visually-hidden"
                     accept=".stratus,application/octet-stream"
                     node_ref=input
-                    on:change=move |_| make_plan()
+                    on:change=move |_| make_plan(None)
+                />
+                <PackageSourcePick
+                    org=source_org
+                    disabled=Signal::derive(move || busy.get().is_some())
+                    on_pick=Callback::new(move |name: String| pick_source(Some(name)))
                 />
                 {move || busy.get().map(|label| view! { <Spinner label /> })}
                 {move || error.get().map(|error| view! { <ErrorAlert error /> })}
@@ -101,7 +133,12 @@ pub fn PackageImport(org: String, on_applied: Callback<()>) -> impl IntoView {
                         .then(|| {
                             let replan = replan.clone();
                             view! {
-                                <button id="plan-again" type="button" class="btn btn-sm btn-outline" on:click=move |_| replan()>
+                                <button
+                                    id="plan-again"
+                                    type="button"
+                                    class="btn btn-sm btn-outline"
+                                    on:click=move |_| replan(source.get_untracked())
+                                >
                                     "Plan again"
                                 </button>
                             }

@@ -159,10 +159,15 @@ pub fn packages(base: &str, org: &str, rest: &str) -> String {
     format!("{}/packages/{rest}", org_root(base, org))
 }
 
-/// `POST …/packages/apply?plan=…[&select=…]`.
-pub fn packages_apply(base: &str, org: &str, fingerprint: &str, select: Option<&str>) -> String {
+/// `POST …/packages/apply?plan=…[&select=…]`, or with `source` the same from that source
+/// (`…/packages/sources/{source}/apply`).
+pub fn packages_apply(base: &str, org: &str, source: Option<&str>, fingerprint: &str, select: Option<&str>) -> String {
     let select = select.map(|s| format!("&select={}", encode_segment(s))).unwrap_or_default();
-    format!("{}?plan={}{select}", packages(base, org, "apply"), encode_segment(fingerprint))
+    let path = match source {
+        Some(name) => format!("sources/{}/apply", encode_segment(name)),
+        None => "apply".to_owned(),
+    };
+    format!("{}?plan={}{select}", packages(base, org, &path), encode_segment(fingerprint))
 }
 
 /// `GET …/packages/export?functions=…` (every function when `names` is empty).
@@ -210,9 +215,13 @@ mod tests {
     #[test]
     fn package_urls() {
         assert_eq!(packages("", "acme", "plan"), "/api/org/acme/packages/plan");
-        assert_eq!(packages_apply("", "acme", "ab12", None), "/api/org/acme/packages/apply?plan=ab12");
+        assert_eq!(packages_apply("", "acme", None, "ab12", None), "/api/org/acme/packages/apply?plan=ab12");
         assert_eq!(
-            packages_apply("", "acme", "ab12", Some("function:a,function:b")),
+            packages_apply("", "acme", Some("dev"), "ab12", None),
+            "/api/org/acme/packages/sources/dev/apply?plan=ab12"
+        );
+        assert_eq!(
+            packages_apply("", "acme", None, "ab12", Some("function:a,function:b")),
             "/api/org/acme/packages/apply?plan=ab12&select=function%3Aa%2Cfunction%3Ab"
         );
         assert_eq!(packages_export("", "acme", &[]), "/api/org/acme/packages/export");
