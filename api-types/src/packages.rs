@@ -67,6 +67,22 @@ pub struct ElementPlan {
     pub config: Option<ConfigValue>,
 }
 
+impl ElementPlan {
+    /// The plan of element `id` with nothing to show yet.
+    pub fn new(id: impl Into<String>, action: PlanAction) -> Self {
+        ElementPlan {
+            id: id.into(),
+            action,
+            fields: Vec::new(),
+            files: Vec::new(),
+            secrets: Vec::new(),
+            locked: false,
+            blocked: None,
+            config: None,
+        }
+    }
+}
+
 /// A configuration element's value on the importing instance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

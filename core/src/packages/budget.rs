@@ -52,16 +52,7 @@ pub(super) async fn plan_budget(
     let wanted: Budget =
         serde_json::from_slice(bytes).map_err(|e| PackagesError::Invalid(format!("{}: {e}", element.path)))?;
     let current = store.find_budget(org).await?;
-    let mut plan = ElementPlan {
-        id: element.id(),
-        action: Action::Create,
-        fields: vec![],
-        files: vec![],
-        secrets: vec![],
-        locked: false,
-        blocked: None,
-        config: None,
-    };
+    let mut plan = ElementPlan::new(element.id(), Action::Create);
     let row = match crate::showback::budget::check_budget(&wanted) {
         Ok((amount_micros, thresholds)) => Some(BudgetRow {
             org: org.to_owned(),

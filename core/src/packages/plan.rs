@@ -94,14 +94,9 @@ pub(super) async fn analyse(
         let mut planned = match (&head, &current) {
             (Some(head), Some(row)) => compare(element.id(), &wanted, &code, &sealed, &head.route, row)?,
             _ => ElementPlan {
-                id: element.id(),
-                action: Action::Create,
-                fields: Vec::new(),
                 files: code.iter().map(|(path, text)| file_change(path, None, Some(text))).collect(),
                 secrets: slots(&wanted, &BTreeMap::new(), &sealed),
-                locked: false,
-                blocked: None,
-                config: None,
+                ..ElementPlan::new(element.id(), Action::Create)
             },
         };
         lock(&mut planned, element.locked, head.as_ref().and_then(|h| h.locked_by.as_deref()), signers);
@@ -137,16 +132,7 @@ pub(super) async fn analyse(
     }
     let ids: BTreeSet<String> = manifest.elements.iter().map(package::Element::id).collect();
     for orphan in history.last_of_package.iter().filter(|id| !ids.contains(*id)) {
-        let empty = ElementPlan {
-            id: orphan.clone(),
-            action: Action::Orphan,
-            fields: vec![],
-            files: vec![],
-            secrets: vec![],
-            locked: false,
-            blocked: None,
-            config: None,
-        };
+        let empty = ElementPlan::new(orphan.clone(), Action::Orphan);
         elements.push(empty);
     }
     let plan = PackagePlan {
@@ -256,7 +242,7 @@ fn compare(
     } else {
         Action::Update
     };
-    Ok(ElementPlan { id, action, fields, files, secrets, locked: false, blocked: None, config: None })
+    Ok(ElementPlan { fields, files, secrets, ..ElementPlan::new(id, action) })
 }
 
 /// Applies what locks say to an element's plan: a change of lock is a change, a locked

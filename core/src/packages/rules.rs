@@ -172,15 +172,9 @@ pub(super) async fn plan_rules(
             }
         }
         let mut plan = ElementPlan {
-            id: element.id(),
-            action: Action::Create,
-            fields: vec![],
-            files: vec![],
-            secrets: vec![],
-            locked: false,
             blocked: (!unresolved.is_empty())
                 .then(|| format!("{} not resolved on this instance", unresolved.join(", "))),
-            config: None,
+            ..ElementPlan::new(element.id(), Action::Create)
         };
         if let Some(row) = &current {
             let now = crate::autoscale::rule_spec(row).map_err(|e| PackagesError::Invalid(e.to_string()))?;
@@ -234,14 +228,9 @@ fn field_changes(now: &RuleSpec, wanted: &RuleSpec) -> Result<Vec<FieldChange>, 
 
 fn config_plan(id: &str, value: &ConfigValue) -> ElementPlan {
     ElementPlan {
-        id: id.to_owned(),
-        action: Action::Unchanged,
-        fields: vec![],
-        files: vec![],
-        secrets: vec![],
-        locked: false,
         blocked: value.problem.clone(),
         config: Some(value.clone()),
+        ..ElementPlan::new(id, Action::Unchanged)
     }
 }
 

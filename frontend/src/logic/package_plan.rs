@@ -173,16 +173,7 @@ mod tests {
     use super::*;
 
     fn element(id: &str, action: PlanAction) -> ElementPlan {
-        ElementPlan {
-            id: id.to_owned(),
-            action,
-            fields: vec![],
-            files: vec![],
-            secrets: vec![],
-            locked: false,
-            blocked: None,
-            config: None,
-        }
+        ElementPlan::new(id, action)
     }
 
     fn plan(elements: Vec<ElementPlan>) -> PackagePlan {
