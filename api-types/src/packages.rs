@@ -171,6 +171,11 @@ pub struct ReleaseElement {
     pub version: Option<i64>,
     /// The function's route after the release.
     pub route: Option<String>,
+    /// An autoscale rule's definition as the release wrote it (its vCD ids resolved here), so
+    /// that a rollback can write it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub definition: Option<serde_json::Value>,
 }
 
 /// One apply (or rollback) of a package into an org, numbered from 1 per org.

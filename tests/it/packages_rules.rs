@@ -3,7 +3,7 @@
 //! elements with dev's values; prod has no values of its own at first (the rule is blocked), then
 //! the folder gets prod values (another edge gateway and pool) and prod resolves them by name in
 //! its vCD; a name prod's vCD does not have is a 422 naming the element. The org's budget
-//! travels with them.
+//! travels with them, and a rollback puts a rule edited since back as the release wrote it.
 
 use api_types::{ListResponse, Role, Rule, VcdObject};
 use harness::vcd::{fast_autoscale, sim_endpoint};
@@ -135,6 +135,17 @@ async fn rules_travel(db: Db) {
     let again = plan(&prod, &token, &edited).await;
     assert_eq!(element(&again, "autoscale_rule:web")["action"], "unchanged", "{again}");
     assert_eq!(element(&again, "budget:budget")["action"], "unchanged", "{again}");
+
+    // Edited on prod, then rolled back to release 1: the rule holds release 1's definition again.
+    let mut edit = serde_json::to_value(&rule.spec).unwrap();
+    edit["max_vms"] = json!(6);
+    let url = prod.url(&format!("/api/org/acme/autoscale/rules/{id}"));
+    assert_eq!(prod.client.put(&url).bearer_auth(&token).json(&edit).send().await.unwrap().status(), 200);
+    let r = prod.client.post(prod.url("/api/org/acme/packages/releases/1/rollback")).bearer_auth(&token);
+    let rolled: Value = r.send().await.unwrap().json().await.unwrap();
+    assert_eq!((rolled["changed"].clone(), rolled["release"]["rollback_of"].clone()), (json!(1), json!(1)), "{rolled}");
+    let back: Rule = prod.get(&format!("/api/org/acme/autoscale/rules/{id}"), &token).await.json().await.unwrap();
+    assert_eq!((back.spec.max_vms, back.spec.edge_gateway.as_str()), (4, edge_t.as_str()));
 
     // A name prod's vCD does not have.
     let missing = with_prod_values(&edited, &[("web-vapp", "nope")]);

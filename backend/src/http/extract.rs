@@ -47,6 +47,11 @@ where
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct AppQuery<T>(pub T);
 
+/// Path parameters whose rejections (a number out of range) use the API's error format.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct AppPath<T>(pub T);
+
 /// Any authenticated caller.
 pub struct Caller(pub Principal);
 

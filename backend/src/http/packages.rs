@@ -16,7 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::extract::{AppJson, AppQuery, OrgScope, Provider};
+use crate::http::extract::{AppJson, AppPath, AppQuery, OrgScope, Provider};
 use crate::http::functions::existing_org;
 use crate::state::AppState;
 
@@ -135,7 +135,7 @@ async fn list_releases(State(state): State<AppState>, scope: OrgScope) -> ApiRes
 async fn rollback(
     State(state): State<AppState>,
     scope: OrgScope,
-    Path(path): Path<(String, i64)>,
+    AppPath(path): AppPath<(String, i64)>,
 ) -> ApiResult<Json<ApplyResult>> {
     let number = path.1;
     Ok(Json(state.packages.rollback(&scope.org, number).await?))

@@ -5,7 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use api_types::{ApplyResult, ErrorDetail, FunctionSpec, PackageSigner, PlanAction as Action, ReleaseElement};
+use api_types::{
+    ApplyResult, ErrorDetail, FunctionSpec, PackageSigner, PlanAction as Action, ReleaseElement, RuleSpec,
+};
 use package::{ElementKind, Package};
 
 use super::plan::{FunctionImport, History, analyse};
@@ -13,7 +15,7 @@ use super::rules::{RuleImport, prepare_rules};
 use super::{FunctionFile, ONE_FILE, Packages, PackagesError, open};
 use crate::dates::now_millis;
 use crate::functions::{FunctionError, Functions};
-use crate::store::{ImportWrite, ReleaseRow, ReleaseWrites, Store, WriteError};
+use crate::store::{ImportWrite, ReleaseRow, ReleaseWrites, RuleWrite, Store, WriteError};
 
 impl Packages {
     /// Verifies `archive`, plans it again, and applies the `select`ed elements (all when
@@ -60,7 +62,8 @@ impl Packages {
             .map(|f| {
                 let written = writes.iter().find(|w| w.row.name == f.name);
                 let version = written.map(|w| w.row.version).or(f.current.as_ref().map(|c| c.version));
-                ReleaseElement { id: f.id.clone(), action: f.action, version, route: Some(f.wanted.route.clone()) }
+                let route = Some(f.wanted.route.clone());
+                ReleaseElement { id: f.id.clone(), action: f.action, version, route, definition: None }
             })
             .collect();
         elements.extend(rules.iter().map(|r| ReleaseElement {
@@ -68,9 +71,16 @@ impl Packages {
             action: r.action,
             version: None,
             route: None,
+            definition: serde_json::to_value(&r.spec).ok(),
         }));
         if let Some((id, action, _)) = budget {
-            elements.push(ReleaseElement { id: id.clone(), action: *action, version: None, route: None });
+            elements.push(ReleaseElement {
+                id: id.clone(),
+                action: *action,
+                version: None,
+                route: None,
+                definition: None,
+            });
         }
         let release = ReleaseRow {
             org: org.to_owned(),
@@ -147,8 +157,8 @@ async fn prepare_functions(
 }
 
 impl Packages {
-    /// Makes the functions of release `number` serve the versions it left, as a new release
-    /// (rules are not rolled back: their earlier definitions are not kept).
+    /// Makes the functions of release `number` serve the versions it left and its rules hold the
+    /// definitions it wrote, as a new release.
     pub async fn rollback(&self, org: &str, number: i64) -> Result<ApplyResult, PackagesError> {
         let (functions, store) = (&self.functions, &self.store);
         let target = store
@@ -183,16 +193,53 @@ impl Packages {
                 action: Action::Update,
                 version: Some(row.version),
                 route: Some(route.clone()),
+                definition: None,
             });
             old_routes.push(head.route.clone());
             let locked_by = head.locked_by.clone();
             writes.push(ImportWrite { route, row, expected_latest: Some(head.latest_version), locked_by });
         }
-        if writes.is_empty() {
+        let rules = self.rules_as_in(org, &target, &mut elements).await?;
+        if writes.is_empty() && rules.is_empty() {
             return Ok(ApplyResult { changed: 0, release: None });
         }
         let release = ReleaseRow { number: 0, elements, rollback_of: Some(number), created_at: now_millis(), ..target };
-        commit(functions, &ReleaseWrites { functions: writes, ..ReleaseWrites::default() }, release, &old_routes).await
+        let all = ReleaseWrites { functions: writes, rules, ..ReleaseWrites::default() };
+        let result = commit(functions, &all, release, &old_routes).await?;
+        if let Some(release) = &result.release {
+            let rows: Vec<_> = all.rules.into_iter().map(|w| w.row).collect();
+            self.autoscale.imported(&rows, release.number).await;
+        }
+        Ok(result)
+    }
+
+    /// The rules of `release` that no longer hold the definition it wrote, as writes that put it
+    /// back (a deleted rule is made again); their elements go into `elements`.
+    async fn rules_as_in(
+        &self,
+        org: &str,
+        release: &ReleaseRow,
+        elements: &mut Vec<ReleaseElement>,
+    ) -> Result<Vec<RuleWrite>, PackagesError> {
+        let now = self.autoscale.rule_rows(org).await.map_err(|e| PackagesError::Invalid(e.to_string()))?;
+        let mut imports = Vec::new();
+        for element in release.elements.iter().filter(|e| e.id.starts_with("autoscale_rule:")) {
+            let Some(definition) = &element.definition else { continue };
+            let spec: RuleSpec = serde_json::from_value(definition.clone())
+                .map_err(|e| PackagesError::Invalid(format!("{}: {e}", element.id)))?;
+            let existing = now.iter().find(|r| r.name == spec.name).cloned();
+            let current = existing.as_ref().and_then(|r| crate::autoscale::rule_spec(r).ok());
+            let same =
+                current.is_some_and(|c| RuleSpec { protected_vms: c.protected_vms.clone(), ..spec.clone() } == c);
+            if same {
+                elements.push(ReleaseElement { action: Action::Unchanged, ..element.clone() });
+                continue;
+            }
+            let action = if existing.is_some() { Action::Update } else { Action::Create };
+            elements.push(ReleaseElement { action, ..element.clone() });
+            imports.push(RuleImport { id: element.id.clone(), action, spec, existing });
+        }
+        prepare_rules(&self.autoscale, org, &imports.iter().collect::<Vec<_>>()).await
     }
 }
 
