@@ -153,6 +153,19 @@ pub struct ExportQuery {
     pub lock: Option<String>,
 }
 
+/// One element an export would hold, and why (`GET …/packages/export/elements`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExportElement {
+    /// `kind:name`, e.g. `autoscale_rule:web`.
+    pub id: String,
+    /// Why it is in when nobody picked it (`required by rule web`).
+    pub reason: Option<String>,
+    /// What it needs, as ids.
+    pub requires: Vec<String>,
+    pub locked: bool,
+}
+
 /// `GET /api/org/{org}/packages/recipient`: what exporters seal secret values to for this
 /// instance (the public half of its X25519 key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -210,9 +223,11 @@ pub struct ApplyResult {
 pub struct Drift {
     pub id: String,
     pub release: i64,
-    /// The version that release left.
-    pub released_version: i64,
-    /// The newest version now; none: the function was deleted.
+    /// What changed, for people: `release 1 left v1, now v3`, `edited since`, `deleted since`.
+    pub detail: String,
+    /// A function's version that release left.
+    pub released_version: Option<i64>,
+    /// A function's newest version now; none: deleted (or not a function).
     pub current_version: Option<i64>,
 }
 

@@ -12,7 +12,6 @@ mod service;
 mod sources;
 
 pub use api_types::PlanAction as Action;
-pub use apply::drift;
 pub use plan::{Plan, plan};
 pub use rules::ConfigFile;
 pub use service::Packages;

@@ -16,6 +16,7 @@ pub mod join;
 pub mod js_syntax;
 pub mod load_state;
 pub mod money;
+pub mod package_export;
 pub mod package_plan;
 pub mod range_preset;
 pub mod route;

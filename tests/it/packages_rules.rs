@@ -87,6 +87,9 @@ async fn rules_travel(db: Db) {
     let r = dev.client.put(dev.url("/api/org/acme/showback/budget")).bearer_auth(&dev_token).json(&budget);
     assert_eq!(r.send().await.unwrap().status(), 200);
 
+    let preview: Value = dev.get("/api/org/acme/packages/export/elements", &dev_token).await.json().await.unwrap();
+    let config = preview["items"].as_array().unwrap().iter().find(|e| e["id"] == "config:web-vapp").cloned();
+    assert_eq!(config.map(|c| c["reason"].clone()), Some(json!("required by rule web")), "{preview}");
     let r = dev.client.get(dev.url("/api/org/acme/packages/export")).bearer_auth(&dev_token).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let archive = r.bytes().await.unwrap().to_vec();
@@ -141,6 +144,9 @@ async fn rules_travel(db: Db) {
     edit["max_vms"] = json!(6);
     let url = prod.url(&format!("/api/org/acme/autoscale/rules/{id}"));
     assert_eq!(prod.client.put(&url).bearer_auth(&token).json(&edit).send().await.unwrap().status(), 200);
+    let drift: Value = prod.get("/api/org/acme/packages/drift", &token).await.json().await.unwrap();
+    let rule_drift = drift["items"].as_array().unwrap().iter().find(|d| d["id"] == "autoscale_rule:web").cloned();
+    assert_eq!(rule_drift.map(|d| d["detail"].clone()), Some(json!("edited since release 1")), "{drift}");
     let r = prod.client.post(prod.url("/api/org/acme/packages/releases/1/rollback")).bearer_auth(&token);
     let rolled: Value = r.send().await.unwrap().json().await.unwrap();
     assert_eq!((rolled["changed"].clone(), rolled["release"]["rollback_of"].clone()), (json!(1), json!(1)), "{rolled}");

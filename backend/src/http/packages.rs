@@ -3,8 +3,8 @@
 //! trusted to sign packages and each org's signature policy.
 
 use api_types::{
-    ApplyQuery, ApplyResult, Drift, ExportQuery, ListResponse, PackageKey, PackageKeyTrust, PackagePlan, PackagePolicy,
-    PackageRecipient, Release,
+    ApplyQuery, ApplyResult, Drift, ExportElement, ExportQuery, ListResponse, PackageKey, PackageKeyTrust, PackagePlan,
+    PackagePolicy, PackageRecipient, Release,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -23,6 +23,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(export))
+        .routes(routes!(export_elements))
         .routes(routes!(recipient))
         .routes(routes!(plan))
         .routes(routes!(apply))
@@ -49,6 +50,38 @@ async fn export(
     scope: OrgScope,
     AppQuery(query): AppQuery<ExportQuery>,
 ) -> ApiResult<impl IntoResponse> {
+    let options = export_options(&query)?;
+    let package = state.packages.export(&scope.org, &options).await?;
+    let archive = package.to_archive().map_err(PackagesError::from)?;
+    let disposition = format!("attachment; filename=\"{}.stratus\"", scope.org);
+    Ok((
+        [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        archive,
+    ))
+}
+
+/// What `…/packages/export` with the same query would hold, element by element, with why each
+/// is in (a configuration element: the rules that need it); nothing is downloaded.
+#[utoipa::path(get, path = "/api/org/{org}/packages/export/elements", tag = "packages",
+    params(("org" = String, Path), ExportQuery),
+    responses((status = 200, body = ListResponse<ExportElement>), (status = 404, body = api_types::ErrorBody),
+              (status = 409, body = api_types::ErrorBody), (status = 422, body = api_types::ErrorBody)))]
+async fn export_elements(
+    State(state): State<AppState>,
+    scope: OrgScope,
+    AppQuery(query): AppQuery<ExportQuery>,
+) -> ApiResult<Json<ListResponse<ExportElement>>> {
+    let package = state.packages.export(&scope.org, &export_options(&query)?).await?;
+    let manifest = package.manifest().map_err(PackagesError::from)?;
+    let items = manifest
+        .elements
+        .iter()
+        .map(|e| ExportElement { id: e.id(), reason: e.reason.clone(), requires: e.requires.clone(), locked: e.locked })
+        .collect();
+    Ok(Json(ListResponse { items }))
+}
+
+fn export_options(query: &ExportQuery) -> ApiResult<packages::ExportOptions> {
     let list = |text: &Option<String>| -> Vec<String> {
         let items = text.as_deref().unwrap_or_default().split(',').map(|n| n.trim().to_owned());
         items.filter(|n| !n.is_empty()).collect()
@@ -58,18 +91,11 @@ async fn export(
     {
         return Err(ApiError::field("seal_to", "an age X25519 recipient (age1…): the target's …/packages/recipient"));
     }
-    let options = packages::ExportOptions {
+    Ok(packages::ExportOptions {
         functions: list(&query.functions),
         seal_to: query.seal_to.clone(),
         lock: list(&query.lock),
-    };
-    let package = state.packages.export(&scope.org, &options).await?;
-    let archive = package.to_archive().map_err(PackagesError::from)?;
-    let disposition = format!("attachment; filename=\"{}.stratus\"", scope.org);
-    Ok((
-        [(header::CONTENT_TYPE, "application/octet-stream".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
-        archive,
-    ))
+    })
 }
 
 /// What exporters seal secret values to for this instance (`age1…`, the public half of its
@@ -141,11 +167,11 @@ async fn rollback(
     Ok(Json(state.packages.rollback(&scope.org, number).await?))
 }
 
-/// The elements edited on this instance since the release that last set them.
+/// The functions and autoscale rules edited on this instance since the release that last set them.
 #[utoipa::path(get, path = "/api/org/{org}/packages/drift", tag = "packages", params(("org" = String, Path)),
     responses((status = 200, body = ListResponse<Drift>), (status = 404, body = api_types::ErrorBody)))]
 async fn drift(State(state): State<AppState>, scope: OrgScope) -> ApiResult<Json<ListResponse<Drift>>> {
-    Ok(Json(ListResponse { items: packages::drift(&state.store, &scope.org).await? }))
+    Ok(Json(ListResponse { items: state.packages.drift(&scope.org).await? }))
 }
 
 /// What an org asks of the signatures on packages it imports (provider only).

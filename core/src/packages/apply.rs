@@ -243,24 +243,58 @@ impl Packages {
     }
 }
 
-/// The elements edited on this instance since the release that last set them.
-pub async fn drift(store: &Store, org: &str) -> Result<Vec<api_types::Drift>, PackagesError> {
-    let history = History::of(&store.releases(org).await?, "");
-    let heads: BTreeMap<String, i64> =
-        store.list_function_heads(org).await?.into_iter().map(|h| (h.name, h.latest_version)).collect();
-    Ok(history
-        .versions
-        .into_iter()
-        .filter_map(|(id, (release, version))| {
-            let current = heads.get(id.strip_prefix("function:")?).copied();
-            (current != Some(version)).then_some(api_types::Drift {
-                id,
-                release,
-                released_version: version,
-                current_version: current,
+impl Packages {
+    /// The functions and rules edited on this instance since the release that last set them.
+    pub async fn drift(&self, org: &str) -> Result<Vec<api_types::Drift>, PackagesError> {
+        let releases = self.store.releases(org).await?;
+        let history = History::of(&releases, "");
+        let heads: BTreeMap<String, i64> =
+            self.store.list_function_heads(org).await?.into_iter().map(|h| (h.name, h.latest_version)).collect();
+        let mut drift: Vec<api_types::Drift> = history
+            .versions
+            .into_iter()
+            .filter_map(|(id, (release, version))| {
+                let current = heads.get(id.strip_prefix("function:")?).copied();
+                let now = current.map_or_else(|| "deleted since".to_owned(), |v| format!("now v{v}"));
+                (current != Some(version)).then(|| api_types::Drift {
+                    detail: format!("release {release} left v{version}, {now}"),
+                    id,
+                    release,
+                    released_version: Some(version),
+                    current_version: current,
+                })
             })
-        })
-        .collect())
+            .collect();
+        let rules = self.autoscale.rule_rows(org).await.map_err(|e| PackagesError::Invalid(e.to_string()))?;
+        // Each rule as the newest release that wrote it left it.
+        let mut seen = std::collections::BTreeSet::new();
+        for release in &releases {
+            for element in release.elements.iter().filter(|e| e.id.starts_with("autoscale_rule:")) {
+                let Some(definition) = &element.definition else { continue };
+                if !seen.insert(element.id.clone()) {
+                    continue;
+                }
+                let Ok(written) = serde_json::from_value::<RuleSpec>(definition.clone()) else { continue };
+                let now =
+                    rules.iter().find(|r| r.name == written.name).and_then(|r| crate::autoscale::rule_spec(r).ok());
+                let detail = match now {
+                    None => "deleted since",
+                    Some(now) if RuleSpec { protected_vms: now.protected_vms.clone(), ..written } != now => {
+                        "edited since"
+                    }
+                    Some(_) => continue,
+                };
+                drift.push(api_types::Drift {
+                    id: element.id.clone(),
+                    release: release.number,
+                    detail: format!("{detail} release {}", release.number),
+                    released_version: None,
+                    current_version: None,
+                });
+            }
+        }
+        Ok(drift)
+    }
 }
 
 async fn commit(

@@ -1,6 +1,6 @@
 //! Content packages: export, plan, apply, releases, rollback and drift of an org.
 
-use api_types::{ApplyResult, Drift, ListResponse, PackagePlan, PackageSource, Release};
+use api_types::{ApplyResult, Drift, ExportElement, ListResponse, PackagePlan, PackageSource, Release};
 use gloo_net::http::Method;
 
 use super::{ApiClient, ApiError, checked, json_of, send};
@@ -13,6 +13,11 @@ impl ApiClient {
         let request = self.request(Method::GET, &url).build().map_err(|e| ApiError::network(e.to_string()))?;
         let response = checked(send(request).await?).await?;
         response.binary().await.map_err(|e| ApiError::network(e.to_string()))
+    }
+
+    /// `GET …/packages/export/elements`: what a full export holds, and why.
+    pub async fn export_elements(&self, org: &str) -> Result<ListResponse<ExportElement>, ApiError> {
+        self.get(&urls::packages(&self.base, org, "export/elements")).await
     }
 
     /// `POST …/packages/plan` with an archive the user picked.

@@ -1,8 +1,10 @@
-//! "Export package": the org's functions, all ticked, each with why it is in; the download is
-//! the archive of the ticked ones (unsigned: sign it with `stratus package sign`).
+//! "Export package": every element a full export holds, each with why it is in (a
+//! configuration element: the rules that need it); functions can be unticked, which leaves the
+//! rules out. The download is unsigned: sign it with `stratus package sign`.
 
 use std::collections::BTreeSet;
 
+use api_types::ExportElement;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -12,30 +14,27 @@ use crate::components::modal::Modal;
 use crate::components::modal_footer::ModalFooter;
 use crate::components::spinner::Spinner;
 use crate::host;
+use crate::logic::package_export::{count, function_name, functions_param, included, why};
 
 /// `#export-dialog` with `#export-download`.
 #[component]
 pub fn PackageExport(org: String, on_close: Callback<()>) -> impl IntoView {
     let api = expect_context::<ApiClient>();
     let (list_api, list_org) = (api.clone(), org.clone());
-    let functions = LocalResource::new(move || {
+    let elements = LocalResource::new(move || {
         let (api, org) = (list_api.clone(), list_org.clone());
-        async move { api.functions(&org).await }
+        async move { api.export_elements(&org).await }
     });
     let unticked = RwSignal::new(BTreeSet::<String>::new());
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<ApiError>);
-    let chosen = move || -> Vec<String> {
-        let all = functions.get().and_then(Result::ok).map(|l| l.items).unwrap_or_default();
-        unticked.with(|off| all.into_iter().map(|f| f.name).filter(|n| !off.contains(n)).collect())
-    };
+    let all = move || elements.get().and_then(Result::ok).map(|l| l.items).unwrap_or_default();
+    let counted = move || unticked.with(|off| count(&all(), off));
     let download = move |()| {
-        let names = chosen();
-        if names.is_empty() || busy.get_untracked() {
+        if counted() == 0 || busy.get_untracked() {
             return;
         }
-        // Everything ticked is a full export: the org's autoscale rules come too.
-        let names = if unticked.with_untracked(BTreeSet::is_empty) { Vec::new() } else { names };
+        let names = unticked.with_untracked(|off| functions_param(&all(), off));
         busy.set(true);
         failure.set(None);
         let (api, org) = (api.clone(), org.clone());
@@ -54,10 +53,10 @@ pub fn PackageExport(org: String, on_close: Callback<()>) -> impl IntoView {
         });
     };
     let rows = move || {
-        functions.get().map(|result| match result {
+        elements.get().map(|result| match result {
             Err(error) => view! { <ErrorAlert error /> }.into_any(),
             Ok(list) => {
-                let rows = list.items.into_iter().map(|f| export_row(f.name, unticked)).collect_view();
+                let rows = list.items.into_iter().map(|e| export_row(e, unticked)).collect_view();
                 view! {
                     <table class="datagrid-table" id="export-table">
                         <thead>
@@ -89,36 +88,42 @@ pub fn PackageExport(org: String, on_close: Callback<()>) -> impl IntoView {
                 on_cancel=on_close
                 confirm_id="export-download"
                 label=Signal::derive(move || {
-                    if busy.get() { "Exporting…".to_owned() } else { format!("Download {} element(s)", chosen().len()) }
+                    if busy.get() { "Exporting…".to_owned() } else { format!("Download {} element(s)", counted()) }
                 })
-                disabled=Signal::derive(move || busy.get() || chosen().is_empty())
+                disabled=Signal::derive(move || busy.get() || counted() == 0)
                 on_confirm=Callback::new(download)
             />
         </Modal>
     }
 }
 
-fn export_row(name: String, unticked: RwSignal<BTreeSet<String>>) -> impl IntoView {
-    let (check, toggle) = (name.clone(), name.clone());
+fn export_row(element: ExportElement, unticked: RwSignal<BTreeSet<String>>) -> impl IntoView {
+    let id = element.id.clone();
+    let name = function_name(&element).map(str::to_owned);
+    let (check, shown) = (element.clone(), element);
+    let toggle = name.clone();
     view! {
-        <tr data-element=format!("function:{name}")>
+        <tr data-element=id.clone()>
             <td class="select-col">
                 <input
                     type="checkbox"
-                    aria-label=format!("Export {name}")
-                    prop:checked=move || unticked.with(|off| !off.contains(&check))
+                    aria-label=format!("Export {id}")
+                    disabled=name.is_none()
+                    prop:checked=move || unticked.with(|off| included(&check, off))
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
-                        unticked.update(|off| {
-                            if on { off.remove(&toggle); } else { off.insert(toggle.clone()); }
-                        });
+                        if let Some(name) = &toggle {
+                            unticked.update(|off| {
+                                if on { off.remove(name); } else { off.insert(name.clone()); }
+                            });
+                        }
                     }
                 />
             </td>
             <td>
-                <code>{format!("function:{name}")}</code>
+                <code>{id.clone()}</code>
             </td>
-            <td class="muted">"picked"</td>
+            <td class="muted">{move || unticked.with(|off| why(&shown, off))}</td>
         </tr>
     }
 }

@@ -27,11 +27,10 @@ pub fn ReleaseList(org: String, releases: Vec<Release>, drift: Vec<Drift>, on_ch
         let items = drift
             .iter()
             .map(|d| {
-                let now = d.current_version.map_or_else(|| "deleted".to_owned(), |v| format!("now v{v}"));
                 view! {
                     <li>
                         <code>{d.id.clone()}</code>
-                        {format!(": release {} left v{}, {now}", d.release, d.released_version)}
+                        {format!(": {}", d.detail)}
                     </li>
                 }
             })
