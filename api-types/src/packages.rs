@@ -239,6 +239,8 @@ pub struct PackageSource {
     pub name: String,
     /// The source's base URL, e.g. `https://stratus.dev.example.com`.
     pub url: String,
+    /// The orgs that may pull from it, each the org of the same name there.
+    pub orgs: Vec<String>,
     /// RFC 3339.
     pub created_at: String,
 }
@@ -255,6 +257,10 @@ pub struct PackageSourceCreate {
     /// A provider token of the source (it reads each org's export there); kept sealed here.
     #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub token: String,
+    /// The orgs of this instance that may pull from it, each from the org of the same name
+    /// there (the provider vouches that they are the same tenant); at least one.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
+    pub orgs: Vec<String>,
 }
 
 /// A key this instance trusts to sign packages (`GET /api/provider/package-keys`).

@@ -1,5 +1,6 @@
-//! Sync: prod's provider registers dev as a package source (its URL and a provider token of
-//! dev, kept sealed); acme on prod plans and applies its own export from dev; a change at dev
+//! Sync: prod's provider registers dev as a package source for acme (its URL and a provider
+//! token of dev, kept sealed); acme on prod plans and applies its own export from dev, other
+//! orgs cannot; a change at dev
 //! between plan and apply is a stale plan; tenants cannot register sources, and a source that
 //! refuses the token says so.
 
@@ -24,7 +25,7 @@ async fn sync(db: Db) {
     deploy(&dev, &dev_token, "acme", "hello", &code("v1"), json!({})).await;
     let (dev_provider, provider) = (dev.token(Role::Provider, None).await, prod.token(Role::Provider, None).await);
 
-    let body = json!({ "name": "dev", "url": dev.url(""), "token": dev_provider });
+    let body = json!({ "name": "dev", "url": dev.url(""), "token": dev_provider, "orgs": ["acme"] });
     let sources = prod.url("/api/provider/package-sources");
     let r = prod.client.post(&sources).bearer_auth(&token).json(&body).send().await.unwrap();
     assert_eq!(r.status(), 403, "only the provider registers sources");
@@ -32,7 +33,7 @@ async fn sync(db: Db) {
     assert_eq!(r.status(), 201);
     let listed = prod.client.get(&sources).bearer_auth(&provider).send().await.unwrap().text().await.unwrap();
     assert!(listed.contains("\"name\":\"dev\"") && !listed.contains(&dev_provider), "never the token: {listed}");
-    let bad = json!({ "name": "x", "url": "ftp://nope", "token": "t" });
+    let bad = json!({ "name": "x", "url": "ftp://nope", "token": "t", "orgs": ["acme"] });
     let r = prod.client.post(&sources).bearer_auth(&provider).json(&bad).send().await.unwrap();
     let error: Value = r.json().await.unwrap();
     assert_eq!(error["error"]["details"][0]["field"], "url", "{error}");
@@ -62,7 +63,12 @@ async fn sync(db: Db) {
     let other = tenant(&prod, "globex").await;
     let (status, _) = post(&prod, &other, "/api/org/acme/packages/sources/dev/plan", &[]).await;
     assert_eq!(status, 404);
-    let revoked = json!({ "name": "stale", "url": dev.url(""), "token": "stratus_not-a-token" });
+    // A source is bound to the orgs the provider named: globex cannot pull its namesake.
+    let (status, _) = post(&prod, &other, "/api/org/globex/packages/sources/dev/plan", &[]).await;
+    assert_eq!(status, 404);
+    let listed: Value = prod.get("/api/org/globex/packages/sources", &other).await.json().await.unwrap();
+    assert_eq!(listed["items"], json!([]));
+    let revoked = json!({ "name": "stale", "url": dev.url(""), "token": "stratus_not-a-token", "orgs": ["acme"] });
     let r = prod.client.post(&sources).bearer_auth(&provider).json(&revoked).send().await.unwrap();
     assert_eq!(r.status(), 201);
     let (status, body) = post(&prod, &token, "/api/org/acme/packages/sources/stale/plan", &[]).await;

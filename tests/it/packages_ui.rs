@@ -73,7 +73,7 @@ async fn a_package_is_planned_picked_and_applied_in_the_browser() {
     // Pulled from a registered source (dev, as prod's provider registered it): the create that
     // waited is applied now.
     let dev_provider = dev.token(Role::Provider, None).await;
-    let source = json!({ "name": "dev", "url": dev.url(""), "token": dev_provider });
+    let source = json!({ "name": "dev", "url": dev.url(""), "token": dev_provider, "orgs": ["acme"] });
     let r = prod.client.post(prod.url("/api/provider/package-sources")).bearer_auth(&provider).json(&source);
     assert_eq!(r.send().await.unwrap().status(), 201);
     browser.client.refresh().await.unwrap();

@@ -30,11 +30,12 @@ async fn list_sources(
     State(state): State<AppState>,
     _provider: Provider,
 ) -> ApiResult<Json<ListResponse<PackageSource>>> {
-    Ok(Json(ListResponse { items: packages::sources(&state.store).await? }))
+    Ok(Json(ListResponse { items: packages::sources(&state.store, None).await? }))
 }
 
-/// Registers another Stratus as a package source (provider only): its base URL and a provider
-/// token of it, which is kept sealed to this instance's key. `409` when the name is taken.
+/// Registers another Stratus as a package source (provider only): its base URL, a provider
+/// token of it (kept sealed to this instance's key) and the orgs that may pull from it, each
+/// from the org of the same name there. `409` when the name is taken.
 #[utoipa::path(post, path = "/api/provider/package-sources", tag = "packages", request_body = PackageSourceCreate,
     responses((status = 201, body = PackageSource), (status = 409, body = api_types::ErrorBody),
               (status = 422, body = api_types::ErrorBody)))]
@@ -43,13 +44,15 @@ async fn add_source(
     _provider: Provider,
     AppJson(body): AppJson<PackageSourceCreate>,
 ) -> ApiResult<(StatusCode, Json<PackageSource>)> {
-    let added = packages::add_source(&state.store, &body.name, &body.url, &body.token).await.map_err(|e| match e {
-        PackagesError::Invalid(m) => match m.split_once(": ") {
-            Some((field, reason)) => ApiError::field(field, reason),
-            None => ApiError::field("body", m),
+    let added = packages::add_source(&state.store, &body.name, &body.url, &body.token, body.orgs).await.map_err(
+        |e| match e {
+            PackagesError::Invalid(m) => match m.split_once(": ") {
+                Some((field, reason)) => ApiError::field(field, reason),
+                None => ApiError::field("body", m),
+            },
+            other => other.into(),
         },
-        other => other.into(),
-    })?;
+    )?;
     Ok((StatusCode::CREATED, Json(added)))
 }
 
@@ -65,11 +68,11 @@ async fn remove_source(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The package sources this org can pull from.
+/// The package sources this org may pull from.
 #[utoipa::path(get, path = "/api/org/{org}/packages/sources", tag = "packages", params(("org" = String, Path)),
     responses((status = 200, body = ListResponse<PackageSource>), (status = 404, body = api_types::ErrorBody)))]
-async fn org_sources(State(state): State<AppState>, _scope: OrgScope) -> ApiResult<Json<ListResponse<PackageSource>>> {
-    Ok(Json(ListResponse { items: packages::sources(&state.store).await? }))
+async fn org_sources(State(state): State<AppState>, scope: OrgScope) -> ApiResult<Json<ListResponse<PackageSource>>> {
+    Ok(Json(ListResponse { items: packages::sources(&state.store, Some(&scope.org)).await? }))
 }
 
 /// Pulls this org's export from a source (the same org name there) and plans it like an

@@ -1,9 +1,11 @@
 -- Content packages (sqlite): other Stratus instances this one pulls packages from (the seed's
--- "synchronize"), registered by the provider. The token is kept sealed to this instance's own
+-- "synchronize"), registered by the provider for the orgs it names (each pulls the org of the
+-- same name there). The token is kept sealed to this instance's own
 -- age key, never in clear. Keep in step with migrations/postgres/0014_package_source.sql.
 create table package_source (
     name         text primary key,
     url          text not null,
     token_sealed text not null,
+    orgs_json    text not null,
     created_at   integer not null
 );

@@ -43,10 +43,10 @@ impl Packages {
         }
         let chosen: Vec<&FunctionImport> = analysis.functions.iter().filter(|f| selected.contains(&f.id)).collect();
         let changing: Vec<&FunctionImport> = chosen.iter().copied().filter(|f| f.action != Action::Unchanged).collect();
-        let rules: Vec<&RuleImport> =
-            analysis.rules.iter().filter(|r| selected.contains(&r.id) && r.action != Action::Unchanged).collect();
-        let budget =
-            analysis.budget.as_ref().filter(|(id, action, _)| selected.contains(id) && *action != Action::Unchanged);
+        let chosen_rules: Vec<&RuleImport> = analysis.rules.iter().filter(|r| selected.contains(&r.id)).collect();
+        let rules: Vec<&RuleImport> = chosen_rules.iter().copied().filter(|r| r.action != Action::Unchanged).collect();
+        let chosen_budget = analysis.budget.as_ref().filter(|(id, _, _)| selected.contains(id));
+        let budget = chosen_budget.filter(|(_, action, _)| *action != Action::Unchanged);
         if changing.is_empty() && rules.is_empty() && budget.is_none() {
             return Ok(ApplyResult { changed: 0, release: None });
         }
@@ -66,14 +66,16 @@ impl Packages {
                 ReleaseElement { id: f.id.clone(), action: f.action, version, route, definition: None }
             })
             .collect();
-        elements.extend(rules.iter().map(|r| ReleaseElement {
+        // Every selected element is recorded, changed or not: a rollback to this release puts
+        // each back as it was here.
+        elements.extend(chosen_rules.iter().map(|r| ReleaseElement {
             id: r.id.clone(),
             action: r.action,
             version: None,
             route: None,
             definition: serde_json::to_value(&r.spec).ok(),
         }));
-        if let Some((id, action, _)) = budget {
+        if let Some((id, action, _)) = chosen_budget {
             elements.push(ReleaseElement {
                 id: id.clone(),
                 action: *action,
@@ -103,6 +105,17 @@ impl Packages {
         }
         Ok(result)
     }
+}
+
+/// Who holds a function's lock after the apply: none unless the package locks it; the key that
+/// holds it now when that key signed again (a co-signer never takes a lock over), else the
+/// first trusted signer.
+fn lock_holder(import: &FunctionImport, keys: &[String]) -> Option<String> {
+    if !import.locked {
+        return None;
+    }
+    let held = import.head.as_ref().and_then(|h| h.locked_by.clone()).filter(|k| keys.contains(k));
+    held.or_else(|| keys.first().cloned())
 }
 
 /// Every changing function validated and compiled as its next version; nothing is written.
@@ -143,8 +156,7 @@ async fn prepare_functions(
                 route: import.wanted.route.clone(),
                 row,
                 expected_latest: import.head.as_ref().map(|h| h.latest_version),
-                // The author's key (the first trusted signer) holds the lock.
-                locked_by: if import.locked { keys.first().cloned() } else { None },
+                locked_by: lock_holder(import, keys),
             }),
             Err(FunctionError::Invalid(details)) => problems.extend(details.into_iter().map(|d| {
                 let field = d.field.map_or_else(|| import.id.clone(), |f| format!("{}.{f}", import.id));
@@ -175,6 +187,13 @@ impl Packages {
                     "function '{name}' was deleted after release {number}; it cannot be rolled back"
                 )));
             };
+            if let Some(key) = &head.locked_by
+                && !target.signers.iter().any(|s| &s.key_id == key)
+            {
+                return Err(PackagesError::Conflict(format!(
+                    "function '{name}' is locked by key {key}, which did not sign release {number}"
+                )));
+            }
             let route = element.route.clone().unwrap_or_else(|| head.route.clone());
             if head.active_version == Some(version) && head.latest_version == version && head.route == route {
                 elements.push(ReleaseElement { action: Action::Unchanged, ..element.clone() });

@@ -52,10 +52,15 @@ pub(super) fn export_rules(
 ) -> Result<(), PackagesError> {
     // (type, value, within) → key, and the rules that need it.
     let mut configs: BTreeMap<ConfigIdentity, (String, Vec<String>)> = BTreeMap::new();
+    let mut taken = std::collections::BTreeSet::new();
     for row in rows {
         let mut spec = crate::autoscale::rule_spec(row).map_err(|e| PackagesError::Invalid(e.to_string()))?;
         let targets = crate::autoscale::rule_targets(row).map_err(|e| PackagesError::Invalid(e.to_string()))?;
-        let slug = slug(&spec.name);
+        // Two names can make the same slug ("web 1", "web-1"): each rule gets its own folder.
+        let base = slug(&spec.name);
+        let slug =
+            (1..).map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") }).find(|s| taken.insert(s.clone()));
+        let slug = slug.unwrap_or(base);
         let names = [&targets.template_name, &targets.vapp_name, &targets.edge_gateway_name, &spec.lb_pool.clone()];
         let mut requires = Vec::new();
         let mut edge_key = None;

@@ -1,5 +1,5 @@
 //! Package sources: other Stratus instances the provider registers (URL + a provider token of
-//! theirs), from which an org pulls its own export through the same verify, plan and apply
+//! theirs) for the orgs it names, from which each of those orgs pulls its namesake's export through the same verify, plan and apply
 //! path as an uploaded archive (the seed's "synchronize"). Only the provider registers them, so
 //! a tenant never makes this server call an address of its choosing.
 
@@ -17,7 +17,13 @@ const MAX_FETCH_BYTES: usize = 64 * 1024 * 1024;
 const FETCH_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Registers a source; its token is sealed to this instance's key before it is stored.
-pub async fn add_source(store: &Store, name: &str, url: &str, token: &str) -> Result<PackageSource, PackagesError> {
+pub async fn add_source(
+    store: &Store,
+    name: &str,
+    url: &str,
+    token: &str,
+    orgs: Vec<String>,
+) -> Result<PackageSource, PackagesError> {
     let valid_name = (1..=63).contains(&name.len())
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !name.starts_with('-');
@@ -32,11 +38,15 @@ pub async fn add_source(store: &Store, name: &str, url: &str, token: &str) -> Re
     if token.trim().is_empty() {
         return Err(PackagesError::Invalid("token: a provider token of the source".to_owned()));
     }
+    if orgs.is_empty() || orgs.iter().any(|o| o.trim().is_empty()) {
+        return Err(PackagesError::Invalid("orgs: the orgs that may pull from it, at least one".to_owned()));
+    }
     let key = instance_key(store).await?;
     let row = SourceRow {
         name: name.to_owned(),
         url: parsed.as_str().trim_end_matches('/').to_owned(),
         token_sealed: package::seal(&key.recipient(), token.trim())?,
+        orgs: orgs.iter().map(|o| o.trim().to_owned()).collect(),
         created_at: now_millis(),
     };
     if !store.insert_package_source(&row).await? {
@@ -45,8 +55,10 @@ pub async fn add_source(store: &Store, name: &str, url: &str, token: &str) -> Re
     Ok(dto(row))
 }
 
-pub async fn sources(store: &Store) -> Result<Vec<PackageSource>, PackagesError> {
-    Ok(store.package_sources().await?.into_iter().map(dto).collect())
+/// Every source (`org`: only those that org may pull from).
+pub async fn sources(store: &Store, org: Option<&str>) -> Result<Vec<PackageSource>, PackagesError> {
+    let rows = store.package_sources().await?.into_iter();
+    Ok(rows.filter(|r| org.is_none_or(|org| r.orgs.iter().any(|o| o == org))).map(dto).collect())
 }
 
 pub async fn remove_source(store: &Store, name: &str) -> Result<(), PackagesError> {
@@ -58,15 +70,17 @@ pub async fn remove_source(store: &Store, name: &str) -> Result<(), PackagesErro
 }
 
 fn dto(row: SourceRow) -> PackageSource {
-    PackageSource { name: row.name, url: row.url, created_at: rfc3339_from_millis(row.created_at) }
+    PackageSource { name: row.name, url: row.url, orgs: row.orgs, created_at: rfc3339_from_millis(row.created_at) }
 }
 
 /// The export of `org` at source `name` (the same org name there), as archive bytes.
 pub(super) async fn fetch(store: &Store, name: &str, org: &str) -> Result<Vec<u8>, PackagesError> {
+    // A source another org may pull from is, to this one, not there.
     let row = store
         .package_source(name)
         .await?
-        .ok_or_else(|| PackagesError::NotFound(format!("no package source named '{name}'")))?;
+        .filter(|r| r.orgs.iter().any(|o| o == org))
+        .ok_or_else(|| PackagesError::NotFound(format!("no package source named '{name}' for org {org}")))?;
     let token = instance_key(store)
         .await?
         .open(&row.token_sealed)

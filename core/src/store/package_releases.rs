@@ -146,7 +146,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("n")?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
+        let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
             "insert into package_release ({RELEASE_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)"
         )))
         .bind(&release.org)
@@ -158,7 +158,12 @@ impl Store {
         .bind(release.rollback_of)
         .bind(release.created_at)
         .execute(&mut *tx)
-        .await?;
+        .await;
+        match inserted {
+            // Another release of the org took the number first (PostgreSQL's read committed).
+            Err(e) if super::is_unique_violation(&e) => return Err(WriteError::Raced),
+            other => other?,
+        };
         tx.commit().await?;
         Ok(next)
     }

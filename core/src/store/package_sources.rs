@@ -11,6 +11,8 @@ pub struct SourceRow {
     pub name: String,
     pub url: String,
     pub token_sealed: String,
+    /// The local orgs that may pull from it (each its namesake there).
+    pub orgs: Vec<String>,
     pub created_at: i64,
 }
 
@@ -19,6 +21,7 @@ fn source(row: &AnyRow) -> Result<SourceRow, sqlx::Error> {
         name: row.try_get("name")?,
         url: row.try_get("url")?,
         token_sealed: row.try_get("token_sealed")?,
+        orgs: super::json(row, "orgs_json")?,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -26,14 +29,15 @@ fn source(row: &AnyRow) -> Result<SourceRow, sqlx::Error> {
 impl Store {
     /// Adds a source; `false` when one has that name already.
     pub(crate) async fn insert_package_source(&self, row: &SourceRow) -> Result<bool, sqlx::Error> {
-        let done =
-            sqlx::query("insert into package_source (name, url, token_sealed, created_at) values ($1, $2, $3, $4)")
-                .bind(&row.name)
-                .bind(&row.url)
-                .bind(&row.token_sealed)
-                .bind(row.created_at)
-                .execute(self.pool())
-                .await;
+        let done = sqlx::query(
+            "insert into package_source (name, url, token_sealed, orgs_json, created_at) values ($1, $2, $3, $4, $5)",
+        )
+        .bind(&row.name)
+        .bind(&row.url)
+        .bind(&row.token_sealed)
+        .bind(row.created_at)
+        .execute(self.pool())
+        .await;
         match done {
             Ok(_) => Ok(true),
             Err(e) if super::is_unique_violation(&e) => Ok(false),
@@ -42,17 +46,19 @@ impl Store {
     }
 
     pub(crate) async fn package_sources(&self) -> Result<Vec<SourceRow>, sqlx::Error> {
-        let rows = sqlx::query("select name, url, token_sealed, created_at from package_source order by name")
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("select name, url, token_sealed, orgs_json, created_at from package_source order by name")
+                .fetch_all(self.pool())
+                .await?;
         rows.iter().map(source).collect()
     }
 
     pub(crate) async fn package_source(&self, name: &str) -> Result<Option<SourceRow>, sqlx::Error> {
-        let row = sqlx::query("select name, url, token_sealed, created_at from package_source where name = $1")
-            .bind(name)
-            .fetch_optional(self.pool())
-            .await?;
+        let row =
+            sqlx::query("select name, url, token_sealed, orgs_json, created_at from package_source where name = $1")
+                .bind(name)
+                .fetch_optional(self.pool())
+                .await?;
         row.as_ref().map(source).transpose()
     }
 
