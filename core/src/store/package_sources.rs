@@ -35,6 +35,7 @@ impl Store {
         .bind(&row.name)
         .bind(&row.url)
         .bind(&row.token_sealed)
+        .bind(super::to_json(&row.orgs)?)
         .bind(row.created_at)
         .execute(self.pool())
         .await;
