@@ -14,6 +14,9 @@ pub enum PlanAction {
     Conflict,
     /// Brought by an earlier release of this package, gone from this one: left as it is.
     Orphan,
+    /// The package carries what this element was here before its current version (an older
+    /// package): applying it goes back. Never picked unless asked for by name.
+    Downgrade,
 }
 
 /// A setting that differs (JSON values as text; none: absent).
@@ -65,6 +68,10 @@ pub struct ElementPlan {
     /// A configuration element: its value here and what it resolved to.
     #[serde(default)]
     pub config: Option<ConfigValue>,
+    /// Why the action is what it is, when that needs saying (`the package carries v2; this
+    /// instance is at v4`).
+    #[serde(default)]
+    pub detail: Option<String>,
 }
 
 impl ElementPlan {
@@ -79,6 +86,7 @@ impl ElementPlan {
             locked: false,
             blocked: None,
             config: None,
+            detail: None,
         }
     }
 }
@@ -151,6 +159,17 @@ pub struct ExportQuery {
     /// Comma-separated function names the package locks on the instances that import it.
     #[serde(default)]
     pub lock: Option<String>,
+}
+
+/// `GET /api/provider/packages/export?seal_to=…`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct ProviderExportQuery {
+    /// The target instance's recipient (`age1…`): collector credentials travel sealed to it.
+    /// Omitted: they travel as slots without values.
+    #[serde(default)]
+    pub seal_to: Option<String>,
 }
 
 /// One element an export would hold, and why (`GET …/packages/export/elements`).

@@ -16,6 +16,7 @@ mod openapi;
 mod orgs;
 mod package_sources;
 mod packages;
+mod provider_packages;
 mod showback;
 mod svg;
 mod system;
@@ -47,6 +48,7 @@ pub fn app(state: AppState) -> Router {
         .merge(function_keys::router())
         .merge(packages::router())
         .merge(package_sources::router())
+        .merge(provider_packages::router())
         .merge(gateway::router())
         .split_for_parts();
     openapi::document_errors(&mut spec);

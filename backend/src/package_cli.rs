@@ -297,7 +297,8 @@ async fn checked(
 }
 
 pub(crate) fn print_plan(plan: &packages::Plan) {
-    println!("importing {} into {}:", plan.package, plan.org);
+    let into = if plan.org.is_empty() { "this instance (provider content)".to_owned() } else { plan.org.clone() };
+    println!("importing {} into {into}:", plan.package);
     for element in &plan.elements {
         let action = match &element.config {
             Some(_) => "config".to_owned(),
@@ -311,6 +312,9 @@ pub(crate) fn print_plan(plan: &packages::Plan) {
                 Some(found) => println!("    {} {value} → {found}", config.kind),
                 None => println!("    {} {value}: not resolved", config.kind),
             }
+        }
+        if let Some(why) = &element.detail {
+            println!("    {why}");
         }
         if let Some(why) = &element.blocked {
             println!("    blocked: {why}");

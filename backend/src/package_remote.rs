@@ -1,6 +1,7 @@
 //! `stratus package apply|releases|rollback|pull`: the commands that talk to a running Stratus
 //! over its API, as the UI does (the server compiles, checks the plan and tells its replicas),
-//! with a tenant or provider token.
+//! with a tenant token for an org's packages, or a provider token and `--provider` for the
+//! provider's own.
 
 use std::path::Path;
 
@@ -18,13 +19,29 @@ pub struct Remote {
     /// An API token of the org (or the provider's).
     #[arg(long, env = "STRATUS_TOKEN", hide_env_values = true)]
     pub token: String,
-    #[arg(long)]
-    pub org: String,
+    /// The org whose packages these are.
+    #[arg(long, required_unless_present = "provider")]
+    pub org: Option<String>,
+    /// The provider's own packages (rate cards, collectors, per-org limits), with a provider token.
+    #[arg(long, conflicts_with = "org")]
+    pub provider: bool,
 }
 
 impl Remote {
     fn url(&self, path: &str) -> String {
-        format!("{}/api/org/{}/{path}", self.server.trim_end_matches('/'), self.org)
+        let server = self.server.trim_end_matches('/');
+        match &self.org {
+            Some(org) if !self.provider => format!("{server}/api/org/{org}/{path}"),
+            _ => format!("{server}/api/provider/{path}"),
+        }
+    }
+
+    /// What the packages are of, for people: `org acme` or `the provider`.
+    fn scope(&self) -> String {
+        match &self.org {
+            Some(org) if !self.provider => format!("org {org}"),
+            _ => "the provider".to_owned(),
+        }
     }
 
     async fn send<T: serde::de::DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> anyhow::Result<T> {
@@ -60,11 +77,30 @@ pub async fn apply(remote: &Remote, path: &Path, select: &[String], yes: bool) -
         eprintln!("warning: {warning}");
     }
     crate::package_cli::print_plan(&plan);
+    // Without --select, everything that moves forward; a downgrade only when named.
+    let picked: Vec<String> = plan
+        .elements
+        .iter()
+        .filter(|e| e.action != PlanAction::Orphan)
+        .filter(|e| if select.is_empty() { e.action != PlanAction::Downgrade } else { select.contains(&e.id) })
+        .map(|e| e.id.clone())
+        .collect();
+    let left_out: Vec<&str> = plan
+        .elements
+        .iter()
+        .filter(|e| e.action == PlanAction::Downgrade && !picked.contains(&e.id))
+        .map(|e| e.id.as_str())
+        .collect();
+    for id in &left_out {
+        eprintln!("not applying {id}: a downgrade is applied only when named with --select");
+    }
     let changing = plan
         .elements
         .iter()
-        .filter(|e| select.is_empty() || select.contains(&e.id))
-        .filter(|e| matches!(e.action, PlanAction::Create | PlanAction::Update | PlanAction::Conflict))
+        .filter(|e| picked.contains(&e.id))
+        .filter(|e| {
+            matches!(e.action, PlanAction::Create | PlanAction::Update | PlanAction::Conflict | PlanAction::Downgrade)
+        })
         .count();
     if changing == 0 {
         println!("nothing to apply: every element is in place");
@@ -76,8 +112,8 @@ pub async fn apply(remote: &Remote, path: &Path, select: &[String], yes: bool) -
     }
     eprintln!("applying {changing} element(s)…");
     let mut query = vec![("plan", plan.fingerprint.clone())];
-    if !select.is_empty() {
-        query.push(("select", select.join(",")));
+    if !select.is_empty() || !left_out.is_empty() {
+        query.push(("select", picked.join(",")));
     }
     let request = client.post(remote.url("packages/apply")).query(&query).body(archive);
     let result: ApplyResult = remote.send(request).await?;
@@ -88,7 +124,7 @@ pub async fn apply(remote: &Remote, path: &Path, select: &[String], yes: bool) -
     Ok(())
 }
 
-/// Lists the org's releases.
+/// Lists the releases of the org (or the provider's).
 pub async fn releases(remote: &Remote) -> anyhow::Result<()> {
     let list: ListResponse<Release> = remote.send(reqwest::Client::new().get(remote.url("packages/releases"))).await?;
     println!("{:<8} {:<26} {:<30} {:<24} elements", "release", "applied", "package", "signed by");
@@ -109,20 +145,20 @@ pub async fn releases(remote: &Remote) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Rolls the org back to release `number`.
+/// Rolls the org (or the provider's content) back to release `number`.
 pub async fn rollback(remote: &Remote, number: i64) -> anyhow::Result<()> {
     let url = remote.url(&format!("packages/releases/{number}/rollback"));
     let result: ApplyResult = remote.send(reqwest::Client::new().post(url)).await?;
     match result.release {
         Some(release) => {
-            println!("release {}: back to release {number}, {} function(s) changed", release.number, result.changed)
+            println!("release {}: back to release {number}, {} element(s) changed", release.number, result.changed)
         }
-        None => println!("the org already serves what release {number} left"),
+        None => println!("{} holds what release {number} left already", remote.scope()),
     }
     Ok(())
 }
 
-/// Downloads the org's functions as a package (a folder for git, or a `.stratus` archive).
+/// Downloads the org's functions (or the provider's content) as a package (a folder for git, or a `.stratus` archive).
 pub async fn pull(remote: &Remote, options: &stratus_core::packages::ExportOptions, out: &Path) -> anyhow::Result<()> {
     let mut query = Vec::new();
     for (name, list) in [("functions", &options.functions), ("lock", &options.lock)] {
@@ -133,8 +169,11 @@ pub async fn pull(remote: &Remote, options: &stratus_core::packages::ExportOptio
     if let Some(recipient) = &options.seal_to {
         query.push(("seal_to", recipient.clone()));
     }
+    if remote.provider && !(options.functions.is_empty() && options.lock.is_empty()) {
+        bail!("--function and --lock pick an org's functions; a provider package holds all the provider's content");
+    }
     let request = reqwest::Client::new().get(remote.url("packages/export")).query(&query);
-    eprintln!("exporting {} from {}…", remote.org, remote.server);
+    eprintln!("exporting the content of {} from {}…", remote.scope(), remote.server);
     let response =
         request.bearer_auth(&remote.token).send().await.with_context(|| format!("calling {}", remote.server))?;
     let status = response.status();

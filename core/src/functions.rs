@@ -23,5 +23,5 @@ pub use convert::{function_dto, invocation_dto, version_dto};
 pub use deliveries::{AcceptError, Accepted, DeliveryConfig, EventTriggers, MAX_LISTED_DELIVERIES};
 pub use keys::{KEY_PREFIX, MAX_KEY_NAME_CHARS, MAX_KEYS};
 pub use recorder::Recorder;
-pub use service::{FunctionError, Functions};
+pub use service::{FunctionError, Functions, check_org_limits};
 pub use spec::{RESERVED_ROUTES, ValidSpec, validate_limits, validate_spec};

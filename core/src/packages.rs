@@ -2,11 +2,14 @@
 //! trust store of keys allowed to sign packages (the format and the checks are the `package`
 //! crate's). [`plan`] says what importing one would change; [`apply_archive`] applies it as a
 //! release, [`rollback`] goes back to an earlier release and [`drift`] lists what was edited
-//! here since.
+//! here since. `provider` does the same for the provider's own content (rate cards,
+//! collectors, per-org limits) as provider releases.
 
 mod apply;
 mod budget;
 mod plan;
+mod provider;
+mod provider_docs;
 mod rules;
 mod service;
 mod sources;
@@ -213,11 +216,29 @@ pub async fn policy(store: &Store, org: &str) -> Result<api_types::PackagePolicy
     Ok(store.package_policy(org).await?.unwrap_or_default())
 }
 
+/// The signature policy provider packages are verified under (`warn` with one signature unless
+/// the provider set another).
+pub async fn provider_policy(store: &Store) -> Result<api_types::PackagePolicy, PackagesError> {
+    Ok(store.provider_package_policy().await?.unwrap_or_default())
+}
+
+/// Sets the policy provider packages are verified under.
+pub async fn set_provider_policy(store: &Store, policy: api_types::PackagePolicy) -> Result<(), PackagesError> {
+    check_policy(&policy)?;
+    Ok(store.put_provider_package_policy(&policy, now_millis()).await?)
+}
+
+fn check_policy(policy: &api_types::PackagePolicy) -> Result<(), PackagesError> {
+    if (1..=10).contains(&policy.min_signatures) {
+        Ok(())
+    } else {
+        Err(PackagesError::Invalid("min_signatures must be between 1 and 10".to_owned()))
+    }
+}
+
 /// Sets the org's signature policy.
 pub async fn set_policy(store: &Store, org: &str, policy: api_types::PackagePolicy) -> Result<(), PackagesError> {
-    if !(1..=10).contains(&policy.min_signatures) {
-        return Err(PackagesError::Invalid("min_signatures must be between 1 and 10".to_owned()));
-    }
+    check_policy(&policy)?;
     Ok(store.put_package_policy(org, &policy, now_millis()).await?)
 }
 
@@ -241,14 +262,25 @@ pub(crate) struct Opened {
     pub(crate) warnings: Vec<String>,
 }
 
-/// Reads an archive and verifies it for `org` against the trust store under the org's
-/// signature policy.
+/// Reads an archive and verifies it for `org` (`""`: the provider's scope) against the trust
+/// store under that scope's signature policy; a package of the other kind is refused.
 pub(crate) async fn open(store: &Store, org: &str, archive: &[u8]) -> Result<Opened, PackagesError> {
-    let policy = verify_policy(policy(store, org).await?);
+    let (scope, kind) = if org.is_empty() { (None, PackageKind::Provider) } else { (Some(org), PackageKind::Tenant) };
+    let policy = match scope {
+        Some(org) => policy(store, org).await?,
+        None => provider_policy(store).await?,
+    };
     let package = Package::from_archive(archive, package::Caps::default())?;
     let trust = trusted_keys(store).await?;
-    let verified = package::verify(&package, &trust, Some(org), now_millis(), policy)
+    let verified = package::verify(&package, &trust, scope, now_millis(), verify_policy(policy))
         .map_err(|refusals| PackagesError::Refused(refusals.iter().map(ToString::to_string).collect()))?;
+    if verified.manifest.kind != kind {
+        let why = match kind {
+            PackageKind::Tenant => "a provider package: the provider imports it (/api/provider/packages)",
+            PackageKind::Provider => "a tenant package: an org imports it (/api/org/{org}/packages)",
+        };
+        return Err(PackagesError::Refused(vec![format!("this is {why}")]));
+    }
     let digest = hex::encode(Sha256::digest(package.manifest_bytes()?));
     let warnings = verified.warnings.iter().map(ToString::to_string).collect();
     Ok(Opened { package, digest, signers: apply::signers(verified.signers), warnings })
@@ -263,6 +295,18 @@ pub async fn instance_key(store: &Store) -> Result<package::InstanceKey, Package
 /// What exporters seal secret values to for this instance (`age1…`).
 pub async fn recipient(store: &Store) -> Result<String, PackagesError> {
     Ok(instance_key(store).await?.recipient())
+}
+
+/// A drift entry for an element whose definition differs from what `release` wrote
+/// (`detail`: `edited since`, `deleted since`).
+pub(crate) fn definition_drift(id: &str, release: i64, detail: &str) -> api_types::Drift {
+    api_types::Drift {
+        id: id.to_owned(),
+        release,
+        detail: format!("{detail} release {release}"),
+        released_version: None,
+        current_version: None,
+    }
 }
 
 /// The org's releases, newest first.

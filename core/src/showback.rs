@@ -20,6 +20,7 @@ use crate::dates::{format_day, month_start, parse_day};
 use crate::store::CostRow;
 
 pub use crate::store::CostKey;
+pub(crate) use service::rate_row;
 pub use service::{MonthTrend, ServicesByMonth, Showback, ShowbackError, TopCosts};
 
 /// Currency of a report with no records.

@@ -24,6 +24,7 @@ use crate::pages::functions_page::FunctionsPage;
 use crate::pages::new_function_page::NewFunctionPage;
 use crate::pages::packages_page::PackagesPage;
 use crate::pages::provider_egress_page::ProviderEgressPage;
+use crate::pages::provider_packages_page::ProviderPackagesPage;
 use crate::pages::provider_showback_page::ProviderShowbackPage;
 use crate::pages::showback_page::ShowbackPage;
 
@@ -172,6 +173,7 @@ fn page(route: Route, tab: Signal<FunctionTab>, org: String, open_org: Callback<
         Route::Packages => view! { <PackagesPage org /> }.into_any(),
         Route::ProviderShowback => view! { <ProviderShowbackPage on_open_org=open_org /> }.into_any(),
         Route::ProviderEgress => view! { <ProviderEgressPage org /> }.into_any(),
+        Route::ProviderPackages => view! { <ProviderPackagesPage /> }.into_any(),
     }
 }
 

@@ -33,6 +33,7 @@ pub mod org_switcher;
 pub mod outbound_calls;
 pub mod package_diff;
 pub mod package_export;
+pub mod package_history;
 pub mod package_import;
 pub mod package_plan_table;
 pub mod package_signers;

@@ -8,5 +8,6 @@ pub mod functions_page;
 pub mod new_function_page;
 pub mod packages_page;
 pub mod provider_egress_page;
+pub mod provider_packages_page;
 pub mod provider_showback_page;
 pub mod showback_page;

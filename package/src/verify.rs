@@ -65,6 +65,11 @@ pub enum Refusal {
         principal: String,
         org: String,
     },
+    /// A key trusted for some orgs only, on a provider package (which no org scope covers).
+    OrgKeyOnProviderPackage {
+        key: KeyId,
+        principal: String,
+    },
     TooFewSignatures {
         valid: usize,
         required: usize,
@@ -84,6 +89,9 @@ impl fmt::Display for Refusal {
             Refusal::Expired { key, principal } => write!(f, "key {key} of {principal} has expired"),
             Refusal::OutOfScope { key, principal, org } => {
                 write!(f, "key {key} of {principal} may not sign packages for org {org}")
+            }
+            Refusal::OrgKeyOnProviderPackage { key, principal } => {
+                write!(f, "key {key} of {principal} is trusted for some orgs only and may not sign provider packages")
             }
             Refusal::TooFewSignatures { valid, required } => {
                 write!(f, "{valid} valid signature(s) by trusted keys; this org requires {required}")
@@ -146,6 +154,8 @@ pub fn verify(
             problems.push(Refusal::Expired { key: key_id, principal });
         } else if let Some(org) = org.filter(|org| !trusted.orgs.is_empty() && !trusted.orgs.iter().any(|o| o == org)) {
             problems.push(Refusal::OutOfScope { key: key_id, principal, org: org.to_owned() });
+        } else if org.is_none() && !trusted.orgs.is_empty() {
+            problems.push(Refusal::OrgKeyOnProviderPackage { key: key_id, principal });
         } else if !signers.iter().any(|s| s.key_id == key_id) {
             signers.push(Signer { key_id, principal });
         }

@@ -145,7 +145,12 @@ fn signers_are_checked_against_the_trust_store() {
         verify(&package, &[scoped.clone()], Some("acme"), NOW, ENFORCE).unwrap_err()[0],
         Refusal::OutOfScope { .. }
     ));
-    assert!(verify(&package, &[scoped], Some("globex"), NOW, ENFORCE).is_ok());
+    assert!(verify(&package, &[scoped.clone()], Some("globex"), NOW, ENFORCE).is_ok());
+    assert_eq!(
+        verify(&package, &[scoped], None, NOW, ENFORCE).unwrap_err()[0],
+        Refusal::OrgKeyOnProviderPackage { key: author.id(), principal: "alice".into() },
+        "a key scoped to orgs does not sign provider packages"
+    );
 
     // Author and approver: two signatures when the org asks for two.
     let two = Policy::Enforce { min_signatures: 2 };

@@ -1,18 +1,22 @@
 //! Content packages: export, archive, verify and plan of an org with 500 functions, and the
 //! plan of that package against a target where 1 of the 500 changed (in-process on the same
-//! database, as the CLI runs them); then plan and apply over the server's API, into an empty
-//! org (500 functions compiled and written in one transaction) and with 1 of 500 changed.
+//! database, as the CLI runs them); then, with 50 autoscale rules beside the functions (each
+//! instance with its own vCD simulator), export, plan and apply over the servers' APIs: into an
+//! empty org (500 functions compiled and 50 rules checked against vCD, written in one
+//! transaction) and with 1 of 550 elements changed.
 
 use std::time::{Duration, Instant};
 
 use package::{Caps, Package, Policy, SigningKey, TrustedKey, verify};
 use serde_json::json;
+use vcd_sim::Simulator;
 
 use crate::functions::create_with;
 use crate::server::BenchServer;
 use crate::stats::Summary;
 
 const FUNCTIONS: usize = 500;
+const RULES: usize = 50;
 const ROUNDS: usize = 7;
 
 fn code(i: usize) -> String {
@@ -34,9 +38,56 @@ async fn timed<T, F: Future<Output = T>>(label: &str, mut step: impl FnMut() -> 
     last.expect("at least one round")
 }
 
+/// A `stratus serve` whose vCD is `sim`.
+async fn server_on(prefix: &str, sim: &Simulator) -> BenchServer {
+    let env = vec![
+        ("STRATUS_VCD_URL".to_owned(), sim.url().to_owned()),
+        ("STRATUS_VCD_USER".to_owned(), "administrator@System".to_owned()),
+        ("STRATUS_VCD_PASSWORD".to_owned(), vcd_sim::PASSWORD.to_owned()),
+    ];
+    BenchServer::start_with(prefix, false, env).await
+}
+
+async fn pick(server: &BenchServer, list: &str, name: &str) -> String {
+    let url = format!("{}/api/org/acme/autoscale/vcd/{list}", server.base);
+    let body: serde_json::Value =
+        server.client.get(url).bearer_auth(&server.token).send().await.expect(list).json().await.expect("json");
+    let items = body["items"].as_array().expect("items");
+    let found = items.iter().find(|o| o["name"] == name).unwrap_or_else(|| panic!("no {list} {name}"));
+    found["id"].as_str().expect("an id").to_owned()
+}
+
+/// `RULES` rules on acme's `web-app`, each with its own name and thresholds.
+async fn create_rules(server: &BenchServer) {
+    let (template, vapp, edge) = (
+        pick(server, "templates", "web-template").await,
+        pick(server, "vapps", "web-app").await,
+        pick(server, "edge-gateways", "edge-v").await,
+    );
+    for i in 0..RULES {
+        let spec = json!({
+            "name": format!("web{i:02}"), "template": template, "vapp": vapp, "edge_gateway": edge,
+            "lb_pool": "web-pool", "cpu": {"scale_out": 60 + i % 30, "scale_in": 20},
+            "memory": {"scale_out": 85, "scale_in": 40}, "min_vms": 1, "max_vms": 4, "step": 1,
+        });
+        let url = format!("{}/api/org/acme/autoscale/rules", server.base);
+        let r = server.client.post(url).bearer_auth(&server.token).json(&spec).send().await.expect("rule");
+        assert_eq!(r.status(), 201, "rule {i}: {}", r.text().await.unwrap_or_default());
+    }
+}
+
+/// `GET /api/org/acme/packages/export` of `server`: every function, rule and configuration value.
+async fn export_api(server: &BenchServer) -> Vec<u8> {
+    let url = format!("{}/api/org/acme/packages/export", server.base);
+    let r = server.client.get(url).bearer_auth(&server.token).send().await.expect("export");
+    assert!(r.status().is_success(), "export: {}", r.status());
+    r.bytes().await.expect("archive").to_vec()
+}
+
 pub async fn run() {
-    println!("== content packages: {FUNCTIONS} functions ==");
-    let mut server = BenchServer::start("stratus-bench-lifecycle", false).await;
+    println!("== content packages: {FUNCTIONS} functions, then {RULES} autoscale rules beside them ==");
+    let dev_vcd = Simulator::start().await;
+    let mut server = server_on("stratus-bench-lifecycle", &dev_vcd).await;
     let (client, base, token) = (server.client.clone(), server.base.clone(), server.token.clone());
     let limits = json!({"max_memory_mb": 256, "max_timeout_ms": 30000, "default_memory_mb": 64,
         "default_timeout_ms": 5000, "max_concurrency": 64, "max_function_concurrency": 32,
@@ -88,53 +139,64 @@ pub async fn run() {
     .await;
     let updates = plan.elements.iter().filter(|e| e.action == stratus_core::packages::Action::Update).count();
     println!("plan found {updates} update(s) among {} elements", plan.elements.len());
-    let mut changed =
-        stratus_core::packages::export_functions(&store, "acme", &Default::default()).await.expect("export");
-    changed.sign(&key).expect("sign");
-    let changed = changed.to_archive().expect("archive");
-    apply_figures(&server, &limits, &archive, &changed).await;
-    println!("(no autoscale rules here: this bench runs without a vCD, so rules are not measured)");
+
+    create_rules(&server).await;
+    println!("-- with {RULES} autoscale rules (on web-app, each instance with its own vCD simulator) --");
+    let with_rules = timed("export over the API", || export_api(&server)).await;
+    let package = Package::from_archive(&with_rules, Caps::default()).expect("read");
+    let elements = package.manifest().expect("manifest").elements.len();
+    println!(
+        "archive: {elements} elements, {} files, {:.1} KiB",
+        package.files().len(),
+        with_rules.len() as f64 / 1024.0
+    );
+    let back = json!({ "route": "fn250", "code": code(250) });
+    let put = client.put(format!("{base}/api/org/acme/functions/fn250")).bearer_auth(&token).json(&back).send();
+    assert!(put.await.unwrap().status().is_success());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let changed = export_api(&server).await;
+    apply_figures(&limits, &with_rules, &changed).await;
     store.close().await;
     server.stop().await;
 }
 
-/// Plan and apply over the API, as `stratus package apply` does: the package into an empty org
-/// (500 functions compiled and written in one transaction; a new org each round), then into an
-/// org that has it, alternating with the package where one function differs.
-async fn apply_figures(server: &BenchServer, limits: &serde_json::Value, archive: &[u8], changed: &[u8]) {
+/// Plan and apply over the API, as `stratus package apply` does: the package into a new
+/// instance's empty org (500 functions compiled and 50 rules checked, written in one
+/// transaction; a new instance and simulator each round), then into an org that has it,
+/// alternating with the package where one function differs.
+async fn apply_figures(limits: &serde_json::Value, archive: &[u8], changed: &[u8]) {
+    let elements = (FUNCTIONS + RULES) as u64;
     let (mut plans, mut applies) = (Vec::new(), Vec::new());
     let mut last = None;
-    for round in 0..3 {
-        let org = format!("prod{round}");
-        let token = server.tenant_token(&org);
-        server.set_org_limits(&org, limits).await;
-        let (plan, apply) = plan_and_apply(server, &org, &token, archive, FUNCTIONS as u64).await;
+    for _ in 0..3 {
+        let vcd = Simulator::start().await;
+        let server = server_on("stratus-bench-lifecycle-prod", &vcd).await;
+        server.set_limits(limits.clone()).await;
+        let (plan, apply) = plan_and_apply(&server, archive, elements).await;
         plans.push(plan);
         applies.push(apply);
-        last = Some((org, token));
+        if let Some((mut old, _)) = last.replace((server, vcd)) {
+            BenchServer::stop(&mut old).await;
+        }
     }
-    println!("{:<34} {}", "plan over the API, 500 creates", Summary::of(&mut plans));
-    println!("{:<34} {}", "apply 500 creates (compile + tx)", Summary::of(&mut applies));
-    let (org, token) = last.expect("a round");
+    println!("{:<34} {}", format!("plan over the API, {elements} creates"), Summary::of(&mut plans));
+    println!("{:<34} {}", format!("apply {elements} creates (+ tx)"), Summary::of(&mut applies));
+    let (mut server, _vcd) = last.expect("a round");
     let (mut plans, mut applies) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         let package = if round % 2 == 0 { changed } else { archive };
-        let (plan, apply) = plan_and_apply(server, &org, &token, package, 1).await;
+        let (plan, apply) = plan_and_apply(&server, package, 1).await;
         plans.push(plan);
         applies.push(apply);
     }
-    println!("{:<34} {}", "plan over the API, 1 of 500 changed", Summary::of(&mut plans));
-    println!("{:<34} {}", "apply, 1 of 500 changed", Summary::of(&mut applies));
+    println!("{:<34} {}", format!("plan over the API, 1 of {elements} changed"), Summary::of(&mut plans));
+    println!("{:<34} {}", format!("apply, 1 of {elements} changed"), Summary::of(&mut applies));
+    server.stop().await;
 }
 
-async fn plan_and_apply(
-    server: &BenchServer,
-    org: &str,
-    token: &str,
-    archive: &[u8],
-    expect: u64,
-) -> (Duration, Duration) {
-    let url = |path: &str| format!("{}/api/org/{org}/packages/{path}", server.base);
+async fn plan_and_apply(server: &BenchServer, archive: &[u8], expect: u64) -> (Duration, Duration) {
+    let url = |path: &str| format!("{}/api/org/acme/packages/{path}", server.base);
+    let token = &server.token;
     let started = Instant::now();
     let plan = server.client.post(url("plan")).bearer_auth(token).body(archive.to_vec()).send().await.expect("plan");
     let plan: serde_json::Value = plan.json().await.expect("a plan");

@@ -10,7 +10,7 @@
 //! per second, 100 concurrent duplicate alerts → one scale-out), `scale` (replicas on one PostgreSQL: throughput
 //! through a round-robin proxy, call overhead with cache coherence, delete → 404 on another replica, async queue
 //! throughput and accept → start latency on the database queue and RabbitMQ), `lifecycle` (export, archive, verify and
-//! plan of 500 functions), `all`.
+//! plan of 500 functions; export, plan and apply with 50 autoscale rules beside them), `all`.
 
 mod api;
 mod autoscale;

@@ -21,11 +21,12 @@ pub(crate) async fn wait_ready(client: &reqwest::Client, url: &str) {
     panic!("{url} never became ready");
 }
 
-fn spawn(data_dir: &Path, port: u16) -> Child {
+fn spawn(data_dir: &Path, port: u16, env: &[(String, String)]) -> Child {
     Command::new(harness::process::stratus_bin())
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(data_dir)
         .env("STRATUS_LOG", "warn")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(data_dir.join("server.log")).map_or_else(|_| Stdio::null(), Stdio::from))
         .kill_on_drop(true)
@@ -47,6 +48,8 @@ pub(crate) struct BenchServer {
     /// A tenant-admin token of org acme.
     pub(crate) token: String,
     pub(crate) provider: String,
+    /// Extra environment of the process (a vCD to talk to).
+    env: Vec<(String, String)>,
     child: Option<Child>,
 }
 
@@ -54,6 +57,11 @@ impl BenchServer {
     /// Tokens first (through the CLI), then the server, ready. `keep` leaves the data dir (and
     /// the server log) behind.
     pub(crate) async fn start(prefix: &str, keep: bool) -> BenchServer {
+        Self::start_with(prefix, keep, Vec::new()).await
+    }
+
+    /// [`Self::start`] with extra environment variables for the process.
+    pub(crate) async fn start_with(prefix: &str, keep: bool, env: Vec<(String, String)>) -> BenchServer {
         let data = tempfile::Builder::new().prefix(prefix).disable_cleanup(keep).tempdir().expect("temp dir");
         let data_dir = data.path().to_str().unwrap();
         let token = |args: &[&str]| mint(data_dir, args);
@@ -66,6 +74,7 @@ impl BenchServer {
             client: reqwest::Client::new(),
             token: tenant,
             provider,
+            env,
             child: None,
         };
         server.launch().await;
@@ -74,7 +83,7 @@ impl BenchServer {
 
     /// Starts the process and waits until it is ready.
     pub(crate) async fn launch(&mut self) {
-        self.child = Some(spawn(self.data.path(), self.port));
+        self.child = Some(spawn(self.data.path(), self.port, &self.env));
         wait_ready(&self.client, &format!("{}/readyz", self.base)).await;
     }
 
@@ -93,10 +102,5 @@ impl BenchServer {
         let url = format!("{}/api/provider/orgs/{org}/limits", self.base);
         let put = self.client.put(url).bearer_auth(&self.provider).json(limits).send().await.expect("limits");
         assert!(put.status().is_success(), "setting {org}'s limits: {}", put.status());
-    }
-
-    /// A tenant-admin token of `org` (made with the org, through the CLI).
-    pub(crate) fn tenant_token(&self, org: &str) -> String {
-        mint(self.data.path().to_str().unwrap(), &["--org", org, "--role", "tenant-admin"])
     }
 }

@@ -20,6 +20,7 @@ mod lambda;
 mod packages_apply;
 mod packages_cli;
 mod packages_processes;
+mod packages_provider;
 mod packages_rules;
 mod packages_sources;
 mod packages_ui;

@@ -1,7 +1,7 @@
 //! Content packages from dev to prod over the API, on SQLite and PostgreSQL: plan, apply as a
 //! release (signatures enforced), the same plan twice, a stale plan, a conflict with an edit
-//! made on prod, a failure injected in the middle of an apply, rollback, drift, a package that
-//! does not compile, and other tenants refused.
+//! made on prod, a failure injected in the middle of an apply, rollback, drift, an older
+//! package planned as a downgrade, a package that does not compile, and other tenants refused.
 
 use api_types::Role;
 use harness::{Db, TestApp};
@@ -200,6 +200,23 @@ async fn dev_to_prod(db: Db) {
     assert_eq!(text(&prod, &token, "hello").await, "v1:-", "release 1's version, as it was");
     assert_eq!(text(&prod, &token, "multi").await, "m1");
     assert_eq!(releases(&prod, &token).await.len(), 3);
+
+    // After the rollback, v2 again is a move forward; then v1's package is older than prod.
+    let (_, forward) = plan(&prod, &token, &v2).await;
+    assert_eq!(actions(&forward)[0], ("function:hello".into(), "update".into()), "{forward}");
+    let (status, body) = apply(&prod, &token, &v2, forward["fingerprint"].as_str().unwrap(), None).await;
+    assert_eq!((status, body["changed"].clone()), (200, json!(1)), "{body}");
+    let (_, back) = plan(&prod, &token, &v1).await;
+    assert_eq!(actions(&back)[0], ("function:hello".into(), "downgrade".into()), "{back}");
+    let detail = back["elements"][0]["detail"].as_str().unwrap();
+    assert!(detail.starts_with("the package carries what v") && detail.contains("moved on to v"), "{detail}");
+    let fingerprint = back["fingerprint"].as_str().unwrap();
+    let (status, body) = apply(&prod, &token, &v1, fingerprint, Some("function:multi")).await;
+    assert_eq!((status, body["changed"].clone()), (200, json!(0)), "a downgrade is applied only when picked: {body}");
+    assert!(text(&prod, &token, "hello").await.starts_with("v2:"));
+    let (status, body) = apply(&prod, &token, &v1, fingerprint, Some("function:hello")).await;
+    assert_eq!((status, body["changed"].clone()), (200, json!(1)), "{body}");
+    assert!(text(&prod, &token, "hello").await.starts_with("v1:"));
 
     // Another tenant sees none of it.
     let other = tenant(&prod, "globex").await;

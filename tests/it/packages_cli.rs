@@ -114,8 +114,11 @@ async fn round_trip(db: Db) {
     assert_eq!(put.await.unwrap().status(), 202);
     crate::functions::wait_settled(&app, &token, "acme", "hello").await;
     let drifted = plan("acme");
-    assert_eq!(actions(&drifted), ["function:hello update", "function:multi unchanged"]);
+    // The package carries what hello was before this edit: going back to it is a downgrade.
+    assert_eq!(actions(&drifted), ["function:hello downgrade", "function:multi unchanged"]);
     let hello = &drifted["elements"][0];
+    let detail = hello["detail"].as_str().unwrap();
+    assert_eq!(detail, "the package carries what v1 was; this instance has moved on to v2");
     assert_eq!(hello["fields"][0]["field"], "env");
     let diff = hello["files"][0]["diff"].as_str().unwrap();
     assert!(

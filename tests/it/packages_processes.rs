@@ -1,7 +1,8 @@
 //! Dev → prod by hand, as a team would: two real `stratus serve` processes (dev on SQLite,
 //! prod on PostgreSQL), the package pulled from dev into a git-style folder, signed by an
 //! author and an approver, applied to prod with the CLI under a two-signature policy, listed
-//! as a release and rolled back.
+//! as a release and rolled back; then the provider's own rate card, pulled and applied with
+//! `--provider`.
 
 use harness::process::{ServeProcess, run_stratus};
 use serde_json::json;
@@ -111,6 +112,24 @@ async fn dev_to_prod_between_two_servers_with_the_cli() {
     let out = run_stratus(&["package", "apply", &path("pkg"), "--org", "acme", "--yes"], &prod_env);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains("does not verify"), "{stderr}");
+
+    // The provider's own content: dev's rate card pulled with --provider, signed, applied on prod.
+    let dev_provider = token(&dev_args, "provider");
+    let rate = json!({ "service": "compute", "unit": "vcpu-hour", "unit_price": "0.02", "currency": "EUR",
+                       "effective_from": "2026-01-01" });
+    let r = client.post(format!("{}/api/provider/showback/rates", dev.base)).bearer_auth(&dev_provider).json(&rate);
+    assert_eq!(r.send().await.unwrap().status(), 201);
+    let dev_env = [("STRATUS_SERVER", dev.base.as_str()), ("STRATUS_TOKEN", dev_provider.as_str())];
+    stratus(&["package", "pull", "--provider", "--out", &path("provider")], &dev_env);
+    assert!(dir.path().join("provider/rates/provider.json").is_file());
+    stratus(&["package", "sign", &path("provider"), "--key", &path("alice.key")], &[]);
+    let prod_env = [("STRATUS_SERVER", prod.base.as_str()), ("STRATUS_TOKEN", provider.as_str())];
+    let applied = stratus(&["package", "apply", &path("provider"), "--provider", "--yes"], &prod_env);
+    assert!(applied.contains("rate_card:provider") && applied.contains("release 1: 1 element(s) changed"), "{applied}");
+    let listed = stratus(&["package", "releases", "--provider"], &prod_env);
+    assert!(listed.contains("provider content") && listed.contains("alice@example.com"), "{listed}");
+    let rates = get_text(&prod.base, &provider, "/api/provider/showback/rates").await;
+    assert!(rates.contains("\"unit_price\":\"0.02\""), "{rates}");
 
     dev.kill().await;
     prod.kill().await;

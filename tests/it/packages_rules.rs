@@ -54,7 +54,7 @@ fn element<'a>(plan: &'a Value, id: &str) -> &'a Value {
 
 /// The package with each configuration element's values for `prod` set as given (as a
 /// person would in the git folder), sealed again.
-fn with_prod_values(archive: &[u8], values: &[(&str, &str)]) -> Vec<u8> {
+pub(crate) fn with_prod_values(archive: &[u8], values: &[(&str, &str)]) -> Vec<u8> {
     let package = Package::from_archive(archive, package::Caps::default()).unwrap();
     let manifest = package.manifest().unwrap();
     let mut files = package.files().clone();

@@ -1,7 +1,9 @@
 //! The import wizard in real headless Chromium: a signed package from dev is planned on prod
 //! (the trusted signer shown, one update with its side-by-side diff, one unchanged that cannot
 //! be picked, one create), the create is unticked, the update applied as release 1, and the
-//! releases table shows it; then the create is pulled from dev registered as a source. Screenshots: target/screenshots/packages-*.png.
+//! releases table shows it; then the create is pulled from dev registered as a source. The
+//! provider's own page plans and applies a provider package the same way. Screenshots:
+//! target/screenshots/packages-*.png and provider-packages-plan.png.
 
 use api_types::Role;
 use harness::browser::{Browser, start_app_with_ui};
@@ -93,6 +95,56 @@ async fn a_package_is_planned_picked_and_applied_in_the_browser() {
     let download = browser.find("#export-download").await.text().await.unwrap();
     assert_eq!(download.to_lowercase(), "download 3 element(s)", "buttons are upper case, as in Clarity");
     browser.screenshot("packages-export").await;
+
+    browser.close().await;
+    dev.shutdown().await;
+    prod.shutdown().await;
+}
+
+/// The provider's page: a provider package from dev (its rate card and an org's limits) is
+/// planned on prod in the browser, one element unticked, the rest applied as provider release 1.
+/// Screenshot: target/screenshots/provider-packages-plan.png.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_package_is_planned_and_applied_in_the_browser() {
+    let (dev, prod) = (TestApp::start(Db::Sqlite).await, start_app_with_ui().await);
+    tenant(&dev, "acme").await;
+    tenant(&prod, "acme").await;
+    let (dev_provider, provider) = (dev.token(Role::Provider, None).await, prod.token(Role::Provider, None).await);
+    let rate = json!({ "service": "compute", "unit": "vcpu-hour", "unit_price": "0.02", "currency": "EUR",
+                       "effective_from": "2026-01-01" });
+    let r = dev.client.post(dev.url("/api/provider/showback/rates")).bearer_auth(&dev_provider).json(&rate);
+    assert_eq!(r.send().await.unwrap().status(), 201);
+    let mut limits: serde_json::Value =
+        dev.get("/api/provider/orgs/acme/limits", &dev_provider).await.json().await.unwrap();
+    limits["max_functions"] = json!(7);
+    let r = dev.client.put(dev.url("/api/provider/orgs/acme/limits")).bearer_auth(&dev_provider).json(&limits);
+    assert_eq!(r.send().await.unwrap().status(), 200);
+    let r = dev.client.get(dev.url("/api/provider/packages/export")).bearer_auth(&dev_provider).send().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("provider.stratus");
+    std::fs::write(&path, r.bytes().await.unwrap()).unwrap();
+
+    let browser = Browser::start().await;
+    browser.client.goto(&prod.url(&format!("/#/provider/packages&token={provider}"))).await.unwrap();
+    browser.wait_for("#page-provider-packages", "the provider packages page").await;
+    browser.wait_for("#nav-provider-packages.active", "its nav entry").await;
+    browser.wait_for("#page-provider-packages .empty-state", "no provider releases yet").await;
+    browser.find("#package-file").await.send_keys(path.to_str().unwrap()).await.unwrap();
+    browser.wait_for("#plan-table tr[data-element='rate_card:provider'][data-action='create']", "the card").await;
+    browser.wait_for("#plan-table tr[data-element='org_limits:acme'][data-action='create']", "acme's limits").await;
+    browser.find("#plan-table tr[data-element='rate_card:provider'] .plan-diff").await.click().await.unwrap();
+    browser.wait_for(".plan-diff-row", "the card's entries").await;
+    browser.screenshot("provider-packages-plan").await;
+    browser.find("#plan-table tr[data-element='org_limits:acme'] input").await.click().await.unwrap();
+    assert_eq!(browser.find("#apply-package").await.text().await.unwrap().to_lowercase(), "apply 1 element");
+    browser.find("#apply-package").await.click().await.unwrap();
+    let applied = browser.wait_for("#package-applied", "the apply's outcome").await.text().await.unwrap();
+    assert!(applied.contains("Release 1 applied: 1 element(s) changed"), "{applied}");
+    browser.wait_for("#release-table tr[data-release='1']", "provider release 1 listed").await;
+    let rates: serde_json::Value = prod.get("/api/provider/showback/rates", &provider).await.json().await.unwrap();
+    assert_eq!(rates[0]["unit_price"], "0.02");
+    let limits: serde_json::Value = prod.get("/api/provider/orgs/acme/limits", &provider).await.json().await.unwrap();
+    assert_ne!(limits["max_functions"], 7, "unticked, so left as it was");
 
     browser.close().await;
     dev.shutdown().await;

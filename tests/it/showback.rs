@@ -2,7 +2,7 @@
 //! collectors, rate cards, budgets, the summary, charts, the export and tenant isolation.
 
 mod cli;
-mod collectors;
+pub(crate) mod collectors;
 mod import;
 mod isolation;
 mod rates;

@@ -137,30 +137,19 @@ impl Functions {
 
     /// Sets the org's ceilings. Existing functions keep their limits until they are updated.
     pub async fn set_org_limits(&self, org: &str, limits: OrgLimits) -> Result<(), FunctionError> {
-        let mut errors = Vec::new();
-        let mut check = |field: &str, value: u32, range: std::ops::RangeInclusive<u32>| {
-            if !range.contains(&value) {
-                errors
-                    .push(ErrorDetail::field(field, format!("must be between {} and {}", range.start(), range.end())));
-            }
-        };
-        check("max_memory_mb", limits.max_memory_mb, 16..=4096);
-        check("max_timeout_ms", limits.max_timeout_ms, 10..=900_000);
-        check("default_memory_mb", limits.default_memory_mb, 16..=limits.max_memory_mb.max(16));
-        check("default_timeout_ms", limits.default_timeout_ms, 10..=limits.max_timeout_ms.max(10));
-        check("max_concurrency", limits.max_concurrency, 1..=10_000);
-        check("max_function_concurrency", limits.max_function_concurrency, 1..=limits.max_concurrency.max(1));
-        check("max_request_bytes", limits.max_request_bytes, 1..=64 * 1024 * 1024);
-        check("max_response_bytes", limits.max_response_bytes, 1..=64 * 1024 * 1024);
-        check("max_functions", limits.max_functions, 0..=100_000);
-        let ceiling = u32::try_from(api_types::function_limits::MAX_CODE_BYTES).unwrap_or(u32::MAX);
-        check("max_code_bytes", limits.max_code_bytes, 1024..=ceiling);
+        let errors = check_org_limits(&limits);
         if !errors.is_empty() {
             return Err(FunctionError::Invalid(errors));
         }
         self.store.put_org_limits(org, &limits, now_millis()).await?;
-        self.changed(Invalidation::Org { org: org.to_owned() }).await;
+        self.org_settings_changed(org).await;
         Ok(())
+    }
+
+    /// Tells every replica that the org's limits or egress policy changed (written elsewhere,
+    /// e.g. by a provider package).
+    pub(crate) async fn org_settings_changed(&self, org: &str) {
+        self.changed(Invalidation::Org { org: org.to_owned() }).await;
     }
 
     /// The org's egress policy (empty lists when the provider set none).
@@ -174,7 +163,7 @@ impl Functions {
         let tidy = |list: &[String]| list.iter().map(|e| e.trim().to_owned()).collect();
         let policy = EgressPolicy { allow: tidy(&policy.allow), deny: tidy(&policy.deny) };
         self.store.put_org_egress(org, &policy, now_millis()).await?;
-        self.changed(Invalidation::Org { org: org.to_owned() }).await;
+        self.org_settings_changed(org).await;
         Ok(policy)
     }
 
@@ -431,4 +420,26 @@ pub(super) fn version_row(
         access: valid.access,
         payload_format: valid.payload_format,
     }
+}
+
+/// What is wrong with an org's limits, each problem named by its field.
+pub fn check_org_limits(limits: &OrgLimits) -> Vec<ErrorDetail> {
+    let mut errors = Vec::new();
+    let mut check = |field: &str, value: u32, range: std::ops::RangeInclusive<u32>| {
+        if !range.contains(&value) {
+            errors.push(ErrorDetail::field(field, format!("must be between {} and {}", range.start(), range.end())));
+        }
+    };
+    check("max_memory_mb", limits.max_memory_mb, 16..=4096);
+    check("max_timeout_ms", limits.max_timeout_ms, 10..=900_000);
+    check("default_memory_mb", limits.default_memory_mb, 16..=limits.max_memory_mb.max(16));
+    check("default_timeout_ms", limits.default_timeout_ms, 10..=limits.max_timeout_ms.max(10));
+    check("max_concurrency", limits.max_concurrency, 1..=10_000);
+    check("max_function_concurrency", limits.max_function_concurrency, 1..=limits.max_concurrency.max(1));
+    check("max_request_bytes", limits.max_request_bytes, 1..=64 * 1024 * 1024);
+    check("max_response_bytes", limits.max_response_bytes, 1..=64 * 1024 * 1024);
+    check("max_functions", limits.max_functions, 0..=100_000);
+    let ceiling = u32::try_from(api_types::function_limits::MAX_CODE_BYTES).unwrap_or(u32::MAX);
+    check("max_code_bytes", limits.max_code_bytes, 1024..=ceiling);
+    errors
 }

@@ -17,6 +17,10 @@ use crate::dates::now_millis;
 use crate::functions::{FunctionError, Functions};
 use crate::store::{ImportWrite, ReleaseRow, ReleaseWrites, RuleWrite, Store, WriteError};
 
+/// What a tenant package's import applies.
+const TENANT_KINDS: &[ElementKind] =
+    &[ElementKind::Function, ElementKind::AutoscaleRule, ElementKind::Config, ElementKind::Budget];
+
 impl Packages {
     /// Verifies `archive`, plans it again, and applies the `select`ed elements (all when
     /// `None`) if the plan's `fingerprint` is still what the target shows.
@@ -30,17 +34,7 @@ impl Packages {
         let opened = open(&self.store, org, archive).await?;
         let keys: Vec<String> = opened.signers.iter().map(|s| s.key_id.clone()).collect();
         let analysis = analyse(self.here(), org, &opened.package, &keys).await?;
-        let selected = selection(&opened.package, select)?;
-        let blocked: Vec<ErrorDetail> = analysis
-            .plan
-            .elements
-            .iter()
-            .filter(|e| selected.contains(&e.id))
-            .filter_map(|e| Some(ErrorDetail::field(e.id.clone(), e.blocked.clone()?)))
-            .collect();
-        if !blocked.is_empty() {
-            return Err(PackagesError::Unapplicable(blocked));
-        }
+        let selected = selection(&opened.package, select, TENANT_KINDS, &analysis.plan)?;
         let chosen: Vec<&FunctionImport> = analysis.functions.iter().filter(|f| selected.contains(&f.id)).collect();
         let changing: Vec<&FunctionImport> = chosen.iter().copied().filter(|f| f.action != Action::Unchanged).collect();
         let chosen_rules: Vec<&RuleImport> = analysis.rules.iter().filter(|r| selected.contains(&r.id)).collect();
@@ -303,13 +297,7 @@ impl Packages {
                     }
                     Some(_) => continue,
                 };
-                drift.push(api_types::Drift {
-                    id: element.id.clone(),
-                    release: release.number,
-                    detail: format!("{detail} release {}", release.number),
-                    released_version: None,
-                    current_version: None,
-                });
+                drift.push(super::definition_drift(&element.id, release.number, detail));
             }
         }
         Ok(drift)
@@ -337,9 +325,15 @@ async fn commit(
     Ok(ApplyResult { changed, release: Some(super::release_dto(release)) })
 }
 
-/// The ids to apply: `select`, or every element; each must be in the package, and whatever a
-/// selected element requires must be selected too.
-fn selection(package: &Package, select: Option<&[String]>) -> Result<BTreeSet<String>, PackagesError> {
+/// The ids to apply: `select`, or every element; each must be in the package, of a kind this
+/// import applies and not blocked in `plan`, and whatever a selected element requires must be
+/// selected too.
+pub(super) fn selection(
+    package: &Package,
+    select: Option<&[String]>,
+    kinds: &[ElementKind],
+    plan: &super::Plan,
+) -> Result<BTreeSet<String>, PackagesError> {
     let manifest = package.manifest()?;
     let all: BTreeSet<String> = manifest.elements.iter().map(package::Element::id).collect();
     let selected: BTreeSet<String> = match select {
@@ -358,16 +352,19 @@ fn selection(package: &Package, select: Option<&[String]>) -> Result<BTreeSet<St
             ));
         }
     }
-    let applies = |kind: ElementKind| {
-        matches!(kind, ElementKind::Function | ElementKind::AutoscaleRule | ElementKind::Config | ElementKind::Budget)
-    };
-    if manifest.elements.iter().any(|e| !applies(e.kind) && selected.contains(&e.id())) {
-        problems.push(ErrorDetail::field(
-            "select",
-            "this Stratus applies functions, autoscale rules, configuration elements and budgets only",
-        ));
+    for element in manifest.elements.iter().filter(|e| !kinds.contains(&e.kind) && selected.contains(&e.id())) {
+        problems.push(ErrorDetail::field("select", format!("{} is not an element this import applies", element.id())));
     }
-    if problems.is_empty() { Ok(selected) } else { Err(PackagesError::Unapplicable(problems)) }
+    if !problems.is_empty() {
+        return Err(PackagesError::Unapplicable(problems));
+    }
+    let blocked: Vec<ErrorDetail> = plan
+        .elements
+        .iter()
+        .filter(|e| selected.contains(&e.id))
+        .filter_map(|e| Some(ErrorDetail::field(e.id.clone(), e.blocked.clone()?)))
+        .collect();
+    if blocked.is_empty() { Ok(selected) } else { Err(PackagesError::Unapplicable(blocked)) }
 }
 
 /// The definition a function element describes.

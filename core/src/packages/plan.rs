@@ -1,12 +1,13 @@
 //! What importing a verified package into an org would change, element by element: `create`,
 //! `update` (with the fields and code files that differ, code as line diffs), `conflict` (an
-//! update over changes made here since the last release set it), `unchanged`, or `orphan`
+//! update over changes made here since the last release set it), `downgrade` (the package
+//! carries what a function was here before its current version), `unchanged`, or `orphan`
 //! (brought by this package's previous release, gone from it now), and each secret slot's
 //! status on the target. Nothing is written.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use api_types::{ElementPlan, FieldChange, FileChange, PackagePlan, PlanAction as Action, SecretSlot};
+use api_types::{ElementPlan, FieldChange, FileChange, PackagePlan, PlanAction as Action, SecretSlot, VersionStatus};
 use package::{ElementKind, Manifest, Package};
 use similar::TextDiff;
 
@@ -101,10 +102,21 @@ pub(super) async fn analyse(
         };
         lock(&mut planned, element.locked, head.as_ref().and_then(|h| h.locked_by.as_deref()), signers);
         if planned.action == Action::Update
-            && let (Some(head), Some((_, released))) = (&head, history.versions.get(&planned.id))
+            && let (Some(head), Some((release, released))) = (&head, history.versions.get(&planned.id))
             && head.latest_version != *released
         {
             planned.action = Action::Conflict;
+            planned.detail =
+                Some(format!("release {release} left v{released}; edited here since (now v{})", head.latest_version));
+        }
+        if planned.action == Action::Update
+            && !history.rolled_back.contains(&planned.id)
+            && let (Some(head), Some(row)) = (&head, &current)
+            && let Some(older) = earlier_version(store, org, head, row, &wanted, &code).await?
+        {
+            planned.action = Action::Downgrade;
+            planned.detail =
+                Some(format!("the package carries what v{older} was; this instance has moved on to v{}", row.version));
         }
         functions.push(FunctionImport {
             id: planned.id.clone(),
@@ -146,22 +158,50 @@ pub(super) async fn analyse(
     Ok(Analysis { plan, functions, rules, budget })
 }
 
+/// The older version of the function (before `row`, the one compared with) whose settings and
+/// code are what the package carries, if there is one: the package is older than this instance.
+async fn earlier_version(
+    store: &Store,
+    org: &str,
+    head: &FunctionHead,
+    row: &VersionRow,
+    wanted: &FunctionFile,
+    code: &BTreeMap<String, String>,
+) -> Result<Option<i64>, PackagesError> {
+    let versions = store.list_versions(org, &head.name).await?;
+    for old in versions.iter().filter(|v| v.version < row.version && v.status == VersionStatus::Ready) {
+        let same = compare(String::new(), wanted, code, &BTreeMap::new(), &head.route, old)?;
+        if same.fields.is_empty() && same.files.is_empty() {
+            return Ok(Some(old.version));
+        }
+    }
+    Ok(None)
+}
+
 /// What earlier releases left: the version each function was set to last, and the elements of
 /// the newest release of the package being planned.
 pub(super) struct History {
     /// Element id → (release, version).
     pub(super) versions: BTreeMap<String, (i64, i64)>,
+    /// Elements a rollback set last (going back was asked for: moving forward again is no
+    /// downgrade).
+    rolled_back: BTreeSet<String>,
     last_of_package: Vec<String>,
 }
 
 impl History {
     /// From the org's releases, newest first.
     pub(super) fn of(releases: &[ReleaseRow], package: &str) -> History {
-        let mut versions = BTreeMap::new();
+        let (mut versions, mut rolled_back) = (BTreeMap::new(), BTreeSet::new());
         for release in releases.iter().rev() {
             for element in &release.elements {
                 if let Some(version) = element.version {
                     versions.insert(element.id.clone(), (release.number, version));
+                    if release.rollback_of.is_some() {
+                        rolled_back.insert(element.id.clone());
+                    } else {
+                        rolled_back.remove(&element.id);
+                    }
                 }
             }
         }
@@ -170,7 +210,7 @@ impl History {
             .find(|r| r.package_name == package && r.rollback_of.is_none())
             .map(|r| r.elements.iter().map(|e| e.id.clone()).collect())
             .unwrap_or_default();
-        History { versions, last_of_package }
+        History { versions, rolled_back, last_of_package }
     }
 }
 

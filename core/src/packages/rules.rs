@@ -57,10 +57,7 @@ pub(super) fn export_rules(
         let mut spec = crate::autoscale::rule_spec(row).map_err(|e| PackagesError::Invalid(e.to_string()))?;
         let targets = crate::autoscale::rule_targets(row).map_err(|e| PackagesError::Invalid(e.to_string()))?;
         // Two names can make the same slug ("web 1", "web-1"): each rule gets its own folder.
-        let base = slug(&spec.name);
-        let slug =
-            (1..).map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") }).find(|s| taken.insert(s.clone()));
-        let slug = slug.unwrap_or(base);
+        let slug = unique_slug(&spec.name, &mut taken);
         let names = [&targets.template_name, &targets.vapp_name, &targets.edge_gateway_name, &spec.lb_pool.clone()];
         let mut requires = Vec::new();
         let mut edge_key = None;
@@ -120,6 +117,15 @@ pub(super) fn export_rules(
 }
 
 /// A folder-safe name: lowercase letters, digits and `-`.
+/// A folder name for `name` that is not `taken` yet (`web`, then `web-2`…), now taken.
+pub(super) fn unique_slug(name: &str, taken: &mut std::collections::BTreeSet<String>) -> String {
+    let base = slug(name);
+    let free = (1..).map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") }).find(|s| !taken.contains(s));
+    let chosen = free.unwrap_or(base);
+    taken.insert(chosen.clone());
+    chosen
+}
+
 fn slug(name: &str) -> String {
     let mut out: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
@@ -218,20 +224,24 @@ pub(super) async fn prepare_rules(
 fn field_changes(now: &RuleSpec, wanted: &RuleSpec) -> Result<Vec<FieldChange>, PackagesError> {
     let (old, new) =
         (serde_json::to_value(now).map_err(super::invalid)?, serde_json::to_value(wanted).map_err(super::invalid)?);
+    Ok(json_changes(&old, &new))
+}
+
+/// The top-level fields of two JSON objects that differ (values as JSON text; none: absent).
+pub(super) fn json_changes(old: &serde_json::Value, new: &serde_json::Value) -> Vec<FieldChange> {
     let keys: std::collections::BTreeSet<&String> =
         old.as_object().into_iter().chain(new.as_object()).flat_map(|o| o.keys()).collect();
-    Ok(keys
-        .into_iter()
+    keys.into_iter()
         .filter(|k| old.get(*k) != new.get(*k))
         .map(|k| FieldChange {
             field: k.clone(),
             from: old.get(k).map(ToString::to_string),
             to: new.get(k).map(ToString::to_string),
         })
-        .collect())
+        .collect()
 }
 
-fn config_plan(id: &str, value: &ConfigValue) -> ElementPlan {
+pub(super) fn config_plan(id: &str, value: &ConfigValue) -> ElementPlan {
     ElementPlan {
         blocked: value.problem.clone(),
         config: Some(value.clone()),
@@ -241,7 +251,7 @@ fn config_plan(id: &str, value: &ConfigValue) -> ElementPlan {
 
 /// Each configuration element's value for `environment`, checked (and for vCD types, looked
 /// up by name in the org's vCD).
-async fn resolve_configs(
+pub(super) async fn resolve_configs(
     autoscale: Option<&Autoscale>,
     environment: &str,
     org: &str,
@@ -291,7 +301,13 @@ async fn resolve_configs(
                     }
                 }
             }
-            "url" | "string" => None,
+            "url" if reqwest::Url::parse(value.trim()).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) => None,
+            "url" => {
+                resolved.problem = Some(format!("'{value}' is not an http:// or https:// URL"));
+                out.insert(element.id(), resolved);
+                continue;
+            }
+            "string" => None,
             "int" if value.trim().parse::<i64>().is_ok() => None,
             "int" => {
                 resolved.problem = Some(format!("'{value}' is not an integer"));

@@ -13,6 +13,7 @@ use std::time::Duration;
 use api_types::{Budget, CostGroup, CostReport, ErrorDetail, ImportResult, ShowbackOverview, ShowbackSummary};
 
 pub use charts::{MonthTrend, ServicesByMonth, TopCosts};
+pub(crate) use rates::to_row as rate_row;
 
 use crate::dates::{format_day, now_millis};
 use crate::money::format_cents;

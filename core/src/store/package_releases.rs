@@ -13,6 +13,7 @@ use super::{BudgetRow, RuleRow, Store, VersionRow, WriteError};
 /// A release as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReleaseRow {
+    /// `''` for a provider release.
     pub org: String,
     /// From 1 per org; assigned when written.
     pub number: i64,
@@ -139,46 +140,60 @@ impl Store {
             };
             insert_version(&mut tx, v).await?;
         }
-        let next: i64 = sqlx::query(
-            "select cast(coalesce(max(number), 0) + 1 as bigint) as n from package_release where org_name = $1",
-        )
-        .bind(&release.org)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("n")?;
-        let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "insert into package_release ({RELEASE_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)"
-        )))
-        .bind(&release.org)
-        .bind(next)
-        .bind(&release.package_name)
-        .bind(&release.digest)
-        .bind(super::to_json(&release.signers)?)
-        .bind(super::to_json(&release.elements)?)
-        .bind(release.rollback_of)
-        .bind(release.created_at)
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            // Another release of the org took the number first (PostgreSQL's read committed).
-            Err(e) if super::is_unique_violation(&e) => return Err(WriteError::Raced),
-            other => other?,
-        };
+        let next = insert_release(&mut tx, release).await?;
         tx.commit().await?;
         Ok(next)
     }
 
-    /// The org's releases, newest first.
+    /// The org's releases (`''`: the provider's), newest first.
     pub(crate) async fn releases(&self, org: &str) -> Result<Vec<ReleaseRow>, sqlx::Error> {
-        let sql = format!("select {RELEASE_COLUMNS} from package_release where org_name = $1 order by number desc");
+        let table = release_table(org);
+        let sql = format!("select {RELEASE_COLUMNS} from {table} where org_name = $1 order by number desc");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).fetch_all(self.pool()).await?;
         rows.iter().map(release).collect()
     }
 
     pub(crate) async fn release(&self, org: &str, number: i64) -> Result<Option<ReleaseRow>, sqlx::Error> {
-        let sql = format!("select {RELEASE_COLUMNS} from package_release where org_name = $1 and number = $2");
+        let table = release_table(org);
+        let sql = format!("select {RELEASE_COLUMNS} from {table} where org_name = $1 and number = $2");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org).bind(number).fetch_optional(self.pool()).await?;
         row.as_ref().map(release).transpose()
+    }
+}
+
+/// Where a scope's releases are: an org's in `package_release`, the provider's (org `''`) in
+/// `provider_release`.
+fn release_table(org: &str) -> &'static str {
+    if org.is_empty() { "provider_release" } else { "package_release" }
+}
+
+/// Numbers `release` (the next in its scope) and inserts it; `Raced` when another release of
+/// the scope took the number first (PostgreSQL's read committed).
+pub(super) async fn insert_release(conn: &mut sqlx::AnyConnection, release: &ReleaseRow) -> Result<i64, WriteError> {
+    let table = release_table(&release.org);
+    let next: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select cast(coalesce(max(number), 0) + 1 as bigint) as n from {table} where org_name = $1"
+    )))
+    .bind(&release.org)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?;
+    let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "insert into {table} ({RELEASE_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )))
+    .bind(&release.org)
+    .bind(next)
+    .bind(&release.package_name)
+    .bind(&release.digest)
+    .bind(super::to_json(&release.signers)?)
+    .bind(super::to_json(&release.elements)?)
+    .bind(release.rollback_of)
+    .bind(release.created_at)
+    .execute(&mut *conn)
+    .await;
+    match inserted {
+        Err(e) if super::is_unique_violation(&e) => Err(WriteError::Raced),
+        other => other.map(|_| next).map_err(WriteError::from),
     }
 }
 

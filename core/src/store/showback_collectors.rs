@@ -89,37 +89,12 @@ impl Store {
 
     /// Inserts a collector; a unique violation means the name is taken.
     pub(crate) async fn insert_collector(&self, c: &CollectorRow) -> Result<(), sqlx::Error> {
-        let sql = format!("insert into showback_collector ({COLLECTOR}) values ($1, $2, $3, $4, $5, $6, $7, $8)");
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(&c.collector_id)
-            .bind(&c.name)
-            .bind(c.kind.as_str())
-            .bind(&c.schedule)
-            .bind(i64::from(c.enabled))
-            .bind(super::to_json(&c.source)?)
-            .bind(c.created_at)
-            .bind(c.updated_at)
-            .execute(self.pool())
-            .await
-            .map(|_| ())
+        insert_collector(self.pool(), c).await
     }
 
     /// Replaces a collector's definition; `false` when there is none.
     pub(crate) async fn update_collector(&self, c: &CollectorRow) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
-            "update showback_collector set name = $2, kind = $3, schedule = $4, enabled = $5, config_json = $6, \
-             updated_at = $7 where collector_id = $1",
-        )
-        .bind(&c.collector_id)
-        .bind(&c.name)
-        .bind(c.kind.as_str())
-        .bind(&c.schedule)
-        .bind(i64::from(c.enabled))
-        .bind(super::to_json(&c.source)?)
-        .bind(c.updated_at)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        update_collector(self.pool(), c, None).await
     }
 
     pub(crate) async fn delete_collector(&self, id: &str) -> Result<bool, sqlx::Error> {
@@ -212,6 +187,49 @@ impl Store {
             .await
             .map(|_| ())
     }
+}
+
+pub(super) async fn insert_collector<'c>(
+    exec: impl sqlx::AnyExecutor<'c>,
+    c: &CollectorRow,
+) -> Result<(), sqlx::Error> {
+    let sql = format!("insert into showback_collector ({COLLECTOR}) values ($1, $2, $3, $4, $5, $6, $7, $8)");
+    bind_collector(sqlx::query(sqlx::AssertSqlSafe(sql)), c)?.execute(exec).await.map(|_| ())
+}
+
+/// Replaces a collector's definition, if it was last changed at `expected` when given; `false`
+/// when no row matched.
+pub(super) async fn update_collector<'c>(
+    exec: impl sqlx::AnyExecutor<'c>,
+    c: &CollectorRow,
+    expected: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let guard = if expected.is_some() { " and updated_at = $9" } else { "" };
+    let sql = format!(
+        "update showback_collector set name = $2, kind = $3, schedule = $4, enabled = $5, config_json = $6, \
+         created_at = $7, updated_at = $8 where collector_id = $1{guard}"
+    );
+    let mut query = bind_collector(sqlx::query(sqlx::AssertSqlSafe(sql)), c)?;
+    if let Some(expected) = expected {
+        query = query.bind(expected);
+    }
+    Ok(query.execute(exec).await?.rows_affected() == 1)
+}
+
+/// `c`'s columns bound as `$1` to `$8`, in the order of [`COLLECTOR`].
+fn bind_collector<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    c: &CollectorRow,
+) -> Result<sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>, sqlx::Error> {
+    Ok(query
+        .bind(c.collector_id.clone())
+        .bind(c.name.clone())
+        .bind(c.kind.as_str())
+        .bind(c.schedule.clone())
+        .bind(i64::from(c.enabled))
+        .bind(super::to_json(&c.source)?)
+        .bind(c.created_at)
+        .bind(c.updated_at))
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ pub fn Nav(
             Route::Autoscale => IconShape::Autoscale,
             Route::Showback | Route::ProviderShowback => IconShape::Showback,
             Route::ProviderEgress => IconShape::Network,
-            Route::Packages => IconShape::Package,
+            Route::Packages | Route::ProviderPackages => IconShape::Package,
             _ => IconShape::Function,
         };
         let (id, href, title) = (r.nav_id(), r.href(), r.title());

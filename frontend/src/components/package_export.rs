@@ -15,6 +15,7 @@ use crate::components::modal_footer::ModalFooter;
 use crate::components::spinner::Spinner;
 use crate::host;
 use crate::logic::package_export::{count, function_name, functions_param, included, why};
+use crate::logic::urls::PackageScope;
 
 /// `#export-dialog` with `#export-download`.
 #[component]
@@ -39,7 +40,7 @@ pub fn PackageExport(org: String, on_close: Callback<()>) -> impl IntoView {
         failure.set(None);
         let (api, org) = (api.clone(), org.clone());
         spawn_local(async move {
-            match api.export_package(&org, &names).await {
+            match api.export_package(&PackageScope::Org(org.clone()), &names).await {
                 Ok(bytes) => {
                     if let Err(why) = host::save_bytes(&format!("{org}.stratus"), "application/octet-stream", &bytes) {
                         failure.set(Some(ApiError::network(why)));

@@ -1,6 +1,7 @@
 //! "Import package": pick an archive (or pull the org's export from a registered source), see it
-//! verified and planned against the org, untick what should wait, look at the diffs, apply. A stale plan (the org changed meanwhile) is planned
-//! again with one click.
+//! verified and planned against the org (or the provider's content), untick what should wait,
+//! look at the diffs, apply. A stale plan (the target changed meanwhile) is planned again with
+//! one click.
 
 use std::collections::BTreeSet;
 
@@ -16,10 +17,11 @@ use crate::components::package_signers::PackageSigners;
 use crate::components::package_source_pick::PackageSourcePick;
 use crate::components::spinner::Spinner;
 use crate::logic::package_plan::{default_selection, select_param};
+use crate::logic::urls::PackageScope;
 
 /// The card; `on_applied` runs after a release was made.
 #[component]
-pub fn PackageImport(org: String, on_applied: Callback<()>) -> impl IntoView {
+pub fn PackageImport(scope: PackageScope, on_applied: Callback<()>) -> impl IntoView {
     let api = expect_context::<ApiClient>();
     let input = NodeRef::<Input>::new();
     let plan = RwSignal::new(None::<PackagePlan>);
@@ -27,12 +29,13 @@ pub fn PackageImport(org: String, on_applied: Callback<()>) -> impl IntoView {
     let busy = RwSignal::new(None::<&'static str>);
     let error = RwSignal::new(None::<ApiError>);
     let result = RwSignal::new(None::<ApplyResult>);
-    let source_org = org.clone();
+    let source_org = scope.org().map(str::to_owned);
+    let target = scope.target();
     let file = move || input.get_untracked().and_then(|i| i.files()).and_then(|list| list.get(0));
 
     // Where the plan shown came from: a source's name, or the file picked.
     let source = RwSignal::new(None::<String>);
-    let (plan_api, plan_org) = (api.clone(), org.clone());
+    let (plan_api, plan_scope) = (api.clone(), scope.clone());
     let make_plan = move |from: Option<String>| {
         let archive = file();
         if from.is_none() && archive.is_none() {
@@ -43,12 +46,12 @@ pub fn PackageImport(org: String, on_applied: Callback<()>) -> impl IntoView {
         result.set(None);
         plan.set(None);
         source.set(from.clone());
-        let (api, org) = (plan_api.clone(), plan_org.clone());
+        let (api, scope) = (plan_api.clone(), plan_scope.clone());
         spawn_local(async move {
-            let planned = match (&from, &archive) {
-                (Some(name), _) => api.plan_source(&org, name).await,
-                (None, Some(archive)) => api.plan_package(&org, archive).await,
-                (None, None) => {
+            let planned = match (&from, &archive, scope.org()) {
+                (Some(name), _, Some(org)) => api.plan_source(org, name).await,
+                (None, Some(archive), _) => api.plan_package(&scope, archive).await,
+                _ => {
                     busy.set(None);
                     return;
                 }
@@ -71,13 +74,13 @@ pub fn PackageImport(org: String, on_applied: Callback<()>) -> impl IntoView {
         let select = selected.with_untracked(|s| select_param(&planned, s));
         busy.set(Some("Applying…"));
         error.set(None);
-        let (api, org) = (api.clone(), org.clone());
+        let (api, scope) = (api.clone(), scope.clone());
         spawn_local(async move {
             let (fingerprint, select) = (&planned.fingerprint, select.as_deref());
-            let done = match (&from, &archive) {
-                (Some(name), _) => api.apply_source(&org, name, fingerprint, select).await,
-                (None, Some(archive)) => api.apply_package(&org, archive, fingerprint, select).await,
-                (None, None) => {
+            let done = match (&from, &archive, scope.org()) {
+                (Some(name), _, Some(org)) => api.apply_source(org, name, fingerprint, select).await,
+                (None, Some(archive), _) => api.apply_package(&scope, archive, fingerprint, select).await,
+                _ => {
                     busy.set(None);
                     return;
                 }
@@ -107,8 +110,10 @@ pub fn PackageImport(org: String, on_applied: Callback<()>) -> impl IntoView {
             <div class="card-header">"Import a package"</div>
             <div class="card-block">
                 <p class="muted">
-                    "A .stratus archive is verified against this instance's trust store and planned against "
-                    "this organization; nothing changes until you apply. An apply is one release: all of it or none."
+                    {format!(
+                        "A .stratus archive is verified against this instance's trust store and planned against {target}; \
+                         nothing changes until you apply. An apply is one release: all of it or none."
+                    )}
                 </p>
                 <label class="btn btn-sm btn-primary" for="package-file" class:disabled=move || busy.get().is_some()>
                     "Choose package…"
@@ -121,11 +126,16 @@ pub fn PackageImport(org: String, on_applied: Callback<()>) -> impl IntoView {
                     node_ref=input
                     on:change=move |_| make_plan(None)
                 />
-                <PackageSourcePick
-                    org=source_org
-                    disabled=Signal::derive(move || busy.get().is_some())
-                    on_pick=Callback::new(move |name: String| pick_source(Some(name)))
-                />
+                {source_org
+                    .map(|org| {
+                        view! {
+                            <PackageSourcePick
+                                org
+                                disabled=Signal::derive(move || busy.get().is_some())
+                                on_pick=Callback::new(move |name: String| pick_source(Some(name)))
+                            />
+                        }
+                    })}
                 {move || busy.get().map(|label| view! { <Spinner label /> })}
                 {move || error.get().map(|error| view! { <ErrorAlert error /> })}
                 {move || {

@@ -62,6 +62,7 @@ fn PlanRow(element: ElementPlan, selected: RwSignal<BTreeSet<String>>) -> impl I
     let summary = change_summary(&element);
     let lock = element.locked.then(|| view! { " " <StatusBadge kind=BadgeKind::Neutral text="locks it" /> });
     let blocked = element.blocked.clone().map(|why| view! { <div class="plan-blocked">{why}</div> });
+    let detail = element.detail.clone().map(|why| view! { <div class="plan-detail muted">{why}</div> });
     let diff_element = element.clone();
     view! {
         <tr data-element=id.clone() data-action=word>
@@ -81,7 +82,7 @@ fn PlanRow(element: ElementPlan, selected: RwSignal<BTreeSet<String>>) -> impl I
             <td>
                 <StatusBadge kind text=word />
             </td>
-            <td>{summary} {lock} {blocked}</td>
+            <td>{summary} {lock} {detail} {blocked}</td>
             <td>{secrets}</td>
             <td class="numeric">
                 {has_diff

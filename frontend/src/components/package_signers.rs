@@ -5,6 +5,7 @@ use api_types::PackagePlan;
 use leptos::prelude::*;
 
 use crate::components::icon::{Icon, IconShape};
+use crate::logic::package_plan::import_line;
 
 #[component]
 pub fn PackageSigners(plan: PackagePlan) -> impl IntoView {
@@ -20,7 +21,7 @@ pub fn PackageSigners(plan: PackagePlan) -> impl IntoView {
             <Icon shape=IconShape::Info size=20 />
             <div class="alert-body">
                 <p class="alert-message">{message}</p>
-                <p class="alert-code">{format!("{} into organization {}", plan.package, plan.org)}</p>
+                <p class="alert-code">{import_line(&plan)}</p>
                 <ul class="alert-details">{warnings}</ul>
             </div>
         </div>

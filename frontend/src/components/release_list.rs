@@ -1,4 +1,4 @@
-//! The org's releases, newest first, each with its signers and a rollback; functions edited
+//! The releases of an org (or of the provider's content), newest first, each with its signers and a rollback; functions edited
 //! here since their release are flagged above the table.
 
 use api_types::{Drift, Release};
@@ -9,6 +9,7 @@ use crate::components::empty_state::EmptyState;
 use crate::components::release_rollback_dialog::ReleaseRollbackDialog;
 use crate::components::status_badge::StatusBadge;
 use crate::logic::display::{BadgeKind, count_noun, format_timestamp};
+use crate::logic::urls::PackageScope;
 
 const COLUMNS: &[Column] = &[
     Column::numeric("Release"),
@@ -21,7 +22,12 @@ const COLUMNS: &[Column] = &[
 
 /// The drift banner and the releases table; `on_changed` runs after a rollback.
 #[component]
-pub fn ReleaseList(org: String, releases: Vec<Release>, drift: Vec<Drift>, on_changed: Callback<()>) -> impl IntoView {
+pub fn ReleaseList(
+    scope: PackageScope,
+    releases: Vec<Release>,
+    drift: Vec<Drift>,
+    on_changed: Callback<()>,
+) -> impl IntoView {
     let rolling = RwSignal::new(None::<i64>);
     let drift_banner = (!drift.is_empty()).then(|| {
         let items = drift
@@ -49,7 +55,7 @@ pub fn ReleaseList(org: String, releases: Vec<Release>, drift: Vec<Drift>, on_ch
     if releases.is_empty() {
         return view! {
             {drift_banner}
-            <EmptyState title="No releases yet" hint="Import a package to make this organization's first release." />
+            <EmptyState title="No releases yet" hint=format!("Import a package to make {}'s first release.", scope.target()) />
         }
         .into_any();
     }
@@ -60,7 +66,7 @@ pub fn ReleaseList(org: String, releases: Vec<Release>, drift: Vec<Drift>, on_ch
         rolling.get().map(|number| {
             view! {
                 <ReleaseRollbackDialog
-                    org=org.clone()
+                    scope=scope.clone()
                     number
                     on_close=Callback::new(move |()| rolling.set(None))
                     on_done=Callback::new(move |_| {

@@ -10,22 +10,38 @@ use crate::logic::display::BadgeKind;
 /// Whether applying the element would change anything and may (only those can be picked).
 pub fn selectable(element: &ElementPlan) -> bool {
     element.blocked.is_none()
-        && matches!(element.action, PlanAction::Create | PlanAction::Update | PlanAction::Conflict)
+        && matches!(
+            element.action,
+            PlanAction::Create | PlanAction::Update | PlanAction::Conflict | PlanAction::Downgrade
+        )
 }
 
-/// What a new plan starts with ticked: every element that would change.
+/// What a new plan starts with ticked: every element that would change, but a downgrade (going
+/// back is picked by hand).
 pub fn default_selection(plan: &PackagePlan) -> BTreeSet<String> {
-    plan.elements.iter().filter(|e| selectable(e)).map(|e| e.id.clone()).collect()
+    let forward = |e: &&ElementPlan| selectable(e) && e.action != PlanAction::Downgrade;
+    plan.elements.iter().filter(forward).map(|e| e.id.clone()).collect()
 }
 
-/// The `select` query value: `None` when everything that changes is ticked (the server then
+/// The `select` query value: `None` when everything that can change is ticked (the server then
 /// applies all of it), else the ticked ids, comma-separated, in plan order.
 pub fn select_param(plan: &PackagePlan, selected: &BTreeSet<String>) -> Option<String> {
-    if *selected == default_selection(plan) {
+    let all: BTreeSet<String> = plan.elements.iter().filter(|e| selectable(e)).map(|e| e.id.clone()).collect();
+    if *selected == all {
         return None;
     }
     let ids: Vec<&str> = plan.elements.iter().filter(|e| selected.contains(&e.id)).map(|e| e.id.as_str()).collect();
     Some(ids.join(","))
+}
+
+/// What the plan imports where: `acme content into organization acme`, or for a provider
+/// package (no org) `provider content into this instance`.
+pub fn import_line(plan: &PackagePlan) -> String {
+    if plan.org.is_empty() {
+        format!("{} into this instance", plan.package)
+    } else {
+        format!("{} into organization {}", plan.package, plan.org)
+    }
 }
 
 /// The word and badge of an element's row: its action, or `config` for a configuration
@@ -45,6 +61,7 @@ pub fn action_badge(action: PlanAction) -> (&'static str, BadgeKind) {
         PlanAction::Conflict => ("conflict", BadgeKind::Warning),
         PlanAction::Unchanged => ("unchanged", BadgeKind::Neutral),
         PlanAction::Orphan => ("orphan", BadgeKind::Neutral),
+        PlanAction::Downgrade => ("downgrade", BadgeKind::Warning),
     }
 }
 
@@ -62,8 +79,12 @@ pub fn change_summary(element: &ElementPlan) -> String {
     match element.action {
         PlanAction::Unchanged => return "no change".to_owned(),
         PlanAction::Orphan => return "not in this package any more; left as it is".to_owned(),
+        // A function brings its files; a provider element (a card, limits…) its settings.
+        PlanAction::Create if element.files.is_empty() && !element.fields.is_empty() => {
+            parts.push(format!("new, {}", plural(element.fields.len(), "setting", "settings")));
+        }
         PlanAction::Create => parts.push(format!("new, {}", plural(element.files.len(), "file", "files"))),
-        PlanAction::Update | PlanAction::Conflict => {
+        PlanAction::Update | PlanAction::Conflict | PlanAction::Downgrade => {
             if !element.fields.is_empty() {
                 parts.push(plural(element.fields.len(), "setting", "settings"));
             }
@@ -72,8 +93,10 @@ pub fn change_summary(element: &ElementPlan) -> String {
             }
         }
     }
-    if element.action == PlanAction::Conflict {
-        parts.push("edited here since its release".to_owned());
+    match element.action {
+        PlanAction::Conflict => parts.push("edited here since its release".to_owned()),
+        PlanAction::Downgrade => parts.push("goes back to an earlier version".to_owned()),
+        _ => {}
     }
     parts.join(", ")
 }
@@ -206,6 +229,36 @@ mod tests {
         assert_eq!(select_param(&plan, &selected).as_deref(), Some("function:c"));
         selected.clear();
         assert_eq!(select_param(&plan, &selected).as_deref(), Some(""));
+    }
+
+    #[test]
+    fn the_import_line_names_the_target() {
+        let mut planned = plan(vec![]);
+        assert_eq!(import_line(&planned), "acme functions into organization acme");
+        (planned.package, planned.org) = ("provider content".into(), String::new());
+        assert_eq!(import_line(&planned), "provider content into this instance");
+    }
+
+    #[test]
+    fn a_downgrade_is_picked_only_by_hand() {
+        let plan =
+            plan(vec![element("function:a", PlanAction::Update), element("function:old", PlanAction::Downgrade)]);
+        let mut selected = default_selection(&plan);
+        assert_eq!(selected.iter().map(String::as_str).collect::<Vec<_>>(), ["function:a"]);
+        assert_eq!(select_param(&plan, &selected).as_deref(), Some("function:a"), "else the server applies all");
+        selected.insert("function:old".into());
+        assert_eq!(select_param(&plan, &selected), None);
+        assert_eq!(action_badge(PlanAction::Downgrade), ("downgrade", BadgeKind::Warning));
+        let mut old = element("function:old", PlanAction::Downgrade);
+        old.files.push(FileChange { path: "function.js".into(), change: "changed".into(), diff: String::new() });
+        assert_eq!(change_summary(&old), "1 file, goes back to an earlier version");
+        let mut card = element("rate_card:provider", PlanAction::Create);
+        card.fields.push(FieldChange {
+            field: "compute/vcpu-hour from 2026-01-01".into(),
+            from: None,
+            to: Some("0.02 EUR".into()),
+        });
+        assert_eq!(change_summary(&card), "new, 1 setting");
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub enum Route {
     ProviderShowback,
     /// Where the current org's functions may send requests (providers only).
     ProviderEgress,
+    /// The provider's own content as packages, and its releases (providers only).
+    ProviderPackages,
 }
 
 /// The tabs of a function's page.
@@ -105,7 +107,7 @@ impl Route {
     pub const ALL: [Route; 4] = [Route::Functions, Route::Autoscale, Route::Showback, Route::Packages];
 
     /// The pages only a provider's navigation lists.
-    pub const PROVIDER: [Route; 2] = [Route::ProviderShowback, Route::ProviderEgress];
+    pub const PROVIDER: [Route; 3] = [Route::ProviderShowback, Route::ProviderEgress, Route::ProviderPackages];
 
     /// The route of a location hash; anything unknown, empty or malformed opens Functions.
     pub fn from_hash(hash: &str) -> Self {
@@ -121,6 +123,7 @@ impl Route {
             ("packages", ..) => Route::Packages,
             ("provider", Some("showback"), _) => Route::ProviderShowback,
             ("provider", Some("egress"), _) => Route::ProviderEgress,
+            ("provider", Some("packages"), _) => Route::ProviderPackages,
             ("new-function", ..) => Route::NewFunction,
             ("functions", Some(name), tab) if !name.is_empty() => {
                 Route::Function { name: percent_decode(name), tab: FunctionTab::from_slug(tab.unwrap_or_default()) }
@@ -151,6 +154,7 @@ impl Route {
             Route::Packages => "#/packages".to_owned(),
             Route::ProviderShowback => "#/provider/showback".to_owned(),
             Route::ProviderEgress => "#/provider/egress".to_owned(),
+            Route::ProviderPackages => "#/provider/packages".to_owned(),
         }
     }
 
@@ -173,13 +177,14 @@ impl Route {
             Route::Packages => Route::Packages,
             Route::ProviderShowback => Route::ProviderShowback,
             Route::ProviderEgress => Route::ProviderEgress,
+            Route::ProviderPackages => Route::ProviderPackages,
         }
     }
 
-    /// Whether the view is about one org (the provider picks it); only the provider's
-    /// all-tenant costs are not.
+    /// Whether the view is about one org (the provider picks it); the provider's all-tenant
+    /// costs and its own packages are not.
     pub fn about_an_org(&self) -> bool {
-        !matches!(self, Route::ProviderShowback)
+        !matches!(self, Route::ProviderShowback | Route::ProviderPackages)
     }
 
     /// The view without its tab: switching tabs keeps the same page (and what was typed in it).
@@ -205,6 +210,7 @@ impl Route {
             Route::Packages => "Packages",
             Route::ProviderShowback => "Tenant costs",
             Route::ProviderEgress => "Outbound access",
+            Route::ProviderPackages => "Provider packages",
             _ => "Functions",
         }
     }
@@ -217,6 +223,7 @@ impl Route {
             Route::Packages => "nav-packages",
             Route::ProviderShowback => "nav-provider-showback",
             Route::ProviderEgress => "nav-provider-egress",
+            Route::ProviderPackages => "nav-provider-packages",
             _ => "nav-functions",
         }
     }
@@ -253,6 +260,9 @@ mod tests {
         assert_eq!(Route::from_hash("#/provider/showback"), Route::ProviderShowback);
         assert_eq!(Route::from_hash("#/provider/egress"), Route::ProviderEgress);
         assert_eq!(Route::ProviderEgress.href(), "#/provider/egress");
+        assert_eq!(Route::from_hash("#/provider/packages"), Route::ProviderPackages);
+        assert_eq!(Route::ProviderPackages.href(), "#/provider/packages");
+        assert!(!Route::ProviderPackages.about_an_org());
         assert!(Route::ProviderEgress.about_an_org() && !Route::ProviderShowback.about_an_org());
         assert_eq!(Route::from_hash("#/provider"), Route::Functions);
     }

@@ -154,31 +154,67 @@ pub fn egress(base: &str, org: &str) -> String {
     format!("{}/api/provider/orgs/{}/egress", trim_base(base), encode_segment(org))
 }
 
-/// `{base}/api/org/{org}/packages/{rest}` (`plan`, `releases`, `drift`…).
-pub fn packages(base: &str, org: &str, rest: &str) -> String {
-    format!("{}/packages/{rest}", org_root(base, org))
+/// Whose packages: an org's, or the provider's own content (rate cards, collectors, limits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackageScope {
+    Org(String),
+    Provider,
+}
+
+impl PackageScope {
+    /// The org, for an org's packages.
+    pub fn org(&self) -> Option<&str> {
+        match self {
+            PackageScope::Org(org) => Some(org),
+            PackageScope::Provider => None,
+        }
+    }
+
+    /// What imports change, for people: `this organization` or `this instance's provider content`.
+    pub fn target(&self) -> &'static str {
+        match self {
+            PackageScope::Org(_) => "this organization",
+            PackageScope::Provider => "this instance's provider content",
+        }
+    }
+}
+
+/// `{base}/api/org/{org}/packages/{rest}` (`plan`, `releases`, `drift`…), or the provider's
+/// `{base}/api/provider/packages/{rest}`.
+pub fn packages(base: &str, scope: &PackageScope, rest: &str) -> String {
+    match scope {
+        PackageScope::Org(org) => format!("{}/packages/{rest}", org_root(base, org)),
+        PackageScope::Provider => format!("{}/api/provider/packages/{rest}", trim_base(base)),
+    }
 }
 
 /// `POST …/packages/apply?plan=…[&select=…]`, or with `source` the same from that source
 /// (`…/packages/sources/{source}/apply`).
-pub fn packages_apply(base: &str, org: &str, source: Option<&str>, fingerprint: &str, select: Option<&str>) -> String {
+pub fn packages_apply(
+    base: &str,
+    scope: &PackageScope,
+    source: Option<&str>,
+    fingerprint: &str,
+    select: Option<&str>,
+) -> String {
     let select = select.map(|s| format!("&select={}", encode_segment(s))).unwrap_or_default();
     let path = match source {
         Some(name) => format!("sources/{}/apply", encode_segment(name)),
         None => "apply".to_owned(),
     };
-    format!("{}?plan={}{select}", packages(base, org, &path), encode_segment(fingerprint))
+    format!("{}?plan={}{select}", packages(base, scope, &path), encode_segment(fingerprint))
 }
 
-/// `GET …/packages/export?functions=…` (every function when `names` is empty).
-pub fn packages_export(base: &str, org: &str, names: &[String]) -> String {
-    let url = packages(base, org, "export");
+/// `GET …/packages/export?functions=…` (every function when `names` is empty; the provider's
+/// export has no choice).
+pub fn packages_export(base: &str, scope: &PackageScope, names: &[String]) -> String {
+    let url = packages(base, scope, "export");
     if names.is_empty() { url } else { format!("{url}?functions={}", encode_segment(&names.join(","))) }
 }
 
 /// `POST …/packages/releases/{number}/rollback`.
-pub fn packages_rollback(base: &str, org: &str, number: i64) -> String {
-    packages(base, org, &format!("releases/{number}/rollback"))
+pub fn packages_rollback(base: &str, scope: &PackageScope, number: i64) -> String {
+    packages(base, scope, &format!("releases/{number}/rollback"))
 }
 
 fn range_query(range: DateRange) -> String {
@@ -214,22 +250,30 @@ mod tests {
 
     #[test]
     fn package_urls() {
-        assert_eq!(packages("", "acme", "plan"), "/api/org/acme/packages/plan");
-        assert_eq!(packages_apply("", "acme", None, "ab12", None), "/api/org/acme/packages/apply?plan=ab12");
+        let acme = PackageScope::Org("acme".into());
+        assert_eq!(packages("", &acme, "plan"), "/api/org/acme/packages/plan");
+        assert_eq!(packages("", &PackageScope::Provider, "plan"), "/api/provider/packages/plan");
+        assert_eq!(packages_apply("", &acme, None, "ab12", None), "/api/org/acme/packages/apply?plan=ab12");
         assert_eq!(
-            packages_apply("", "acme", Some("dev"), "ab12", None),
+            packages_apply("", &acme, Some("dev"), "ab12", None),
             "/api/org/acme/packages/sources/dev/apply?plan=ab12"
         );
         assert_eq!(
-            packages_apply("", "acme", None, "ab12", Some("function:a,function:b")),
+            packages_apply("", &acme, None, "ab12", Some("function:a,function:b")),
             "/api/org/acme/packages/apply?plan=ab12&select=function%3Aa%2Cfunction%3Ab"
         );
-        assert_eq!(packages_export("", "acme", &[]), "/api/org/acme/packages/export");
+        assert_eq!(packages_export("", &acme, &[]), "/api/org/acme/packages/export");
         assert_eq!(
-            packages_export("", "acme", &["a".into(), "b".into()]),
+            packages_export("", &acme, &["a".into(), "b".into()]),
             "/api/org/acme/packages/export?functions=a%2Cb"
         );
-        assert_eq!(packages_rollback("", "acme", 3), "/api/org/acme/packages/releases/3/rollback");
+        assert_eq!(
+            packages_export("https://x/", &PackageScope::Provider, &[]),
+            "https://x/api/provider/packages/export"
+        );
+        assert_eq!(packages_rollback("", &acme, 3), "/api/org/acme/packages/releases/3/rollback");
+        assert_eq!(packages_rollback("", &PackageScope::Provider, 3), "/api/provider/packages/releases/3/rollback");
+        assert_eq!((acme.org(), PackageScope::Provider.org()), (Some("acme"), None));
     }
 
     #[test]

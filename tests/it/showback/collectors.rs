@@ -17,7 +17,7 @@ use stratus_core::showback::collectors::Collectors;
 use stratus_core::store::CollectorRow;
 
 /// A billing API: `GET /usage?from&to` with `Authorization: Bearer s3cret`, after `delay`.
-async fn fake_billing(delay: Duration) -> (SocketAddr, Arc<AtomicUsize>) {
+pub(crate) async fn fake_billing(delay: Duration) -> (SocketAddr, Arc<AtomicUsize>) {
     let calls = Arc::new(AtomicUsize::new(0));
     let handler = |State((calls, delay)): State<(Arc<AtomicUsize>, Duration)>,
                    Query(q): Query<std::collections::HashMap<String, String>>,

@@ -86,7 +86,7 @@ fn to_api(r: &RateRow) -> RateEntry {
 }
 
 /// Checks `input` into a row with a fresh id for `org`; every problem is named by its field.
-fn to_row(input: RateInput, org: Option<String>) -> Result<RateRow> {
+pub(crate) fn to_row(input: RateInput, org: Option<String>) -> Result<RateRow> {
     let mut errors = Vec::new();
     for (field, value) in [("service", &input.service), ("unit", &input.unit)] {
         if let Err(e) = check_name(value) {
