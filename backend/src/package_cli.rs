@@ -46,13 +46,16 @@ pub enum PackageCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Build the archive of a folder: the same folder always gives the same bytes.
+    /// Build the archive of a folder: the same folder always gives the same bytes. A folder
+    /// edited since its manifest is refused (sign it to pin the edit).
     Build {
         folder: PathBuf,
         #[arg(long)]
         out: PathBuf,
     },
-    /// Add a signature (an author's, an approver's) to a package, folder or archive, in place.
+    /// Add a signature (an author's, an approver's) to a package, folder or archive, in place. A
+    /// folder whose files were edited since its manifest (in git) is pinned again first, and the
+    /// signatures over the old manifest are dropped.
     Sign {
         package: PathBuf,
         #[arg(long)]
@@ -180,16 +183,35 @@ pub async fn package(
         }
         PackageCommand::Build { folder, out } => {
             let package = Package::read_folder(&folder)?;
+            let changed = package.clone().repin()?;
+            if !changed.is_empty() {
+                bail!(
+                    "{} changed since the manifest pinned it: sign the folder (stratus package sign {} --key …) \
+                     to pin and sign what is there now",
+                    changed.join(", "),
+                    folder.display()
+                );
+            }
             std::fs::write(&out, package.to_archive()?).with_context(|| format!("writing {}", out.display()))?;
             eprintln!("built {}", out.display());
         }
         PackageCommand::Sign { package: path, key } => {
             let key = read_key(&key)?;
             let mut package = read(&path)?;
+            // A folder edited in git (a configuration value added…) is pinned again first;
+            // signatures over the old manifest no longer hold and are dropped.
+            let changed = if path.is_dir() { package.repin()? } else { Vec::new() };
+            if !changed.is_empty() {
+                eprintln!(
+                    "pinned again ({} changed); earlier signatures dropped: ask co-signers to sign again",
+                    changed.join(", ")
+                );
+            }
             package.sign(&key)?;
             if path.is_dir() {
-                let signatures = package.files().get(package::SIGNATURES).cloned().unwrap_or_default();
-                std::fs::write(path.join(package::SIGNATURES), signatures)?;
+                let file = |name: &str| package.files().get(name).cloned().unwrap_or_default();
+                std::fs::write(path.join(package::MANIFEST), file(package::MANIFEST))?;
+                std::fs::write(path.join(package::SIGNATURES), file(package::SIGNATURES))?;
             } else {
                 std::fs::write(&path, package.to_archive()?)?;
             }

@@ -46,7 +46,7 @@ pub use functions::{FunctionHead, VersionRow, WriteError};
 pub use invocations::InvocationRow;
 pub use orgs::OrgRow;
 pub use package_keys::PackageKeyRow;
-pub use package_releases::{ImportWrite, ReleaseRow, ReleaseWrites, RuleWrite};
+pub use package_releases::{BudgetWrite, ImportWrite, ReleaseRow, ReleaseWrites, RuleWrite};
 pub use package_sources::SourceRow;
 pub use provider_releases::{CardWrite, CollectorWrite, LimitsWrite, ProviderWrites};
 pub use showback_budget::BudgetRow;

@@ -79,6 +79,31 @@ impl Package {
         Ok(Package { files })
     }
 
+    /// Pins the files as they are now: when any differs from what the manifest pins (edited,
+    /// added or removed, as in a git folder after a change), the manifest is made again over
+    /// them and the signatures, which were over the old one, are dropped. Returns the paths
+    /// that differed (none: nothing changed, signatures kept).
+    pub fn repin(&mut self) -> Result<Vec<String>, PackageError> {
+        let manifest = self.manifest()?;
+        let content: Files = self
+            .files
+            .iter()
+            .filter(|(p, _)| *p != MANIFEST && *p != SIGNATURES)
+            .map(|(p, b)| (p.clone(), b.clone()))
+            .collect();
+        let mut changed: Vec<String> = content
+            .iter()
+            .filter(|(path, bytes)| manifest.files.get(*path) != Some(&sha256_hex(bytes)))
+            .map(|(path, _)| path.clone())
+            .collect();
+        changed.extend(manifest.files.keys().filter(|p| !content.contains_key(*p)).cloned());
+        if !changed.is_empty() {
+            *self = Package::seal(manifest.kind, &manifest.name, manifest.elements, content)?;
+        }
+        changed.sort();
+        Ok(changed)
+    }
+
     /// Every file, the manifest and signatures included.
     pub fn files(&self) -> &Files {
         &self.files

@@ -220,3 +220,29 @@ fn signing_keys_round_trip_through_their_file() {
     assert!(SigningKey::from_file(&mixed).is_err());
     assert!(SigningKey::from_file("{}").is_err());
 }
+
+#[test]
+fn a_folder_edited_in_git_is_pinned_again_and_must_be_signed_again() {
+    let key = SigningKey::generate();
+    let mut package = sealed();
+    package.sign(&key).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("pkg");
+    package.write_folder(&folder).unwrap();
+    let mut same = Package::read_folder(&folder).unwrap();
+    assert!(same.repin().unwrap().is_empty(), "nothing changed");
+    assert_eq!(same.to_archive().unwrap(), package.to_archive().unwrap(), "signatures kept, same bytes");
+
+    std::fs::write(folder.join("functions/hello/code/lib/util.js"), "exports.x = 2;\n").unwrap();
+    std::fs::write(folder.join("functions/hello/code/extra.js"), "exports.y = 1;\n").unwrap();
+    let mut edited = Package::read_folder(&folder).unwrap();
+    let trust = [trusted(&key, "alice")];
+    assert!(verify(&edited, &trust, None, NOW, Policy::Off).is_err(), "the old manifest pins other bytes");
+    let changed = edited.repin().unwrap();
+    assert_eq!(changed, ["functions/hello/code/extra.js", "functions/hello/code/lib/util.js"]);
+    assert!(edited.signature_keys().unwrap().is_empty(), "signatures over the old manifest are dropped");
+    assert!(verify(&edited, &trust, None, NOW, ENFORCE).is_err(), "unsigned now");
+    edited.sign(&key).unwrap();
+    assert_eq!(verify(&edited, &trust, None, NOW, ENFORCE).unwrap().signers.len(), 1);
+    assert_eq!(edited.manifest().unwrap().elements, vec![element()], "the elements stay");
+}

@@ -202,11 +202,21 @@ async fn round_trip(db: Db) {
     std::fs::write(&code, "exports.x = 2;").unwrap();
     let (ok, _, stderr) = stratus(&["package", "verify", &path("expanded"), "--org", "acme"], &app);
     assert!(!ok && stderr.contains("functions/multi/code/lib/x.js is not the file the manifest pins"), "{stderr}");
-    assert!(stratus(&["package", "build", &path("expanded"), "--out", &path("tampered.stratus")], &app).0);
-    let refused = post("acme", &token, std::fs::read(path("tampered.stratus")).unwrap()).await.unwrap();
+    let (ok, _, stderr) = stratus(&["package", "build", &path("expanded"), "--out", &path("tampered.stratus")], &app);
+    assert!(!ok && stderr.contains("functions/multi/code/lib/x.js changed since the manifest pinned it"), "{stderr}");
+    let tampered = package::Package::read_folder(&dir.path().join("expanded")).unwrap().to_archive().unwrap();
+    let refused = post("acme", &token, tampered).await.unwrap();
     assert_eq!(refused.status(), 422);
     let body: serde_json::Value = refused.json().await.unwrap();
     assert!(body["error"]["details"][0]["reason"].as_str().unwrap().contains("lib/x.js is not the file"), "{body}");
+    // An edit made on purpose (in git) is pinned by signing the folder again.
+    let (ok, _, stderr) = stratus(&["package", "sign", &path("expanded"), "--key", &path("bob.key")], &app);
+    assert!(ok && stderr.contains("pinned again (functions/multi/code/lib/x.js changed)"), "{stderr}");
+    let (ok, stdout, stderr) = stratus(&["package", "verify", &path("expanded"), "--org", "acme"], &app);
+    assert!(
+        ok && stdout.contains("bob@ops") && !stdout.contains("alice@dev"),
+        "only the new signature: {stdout}{stderr}"
+    );
     assert!(stratus(&["keys", "revoke", &alice_id], &app).0);
     let (ok, _, stderr) = stratus(&["package", "verify", &path("c.stratus"), "--org", "acme"], &app);
     assert!(!ok && stderr.contains("is revoked"), "{stderr}");

@@ -91,7 +91,7 @@ impl Packages {
         let old_routes: Vec<String> =
             changing.iter().filter_map(|f| f.head.as_ref().map(|h| h.route.clone())).collect();
         let all =
-            ReleaseWrites { functions: writes, rules: rule_writes, budget: budget.map(|(_, _, row)| row.clone()) };
+            ReleaseWrites { functions: writes, rules: rule_writes, budget: budget.map(|(_, _, write)| write.clone()) };
         let result = commit(&self.functions, &all, release, &old_routes).await?;
         if let Some(release) = &result.release {
             let rows: Vec<_> = all.rules.into_iter().map(|w| w.row).collect();

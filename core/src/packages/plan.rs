@@ -16,7 +16,7 @@ use sha2::{Digest as _, Sha256};
 use super::rules::{RuleImport, plan_rules};
 use super::{FunctionFile, ONE_FILE, PackagesError};
 use crate::autoscale::Autoscale;
-use crate::store::{BudgetRow, FunctionHead, ReleaseRow, Store, VersionRow};
+use crate::store::{BudgetWrite, FunctionHead, ReleaseRow, Store, VersionRow};
 
 /// What importing a package into an org would do (its signers are filled in by the caller,
 /// which verified it).
@@ -44,8 +44,9 @@ pub(super) struct Analysis {
     pub(super) plan: Plan,
     pub(super) functions: Vec<FunctionImport>,
     pub(super) rules: Vec<RuleImport>,
-    /// The budget as it would be written, when the package has a valid one.
-    pub(super) budget: Option<(String, Action, BudgetRow)>,
+    /// The budget as it would be written, when the package has a valid one, with when the org's
+    /// was last changed (`None`: it has none).
+    pub(super) budget: Option<(String, Action, BudgetWrite)>,
 }
 
 /// Where a plan is made: the database, and (in a server) the org's vCD and this instance's
@@ -139,7 +140,8 @@ pub(super) async fn analyse(
     let mut budget = None;
     if let Some((plan, row, seen)) = super::budget::plan_budget(store, org, package, &manifest).await? {
         fingerprint.update(format!("{}={seen}\n", plan.id));
-        budget = row.map(|row| (plan.id.clone(), plan.action, row));
+        let expected_updated_at = (seen != 0).then_some(seen);
+        budget = row.map(|row| (plan.id.clone(), plan.action, BudgetWrite { row, expected_updated_at }));
         elements.push(plan);
     }
     let ids: BTreeSet<String> = manifest.elements.iter().map(package::Element::id).collect();

@@ -379,11 +379,10 @@ fn field_changes(now: Option<&Doc>, wanted: &Doc) -> Vec<FieldChange> {
             let mut changes: Vec<FieldChange> =
                 json_changes(&old, &new).into_iter().filter(|c| c.field != "source").collect();
             let source = |v: &serde_json::Value| v.get("source").cloned().unwrap_or_default();
-            changes.extend(
-                json_changes(&source(&old), &source(&new))
-                    .into_iter()
-                    .map(|c| FieldChange { field: format!("source.{}", c.field), ..c }),
-            );
+            // The credential is never in a document: its slot says what happens to it.
+            let source_changes =
+                json_changes(&source(&old), &source(&new)).into_iter().filter(|c| c.field != "auth_value");
+            changes.extend(source_changes.map(|c| FieldChange { field: format!("source.{}", c.field), ..c }));
             changes
         }
         (now, Doc::OrgLimits { limits, .. }) => {

@@ -42,7 +42,15 @@ pub struct ImportWrite {
 pub struct ReleaseWrites {
     pub functions: Vec<ImportWrite>,
     pub rules: Vec<RuleWrite>,
-    pub budget: Option<BudgetRow>,
+    pub budget: Option<BudgetWrite>,
+}
+
+/// The org's budget a release writes.
+#[derive(Debug, Clone)]
+pub struct BudgetWrite {
+    pub row: BudgetRow,
+    /// When the budget was last changed, as the plan saw it (`None`: the org had none).
+    pub expected_updated_at: Option<i64>,
 }
 
 impl ReleaseWrites {
@@ -88,7 +96,16 @@ impl Store {
         let (writes, rules) = (&all.functions, &all.rules);
         let mut tx = self.begin_write().await?;
         if let Some(budget) = &all.budget {
-            put_budget(&mut *tx, budget).await?;
+            let now: Option<i64> = sqlx::query("select updated_at from showback_budget where org_name = $1")
+                .bind(&budget.row.org)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|row| row.try_get("updated_at"))
+                .transpose()?;
+            if now != budget.expected_updated_at {
+                return Err(WriteError::Raced);
+            }
+            put_budget(&mut *tx, &budget.row).await?;
         }
         for rule in rules {
             let written = match rule.expected_updated_at {
