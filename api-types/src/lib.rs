@@ -33,8 +33,9 @@ pub use functions::{
 pub use org::{Me, Org, OrgCreate, Role, VCD_TOKEN_HEADER};
 pub use packages::{
     ApplyQuery, ApplyResult, ConfigValue, Drift, ElementPlan, ExportElement, ExportQuery, FieldChange, FileChange,
-    PackageKey, PackageKeyTrust, PackagePlan, PackagePolicy, PackageRecipient, PackageSigner, PackageSource,
-    PackageSourceCreate, PlanAction, ProviderExportQuery, Release, ReleaseElement, SecretSlot, SignatureMode,
+    PackageKey, PackageKeyTrust, PackagePlan, PackagePolicy, PackageRecipient, PackageRefusal, PackageSigner,
+    PackageSource, PackageSourceCreate, PlanAction, ProviderExportQuery, Release, ReleaseElement, SecretSlot,
+    SignatureMode,
 };
 pub use resources::{FunctionSummary, ListResponse};
 pub use showback::{

@@ -161,6 +161,21 @@ pub struct ExportQuery {
     pub lock: Option<String>,
 }
 
+/// An import refused at verification (`GET …/packages/refusals`): nothing of the package was
+/// stored but this record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PackageRefusal {
+    pub id: String,
+    /// RFC 3339.
+    pub refused_at: String,
+    /// SHA-256 of the archive as uploaded (or pulled from a source), hex.
+    pub archive_sha256: String,
+    pub archive_bytes: u64,
+    /// Each reason, as the 422 said it.
+    pub reasons: Vec<String>,
+}
+
 /// `GET /api/provider/packages/export?seal_to=…`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]

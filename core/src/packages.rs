@@ -263,8 +263,46 @@ pub(crate) struct Opened {
 }
 
 /// Reads an archive and verifies it for `org` (`""`: the provider's scope) against the trust
-/// store under that scope's signature policy; a package of the other kind is refused.
+/// store under that scope's signature policy; a package of the other kind is refused. A refusal
+/// stores nothing of the package, only a record of it (the archive's hash, size and reasons).
 pub(crate) async fn open(store: &Store, org: &str, archive: &[u8]) -> Result<Opened, PackagesError> {
+    let opened = verified(store, org, archive).await;
+    let reasons = match &opened {
+        Err(PackagesError::Refused(reasons)) => reasons.clone(),
+        Err(PackagesError::Package(error)) => vec![error.to_string()],
+        _ => return opened,
+    };
+    let row = crate::store::RefusalRow {
+        refusal_id: crate::ids::new_id("refusal"),
+        org: org.to_owned(),
+        archive_sha256: hex::encode(Sha256::digest(archive)),
+        archive_bytes: archive.len() as i64,
+        reasons,
+        created_at: now_millis(),
+    };
+    if let Err(error) = store.record_refusal(&row).await {
+        tracing::warn!(%error, org, "could not record a refused package");
+    }
+    opened
+}
+
+/// An org's refused imports (`""`: the provider's), newest first.
+pub async fn refusals(store: &Store, org: &str) -> Result<Vec<api_types::PackageRefusal>, PackagesError> {
+    Ok(store
+        .refusals(org)
+        .await?
+        .into_iter()
+        .map(|r| api_types::PackageRefusal {
+            id: r.refusal_id,
+            refused_at: crate::dates::rfc3339_from_millis(r.created_at),
+            archive_sha256: r.archive_sha256,
+            archive_bytes: u64::try_from(r.archive_bytes).unwrap_or(0),
+            reasons: r.reasons,
+        })
+        .collect())
+}
+
+async fn verified(store: &Store, org: &str, archive: &[u8]) -> Result<Opened, PackagesError> {
     let (scope, kind) = if org.is_empty() { (None, PackageKind::Provider) } else { (Some(org), PackageKind::Tenant) };
     let policy = match scope {
         Some(org) => policy(store, org).await?,

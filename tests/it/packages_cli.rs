@@ -205,10 +205,16 @@ async fn round_trip(db: Db) {
     let (ok, _, stderr) = stratus(&["package", "build", &path("expanded"), "--out", &path("tampered.stratus")], &app);
     assert!(!ok && stderr.contains("functions/multi/code/lib/x.js changed since the manifest pinned it"), "{stderr}");
     let tampered = package::Package::read_folder(&dir.path().join("expanded")).unwrap().to_archive().unwrap();
-    let refused = post("acme", &token, tampered).await.unwrap();
+    let refused = post("acme", &token, tampered.clone()).await.unwrap();
     assert_eq!(refused.status(), 422);
     let body: serde_json::Value = refused.json().await.unwrap();
     assert!(body["error"]["details"][0]["reason"].as_str().unwrap().contains("lib/x.js is not the file"), "{body}");
+    // Nothing of it is stored but the record of the refusal, which only the org sees.
+    let refusals: serde_json::Value = app.get("/api/org/acme/packages/refusals", &token).await.json().await.unwrap();
+    let newest = &refusals["items"][0];
+    assert_eq!(newest["archive_sha256"], hex::encode(Sha256::digest(&tampered)), "{refusals}");
+    assert!(newest["reasons"][0].as_str().unwrap().contains("lib/x.js is not the file"), "{refusals}");
+    assert_eq!(app.get("/api/org/acme/packages/refusals", &globex).await.status(), 404);
     // An edit made on purpose (in git) is pinned by signing the folder again.
     let (ok, _, stderr) = stratus(&["package", "sign", &path("expanded"), "--key", &path("bob.key")], &app);
     assert!(ok && stderr.contains("pinned again (functions/multi/code/lib/x.js changed)"), "{stderr}");

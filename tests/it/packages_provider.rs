@@ -135,6 +135,8 @@ async fn provider_content(db: Db) {
     let (status, body) = plan(&prod, &prod_p, &signed(&archive, &scoped)).await;
     assert_eq!(status, 422, "{body}");
     assert!(body.to_string().contains("is trusted for some orgs only"), "{body}");
+    let refusals: Value = prod.get("/api/provider/packages/refusals", &prod_p).await.json().await.unwrap();
+    assert!(refusals["items"][0]["reasons"].to_string().contains("is trusted for some orgs only"), "{refusals}");
 
     // Prod has no URL of its own yet, nor org globex: those elements are blocked.
     let first = signed(&archive, &alice);

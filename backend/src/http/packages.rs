@@ -4,7 +4,7 @@
 
 use api_types::{
     ApplyQuery, ApplyResult, Drift, ExportElement, ExportQuery, ListResponse, PackageKey, PackageKeyTrust, PackagePlan,
-    PackagePolicy, PackageRecipient, Release,
+    PackagePolicy, PackageRecipient, PackageRefusal, Release,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_releases))
         .routes(routes!(rollback))
         .routes(routes!(drift))
+        .routes(routes!(refusals))
         .routes(routes!(list_keys, trust_key))
         .routes(routes!(revoke_key))
         .routes(routes!(get_policy, put_policy))
@@ -172,6 +173,14 @@ async fn rollback(
     responses((status = 200, body = ListResponse<Drift>), (status = 404, body = api_types::ErrorBody)))]
 async fn drift(State(state): State<AppState>, scope: OrgScope) -> ApiResult<Json<ListResponse<Drift>>> {
     Ok(Json(ListResponse { items: state.packages.drift(&scope.org).await? }))
+}
+
+/// Imports into the org refused at verification, newest first (the last 100): the archive's
+/// SHA-256 and size and each reason; nothing else of those packages is stored.
+#[utoipa::path(get, path = "/api/org/{org}/packages/refusals", tag = "packages", params(("org" = String, Path)),
+    responses((status = 200, body = ListResponse<PackageRefusal>), (status = 404, body = api_types::ErrorBody)))]
+async fn refusals(State(state): State<AppState>, scope: OrgScope) -> ApiResult<Json<ListResponse<PackageRefusal>>> {
+    Ok(Json(ListResponse { items: packages::refusals(&state.store, &scope.org).await? }))
 }
 
 /// What an org asks of the signatures on packages it imports (provider only).

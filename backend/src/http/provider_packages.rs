@@ -4,8 +4,8 @@
 //! packages are verified under.
 
 use api_types::{
-    ApplyQuery, ApplyResult, Drift, ListResponse, PackagePlan, PackagePolicy, PackageRecipient, ProviderExportQuery,
-    Release,
+    ApplyQuery, ApplyResult, Drift, ListResponse, PackagePlan, PackagePolicy, PackageRecipient, PackageRefusal,
+    ProviderExportQuery, Release,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -29,6 +29,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_releases))
         .routes(routes!(rollback))
         .routes(routes!(drift))
+        .routes(routes!(refusals))
         .routes(routes!(get_policy, put_policy))
 }
 
@@ -130,6 +131,13 @@ async fn rollback(
     responses((status = 200, body = ListResponse<Drift>)))]
 async fn drift(State(state): State<AppState>, _provider: Provider) -> ApiResult<Json<ListResponse<Drift>>> {
     Ok(Json(ListResponse { items: state.packages.drift_provider().await? }))
+}
+
+/// Provider package imports refused at verification, newest first (the last 100).
+#[utoipa::path(get, path = "/api/provider/packages/refusals", tag = "packages",
+    responses((status = 200, body = ListResponse<PackageRefusal>)))]
+async fn refusals(State(state): State<AppState>, _provider: Provider) -> ApiResult<Json<ListResponse<PackageRefusal>>> {
+    Ok(Json(ListResponse { items: packages::refusals(&state.store, "").await? }))
 }
 
 /// What provider packages' signatures must be (`warn` unless set).
