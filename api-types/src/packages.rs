@@ -159,6 +159,11 @@ pub struct ExportQuery {
     /// Comma-separated function names the package locks on the instances that import it.
     #[serde(default)]
     pub lock: Option<String>,
+    /// Earlier versions of each function to carry too (0 to 20; default 0): a function the
+    /// import creates arrives with them as its first versions.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 0, maximum = 20))]
+    pub history: Option<u32>,
 }
 
 /// An import refused at verification (`GET …/packages/refusals`): nothing of the package was

@@ -39,6 +39,10 @@ pub enum PackageCommand {
         /// changes it. The importing instance's operator can still read it.
         #[arg(long)]
         lock: Vec<String>,
+        /// Also carry this many earlier versions of each function (a function the import
+        /// creates arrives with them as its first versions; 0 to 20).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=20))]
+        history: u32,
     },
     /// Expand an archive into a folder (which must be empty or missing).
     Expand {
@@ -118,6 +122,10 @@ pub enum PackageCommand {
         /// Lock this function where the package is imported (repeat the flag).
         #[arg(long)]
         lock: Vec<String>,
+        /// Also carry this many earlier versions of each function (a function the import
+        /// creates arrives with them as its first versions; 0 to 20).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=20))]
+        history: u32,
     },
     /// Verify a package, then show what importing it into an org would change (nothing is
     /// written): each element created, updated (fields and code as diffs) or unchanged, and
@@ -166,9 +174,9 @@ pub async fn package(
     store: impl AsyncFnOnce() -> anyhow::Result<Store>,
 ) -> anyhow::Result<()> {
     match command {
-        PackageCommand::Export { org, functions, out, sign, seal_to, lock } => {
+        PackageCommand::Export { org, functions, out, sign, seal_to, lock, history } => {
             let store = store().await?;
-            let options = packages::ExportOptions { functions, seal_to, lock };
+            let options = packages::ExportOptions { functions, seal_to, lock, history };
             let mut package = packages::export_functions(&store, &org, &options).await?;
             if let Some(key) = sign {
                 package.sign(&read_key(&key)?)?;
@@ -240,8 +248,8 @@ pub async fn package(
         }
         PackageCommand::Releases { remote } => package_remote::releases(&remote).await?,
         PackageCommand::Rollback { release, remote } => package_remote::rollback(&remote, release).await?,
-        PackageCommand::Pull { remote, functions, out, seal_to, lock } => {
-            let options = packages::ExportOptions { functions, seal_to, lock };
+        PackageCommand::Pull { remote, functions, out, seal_to, lock, history } => {
+            let options = packages::ExportOptions { functions, seal_to, lock, history };
             package_remote::pull(&remote, &options, &out).await?
         }
         PackageCommand::Recipient { remote } => package_remote::recipient(&remote).await?,

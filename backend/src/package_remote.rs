@@ -169,8 +169,13 @@ pub async fn pull(remote: &Remote, options: &stratus_core::packages::ExportOptio
     if let Some(recipient) = &options.seal_to {
         query.push(("seal_to", recipient.clone()));
     }
-    if remote.provider && !(options.functions.is_empty() && options.lock.is_empty()) {
-        bail!("--function and --lock pick an org's functions; a provider package holds all the provider's content");
+    if options.history > 0 {
+        query.push(("history", options.history.to_string()));
+    }
+    if remote.provider && !(options.functions.is_empty() && options.lock.is_empty() && options.history == 0) {
+        bail!(
+            "--function, --lock and --history are about an org's functions; a provider package holds the provider's content"
+        );
     }
     let request = reqwest::Client::new().get(remote.url("packages/export")).query(&query);
     eprintln!("exporting the content of {} from {}…", remote.scope(), remote.server);

@@ -79,6 +79,12 @@ pub struct FunctionFile {
     pub main: Option<String>,
 }
 
+/// Where a function's earlier versions travel, newest first: `functions/<name>/history/1/…`.
+pub(crate) const HISTORY: &str = "history";
+
+/// Most earlier versions an export carries per function.
+pub const MAX_HISTORY: u32 = 20;
+
 /// The file a one-file function's code travels as.
 pub(crate) const ONE_FILE: &str = "function.js";
 
@@ -97,6 +103,9 @@ pub struct ExportOptions {
     pub seal_to: Option<String>,
     /// Functions the package locks on the instances that import it.
     pub lock: Vec<String>,
+    /// How many earlier versions of each function travel with it (`history/1` the one before
+    /// the serving version…); an import that creates the function makes them its first versions.
+    pub history: u32,
 }
 
 /// A package of `org`'s functions, each as its serving version (the CLI's export: a server's
@@ -141,6 +150,13 @@ pub(crate) async fn function_content(
             .ok_or_else(|| PackagesError::NotFound(format!("version {version} of '{}'", head.name)))?;
         let folder = format!("functions/{}", head.name);
         add_function(&mut content, &folder, &head.route, &row, seal_to)?;
+        if options.history > 0 {
+            let earlier = store.list_versions(org, &head.name).await?;
+            let earlier = earlier.iter().filter(|v| v.version < version && v.status == VersionStatus::Ready);
+            for (n, old) in earlier.take(options.history as usize).enumerate() {
+                add_function(&mut content, &format!("{folder}/{HISTORY}/{}", n + 1), &head.route, old, None)?;
+            }
+        }
         elements.push(Element {
             kind: ElementKind::Function,
             name: head.name.clone(),

@@ -389,6 +389,54 @@ async fn locked(db: Db) {
     prod.shutdown().await;
 }
 
+/// A function's earlier versions travel with `?history=`: the import that creates it makes them
+/// its first versions, then the serving one.
+async fn history(db: Db) {
+    let (dev, prod) = (TestApp::start(db).await, TestApp::start(db).await);
+    let (dev_token, token) = (tenant(&dev, "acme").await, tenant(&prod, "acme").await);
+    deploy(&dev, &dev_token, "acme", "hello", &hello("v1"), json!({})).await;
+    put_code(&dev, &dev_token, "hello", &hello("v2"), json!({})).await;
+    put_code(&dev, &dev_token, "hello", &hello("v3"), json!({})).await;
+    let export = |history: &str| {
+        let url = dev.url("/api/org/acme/packages/export");
+        dev.client.get(url).query(&[("history", history)]).bearer_auth(&dev_token).send()
+    };
+    assert_eq!(export("21").await.unwrap().status(), 422, "at most 20 earlier versions");
+    let archive = export("2").await.unwrap().bytes().await.unwrap().to_vec();
+    let package = Package::from_archive(&archive, package::Caps::default()).unwrap();
+    let v2 = String::from_utf8(package.files()["functions/hello/history/1/code/function.js"].clone()).unwrap();
+    assert_eq!(v2, hello("v2"));
+    assert!(package.files().contains_key("functions/hello/history/2/function.json"));
+
+    let (status, planned) = plan(&prod, &token, &archive).await;
+    assert_eq!(status, 200, "{planned}");
+    assert_eq!(planned["elements"][0]["detail"], "arrives with 2 earlier version(s) before this one");
+    let (status, body) = apply(&prod, &token, &archive, planned["fingerprint"].as_str().unwrap(), None).await;
+    assert_eq!((status, body["changed"].clone()), (200, json!(1)), "{body}");
+    assert_eq!(text(&prod, &token, "hello").await, "v3:-");
+    let versions: Value = prod.get("/api/org/acme/functions/hello/versions", &token).await.json().await.unwrap();
+    let items = versions["items"].as_array().unwrap();
+    let listed: Vec<(i64, &str, bool)> = items
+        .iter()
+        .map(|v| (v["version"].as_i64().unwrap(), v["code"].as_str().unwrap(), v["active"].as_bool().unwrap()))
+        .collect();
+    let (v1, v2, v3) = (hello("v1"), hello("v2"), hello("v3"));
+    let expected = [(3, v3.as_str(), true), (2, v2.as_str(), false), (1, v1.as_str(), false)];
+    assert_eq!(listed, expected, "newest first, the serving one active");
+    dev.shutdown().await;
+    prod.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_travels_on_sqlite() {
+    history(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_travels_on_postgres() {
+    history(Db::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn locked_functions_on_sqlite() {
     locked(Db::Sqlite).await;

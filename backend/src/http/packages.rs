@@ -92,10 +92,15 @@ fn export_options(query: &ExportQuery) -> ApiResult<packages::ExportOptions> {
     {
         return Err(ApiError::field("seal_to", "an age X25519 recipient (age1…): the target's …/packages/recipient"));
     }
+    let history = query.history.unwrap_or(0);
+    if history > packages::MAX_HISTORY {
+        return Err(ApiError::field("history", format!("at most {} earlier versions", packages::MAX_HISTORY)));
+    }
     Ok(packages::ExportOptions {
         functions: list(&query.functions),
         seal_to: query.seal_to.clone(),
         lock: list(&query.lock),
+        history,
     })
 }
 

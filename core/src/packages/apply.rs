@@ -10,7 +10,7 @@ use api_types::{
 };
 use package::{ElementKind, Package};
 
-use super::plan::{FunctionImport, History, analyse};
+use super::plan::{FunctionImport, FunctionVersionFiles, History, analyse};
 use super::rules::{RuleImport, prepare_rules};
 use super::{FunctionFile, ONE_FILE, Packages, PackagesError, open};
 use crate::dates::now_millis;
@@ -143,7 +143,18 @@ async fn prepare_functions(
             .chain(&import.sealed)
             .map(|(name, value)| (name.clone(), value.clone()))
             .collect();
-        let next = import.head.as_ref().map_or(1, |h| h.latest_version + 1);
+        // A new function arrives with its earlier versions (if the package carries them) first.
+        let earlier: &[FunctionVersionFiles] = if import.head.is_none() { &import.history } else { &[] };
+        let mut history = Vec::new();
+        for (n, (file, code)) in earlier.iter().enumerate() {
+            let spec = spec_of(&import.name, file, code);
+            let at = format!("{}.history[{}]", import.id, earlier.len() - n);
+            match functions.prepare_import(org, &spec, &BTreeMap::new(), n as i64 + 1, &limits).await {
+                Ok(row) => history.push(row),
+                Err(error) => problems.extend(invalid(&at, error)?),
+            }
+        }
+        let next = import.head.as_ref().map_or(earlier.len() as i64 + 1, |h| h.latest_version + 1);
         let spec = spec_of(&import.name, &import.wanted, &import.code);
         match functions.prepare_import(org, &spec, &secrets, next, &limits).await {
             Ok(row) => writes.push(ImportWrite {
@@ -151,15 +162,24 @@ async fn prepare_functions(
                 row,
                 expected_latest: import.head.as_ref().map(|h| h.latest_version),
                 locked_by: lock_holder(import, keys),
+                history,
             }),
-            Err(FunctionError::Invalid(details)) => problems.extend(details.into_iter().map(|d| {
-                let field = d.field.map_or_else(|| import.id.clone(), |f| format!("{}.{f}", import.id));
-                ErrorDetail::field(field, d.reason)
-            })),
-            Err(other) => return Err(PackagesError::Invalid(other.to_string())),
+            Err(error) => problems.extend(invalid(&import.id, error)?),
         }
     }
     if problems.is_empty() { Ok(writes) } else { Err(PackagesError::Unapplicable(problems)) }
+}
+
+/// A function that does not validate or compile, as the element's problems (`function:a.code`);
+/// any other failure stops the apply.
+fn invalid(at: &str, error: FunctionError) -> Result<Vec<ErrorDetail>, PackagesError> {
+    match error {
+        FunctionError::Invalid(details) => Ok(details
+            .into_iter()
+            .map(|d| ErrorDetail::field(d.field.map_or_else(|| at.to_owned(), |f| format!("{at}.{f}")), d.reason))
+            .collect()),
+        other => Err(PackagesError::Invalid(other.to_string())),
+    }
 }
 
 impl Packages {
@@ -210,7 +230,8 @@ impl Packages {
             });
             old_routes.push(head.route.clone());
             let locked_by = head.locked_by.clone();
-            writes.push(ImportWrite { route, row, expected_latest: Some(head.latest_version), locked_by });
+            let expected_latest = Some(head.latest_version);
+            writes.push(ImportWrite { route, row, expected_latest, locked_by, history: Vec::new() });
         }
         let rules = self.rules_as_in(org, &target, &mut elements).await?;
         if writes.is_empty() && rules.is_empty() {

@@ -37,7 +37,13 @@ pub(super) struct FunctionImport {
     pub(super) head: Option<FunctionHead>,
     /// The version compared with: the serving one (the newest when none serves).
     pub(super) current: Option<VersionRow>,
+    /// The earlier versions the package carries (`history/…`), oldest first.
+    pub(super) history: Vec<FunctionVersionFiles>,
 }
+
+/// A version of a function as a package holds it: `function.json` and its code files
+/// (relative to `code/`).
+pub(super) type FunctionVersionFiles = (FunctionFile, BTreeMap<String, String>);
 
 /// The plan and, for applying it, each function and rule element as read.
 pub(super) struct Analysis {
@@ -83,6 +89,7 @@ pub(super) async fn analyse(
     let (mut elements, mut functions) = (Vec::new(), Vec::new());
     for element in manifest.elements.iter().filter(|e| e.kind == ElementKind::Function) {
         let (wanted, code) = read_function(package, &manifest, &element.path)?;
+        let earlier = read_history(package, &manifest, &element.path)?;
         let sealed = open_sealed(package, &element.path, &wanted, &key);
         let head = heads.remove(&element.name);
         let current = match &head {
@@ -119,7 +126,11 @@ pub(super) async fn analyse(
             planned.detail =
                 Some(format!("the package carries what v{older} was; this instance has moved on to v{}", row.version));
         }
+        if planned.action == Action::Create && !earlier.is_empty() {
+            planned.detail = Some(format!("arrives with {} earlier version(s) before this one", earlier.len()));
+        }
         functions.push(FunctionImport {
+            history: earlier,
             id: planned.id.clone(),
             name: element.name.clone(),
             action: planned.action,
@@ -217,11 +228,7 @@ impl History {
 }
 
 /// A function's `function.json` and its code files (relative to `code/`).
-fn read_function(
-    package: &Package,
-    manifest: &Manifest,
-    folder: &str,
-) -> Result<(FunctionFile, BTreeMap<String, String>), PackagesError> {
+fn read_function(package: &Package, manifest: &Manifest, folder: &str) -> Result<FunctionVersionFiles, PackagesError> {
     let malformed = |why: String| PackagesError::Invalid(format!("{folder}: {why}"));
     let json = package
         .files()
@@ -236,6 +243,22 @@ fn read_function(
         code.insert(path[prefix.len()..].to_owned(), text);
     }
     Ok((file, code))
+}
+
+/// The earlier versions under `<folder>/history/<n>/` (1: the newest), oldest first.
+fn read_history(
+    package: &Package,
+    manifest: &Manifest,
+    folder: &str,
+) -> Result<Vec<FunctionVersionFiles>, PackagesError> {
+    let prefix = format!("{folder}/{}/", super::HISTORY);
+    let numbers: BTreeSet<u32> = manifest
+        .files
+        .keys()
+        .filter_map(|p| p.strip_prefix(&prefix)?.split('/').next()?.parse().ok())
+        .filter(|n| (1..=super::MAX_HISTORY).contains(n))
+        .collect();
+    numbers.iter().rev().map(|n| read_function(package, manifest, &format!("{prefix}{n}"))).collect()
 }
 
 fn compare(

@@ -35,6 +35,8 @@ pub struct ImportWrite {
     pub expected_latest: Option<i64>,
     /// The signer key that locks it from now on; `None`: not locked.
     pub locked_by: Option<String>,
+    /// Earlier versions a new function arrives with (numbered before `row`), oldest first.
+    pub history: Vec<VersionRow>,
 }
 
 /// Everything one release writes.
@@ -155,6 +157,9 @@ impl Store {
                 Ok(done) if done.rows_affected() != 1 => return Err(WriteError::Raced),
                 other => other?,
             };
+            for earlier in &write.history {
+                insert_version(&mut tx, earlier).await?;
+            }
             insert_version(&mut tx, v).await?;
         }
         let next = insert_release(&mut tx, release).await?;
