@@ -66,7 +66,8 @@ pub struct FunctionFile {
     pub trigger: Trigger,
     pub limits: FunctionLimits,
     pub env: BTreeMap<String, String>,
-    /// Secret slots by name: `unset` (the target keeps its value, or must be given one) or
+    /// Secret slots by name: `unset` (no value travels: the target must have or be given one),
+    /// `keep` (the same on import: the target's value stays; written by hand to say so) or
     /// `sealed` (the value travels in `secrets/<name>.age`, encrypted to the target instance).
     /// Values never travel in clear, nor their hashes.
     pub secrets: BTreeMap<String, String>,

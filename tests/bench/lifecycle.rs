@@ -137,8 +137,9 @@ pub async fn run() {
         stratus_core::packages::plan(&store, "acme", &read, &[]).await.expect("plan")
     })
     .await;
-    let updates = plan.elements.iter().filter(|e| e.action == stratus_core::packages::Action::Update).count();
-    println!("plan found {updates} update(s) among {} elements", plan.elements.len());
+    // The package carries what fn250 was before the edit: the plan says downgrade.
+    let changed = plan.elements.iter().filter(|e| e.action != stratus_core::packages::Action::Unchanged).count();
+    println!("plan found {changed} change(s) among {} elements", plan.elements.len());
 
     create_rules(&server).await;
     println!("-- with {RULES} autoscale rules (on web-app, each instance with its own vCD simulator) --");

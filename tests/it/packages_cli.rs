@@ -231,7 +231,7 @@ async fn round_trip(db: Db) {
     app.shutdown().await;
 }
 
-fn walk(dir: &std::path::Path) -> Vec<String> {
+pub(crate) fn walk(dir: &std::path::Path) -> Vec<String> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();

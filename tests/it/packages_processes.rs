@@ -6,6 +6,7 @@
 
 use harness::process::{ServeProcess, run_stratus};
 use serde_json::json;
+use sha2::Digest as _;
 
 fn stratus(args: &[&str], envs: &[(&str, &str)]) -> String {
     let out = run_stratus(args, envs);
@@ -24,6 +25,8 @@ fn token(data: &[&str], role: &str) -> String {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
+
+const SECRET: &str = "dev-secret-value-7f3a";
 
 async fn get_text(base: &str, token: &str, path: &str) -> String {
     let r = reqwest::Client::new().get(format!("{base}{path}")).bearer_auth(token).send().await.unwrap();
@@ -44,8 +47,8 @@ async fn dev_to_prod_between_two_servers_with_the_cli() {
     let prod = ServeProcess::start(&prod_args, &[], dir.path().join("prod.log")).await;
 
     let client = reqwest::Client::new();
-    let code = "export default { fetch() { return new Response('from dev'); } };";
-    let body = json!({ "name": "hello", "route": "hello", "code": code });
+    let code = "export default { fetch(r, env) { return new Response(env.API_KEY ? 'from dev' : 'no key'); } };";
+    let body = json!({ "name": "hello", "route": "hello", "code": code, "secrets": { "API_KEY": SECRET } });
     let r = client.post(format!("{}/api/org/acme/functions", dev.base)).bearer_auth(&dev_token).json(&body);
     assert_eq!(r.send().await.unwrap().status(), 202);
     let started = std::time::Instant::now();
@@ -54,9 +57,14 @@ async fn dev_to_prod_between_two_servers_with_the_cli() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 
-    // Pulled from dev into a folder for git; signed by the author and the approver.
+    // Pulled from dev into a folder for git, the secret sealed to prod; signed by the author and
+    // the approver.
+    let prod_env = [("STRATUS_SERVER", prod.base.as_str()), ("STRATUS_TOKEN", prod_token.as_str())];
+    let recipient = stratus(&["package", "recipient", "--org", "acme"], &prod_env);
     let dev_env = [("STRATUS_SERVER", dev.base.as_str()), ("STRATUS_TOKEN", dev_token.as_str())];
-    stratus(&["package", "pull", "--org", "acme", "--out", &path("pkg")], &dev_env);
+    let seal_to = recipient.lines().find(|l| l.starts_with("age1")).unwrap().to_owned();
+    let mut said =
+        stratus(&["package", "pull", "--org", "acme", "--out", &path("pkg"), "--seal-to", &seal_to], &dev_env);
     assert!(dir.path().join("pkg/functions/hello/code/function.js").is_file());
     for who in ["alice", "bob"] {
         stratus(&["keys", "generate", "--out", &path(&format!("{who}.key"))], &[]);
@@ -77,8 +85,8 @@ async fn dev_to_prod_between_two_servers_with_the_cli() {
     let r = client.put(format!("{}/api/provider/orgs/acme/package-policy", prod.base)).bearer_auth(&provider);
     assert_eq!(r.json(&policy).send().await.unwrap().status(), 200);
 
-    let prod_env = [("STRATUS_SERVER", prod.base.as_str()), ("STRATUS_TOKEN", prod_token.as_str())];
     let shown = stratus(&["package", "apply", &path("pkg"), "--org", "acme"], &prod_env);
+    said.push_str(&shown);
     assert!(shown.contains("signed by alice@example.com") && shown.contains("signed by bob@example.com"), "{shown}");
     assert!(shown.contains("function:hello") && shown.contains("run again with --yes"), "{shown}");
     assert_eq!(
@@ -86,8 +94,9 @@ async fn dev_to_prod_between_two_servers_with_the_cli() {
         404
     );
     let applied = stratus(&["package", "apply", &path("pkg"), "--org", "acme", "--yes"], &prod_env);
+    said.push_str(&applied);
     assert!(applied.contains("release 1: 1 element(s) changed"), "{applied}");
-    assert_eq!(get_text(&prod.base, &prod_token, "/api/org/acme/hello").await, "from dev");
+    assert_eq!(get_text(&prod.base, &prod_token, "/api/org/acme/hello").await, "from dev", "the sealed value arrived");
     let again = stratus(&["package", "apply", &path("pkg"), "--org", "acme", "--yes"], &prod_env);
     assert!(again.contains("nothing to apply"), "{again}");
 
@@ -130,6 +139,16 @@ async fn dev_to_prod_between_two_servers_with_the_cli() {
     assert!(listed.contains("provider content") && listed.contains("alice@example.com"), "{listed}");
     let rates = get_text(&prod.base, &provider, "/api/provider/showback/rates").await;
     assert!(rates.contains("\"unit_price\":\"0.02\""), "{rates}");
+
+    // The secret's value, and its SHA-256, are nowhere: not in the folder, what the CLI said,
+    // nor either server's log.
+    let hash = hex::encode(sha2::Sha256::digest(SECRET.as_bytes()));
+    let mut seen = said;
+    for log in ["dev.log", "prod.log"] {
+        seen.push_str(&std::fs::read_to_string(dir.path().join(log)).unwrap_or_default());
+    }
+    seen.push_str(&crate::packages_cli::walk(&dir.path().join("pkg")).concat());
+    assert!(!seen.contains(SECRET) && !seen.contains(&hash), "a secret's value or hash leaked");
 
     dev.kill().await;
     prod.kill().await;

@@ -235,6 +235,10 @@ fn read_function(package: &Package, manifest: &Manifest, folder: &str) -> Result
         .get(&format!("{folder}/function.json"))
         .ok_or_else(|| malformed("function.json is missing".to_owned()))?;
     let file: FunctionFile = serde_json::from_slice(json).map_err(|e| malformed(format!("function.json: {e}")))?;
+    if let Some((name, how)) = file.secrets.iter().find(|(_, how)| !matches!(how.as_str(), "unset" | "keep" | "sealed"))
+    {
+        return Err(malformed(format!("function.json: secret {name} is '{how}'; a slot is unset, keep or sealed")));
+    }
     let prefix = format!("{folder}/code/");
     let mut code = BTreeMap::new();
     for path in manifest.files.keys().filter(|p| p.starts_with(&prefix)) {
