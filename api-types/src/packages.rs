@@ -139,7 +139,8 @@ pub struct ApplyQuery {
     /// The `fingerprint` of the plan being applied.
     pub plan: String,
     /// The elements to apply, comma-separated ids (`function:hello,function:web`); omitted:
-    /// every element. Whatever a selected element requires must be selected too.
+    /// every element but downgrades (applied only when named). The configuration elements a
+    /// selected element needs come along; whatever else it requires must be selected too.
     #[serde(default)]
     pub select: Option<String>,
 }

@@ -77,27 +77,20 @@ pub async fn apply(remote: &Remote, path: &Path, select: &[String], yes: bool) -
         eprintln!("warning: {warning}");
     }
     crate::package_cli::print_plan(&plan);
-    // Without --select, everything that moves forward; a downgrade only when named.
-    let picked: Vec<String> = plan
-        .elements
-        .iter()
-        .filter(|e| e.action != PlanAction::Orphan)
-        .filter(|e| if select.is_empty() { e.action != PlanAction::Downgrade } else { select.contains(&e.id) })
-        .map(|e| e.id.clone())
-        .collect();
-    let left_out: Vec<&str> = plan
-        .elements
-        .iter()
-        .filter(|e| e.action == PlanAction::Downgrade && !picked.contains(&e.id))
-        .map(|e| e.id.as_str())
-        .collect();
-    for id in &left_out {
-        eprintln!("not applying {id}: a downgrade is applied only when named with --select");
+    // Without --select the server applies everything but downgrades; a downgrade only when named.
+    if let Some(unknown) = select.iter().find(|id| !plan.elements.iter().any(|e| &e.id == *id)) {
+        bail!("the package has no element {unknown} (--select takes ids as the plan lists them)");
+    }
+    let picked = |e: &&api_types::ElementPlan| {
+        if select.is_empty() { e.action != PlanAction::Downgrade } else { select.contains(&e.id) }
+    };
+    for element in plan.elements.iter().filter(|e| e.action == PlanAction::Downgrade && !picked(e)) {
+        eprintln!("not applying {}: a downgrade is applied only when named with --select", element.id);
     }
     let changing = plan
         .elements
         .iter()
-        .filter(|e| picked.contains(&e.id))
+        .filter(picked)
         .filter(|e| {
             matches!(e.action, PlanAction::Create | PlanAction::Update | PlanAction::Conflict | PlanAction::Downgrade)
         })
@@ -112,8 +105,8 @@ pub async fn apply(remote: &Remote, path: &Path, select: &[String], yes: bool) -
     }
     eprintln!("applying {changing} element(s)…");
     let mut query = vec![("plan", plan.fingerprint.clone())];
-    if !select.is_empty() || !left_out.is_empty() {
-        query.push(("select", picked.join(",")));
+    if !select.is_empty() {
+        query.push(("select", select.join(",")));
     }
     let request = client.post(remote.url("packages/apply")).query(&query).body(archive);
     let result: ApplyResult = remote.send(request).await?;

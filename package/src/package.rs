@@ -93,7 +93,9 @@ impl Package {
             .collect();
         let mut changed: Vec<String> = content
             .iter()
-            .filter(|(path, bytes)| manifest.files.get(*path) != Some(&sha256_hex(bytes)))
+            .filter(|(path, bytes)| {
+                manifest.files.get(*path).map(|h| h.to_ascii_lowercase()) != Some(sha256_hex(bytes))
+            })
             .map(|(path, _)| path.clone())
             .collect();
         changed.extend(manifest.files.keys().filter(|p| !content.contains_key(*p)).cloned());

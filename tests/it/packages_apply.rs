@@ -211,6 +211,8 @@ async fn dev_to_prod(db: Db) {
     let detail = back["elements"][0]["detail"].as_str().unwrap();
     assert!(detail.starts_with("the package carries what v") && detail.contains("moved on to v"), "{detail}");
     let fingerprint = back["fingerprint"].as_str().unwrap();
+    let (status, body) = apply(&prod, &token, &v1, fingerprint, None).await;
+    assert_eq!((status, body["changed"].clone()), (200, json!(0)), "without a selection, no downgrade: {body}");
     let (status, body) = apply(&prod, &token, &v1, fingerprint, Some("function:multi")).await;
     assert_eq!((status, body["changed"].clone()), (200, json!(0)), "a downgrade is applied only when picked: {body}");
     assert!(text(&prod, &token, "hello").await.starts_with("v2:"));

@@ -115,9 +115,12 @@ async fn provider_content(db: Db) {
     let recipient: Value = prod.get("/api/provider/packages/recipient", &prod_p).await.json().await.unwrap();
     let archive = export(&dev, &dev_p, recipient["recipient"].as_str().unwrap()).await;
     let hash = hex::encode(Sha256::digest(CREDENTIAL.as_bytes()));
-    let text = String::from_utf8_lossy(&archive);
-    assert!(!text.contains("s3cret") && !text.contains(&hash), "the credential travels sealed only");
     let package = Package::from_archive(&archive, package::Caps::default()).unwrap();
+    for (path, bytes) in package.files() {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("s3cret") && !text.contains(&hash), "{path}: the credential travels sealed only");
+    }
+    assert!(package.files().contains_key("collectors/billing.age"), "sealed to prod");
     let config: Value = serde_json::from_slice(&package.files()["config/billing-url.json"]).unwrap();
     assert_eq!(
         config,
@@ -137,6 +140,31 @@ async fn provider_content(db: Db) {
     assert!(body.to_string().contains("is trusted for some orgs only"), "{body}");
     let refusals: Value = prod.get("/api/provider/packages/refusals", &prod_p).await.json().await.unwrap();
     assert!(refusals["items"][0]["reasons"].to_string().contains("is trusted for some orgs only"), "{refusals}");
+
+    // Hand-edited packages that say the wrong thing are refused, naming the element: a credential
+    // in clear, a rate card named after no card.
+    let edited = |path: &str, edit: &dyn Fn(&mut Value), rename: Option<(&str, &str)>| {
+        let manifest = package.manifest().unwrap();
+        let mut files = package.files().clone();
+        files.retain(|p, _| p != package::MANIFEST && p != package::SIGNATURES);
+        let mut file: Value = serde_json::from_slice(&files[path]).unwrap();
+        edit(&mut file);
+        files.insert(path.to_owned(), serde_json::to_vec_pretty(&file).unwrap());
+        let mut elements = manifest.elements;
+        if let Some((from, to)) = rename {
+            elements.iter_mut().filter(|e| e.name == from).for_each(|e| e.name = to.to_owned());
+        }
+        let edited = Package::seal(manifest.kind, &manifest.name, elements, files).unwrap().to_archive().unwrap();
+        signed(&edited, &alice)
+    };
+    let clear = edited("collectors/billing.json", &|f| f["source"]["auth_value"] = json!("Bearer leaked"), None);
+    let (status, body) = plan(&prod, &prod_p, &clear).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("collector:billing") && body.to_string().contains("never travels in clear"), "{body}");
+    let renamed = edited("rates/provider.json", &|_| {}, Some(("provider", "acme")));
+    let (status, body) = plan(&prod, &prod_p, &renamed).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("a rate card is `provider` or `org:<org>`"), "{body}");
 
     // Prod has no URL of its own yet, nor org globex: those elements are blocked.
     let first = signed(&archive, &alice);

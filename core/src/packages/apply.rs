@@ -149,7 +149,11 @@ async fn prepare_functions(
         for (n, (file, code)) in earlier.iter().enumerate() {
             let spec = spec_of(&import.name, file, code);
             let at = format!("{}.history[{}]", import.id, earlier.len() - n);
-            match functions.prepare_import(org, &spec, &BTreeMap::new(), n as i64 + 1, &limits).await {
+            // The values this function gets go with its earlier versions too (a rollback to one
+            // keeps working), each for the slots that version names.
+            let values = secrets.iter().filter(|(name, _)| file.secrets.contains_key(*name));
+            let values: BTreeMap<String, String> = values.map(|(k, v)| (k.clone(), v.clone())).collect();
+            match functions.prepare_import(org, &spec, &values, n as i64 + 1, &limits).await {
                 Ok(row) => history.push(row),
                 Err(error) => problems.extend(invalid(&at, error)?),
             }
@@ -346,9 +350,9 @@ async fn commit(
     Ok(ApplyResult { changed, release: Some(super::release_dto(release)) })
 }
 
-/// The ids to apply: `select`, or every element; each must be in the package, of a kind this
-/// import applies and not blocked in `plan`, and whatever a selected element requires must be
-/// selected too.
+/// The ids to apply: `select`, or every element but downgrades, with the configuration elements
+/// they need; each must be in the package, of a kind this import applies and not blocked in
+/// `plan`, and whatever else a selected element requires must be selected too.
 pub(super) fn selection(
     package: &Package,
     select: Option<&[String]>,
@@ -357,10 +361,22 @@ pub(super) fn selection(
 ) -> Result<BTreeSet<String>, PackagesError> {
     let manifest = package.manifest()?;
     let all: BTreeSet<String> = manifest.elements.iter().map(package::Element::id).collect();
-    let selected: BTreeSet<String> = match select {
-        None => all.clone(),
+    let mut selected: BTreeSet<String> = match select {
+        // Everything but a downgrade, which is applied only when named.
+        None => {
+            let back = |id: &String| plan.elements.iter().any(|e| &e.id == id && e.action == Action::Downgrade);
+            all.iter().filter(|id| !back(id)).cloned().collect()
+        }
         Some(ids) => ids.iter().map(|id| id.trim().to_owned()).filter(|id| !id.is_empty()).collect(),
     };
+    // A configuration element writes nothing: what a selected element needs of them comes along.
+    let configs: Vec<String> = manifest
+        .elements
+        .iter()
+        .filter(|e| selected.contains(&e.id()))
+        .flat_map(|e| e.requires.iter().filter(|r| r.starts_with("config:") && all.contains(*r)).cloned())
+        .collect();
+    selected.extend(configs);
     let mut problems = Vec::new();
     for id in selected.iter().filter(|id| !all.contains(*id)) {
         problems.push(ErrorDetail::field("select", format!("the package has no element {id}")));

@@ -117,7 +117,10 @@ pub(super) async fn analyse(
             planned.detail =
                 Some(format!("release {release} left v{released}; edited here since (now v{})", head.latest_version));
         }
+        // Only a change of settings or code can go back (a secret or lock change alone cannot).
+        let changes_content = !planned.files.is_empty() || planned.fields.iter().any(|f| f.field != "locked");
         if planned.action == Action::Update
+            && changes_content
             && !history.rolled_back.contains(&planned.id)
             && let (Some(head), Some(row)) = (&head, &current)
             && let Some(older) = earlier_version(store, org, head, row, &wanted, &code).await?

@@ -12,7 +12,7 @@ use package::{ElementKind, Package, PackageKind};
 use sha2::{Digest as _, Sha256};
 
 use super::apply::selection;
-use super::provider_docs::{CollectorFile, Doc, card_entries, collector_doc, credential, normalized, problems};
+use super::provider_docs::{Doc, card_entries, collector_doc, credential, normalized, problems, read_element};
 use super::rules::{config_plan, json_changes, resolve_configs};
 use super::{Packages, PackagesError, Plan, open};
 use crate::dates::now_millis;
@@ -45,10 +45,8 @@ struct Import {
     action: Action,
     doc: Doc,
     held: Held,
-    /// A collector credential sealed to this instance, opened.
+    /// A collector credential sealed to this instance, opened (else the credential here stays).
     sealed: Option<String>,
-    /// The package has a credential slot for it (`unset` or `sealed`).
-    slot: bool,
 }
 
 impl Packages {
@@ -76,33 +74,12 @@ impl Packages {
         let mut fingerprint = Sha256::new();
         fingerprint.update(Sha256::digest(package.manifest_bytes()?));
         let mut elements: Vec<ElementPlan> = configs.iter().map(|(id, value)| config_plan(id, value)).collect();
-        let mut imports = BTreeMap::new();
+        let (mut imports, mut seen) = (BTreeMap::new(), std::collections::BTreeSet::new());
         for element in manifest.elements.iter().filter(|e| e.kind != ElementKind::Config) {
-            let bytes = package
-                .files()
-                .get(&element.path)
-                .ok_or_else(|| PackagesError::Invalid(format!("{} is missing", element.path)))?;
-            let bad = |e: serde_json::Error| PackagesError::Invalid(format!("{}: {e}", element.path));
-            let (mut doc, secret) = match element.kind {
-                ElementKind::RateCard => {
-                    let org = element.name.strip_prefix("org:").map(str::to_owned);
-                    (Doc::RateCard { org, entries: serde_json::from_slice(bytes).map_err(bad)? }, None)
-                }
-                ElementKind::OrgLimits => (
-                    Doc::OrgLimits { org: element.name.clone(), limits: serde_json::from_slice(bytes).map_err(bad)? },
-                    None,
-                ),
-                ElementKind::Collector => {
-                    let file: CollectorFile = serde_json::from_slice(bytes).map_err(bad)?;
-                    (Doc::Collector { collector: file.collector }, file.secret)
-                }
-                other => {
-                    return Err(PackagesError::Invalid(format!(
-                        "{}: a provider package holds rate cards, collectors, org limits and configuration, not {other:?}",
-                        element.id()
-                    )));
-                }
-            };
+            if !seen.insert(element.id()) {
+                return Err(PackagesError::Invalid(format!("{} is in the package twice", element.id())));
+            }
+            let (mut doc, secret) = read_element(package, element)?;
             let mut unresolved = Vec::new();
             if let Doc::Collector { collector } = &mut doc
                 && let CollectorSource::Http(http) = &mut collector.source
@@ -122,7 +99,7 @@ impl Packages {
                 })
                 .flatten();
             let held = self.held(&doc).await?;
-            fingerprint.update(format!("{}={}\n", element.id(), held.stamp));
+            fingerprint.update(format!("{}={} {}\n", element.id(), held.stamp, held.missing_org));
             let mut planned = compare(element.id(), &doc, &held, sealed.as_deref(), secret.is_some());
             planned.blocked = blocked(&doc, &held, &unresolved);
             if planned.action == Action::Update
@@ -132,7 +109,7 @@ impl Packages {
                 planned.action = Action::Conflict;
                 planned.detail = Some(format!("edited here since release {release} set it"));
             }
-            let import = Import { action: planned.action, doc, held, sealed, slot: secret.is_some() };
+            let import = Import { action: planned.action, doc, held, sealed };
             imports.insert(planned.id.clone(), import);
             elements.push(planned);
         }
@@ -245,7 +222,7 @@ impl Packages {
                 Some(_) => Action::Update,
                 None => Action::Create,
             };
-            let import = Import { action, doc, held, sealed: None, slot: true };
+            let import = Import { action, doc, held, sealed: None };
             if action != Action::Unchanged {
                 add_write(&mut writes, &import)?;
             }
@@ -410,7 +387,8 @@ fn add_write(writes: &mut ProviderWrites, import: &Import) -> Result<(), Package
             let held = import.held.collector.as_ref();
             let mut source = collector.source.clone();
             if let CollectorSource::Http(http) = &mut source {
-                let kept = held.and_then(credential).filter(|_| import.slot).map(str::to_owned);
+                // A credential never travels but sealed: the one here stays unless one arrives.
+                let kept = held.and_then(credential).map(str::to_owned);
                 http.auth_value = import.sealed.clone().or(kept);
             }
             let row = CollectorRow {

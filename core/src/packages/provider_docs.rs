@@ -8,11 +8,12 @@
 use std::collections::BTreeMap;
 
 use api_types::{CollectorInput, CollectorSource, ErrorDetail, OrgLimits, RateInput};
-use package::{Element, ElementKind, Files};
+use package::{Element, ElementKind, Files, Package};
 use serde::{Deserialize, Serialize};
 
 use super::rules::{ConfigFile, unique_slug};
 use super::{PackagesError, json_bytes};
+use crate::dates::{format_day, parse_day};
 use crate::showback::rates::{format_price, parse_price};
 use crate::store::{CollectorRow, RateRow, Store};
 
@@ -59,6 +60,49 @@ pub(super) struct CollectorFile {
     pub(super) secret: Option<String>,
 }
 
+/// A provider element of `package`: its document as the package holds it, and its credential
+/// slot (`unset`, `keep` or `sealed`) if it has one. A name that does not say which card, a
+/// collector file naming another collector or carrying a credential, and an unknown slot are
+/// refused, naming the element.
+pub(super) fn read_element(package: &Package, element: &Element) -> Result<(Doc, Option<String>), PackagesError> {
+    let id = element.id();
+    let bad = |why: String| PackagesError::Invalid(format!("{id} ({}): {why}", element.path));
+    let bytes = package.files().get(&element.path).ok_or_else(|| bad("the file is missing".to_owned()))?;
+    match element.kind {
+        ElementKind::RateCard => {
+            let org = match element.name.as_str() {
+                "provider" => None,
+                name => match name.strip_prefix("org:") {
+                    Some(org) if !org.is_empty() => Some(org.to_owned()),
+                    _ => return Err(bad("a rate card is `provider` or `org:<org>`".to_owned())),
+                },
+            };
+            let entries = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
+            Ok((Doc::RateCard { org, entries }, None))
+        }
+        ElementKind::OrgLimits => {
+            let limits = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
+            Ok((Doc::OrgLimits { org: element.name.clone(), limits }, None))
+        }
+        ElementKind::Collector => {
+            let file: CollectorFile = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
+            if file.collector.name != element.name {
+                return Err(bad(format!("the file is of collector '{}'", file.collector.name)));
+            }
+            if matches!(&file.collector.source, CollectorSource::Http(http) if http.auth_value.is_some()) {
+                return Err(bad("a credential never travels in clear: seal it (secret: sealed)".to_owned()));
+            }
+            if let Some(how) = file.secret.as_deref().filter(|h| !matches!(*h, "unset" | "keep" | "sealed")) {
+                return Err(bad(format!("secret is '{how}'; a slot is unset, keep or sealed")));
+            }
+            Ok((Doc::Collector { collector: file.collector }, file.secret))
+        }
+        other => Err(bad(format!(
+            "a provider package holds rate cards, collectors, org limits and configuration, not {other:?}"
+        ))),
+    }
+}
+
 /// `doc` as this instance would store it: names trimmed, prices in their canonical form and a
 /// card's entries sorted (so a price written `0.020` in git is no change from `0.02`).
 pub(super) fn normalized(doc: Doc) -> Doc {
@@ -70,6 +114,7 @@ pub(super) fn normalized(doc: Doc) -> Doc {
                     service: e.service.trim().to_owned(),
                     unit: e.unit.trim().to_owned(),
                     unit_price: parse_price(&e.unit_price).map_or(e.unit_price, format_price),
+                    effective_from: parse_day(&e.effective_from).map_or(e.effective_from, format_day),
                     ..e
                 })
                 .collect();

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 
 use super::autoscale_rules::{insert_rule, update_rule};
 use super::functions::{HEAD_COLUMNS, insert_version, route_owner};
-use super::showback_budget::put_budget;
+use super::showback_budget::put_budget_if;
 use super::{BudgetRow, RuleRow, Store, VersionRow, WriteError};
 
 /// A release as stored.
@@ -97,17 +97,10 @@ impl Store {
     pub(crate) async fn write_release(&self, all: &ReleaseWrites, release: &ReleaseRow) -> Result<i64, WriteError> {
         let (writes, rules) = (&all.functions, &all.rules);
         let mut tx = self.begin_write().await?;
-        if let Some(budget) = &all.budget {
-            let now: Option<i64> = sqlx::query("select updated_at from showback_budget where org_name = $1")
-                .bind(&budget.row.org)
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|row| row.try_get("updated_at"))
-                .transpose()?;
-            if now != budget.expected_updated_at {
-                return Err(WriteError::Raced);
-            }
-            put_budget(&mut *tx, &budget.row).await?;
+        if let Some(budget) = &all.budget
+            && !put_budget_if(&mut tx, &budget.row, budget.expected_updated_at).await?
+        {
+            return Err(WriteError::Raced);
         }
         for rule in rules {
             let written = match rule.expected_updated_at {

@@ -64,6 +64,13 @@ impl Store {
     ) -> Result<i64, WriteError> {
         let mut tx = self.begin_write().await?;
         for write in &all.rate_cards {
+            let org = write.org.as_deref().unwrap_or("");
+            // On PostgreSQL this locks the card's rows until the commit: nobody changes or deletes
+            // them between the check and the writes (a row inserted meanwhile shows in the count).
+            sqlx::query("update rate_card set updated_at = updated_at where org_name = $1")
+                .bind(org)
+                .execute(&mut *tx)
+                .await?;
             let now = card(&mut *tx, write.org.as_deref()).await?;
             if card_stamp(&now) != write.expected {
                 return Err(WriteError::Raced);
@@ -82,6 +89,14 @@ impl Store {
                     None => insert_rate(&mut *tx, entry).await?,
                 }
             }
+            let count: i64 = sqlx::query("select count(*) as n from rate_card where org_name = $1")
+                .bind(org)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
+            if count != write.entries.len() as i64 {
+                return Err(WriteError::Raced);
+            }
         }
         for write in &all.collectors {
             let written = match write.expected_updated_at {
@@ -96,18 +111,25 @@ impl Store {
             }
         }
         for write in &all.limits {
-            if limits_updated_at(&mut tx, &write.org).await? != write.expected_updated_at {
+            // Written only if still as the plan saw it (no row, or the row it saw).
+            let guarded = match write.expected_updated_at {
+                None => {
+                    "insert into org_limits (org_name, limits_json, updated_at) values ($1, $2, $3) \
+                         on conflict (org_name) do nothing"
+                }
+                Some(_) => {
+                    "update org_limits set limits_json = $2, updated_at = $3 where org_name = $1 \
+                            and updated_at = $4"
+                }
+            };
+            let mut query =
+                sqlx::query(guarded).bind(&write.org).bind(super::to_json(&write.limits)?).bind(release.created_at);
+            if let Some(expected) = write.expected_updated_at {
+                query = query.bind(expected);
+            }
+            if query.execute(&mut *tx).await?.rows_affected() != 1 {
                 return Err(WriteError::Raced);
             }
-            sqlx::query(
-                "insert into org_limits (org_name, limits_json, updated_at) values ($1, $2, $3) on conflict \
-                 (org_name) do update set limits_json = excluded.limits_json, updated_at = excluded.updated_at",
-            )
-            .bind(&write.org)
-            .bind(super::to_json(&write.limits)?)
-            .bind(release.created_at)
-            .execute(&mut *tx)
-            .await?;
         }
         let number = insert_release(&mut tx, release).await?;
         tx.commit().await?;
@@ -156,10 +178,4 @@ impl Store {
         .await
         .map(|_| ())
     }
-}
-
-async fn limits_updated_at(conn: &mut sqlx::AnyConnection, org: &str) -> Result<Option<i64>, sqlx::Error> {
-    let row =
-        sqlx::query("select updated_at from org_limits where org_name = $1").bind(org).fetch_optional(conn).await?;
-    row.map(|row| row.try_get("updated_at")).transpose()
 }

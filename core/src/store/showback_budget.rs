@@ -42,6 +42,35 @@ pub(super) async fn put_budget<'c>(exec: impl sqlx::AnyExecutor<'c>, b: &BudgetR
     .map(|_| ())
 }
 
+/// Writes the org's budget only if it is as last seen (`None`: it had none); `false` if not.
+pub(super) async fn put_budget_if(
+    conn: &mut sqlx::AnyConnection,
+    b: &BudgetRow,
+    expected: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let thresholds: Vec<String> = b.thresholds.iter().map(u32::to_string).collect();
+    let sql = match expected {
+        None => {
+            "insert into showback_budget (org_name, amount_micros, currency, thresholds, updated_at) \
+                 values ($1, $2, $3, $4, $5) on conflict (org_name) do nothing"
+        }
+        Some(_) => {
+            "update showback_budget set amount_micros = $2, currency = $3, thresholds = $4, updated_at = $5 \
+                    where org_name = $1 and updated_at = $6"
+        }
+    };
+    let mut query = sqlx::query(sql)
+        .bind(&b.org)
+        .bind(b.amount_micros)
+        .bind(&b.currency)
+        .bind(thresholds.join(","))
+        .bind(b.updated_at);
+    if let Some(expected) = expected {
+        query = query.bind(expected);
+    }
+    Ok(query.execute(conn).await?.rows_affected() == 1)
+}
+
 impl Store {
     pub(crate) async fn find_budget(&self, org: &str) -> Result<Option<BudgetRow>, sqlx::Error> {
         let row = sqlx::query(

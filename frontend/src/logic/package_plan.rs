@@ -23,11 +23,11 @@ pub fn default_selection(plan: &PackagePlan) -> BTreeSet<String> {
     plan.elements.iter().filter(forward).map(|e| e.id.clone()).collect()
 }
 
-/// The `select` query value: `None` when everything that can change is ticked (the server then
-/// applies all of it), else the ticked ids, comma-separated, in plan order.
+/// The `select` query value: `None` when the ticks are what the server applies without one
+/// (every element but downgrades, and nothing is blocked), else the ticked ids, comma-separated,
+/// in plan order (the server adds the configuration elements they need).
 pub fn select_param(plan: &PackagePlan, selected: &BTreeSet<String>) -> Option<String> {
-    let all: BTreeSet<String> = plan.elements.iter().filter(|e| selectable(e)).map(|e| e.id.clone()).collect();
-    if *selected == all {
+    if plan.elements.iter().all(|e| e.blocked.is_none()) && *selected == default_selection(plan) {
         return None;
     }
     let ids: Vec<&str> = plan.elements.iter().filter(|e| selected.contains(&e.id)).map(|e| e.id.as_str()).collect();
@@ -224,6 +224,12 @@ mod tests {
         plan.elements.push(blocked);
         let mut selected = default_selection(&plan);
         assert_eq!(selected.iter().map(String::as_str).collect::<Vec<_>>(), ["function:a", "function:c"]);
+        assert_eq!(
+            select_param(&plan, &selected).as_deref(),
+            Some("function:a,function:c"),
+            "with a blocked element the ticks are named, or the server would refuse it"
+        );
+        plan.elements.retain(|e| e.blocked.is_none());
         assert_eq!(select_param(&plan, &selected), None);
         selected.remove("function:a");
         assert_eq!(select_param(&plan, &selected).as_deref(), Some("function:c"));
@@ -245,9 +251,9 @@ mod tests {
             plan(vec![element("function:a", PlanAction::Update), element("function:old", PlanAction::Downgrade)]);
         let mut selected = default_selection(&plan);
         assert_eq!(selected.iter().map(String::as_str).collect::<Vec<_>>(), ["function:a"]);
-        assert_eq!(select_param(&plan, &selected).as_deref(), Some("function:a"), "else the server applies all");
+        assert_eq!(select_param(&plan, &selected), None, "the server leaves downgrades out too");
         selected.insert("function:old".into());
-        assert_eq!(select_param(&plan, &selected), None);
+        assert_eq!(select_param(&plan, &selected).as_deref(), Some("function:a,function:old"));
         assert_eq!(action_badge(PlanAction::Downgrade), ("downgrade", BadgeKind::Warning));
         let mut old = element("function:old", PlanAction::Downgrade);
         old.files.push(FileChange { path: "function.js".into(), change: "changed".into(), diff: String::new() });
