@@ -160,7 +160,10 @@ async fn provider_content(db: Db) {
     let clear = edited("collectors/billing.json", &|f| f["source"]["auth_value"] = json!("Bearer leaked"), None);
     let (status, body) = plan(&prod, &prod_p, &clear).await;
     assert_eq!(status, 422, "{body}");
-    assert!(body.to_string().contains("collector:billing") && body.to_string().contains("never travels in clear"), "{body}");
+    assert!(
+        body.to_string().contains("collector:billing") && body.to_string().contains("never travels in clear"),
+        "{body}"
+    );
     let renamed = edited("rates/provider.json", &|_| {}, Some(("provider", "acme")));
     let (status, body) = plan(&prod, &prod_p, &renamed).await;
     assert_eq!(status, 422, "{body}");
