@@ -145,6 +145,13 @@ pub struct ApplyQuery {
     pub select: Option<String>,
 }
 
+impl ApplyQuery {
+    /// The ids of `select`, or `None` when it was omitted.
+    pub fn selection(&self) -> Option<Vec<String>> {
+        self.select.as_ref().map(|s| s.split(',').map(str::to_owned).collect())
+    }
+}
+
 /// `GET /api/org/{org}/packages/export?functions=…`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]

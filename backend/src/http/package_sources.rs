@@ -103,6 +103,6 @@ async fn apply_source(
     Path(path): Path<(String, String)>,
     AppQuery(query): AppQuery<ApplyQuery>,
 ) -> ApiResult<Json<ApplyResult>> {
-    let select: Option<Vec<String>> = query.select.map(|s| s.split(',').map(str::to_owned).collect());
+    let select = query.selection();
     Ok(Json(state.packages.apply_source(&scope.org, &path.1, &query.plan, select.as_deref()).await?))
 }

@@ -82,16 +82,22 @@ async fn export_elements(
     Ok(Json(ListResponse { items }))
 }
 
+/// A `seal_to` must be an age X25519 recipient (422 naming the field otherwise).
+pub(crate) fn check_seal_to(recipient: Option<&str>) -> ApiResult<()> {
+    match recipient {
+        Some(recipient) if package::seal(recipient, "").is_err() => {
+            Err(ApiError::field("seal_to", "an age X25519 recipient (age1…): the target's …/packages/recipient"))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn export_options(query: &ExportQuery) -> ApiResult<packages::ExportOptions> {
     let list = |text: &Option<String>| -> Vec<String> {
         let items = text.as_deref().unwrap_or_default().split(',').map(|n| n.trim().to_owned());
         items.filter(|n| !n.is_empty()).collect()
     };
-    if let Some(recipient) = &query.seal_to
-        && package::seal(recipient, "").is_err()
-    {
-        return Err(ApiError::field("seal_to", "an age X25519 recipient (age1…): the target's …/packages/recipient"));
-    }
+    check_seal_to(query.seal_to.as_deref())?;
     let history = query.history.unwrap_or(0);
     if history > packages::MAX_HISTORY {
         return Err(ApiError::field("history", format!("at most {} earlier versions", packages::MAX_HISTORY)));
@@ -146,7 +152,7 @@ async fn apply(
     AppQuery(query): AppQuery<ApplyQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ApplyResult>> {
-    let select: Option<Vec<String>> = query.select.map(|s| s.split(',').map(str::to_owned).collect());
+    let select = query.selection();
     let result = state.packages.apply_archive(&scope.org, &body, &query.plan, select.as_deref()).await?;
     Ok(Json(result))
 }

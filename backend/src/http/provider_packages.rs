@@ -48,11 +48,7 @@ async fn export(
     _provider: Provider,
     AppQuery(query): AppQuery<ProviderExportQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    if let Some(recipient) = &query.seal_to
-        && package::seal(recipient, "").is_err()
-    {
-        return Err(ApiError::field("seal_to", "an age X25519 recipient (age1…): the target's …/packages/recipient"));
-    }
+    crate::http::packages::check_seal_to(query.seal_to.as_deref())?;
     let package = state.packages.export_provider(query.seal_to.as_deref()).await?;
     let archive = package.to_archive().map_err(PackagesError::from)?;
     Ok((
@@ -101,7 +97,7 @@ async fn apply(
     AppQuery(query): AppQuery<ApplyQuery>,
     body: Bytes,
 ) -> ApiResult<Json<ApplyResult>> {
-    let select: Option<Vec<String>> = query.select.map(|s| s.split(',').map(str::to_owned).collect());
+    let select = query.selection();
     Ok(Json(state.packages.apply_provider(&body, &query.plan, select.as_deref()).await?))
 }
 
