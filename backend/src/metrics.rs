@@ -169,9 +169,14 @@ impl CallObserver for Metrics {
     }
 }
 
+/// When the request reached its route (handlers read it for `Server-Timing`).
+#[derive(Debug, Clone, Copy)]
+pub struct RequestStarted(pub Instant);
+
 /// Middleware counting and timing each routed request by its route template.
-pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
+pub async fn track(State(metrics): State<Arc<Metrics>>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
+    request.extensions_mut().insert(RequestStarted(started));
     let method = request.method().to_string();
     let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
     let (response, statements) = stratus_core::count_statements(next.run(request)).await;

@@ -20,9 +20,22 @@ use stratus_core::vcd::VcdGateway;
 use crate::config::Config;
 use crate::metrics::Metrics;
 
-/// Cheap to clone: everything inside is shared.
+/// Cheap to clone: one reference count (axum clones the state for every request, and a clone
+/// per field showed up in profiles of the call path). The services are reached through `Deref`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct Services {
     pub config: Arc<Config>,
     pub store: Store,
     pub auth: Arc<dyn Authenticator>,
@@ -85,7 +98,7 @@ impl AppState {
         let autoscale = Autoscale::new(store.clone(), vcd, config.autoscale.clone());
         let orgs = Orgs::new(store.clone());
         let packages = Packages::new(store.clone(), functions.clone(), autoscale.clone(), config.environment.clone());
-        Ok(Self {
+        Ok(Self(Arc::new(Services {
             config: Arc::new(config),
             store,
             auth,
@@ -97,12 +110,12 @@ impl AppState {
             showback,
             autoscale,
             packages,
-        })
+        })))
     }
 
     /// Replaces how callers are authenticated (the vCD session mode plugs in here).
     pub fn with_authenticator(mut self, auth: Arc<dyn Authenticator>) -> Self {
-        self.auth = auth;
+        Arc::make_mut(&mut self.0).auth = auth;
         self
     }
 }

@@ -17,7 +17,7 @@ mod recorder;
 mod service;
 mod spec;
 
-pub use calls::{CallEnd, CallError, CallObserver, CallOutcome, Failure, GatewayRequest};
+pub use calls::{CallEnd, CallError, CallObserver, CallOutcome, CallTimings, Failure, GatewayRequest};
 pub use concurrency::Concurrency;
 pub use convert::{function_dto, invocation_dto, version_dto};
 pub use deliveries::{AcceptError, Accepted, DeliveryConfig, EventTriggers, MAX_LISTED_DELIVERIES};

@@ -106,6 +106,15 @@ pub struct CallOutcome {
     pub cold_start: bool,
     /// Console output of a failed call (a successful call carries its logs in the invocation).
     pub failed_logs: Vec<LogLine>,
+    /// Where the call's time went on the supervisor's side.
+    pub timings: CallTimings,
+}
+
+/// A call's time in the pool that is not the hop to the worker and back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallTimings {
+    /// Waiting for an idle worker.
+    pub wait: Duration,
 }
 
 /// A pool of sandbox worker processes. Cheap to clone; clones share the workers.
@@ -187,6 +196,7 @@ impl WorkerPool {
             result: Err(InvokeError::Internal(format!("the call task failed: {e}"))),
             cold_start: false,
             failed_logs: Vec::new(),
+            timings: CallTimings::default(),
         })
     }
 
@@ -504,7 +514,11 @@ impl Inner {
         outbound: Option<Arc<dyn Outbound>>,
     ) -> CallOutcome {
         let max_warm = self.config.max_warm_per_worker.max(1);
+        let started = Instant::now();
+        // When a worker was checked out (the last attempt's).
+        let mut sent = started;
         let prepare = |worker: &mut Worker| {
+            sent = Instant::now();
             let (slot, cold) = worker.pick_slot(spec, max_warm);
             let call = InvokeCall {
                 slot,
@@ -534,15 +548,22 @@ impl Inner {
                 worker.warm.push(Warm { spec: Arc::clone(spec), slot });
             }
             worker.warm.retain(|e| !answer.evicted.contains(&e.slot));
-            let outcome =
-                CallOutcome { result: answer.result, cold_start: answer.cold, failed_logs: answer.failed_logs };
+            let outcome = CallOutcome {
+                result: answer.result,
+                cold_start: answer.cold,
+                failed_logs: answer.failed_logs,
+                timings: CallTimings::default(),
+            };
             Some(Taken { value: outcome, retire: answer.retire })
         };
-        self.call(Some(spec), prepare, take).await.unwrap_or_else(|failure| CallOutcome {
+        let mut outcome = self.call(Some(spec), prepare, take).await.unwrap_or_else(|failure| CallOutcome {
             result: Err(failure.error),
             cold_start: failure.context.is_some_and(|(_, cold)| cold),
             failed_logs: Vec::new(),
-        })
+            timings: CallTimings::default(),
+        });
+        outcome.timings = CallTimings { wait: sent - started };
+        outcome
     }
 }
 

@@ -72,19 +72,32 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-pub async fn run() {
-    println!("== functions: Stratus (release, separate process) vs the seed's Node express server and workerd ==");
-    let mut server = BenchServer::start("stratus-bench", true).await;
+/// The release server with the org's concurrency caps lifted: Node has none, so the throughput
+/// figures compare the same thing (the defaults are 64 per org and 32 per function).
+async fn start_uncapped() -> BenchServer {
+    let server = BenchServer::start("stratus-bench", true).await;
     println!("data and server log in {}", server.data.path().display());
-    let (client, base, token) = (server.client.clone(), server.base.clone(), server.token.clone());
-
-    // Node has no concurrency caps; lift the org's (defaults 64 per org, 32 per function) so the
-    // throughput figures compare the same thing.
     server
         .set_limits(json!({"max_memory_mb": 256, "max_timeout_ms": 30000, "default_memory_mb": 64,
             "default_timeout_ms": 5000, "max_concurrency": 1000, "max_function_concurrency": 1000,
             "max_request_bytes": 6291456, "max_response_bytes": 6291456, "max_functions": 200}))
         .await;
+    server
+}
+
+/// Only the comparison with the peers (`cargo xtask bench functions-peers`), with the stages.
+pub async fn run_peers() {
+    println!("== functions: Stratus (release, separate process) vs the seed's Node express server and workerd ==");
+    let mut server = start_uncapped().await;
+    let (client, base, token) = (server.client.clone(), server.base.clone(), server.token.clone());
+    compare(&client, &base, &token).await;
+    server.stop().await;
+}
+
+pub async fn run() {
+    println!("== functions: Stratus (release, separate process) vs the seed's Node express server and workerd ==");
+    let mut server = start_uncapped().await;
+    let (client, base, token) = (server.client.clone(), server.base.clone(), server.token.clone());
     let mut deploys = Vec::new();
     let mut colds = Vec::new();
     for i in 0..20 {
@@ -129,6 +142,7 @@ async fn compare(client: &reqwest::Client, base: &str, token: &str) {
     let created = client.post(format!("{base}/api/org/acme/functions")).bearer_auth(token).json(&body).send().await;
     assert_eq!(created.unwrap().status(), 202);
     wait_ready_with(client, &targets[0].1, token).await;
+    crate::stages::breakdown(client, &targets[0].1, token, 2_000).await;
     let (node_port, workerd_port) = (free_port(), free_port());
     for (name, port, child) in [
         ("Node", node_port, start_node(node_port, HELLO)),

@@ -1,8 +1,9 @@
 //! `cargo xtask bench [area]`: prints figures; asserts nothing.
 //!
 //! Areas: `api` (foundation endpoints on SQLite and PostgreSQL, idle RSS of `stratus`),
-//! `functions` (deploy, cold and warm calls, throughput; against the seed's Node express
-//! server), `showback` (dashboard and provider queries over 200 tenants × 13 months, import
+//! `functions` (deploy, cold and warm calls, throughput, where a warm call spends its time;
+//! against the seed's Node express server and workerd), `functions-peers` (only that
+//! comparison), `showback` (dashboard and provider queries over 200 tenants × 13 months, import
 //! rate and peak memory of `stratus showback import`, chart rendering, and the tenant dashboard
 //! in headless Chromium), `ui` (alias `showback-ui`: the UI in headless Chromium, cold and warm
 //! time to the dashboard's first chart, to the functions list and to an autoscale rule page, and
@@ -23,6 +24,7 @@ mod peers;
 mod scale;
 mod server;
 mod showback;
+mod stages;
 mod stats;
 
 #[tokio::main]
@@ -32,6 +34,7 @@ async fn main() {
         "api" => api::run().await,
         "autoscale" => autoscale::run().await,
         "functions" => functions::run().await,
+        "functions-peers" => functions::run_peers().await,
         "lifecycle" => lifecycle::run().await,
         "scale" => scale::run().await,
         "showback" => showback::run().await,

@@ -54,7 +54,7 @@ enum Task {
     Lint,
     /// Run the benchmarks and print their figures.
     Bench {
-        /// Which area: `api` (default), `functions`, `showback`, `ui`, `autoscale` or `all`.
+        /// Which area: `api` (default), `functions`, `functions-peers`, `showback`, `ui`, `autoscale`, `scale`, `lifecycle` or `all`.
         #[arg(default_value = "api")]
         area: String,
     },

@@ -2,12 +2,15 @@
 //! route with the request.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
 
 use api_types::InvocationAccepted;
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{RawPathParams, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use axum::extract::{RawPathParams, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use utoipa_axum::router::OpenApiRouter;
@@ -15,8 +18,9 @@ use utoipa_axum::routes;
 
 use crate::http::error::{ApiError, ApiResult, INVOCATION_HEADER};
 use crate::http::extract::OrgScope;
+use crate::metrics::RequestStarted;
 use crate::state::AppState;
-use stratus_core::functions::{CallOutcome, GatewayRequest};
+use stratus_core::functions::{CallOutcome, CallTimings, GatewayRequest};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(gateway)).route("/api/org/{org}/{route}/{*rest}", any(gateway))
@@ -72,11 +76,11 @@ async fn gateway(
     State(state): State<AppState>,
     scope: Result<OrgScope, ApiError>,
     params: RawPathParams,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
+    request: Request,
 ) -> ApiResult<Response> {
+    let authenticated = Instant::now();
+    let (Parts { method, uri, headers, extensions, .. }, body) = request.into_parts();
+    let started = extensions.get::<RequestStarted>().map_or(authenticated, |mark| mark.0);
     let params: HashMap<&str, &str> = params.iter().collect();
     let route = params.get("route").copied().unwrap_or_default().to_owned();
     let rest = params.get("rest").map(|r| format!("/{r}")).unwrap_or_else(|| "/".into());
@@ -130,11 +134,32 @@ async fn gateway(
         return Ok(response);
     }
     let outcome = state.functions.call(&org, limits, &route, request).await?;
-    Ok(function_response(outcome))
+    Ok(function_response(outcome, authenticated - started, started))
 }
 
-fn function_response(outcome: CallOutcome) -> Response {
-    let CallOutcome { invocation_id, response, duration, cold_start } = outcome;
+/// The `Server-Timing` value of a call, in milliseconds: the caller's authentication, finding
+/// the function (`route`), waiting for a worker (`queue`), the trip to the worker and back less
+/// the engine (`pipe`), the function's run (`js`) and the whole request up to its response.
+fn server_timing(auth: Duration, timings: &CallTimings, total: Duration) -> String {
+    let stages = [
+        ("auth", auth),
+        ("route", timings.lookup),
+        ("queue", timings.queue),
+        ("pipe", timings.pipe),
+        ("js", timings.engine),
+        ("total", total),
+    ];
+    let mut value = String::with_capacity(96);
+    for (i, (name, took)) in stages.iter().enumerate() {
+        let separator = if i == 0 { "" } else { ", " };
+        let micros = took.as_micros();
+        let _ = write!(value, "{separator}{name};dur={}.{:03}", micros / 1000, micros % 1000);
+    }
+    value
+}
+
+fn function_response(outcome: CallOutcome, auth: Duration, started: Instant) -> Response {
+    let CallOutcome { invocation_id, response, duration, cold_start, timings } = outcome;
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::OK);
     let mut out = Response::new(Body::from(response.body));
     *out.status_mut() = status;
@@ -151,9 +176,48 @@ fn function_response(outcome: CallOutcome) -> Response {
         headers.insert(INVOCATION_HEADER, id.clone());
         headers.insert("x-call-id", id);
     }
-    if let Ok(seconds) = HeaderValue::from_str(&format!("{:.6}", duration.as_secs_f64())) {
+    // Integer formatting: exact float formatting showed up in profiles of the call path.
+    let micros = duration.as_micros();
+    if let Ok(seconds) = HeaderValue::from_str(&format!("{}.{:06}", micros / 1_000_000, micros % 1_000_000)) {
         headers.insert("x-duration-seconds", seconds);
     }
     headers.insert("x-stratus-cold-start", HeaderValue::from_static(if cold_start { "true" } else { "false" }));
+    if let Ok(value) = HeaderValue::from_str(&server_timing(auth, &timings, started.elapsed())) {
+        headers.append("server-timing", value);
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_timing_names_each_stage_in_milliseconds() {
+        let us = Duration::from_micros;
+        let timings = CallTimings { lookup: us(3), queue: us(0), pipe: us(41), engine: us(1_250) };
+        assert_eq!(
+            server_timing(us(12), &timings, us(1_400)),
+            "auth;dur=0.012, route;dur=0.003, queue;dur=0.000, pipe;dur=0.041, js;dur=1.250, total;dur=1.400"
+        );
+    }
+
+    #[test]
+    fn durations_are_written_with_microseconds() {
+        let outcome = CallOutcome {
+            invocation_id: "inv_1".into(),
+            response: sandbox::HttpResponse { status: 200, headers: Vec::new(), body: Vec::new() },
+            duration: Duration::from_micros(2_000_345),
+            cold_start: false,
+            timings: CallTimings::default(),
+        };
+        let response = function_response(outcome, Duration::ZERO, Instant::now());
+        assert_eq!(response.headers()["x-duration-seconds"], "2.000345");
+    }
+
+    #[test]
+    fn code_is_taken_out_of_the_query() {
+        assert_eq!(query_without_code("a=1&code=k&b=2"), "a=1&b=2");
+        assert_eq!(query_without_code("a=1"), "a=1");
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use api_types::{
     InvocationAccepted, InvocationResult, InvocationStatus, InvocationTrigger, OrgLimits, OutboundCall, StoredResponse,
@@ -41,8 +41,23 @@ pub(super) type QueuedRun = std::pin::Pin<Box<dyn Future<Output = Result<CallOut
 pub struct CallOutcome {
     pub invocation_id: String,
     pub response: HttpResponse,
-    pub duration: std::time::Duration,
+    pub duration: Duration,
     pub cold_start: bool,
+    pub timings: CallTimings,
+}
+
+/// Where a call's time went (the gateway sends them as `Server-Timing`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallTimings {
+    /// Finding the function and its settings, and taking the concurrency permits.
+    pub lookup: Duration,
+    /// Waiting for an idle worker.
+    pub queue: Duration,
+    /// The hop to the worker and back: handing the call to the pool's task, encoding, the pipe
+    /// both ways, the wake-ups and decoding (the pool's time less `queue` and `engine`).
+    pub pipe: Duration,
+    /// The function's run in the engine.
+    pub engine: Duration,
 }
 
 /// Why a call produced no function response.
@@ -240,8 +255,9 @@ impl Functions {
         let Prepared { target, spec, request, limits, egress, mut row, .. } = prepared;
         let started = Instant::now();
         let outbound = Arc::new(self.egress.call(&row.org, egress));
-        let sandbox::CallOutcome { result, cold_start, failed_logs } =
+        let sandbox::CallOutcome { result, cold_start, failed_logs, timings } =
             self.pool.invoke_detailed(&spec, request, limits, Some(outbound.clone())).await;
+        let in_pool = started.elapsed();
         let elapsed = started.elapsed();
         let fetched = outbound.take_calls();
         if !fetched.is_empty() {
@@ -259,11 +275,18 @@ impl Functions {
                 row.log_tail = log_tail(&invocation.logs);
                 let end = CallEnd::Answered(invocation.response.status);
                 self.observer.call_finished(&org, &target.name, end, elapsed.as_secs_f64(), cold_start);
+                let engine = invocation.duration.min(in_pool.saturating_sub(timings.wait));
                 Ok(CallOutcome {
                     invocation_id: row.invocation_id.clone(),
                     response: invocation.response,
                     duration: elapsed,
                     cold_start,
+                    timings: CallTimings {
+                        lookup: Duration::ZERO,
+                        queue: timings.wait,
+                        pipe: in_pool.saturating_sub(timings.wait + engine),
+                        engine,
+                    },
                 })
             }
             Err(error) => {
@@ -295,6 +318,7 @@ impl Functions {
         route: &str,
         request: GatewayRequest,
     ) -> Result<CallOutcome, CallError> {
+        let started = Instant::now();
         let prepared = self.prepare(org, limits, route, request, InvocationTrigger::Http).await?;
         let caps = self.caps(&prepared.org_limits);
         let Some(_permits) = self.concurrency.try_acquire(org, &prepared.target.name, caps.0, caps.1) else {
@@ -302,8 +326,12 @@ impl Functions {
             self.observer.call_finished(org, &prepared.target.name, CallEnd::Refused, 0.0, false);
             return Err(CallError::TooManyCalls { invocation_id });
         };
-        let (row, outcome) = self.run(prepared).await;
+        let lookup = started.elapsed();
+        let (row, mut outcome) = self.run(prepared).await;
         self.recorder.record(row);
+        if let Ok(outcome) = &mut outcome {
+            outcome.timings.lookup = lookup;
+        }
         outcome
     }
 

@@ -59,3 +59,41 @@ async fn warm_calls_make_no_database_round_trips(app: &TestApp) {
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(50));
 }
 both_databases!(warm_path, super::warm_calls_make_no_database_round_trips);
+
+/// The `Server-Timing` stages of a response, in milliseconds, by name.
+fn stages(response: &reqwest::Response) -> Vec<(String, f64)> {
+    let ours = response.headers().get_all("server-timing").iter().next_back().expect("a server-timing header");
+    ours.to_str()
+        .unwrap()
+        .split(',')
+        .map(|stage| {
+            let (name, dur) = stage.trim().split_once(";dur=").unwrap_or_else(|| panic!("{stage}"));
+            (name.to_owned(), dur.parse().unwrap_or_else(|_| panic!("{stage}")))
+        })
+        .collect()
+}
+
+/// Every call says where its time went (`Server-Timing`, as browsers' developer tools show it),
+/// next to any the function sent itself.
+async fn calls_report_their_stages(app: &TestApp) {
+    let token = tenant(app, "acme").await;
+    let code =
+        "export default { fetch() { return new Response('hi', { headers: { 'server-timing': 'db;dur=5' } }); } };";
+    deploy(app, &token, "acme", "timed", code, json!({})).await;
+    for _ in 0..3 {
+        let r = call(app, &token, "GET", "/api/org/acme/timed", None).await;
+        assert_eq!(r.status(), 200);
+        let all: Vec<_> = r.headers().get_all("server-timing").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        assert_eq!(all.first().map(String::as_str), Some("db;dur=5"), "the function's own stays: {all:?}");
+        let stages = stages(&r);
+        let names: Vec<_> = stages.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(names, ["auth", "route", "queue", "pipe", "js", "total"]);
+        let parts: f64 = stages[..5].iter().map(|(_, ms)| ms).sum();
+        let total = stages[5].1;
+        assert!(stages.iter().all(|(_, ms)| *ms >= 0.0), "{stages:?}");
+        assert!(stages[4].1 > 0.0 && total > 0.0, "the run and the whole call take time: {stages:?}");
+        // The stages are disjoint parts of the request (each rounded to a microsecond).
+        assert!(parts <= total + 0.005, "stages {parts} ms over the total {total} ms: {stages:?}");
+    }
+}
+both_databases!(server_timing, super::calls_report_their_stages);
