@@ -142,7 +142,7 @@ async fn compare(client: &reqwest::Client, base: &str, token: &str) {
     let created = client.post(format!("{base}/api/org/acme/functions")).bearer_auth(token).json(&body).send().await;
     assert_eq!(created.unwrap().status(), 202);
     wait_ready_with(client, &targets[0].1, token).await;
-    crate::stages::breakdown(client, &targets[0].1, token, 2_000).await;
+    crate::stages::breakdown(client, &targets[0].1, &format!("{base}/healthz"), token, 2_000).await;
     let (node_port, workerd_port) = (free_port(), free_port());
     for (name, port, child) in [
         ("Node", node_port, start_node(node_port, HELLO)),

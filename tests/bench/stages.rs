@@ -1,6 +1,7 @@
 //! Where a warm call's time goes, from the gateway's `Server-Timing` header: the median of each
-//! stage over sequential calls, what the server did besides them, and the client's time less the
-//! server's (HTTP parsing and writing on both sides, the loopback, the client itself).
+//! stage over sequential calls, what the handler did besides them (the body, the headers, the
+//! invocation record and metrics, the response), and what happened outside the handler (the
+//! client, the loopback, HTTP parsing, routing and middleware, writing the response).
 
 use std::time::Instant;
 
@@ -22,8 +23,9 @@ fn parse(value: &str) -> Option<Vec<f64>> {
     Some(found)
 }
 
-/// Prints the median of each stage of `n` sequential warm calls of `url` (after 50 unmeasured).
-pub async fn breakdown(client: &reqwest::Client, url: &str, token: &str, n: usize) {
+/// Prints the median of each stage of `n` sequential warm calls of `url` (after 50 unmeasured),
+/// then the same client's median time for `floor` (a request that does nothing, e.g. `/healthz`).
+pub async fn breakdown(client: &reqwest::Client, url: &str, floor: &str, token: &str, n: usize) {
     let mut columns = vec![Vec::with_capacity(n); STAGES.len() + 3];
     for i in 0..n + 50 {
         let started = Instant::now();
@@ -38,18 +40,20 @@ pub async fn breakdown(client: &reqwest::Client, url: &str, token: &str, n: usiz
         if i < 50 {
             continue;
         }
-        let total = stages[STAGES.len()];
-        let parts: f64 = stages[..STAGES.len()].iter().sum();
+        let (parts, total) = (&stages[..STAGES.len()], stages[STAGES.len()]);
+        let other = total - parts.iter().sum::<f64>();
         for (column, value) in
-            columns.iter_mut().zip(stages.iter().copied().chain([total - parts, client_ms - total, client_ms]))
+            columns.iter_mut().zip(parts.iter().copied().chain([other, client_ms - total, client_ms]))
         {
             column.push(value);
         }
     }
-    let names = STAGES.iter().copied().chain(["other in the server", "HTTP + client", "client total"]);
+    let names = STAGES.iter().copied().chain(["rest of the handler", "outside the handler", "client total"]);
     let line: Vec<String> =
         names.zip(columns.iter_mut()).map(|(name, column)| format!("{name} {:.3}", median(column))).collect();
     println!("warm call stages, medians of {n} calls (ms): {}", line.join(" · "));
+    let nothing = crate::load::latency(client, floor, token, n).await;
+    println!("a request that does nothing ({floor}), same client: {nothing}");
 }
 
 #[cfg(test)]
