@@ -49,7 +49,7 @@ async fn main() {
         }
         other => {
             eprintln!(
-                "unknown benchmark area '{other}': use api, functions, showback, ui, autoscale, scale, lifecycle or all"
+                "unknown benchmark area '{other}': use api, functions, functions-peers, showback, ui, autoscale, scale, lifecycle or all"
             );
             std::process::exit(2);
         }

@@ -78,9 +78,11 @@ async fn gateway(
     params: RawPathParams,
     request: Request,
 ) -> ApiResult<Response> {
-    let authenticated = Instant::now();
     let (Parts { method, uri, headers, extensions, .. }, body) = request.into_parts();
-    let started = extensions.get::<RequestStarted>().map_or(authenticated, |mark| mark.0);
+    // Only the org's own callers see where the time went: to a caller with a key or none
+    // (public), `queue` would tell how busy the shared workers are and `auth` how the
+    // authenticator answers.
+    let credentialed = scope.is_ok();
     let params: HashMap<&str, &str> = params.iter().collect();
     let route = params.get("route").copied().unwrap_or_default().to_owned();
     let rest = params.get("rest").map(|r| format!("/{r}")).unwrap_or_else(|| "/".into());
@@ -99,6 +101,8 @@ async fn gateway(
             (org, limits)
         }
     };
+    let authenticated = Instant::now();
+    let started = extensions.get::<RequestStarted>().map_or(authenticated, |mark| mark.0);
     let body = axum::body::to_bytes(body, limits.max_request_bytes as usize).await.map_err(|_| {
         ApiError::PayloadTooLarge(format!(
             "the request body is over this org's limit of {} bytes",
@@ -134,12 +138,14 @@ async fn gateway(
         return Ok(response);
     }
     let outcome = state.functions.call(&org, limits, &route, request).await?;
-    Ok(function_response(outcome, authenticated - started, started))
+    let timing = credentialed.then(|| Timing { auth: authenticated - started, started });
+    Ok(function_response(outcome, timing))
 }
 
 /// The `Server-Timing` value of a call, in milliseconds: the caller's authentication, finding
-/// the function (`route`), waiting for a worker (`queue`), the trip to the worker and back less
-/// the engine (`pipe`), the function's run (`js`) and the whole request up to its response.
+/// the function (`route`), waiting for a worker (`queue`), the hop to the worker and back
+/// (`pipe`; on a cold start it also holds loading the function), the function's run (`js`) and
+/// the whole request up to its response.
 fn server_timing(auth: Duration, timings: &CallTimings, total: Duration) -> String {
     let stages = [
         ("auth", auth),
@@ -158,7 +164,14 @@ fn server_timing(auth: Duration, timings: &CallTimings, total: Duration) -> Stri
     value
 }
 
-fn function_response(outcome: CallOutcome, auth: Duration, started: Instant) -> Response {
+/// What the gateway measured itself: the caller's authentication, and when the request reached
+/// its route.
+struct Timing {
+    auth: Duration,
+    started: Instant,
+}
+
+fn function_response(outcome: CallOutcome, timing: Option<Timing>) -> Response {
     let CallOutcome { invocation_id, response, duration, cold_start, timings } = outcome;
     let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::OK);
     let mut out = Response::new(Body::from(response.body));
@@ -182,7 +195,9 @@ fn function_response(outcome: CallOutcome, auth: Duration, started: Instant) -> 
         headers.insert("x-duration-seconds", seconds);
     }
     headers.insert("x-stratus-cold-start", HeaderValue::from_static(if cold_start { "true" } else { "false" }));
-    if let Ok(value) = HeaderValue::from_str(&server_timing(auth, &timings, started.elapsed())) {
+    if let Some(Timing { auth, started }) = timing
+        && let Ok(value) = HeaderValue::from_str(&server_timing(auth, &timings, started.elapsed()))
+    {
         headers.append("server-timing", value);
     }
     out
@@ -211,8 +226,9 @@ mod tests {
             cold_start: false,
             timings: CallTimings::default(),
         };
-        let response = function_response(outcome, Duration::ZERO, Instant::now());
+        let response = function_response(outcome, None);
         assert_eq!(response.headers()["x-duration-seconds"], "2.000345");
+        assert!(response.headers().get("server-timing").is_none(), "not for callers without the org's credentials");
     }
 
     #[test]

@@ -257,7 +257,6 @@ impl Functions {
         let outbound = Arc::new(self.egress.call(&row.org, egress));
         let sandbox::CallOutcome { result, cold_start, failed_logs, timings } =
             self.pool.invoke_detailed(&spec, request, limits, Some(outbound.clone())).await;
-        let in_pool = started.elapsed();
         let elapsed = started.elapsed();
         let fetched = outbound.take_calls();
         if !fetched.is_empty() {
@@ -275,7 +274,7 @@ impl Functions {
                 row.log_tail = log_tail(&invocation.logs);
                 let end = CallEnd::Answered(invocation.response.status);
                 self.observer.call_finished(&org, &target.name, end, elapsed.as_secs_f64(), cold_start);
-                let engine = invocation.duration.min(in_pool.saturating_sub(timings.wait));
+                let engine = invocation.duration.min(elapsed.saturating_sub(timings.wait));
                 Ok(CallOutcome {
                     invocation_id: row.invocation_id.clone(),
                     response: invocation.response,
@@ -284,7 +283,7 @@ impl Functions {
                     timings: CallTimings {
                         lookup: Duration::ZERO,
                         queue: timings.wait,
-                        pipe: in_pool.saturating_sub(timings.wait + engine),
+                        pipe: elapsed.saturating_sub(timings.wait + engine),
                         engine,
                     },
                 })

@@ -39,6 +39,7 @@ async fn keys_open_one_function_and_nothing_else(app: &TestApp) {
     assert!(secret.starts_with("sfk_"), "{secret}");
     let r = anonymous(app, "/api/org/acme/hook?a=1", Some(&secret)).await;
     assert_eq!(r.status(), 200);
+    assert!(r.headers().get("server-timing").is_none(), "how busy the workers are is not a key holder's business");
     assert_eq!(r.json::<Value>().await.unwrap(), json!({"query": "?a=1", "key": null}), "the key is not passed on");
     let r = anonymous(app, &format!("/api/org/acme/hook?a=1&code={secret}"), None).await;
     assert_eq!(r.status(), 200);
