@@ -72,4 +72,4 @@ pub use engine::{
     MAX_PATH_BYTES, Shape, Source, check_path, compile, compile_files, compile_source, entry_file,
 };
 pub use outbound::{Outbound, OutboundError, OutboundFuture, OutboundRequest, OutboundResponse, Redirect};
-pub use pool::{CallOutcome, CallTimings, FunctionKey, LoadSpec, PoolConfig, PoolStats, WorkerCommand, WorkerPool};
+pub use pool::{CallOutcome, FunctionKey, LoadSpec, PoolConfig, PoolStats, WorkerCommand, WorkerPool};

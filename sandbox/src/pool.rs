@@ -106,15 +106,9 @@ pub struct CallOutcome {
     pub cold_start: bool,
     /// Console output of a failed call (a successful call carries its logs in the invocation).
     pub failed_logs: Vec<LogLine>,
-    /// Where the call's time went on the supervisor's side.
-    pub timings: CallTimings,
-}
-
-/// A call's time in the pool that is not the hop to the worker and back.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CallTimings {
-    /// Waiting for an idle worker.
-    pub wait: Duration,
+    /// Time spent waiting for an idle worker (of the last attempt, when a dead worker was
+    /// found first).
+    pub queued: Duration,
 }
 
 /// A pool of sandbox worker processes. Cheap to clone; clones share the workers.
@@ -196,7 +190,7 @@ impl WorkerPool {
             result: Err(InvokeError::Internal(format!("the call task failed: {e}"))),
             cold_start: false,
             failed_logs: Vec::new(),
-            timings: CallTimings::default(),
+            queued: Duration::ZERO,
         })
     }
 
@@ -552,7 +546,7 @@ impl Inner {
                 result: answer.result,
                 cold_start: answer.cold,
                 failed_logs: answer.failed_logs,
-                timings: CallTimings::default(),
+                queued: Duration::ZERO,
             };
             Some(Taken { value: outcome, retire: answer.retire })
         };
@@ -560,9 +554,9 @@ impl Inner {
             result: Err(failure.error),
             cold_start: failure.context.is_some_and(|(_, cold)| cold),
             failed_logs: Vec::new(),
-            timings: CallTimings::default(),
+            queued: Duration::ZERO,
         });
-        outcome.timings = CallTimings { wait: sent - started };
+        outcome.queued = sent - started;
         outcome
     }
 }

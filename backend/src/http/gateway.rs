@@ -62,7 +62,9 @@ const HOP_BY_HOP: [&str; 7] =
 /// body come from the handler; every answer carries `x-stratus-invocation-id`. With
 /// `Prefer: respond-async` the call is queued: `202` and the invocation to poll. Callers need
 /// the org's credentials, unless the function is `public`, or takes `keys` and the request has
-/// one (`x-functions-key: <key>` or `?code=<key>`).
+/// one (`x-functions-key: <key>` or `?code=<key>`). A function's answer to a caller with the
+/// org's credentials also says where its time went: `Server-Timing` with `auth`, `route`,
+/// `queue`, `pipe`, `js` and `total` in milliseconds, after any the function sent itself.
 #[utoipa::path(method(get, post, put, patch, delete, head, options), path = "/api/org/{org}/{route}", tag = "functions",
     params(("org" = String, Path), ("route" = String, Path, description = "the function's route")),
     responses(

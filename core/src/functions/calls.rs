@@ -255,7 +255,7 @@ impl Functions {
         let Prepared { target, spec, request, limits, egress, mut row, .. } = prepared;
         let started = Instant::now();
         let outbound = Arc::new(self.egress.call(&row.org, egress));
-        let sandbox::CallOutcome { result, cold_start, failed_logs, timings } =
+        let sandbox::CallOutcome { result, cold_start, failed_logs, queued } =
             self.pool.invoke_detailed(&spec, request, limits, Some(outbound.clone())).await;
         let elapsed = started.elapsed();
         let fetched = outbound.take_calls();
@@ -274,7 +274,7 @@ impl Functions {
                 row.log_tail = log_tail(&invocation.logs);
                 let end = CallEnd::Answered(invocation.response.status);
                 self.observer.call_finished(&org, &target.name, end, elapsed.as_secs_f64(), cold_start);
-                let engine = invocation.duration.min(elapsed.saturating_sub(timings.wait));
+                let engine = invocation.duration.min(elapsed.saturating_sub(queued));
                 Ok(CallOutcome {
                     invocation_id: row.invocation_id.clone(),
                     response: invocation.response,
@@ -282,8 +282,8 @@ impl Functions {
                     cold_start,
                     timings: CallTimings {
                         lookup: Duration::ZERO,
-                        queue: timings.wait,
-                        pipe: elapsed.saturating_sub(timings.wait + engine),
+                        queue: queued,
+                        pipe: elapsed.saturating_sub(queued + engine),
                         engine,
                     },
                 })
