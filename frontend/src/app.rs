@@ -4,6 +4,8 @@ use api_types::{Me, Role};
 use leptos::prelude::*;
 
 use crate::api::ApiClient;
+use crate::areas;
+use crate::components::area_page::AreaPage;
 use crate::components::empty_state::EmptyState;
 use crate::components::error_alert::ErrorAlert;
 use crate::components::header::Header;
@@ -14,19 +16,8 @@ use crate::components::spinner::Spinner;
 use crate::components::token_help::TokenHelp;
 use crate::host::{self, HostConfig, HostMode, VcdStart};
 use crate::logic::display::default_org;
-use crate::logic::route::{FunctionTab, Route};
+use crate::logic::route::Route;
 use crate::logic::vcd_host::Routing;
-use crate::pages::autoscale_form_page::AutoscaleFormPage;
-use crate::pages::autoscale_page::AutoscalePage;
-use crate::pages::autoscale_rule_page::AutoscaleRulePage;
-use crate::pages::function_detail_page::FunctionDetailPage;
-use crate::pages::functions_page::FunctionsPage;
-use crate::pages::new_function_page::NewFunctionPage;
-use crate::pages::packages_page::PackagesPage;
-use crate::pages::provider_egress_page::ProviderEgressPage;
-use crate::pages::provider_packages_page::ProviderPackagesPage;
-use crate::pages::provider_showback_page::ProviderShowbackPage;
-use crate::pages::showback_page::ShowbackPage;
 
 /// The whole app: the shell with a token, else how to get one; inside vCD, the shell once
 /// the portal's session has arrived.
@@ -81,6 +72,11 @@ fn Shell(
 ) -> impl IntoView {
     provide_context(api.clone());
     let route = RwSignal::new(Route::from_hash(&host::current_hash()));
+    // The first page's area module downloads while the caller is signed in.
+    let first_area = route.with_untracked(Route::area);
+    leptos::task::spawn_local(async move {
+        let _ = areas::load(first_area).await;
+    });
     // The shell lives as long as the page, so the listener is never removed.
     let _listener = window_event_listener(leptos::ev::hashchange, move |_| {
         route.set(Route::from_hash(&host::current_hash()));
@@ -121,7 +117,7 @@ fn Shell(
                 />
             }
             .into_any(),
-            Some(org) => page(page_route.get(), tab, org, open_org),
+            Some(org) => view! { <AreaPage route=page_route.get() tab org open_org /> }.into_any(),
         },
     };
     // The provider portal opens on the provider views (first in its nav) unless the address
@@ -157,23 +153,6 @@ fn Shell(
                 <main class="content-area">{org_bar}{content}</main>
             </div>
         </div>
-    }
-}
-
-fn page(route: Route, tab: Signal<FunctionTab>, org: String, open_org: Callback<String>) -> AnyView {
-    match route {
-        Route::Functions => view! { <FunctionsPage org /> }.into_any(),
-        Route::NewFunction => view! { <NewFunctionPage org /> }.into_any(),
-        Route::Function { name, .. } => view! { <FunctionDetailPage org name tab /> }.into_any(),
-        Route::Autoscale => view! { <AutoscalePage org /> }.into_any(),
-        Route::NewRule => view! { <AutoscaleFormPage org /> }.into_any(),
-        Route::Rule { id } => view! { <AutoscaleRulePage org id /> }.into_any(),
-        Route::EditRule { id } => view! { <AutoscaleFormPage org id /> }.into_any(),
-        Route::Showback => view! { <ShowbackPage org /> }.into_any(),
-        Route::Packages => view! { <PackagesPage org /> }.into_any(),
-        Route::ProviderShowback => view! { <ProviderShowbackPage on_open_org=open_org /> }.into_any(),
-        Route::ProviderEgress => view! { <ProviderEgressPage org /> }.into_any(),
-        Route::ProviderPackages => view! { <ProviderPackagesPage /> }.into_any(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Small building blocks shared by the pages, one per file.
 
+pub mod area_page;
 pub mod budget_card;
 pub mod budget_editor;
 pub mod chart_card;

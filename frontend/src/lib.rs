@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod app;
+pub mod areas;
 pub mod components;
 pub mod host;
 pub mod logic;

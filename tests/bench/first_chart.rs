@@ -32,6 +32,7 @@ const LOADS: usize = 10;
 const WASM: (&str, &str) = ("stratus_frontend_bg", "wasm");
 const JS_GLUE: (&str, &str) = ("stratus_frontend", "js");
 const CSS: (&str, &str) = ("style", "css");
+const LOADER: (&str, &str) = ("__wasm_split", "js");
 
 /// Installed before any script of every new document of the session.
 const PROBE: &str = r#"(() => {
@@ -77,6 +78,7 @@ const nav = performance.getEntriesByType('navigation')[0];
 const resources = performance.getEntriesByType('resource');
 const path = (r) => new URL(r.name).pathname;
 const wasm = resources.find((r) => path(r).endsWith('.wasm'));
+const wasmBefore = resources.filter((r) => path(r).endsWith('.wasm') && r.responseEnd <= target);
 const api = resources.filter((r) => path(r).startsWith('/api/')).sort((a, b) => a.responseEnd - b.responseEnd);
 const before = api.filter((r) => r.responseEnd <= target);
 return {
@@ -87,6 +89,9 @@ return {
   wasm_start: wasm ? wasm.startTime : null,
   wasm_received: wasm ? wasm.responseEnd : null,
   wasm_transfer_bytes: wasm ? wasm.transferSize : null,
+  wasm_files_before: wasmBefore.length,
+  last_wasm_received: wasmBefore.length ? Math.max(...wasmBefore.map((r) => r.responseEnd)) : null,
+  wasm_transfer_before: wasmBefore.reduce((sum, r) => sum + r.transferSize, 0),
   first_api_received: api.length ? api[0].responseEnd : null,
   first_api_path: api.length ? path(api[0]) : null,
   api_before_chart: before.length,
@@ -103,6 +108,10 @@ struct Sample {
     wasm_start: Option<f64>,
     wasm_received: Option<f64>,
     wasm_transfer_bytes: Option<f64>,
+    /// The shell's module and the area's (with the chunks it shares) fetched before the target.
+    wasm_files_before: usize,
+    last_wasm_received: Option<f64>,
+    wasm_transfer_before: f64,
     first_api_received: Option<f64>,
     first_api_path: Option<String>,
     api_before_chart: usize,
@@ -153,6 +162,20 @@ fn kib(bytes: f64) -> f64 {
     bytes / 1024.0
 }
 
+/// A file's raw, Brotli (the `.br` beside it) and gzip -9 sizes, in bytes.
+fn file_sizes(path: &Path) -> Option<[u64; 3]> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut br = path.as_os_str().to_owned();
+    br.push(".br");
+    let brotli = std::fs::metadata(PathBuf::from(br)).map_or(0, |m| m.len());
+    Some([bytes.len() as u64, brotli, gzip_len(&bytes, 9) as u64])
+}
+
+fn size_line(what: &str, [raw, brotli, gzip]: [u64; 3], detail: &str) {
+    let [raw, brotli, gzip] = [raw, brotli, gzip].map(|b| kib(b as f64));
+    println!("web      {what:<30} raw {raw:>7.1} KiB  brotli {brotli:>6.1} KiB  gzip -9 {gzip:>6.1} KiB  {detail}");
+}
+
 fn sizes(web: &Path) {
     let built =
         harness::web_asset(web, WASM.0, WASM.1).and_then(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
@@ -168,22 +191,30 @@ fn sizes(web: &Path) {
         web.display(),
         if stale { " (frontend sources changed since: figures are of the older build)" } else { "" }
     );
-    for ((stem, ext), what) in [(WASM, "wasm (release, wasm-opt)"), (JS_GLUE, "JS glue"), (CSS, "style.css")] {
-        let Some(path) = harness::web_asset(web, stem, ext) else {
-            println!("web      {what:<28} {stem}.*.{ext} missing");
+    let mut shell = [0; 3];
+    for ((stem, ext), what) in [(WASM, "wasm: the shell"), (JS_GLUE, "JS glue"), (LOADER, "JS area loader"), (CSS, "style.css")] {
+        let Some(sizes) = harness::web_asset(web, stem, ext).as_deref().and_then(file_sizes) else {
+            println!("web      {what:<30} {stem}.*.{ext} missing");
             continue;
         };
-        let Ok(bytes) = std::fs::read(&path) else { continue };
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let brotli = std::fs::metadata(path.with_extension(format!("{ext}.br"))).map_or(0, |m| m.len());
-        println!("web      {what:<28} brotli -11 {:>7.1} KiB", kib(brotli as f64));
-        println!(
-            "web      {what:<28} raw {:>7.1} KiB  gzip -6 {:>7.1} KiB  gzip -9 {:>7.1} KiB  ({name}, {} bytes)",
-            kib(bytes.len() as f64),
-            kib(gzip_len(&bytes, 6) as f64),
-            kib(gzip_len(&bytes, 9) as f64),
-            bytes.len()
-        );
+        if ext == "wasm" {
+            shell = sizes;
+        }
+        size_line(what, sizes, "");
+    }
+    // Which modules each area's first page fetches, as `cargo xtask build` wrote them.
+    let manifest = web.with_file_name("web-areas.json");
+    let areas: std::collections::BTreeMap<String, Vec<String>> =
+        std::fs::read(&manifest).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    for (area, files) in &areas {
+        let mut sum = [0; 3];
+        for file in files {
+            let sizes = file_sizes(&web.join(file)).unwrap_or_default();
+            sum = [0, 1, 2].map(|i| sum[i] + sizes[i]);
+        }
+        size_line(&format!("wasm: {area}"), sum, &format!("({} files)", files.len()));
+        let first_visit = [0, 1, 2].map(|i| sum[i] + shell[i]);
+        size_line(&format!("  shell + {area}"), first_visit, "(a first visit to the area)");
     }
 }
 
@@ -422,7 +453,8 @@ fn report(mode: &str, how: &str, samples: &[Sample]) {
     println!("chromium {mode:<8} {how}:");
     line("html received", &|s| s.html_received);
     line("wasm request start", &|s| s.wasm_start);
-    line("wasm downloaded", &|s| s.wasm_received);
+    line("wasm downloaded (shell)", &|s| s.wasm_received);
+    line("last wasm downloaded (area)", &|s| s.last_wasm_received);
     line("wasm instantiated", &|s| s.wasm_instantiated);
     let first_api = samples.iter().find_map(|s| s.first_api_path.clone()).unwrap_or_default();
     line(&format!("first API response {first_api}"), &|s| s.first_api_received);
@@ -439,10 +471,13 @@ fn report(mode: &str, how: &str, samples: &[Sample]) {
     }
     let charts: Vec<String> = charts.iter().map(|(id, n)| format!("#{id} {n}×")).collect();
     let calls = Spread::of(samples.iter().map(|s| s.api_before_chart as f64).collect()).map_or(0.0, |s| s.p50);
-    let transfer = Spread::of(samples.iter().filter_map(|s| s.wasm_transfer_bytes).collect()).map_or(0.0, |s| s.p50);
+    let median = |values: Vec<f64>| Spread::of(values).map_or(0.0, |s| s.p50);
+    let transfer = kib(median(samples.iter().filter_map(|s| s.wasm_transfer_bytes).collect()));
+    let all_wasm = kib(median(samples.iter().map(|s| s.wasm_transfer_before).collect()));
+    let files = median(samples.iter().map(|s| s.wasm_files_before as f64).collect());
     let charts = charts.join(", ");
-    let transfer = kib(transfer);
     println!(
-        "chromium {mode:<8} first chart: {charts}; {calls:.0} API responses before it (p50); wasm sent {transfer:.1} KiB"
+        "chromium {mode:<8} first chart: {charts}; {calls:.0} API responses before it (p50); shell wasm sent \
+         {transfer:.1} KiB, {files:.0} wasm files {all_wasm:.1} KiB in all"
     );
 }

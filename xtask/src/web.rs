@@ -1,11 +1,14 @@
-//! `build_web`: compiles the Leptos frontend to WASM and lays out `target/web/`, with nothing
-//! but cargo and the `wasm-bindgen` library (no trunk, no wasm-opt).
+//! `build_web`: compiles the Leptos frontend to WASM and lays out `target/web/`, with cargo and
+//! libraries (wasm-bindgen, wasm_split_cli_support; no trunk), plus Binaryen's `wasm-opt` from
+//! npm for release builds.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use wasm_bindgen_cli_support::Bindgen;
+
+mod split;
 
 const CRATE: &str = "stratus-frontend";
 /// The file stem of the crate's WASM and of the generated JS glue.
@@ -16,34 +19,46 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 ///
 /// `release` selects the size-optimised `wasm-release` profile and runs Binaryen's `wasm-opt`
 /// (npm `binaryen`, pinned in `xtask/wasm-opt/`) when npm is there, else the dev profile. The
-/// directory is laid out anew: `index.html` (never cached) and the content-hashed
-/// `stratus_frontend.<hash>.js`, `stratus_frontend_bg.<hash>.wasm`, `style.<hash>.css` and
-/// `boot.<hash>.js` (cached for a year), each beside its `.br` and `.gz`. The page has no inline
-/// script or style; `config.js` (the host configuration) comes from the server or the plugin.
+/// module rustc writes is split first ([`split`]): the shell, one module per area of the UI and
+/// the chunks areas share, with the loader that fetches them. The directory is laid out anew:
+/// `index.html` (never cached) and content-hashed files (cached for a year), each beside its `.br`
+/// and `.gz`: `stratus_frontend.<hash>.js` (wasm-bindgen's glue), `stratus_frontend_bg.<hash>.wasm`
+/// (the shell), `__wasm_split.<hash>.js` (the loader), `split_*.<hash>.wasm` and
+/// `chunk_*.<hash>.wasm`, `style.<hash>.css` and `boot.<hash>.js`. The page has no inline script
+/// or style; `config.js` (the host configuration) comes from the server or the plugin.
 pub fn build_web(root: &Path, release: bool) -> Result<PathBuf> {
     crate::setup::ensure_wasm_target(root)?;
     let wasm = cargo_build(root, release)?;
     let staging = root.join("target").join("web-bindgen");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).with_context(|| format!("clearing {}", staging.display()))?;
+    }
     std::fs::create_dir_all(&staging).with_context(|| format!("creating {}", staging.display()))?;
+    let parts = split::split(&wasm, &staging)?;
 
     Bindgen::new()
-        .input_path(&wasm)
+        .input_path(&parts.main)
         .out_name(STEM)
         .web(true)
         .context("selecting the wasm-bindgen web target")?
         // The library defaults to true, which leaves `init()` without a default WASM URL.
         .omit_default_module_path(false)
         .typescript(false)
+        // The area modules link to the shell's functions by their linker names.
+        .keep_lld_exports(true)
+        .demangle(false)
         // Function names are half the size of a release module; dev builds keep them for
         // readable panic traces.
         .remove_name_section(release)
         .remove_producers_section(release)
         .generate(&staging)
-        .with_context(|| format!("running wasm-bindgen on {}", wasm.display()))?;
+        .with_context(|| format!("running wasm-bindgen on {}", parts.main.display()))?;
     let bindgen_wasm = staging.join(format!("{STEM}_bg.wasm"));
     // STRATUS_WASM_OPT=0 skips it, to measure what it gains.
     if release && std::env::var("STRATUS_WASM_OPT").map_or(true, |v| v != "0") {
-        optimise(root, &bindgen_wasm)?;
+        for module in std::iter::once(&bindgen_wasm).chain(&parts.modules) {
+            optimise(root, module)?;
+        }
     }
 
     let out_dir = root.join("target").join("web");
@@ -51,35 +66,85 @@ pub fn build_web(root: &Path, release: bool) -> Result<PathBuf> {
         std::fs::remove_dir_all(&out_dir).with_context(|| format!("clearing {}", out_dir.display()))?;
     }
     std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    lay_out(root, &staging, &parts, &out_dir)?;
+    let size = |path: &Path| std::fs::metadata(path).map(|m| m.len()).unwrap_or_default().div_ceil(1024);
+    let areas: Vec<String> = parts.modules.iter().map(|m| format!("{} {} KiB", split::stem(m), size(m))).collect();
+    println!("web: {} (shell wasm {} KiB; {})", out_dir.display(), size(&bindgen_wasm), areas.join(", "));
+    Ok(out_dir)
+}
+
+/// Writes the built files into `out_dir` under content-hashed names, and the pages that name them.
+fn lay_out(root: &Path, staging: &Path, parts: &split::Parts, out_dir: &Path) -> Result<()> {
     let mut html = std::fs::read_to_string(root.join("frontend/index.html")).context("reading frontend/index.html")?;
     let mut boot = std::fs::read_to_string(root.join("frontend/boot.js")).context("reading frontend/boot.js")?;
+    let mut loader = std::fs::read_to_string(&parts.loader).context("reading the split loader")?;
+    // The area modules: the loader fetches them by name.
+    let mut hashed_names = std::collections::HashMap::new();
+    for module in &parts.modules {
+        let bytes = std::fs::read(module).with_context(|| format!("reading {}", module.display()))?;
+        let stem = split::stem(module);
+        let hashed = format!("{stem}.{}.wasm", content_hash(&bytes));
+        let named = format!("\"./{stem}.wasm\"");
+        if !loader.contains(&named) {
+            bail!("the split loader does not name {named}");
+        }
+        loader = loader.replace(&named, &format!("\"./{hashed}\""));
+        write_with_compressed(&out_dir.join(&hashed), &bytes)?;
+        hashed_names.insert(stem, hashed);
+    }
+    // For `cargo xtask bench ui` (not served): which files each area's first page fetches.
+    let areas: serde_json::Map<String, serde_json::Value> = parts
+        .areas
+        .iter()
+        .map(|(area, stems)| {
+            let files: Vec<String> = stems.iter().filter_map(|s| hashed_names.get(s).cloned()).collect();
+            (area.clone(), files.into())
+        })
+        .collect();
+    let manifest = out_dir.with_file_name("web-areas.json");
+    std::fs::write(&manifest, serde_json::to_vec_pretty(&areas)?).with_context(|| format!("writing {}", manifest.display()))?;
+    // The glue imports the loader and the loader imports the glue, so neither can be named by
+    // its own hash alone: both are named by the hash of the two.
+    let mut glue = std::fs::read_to_string(staging.join(format!("{STEM}.js"))).context("reading the JS glue")?;
+    let pair = content_hash(format!("{glue}{loader}").as_bytes());
+    let (glue_name, loader_name) = (format!("{STEM}.{pair}.js"), format!("{}.{pair}.js", split::LOADER_STEM));
+    // Only the `import … from` specifiers: the glue also keys the wasm's imports by the module
+    // name the wasm was linked with.
+    let from = |name: &str| format!("from \"./{name}\"");
+    glue = replace_once(&glue, &from(&format!("{}.js", split::LOADER_STEM)), &from(&loader_name), "the JS glue")?;
+    loader = replace_once(&loader, &from(&format!("{STEM}.js")), &from(&glue_name), "the split loader")?;
+    for (placeholder, hashed, bytes) in [
+        (format!("{STEM}.js"), glue_name, glue.into_bytes()),
+        (format!("{}.js", split::LOADER_STEM), loader_name, loader.into_bytes()),
+    ] {
+        html = replace_once(&html, &placeholder, &hashed, "frontend/index.html")?;
+        boot = boot.replace(&placeholder, &hashed);
+        write_with_compressed(&out_dir.join(&hashed), &bytes)?;
+    }
     for (from, stem, ext) in [
-        (staging.join(format!("{STEM}.js")), STEM.to_owned(), "js"),
-        (bindgen_wasm.clone(), format!("{STEM}_bg"), "wasm"),
+        (staging.join(format!("{STEM}_bg.wasm")), format!("{STEM}_bg"), "wasm"),
         (root.join("frontend/style/style.css"), "style".to_owned(), "css"),
     ] {
         let bytes = std::fs::read(&from).with_context(|| format!("reading {}", from.display()))?;
         let hashed = format!("{stem}.{}.{ext}", content_hash(&bytes));
-        let placeholder = format!("{stem}.{ext}");
-        if !html.contains(&placeholder) {
-            bail!("frontend/index.html does not name {placeholder}");
-        }
-        html = html.replace(&placeholder, &hashed);
-        boot = boot.replace(&placeholder, &hashed);
+        html = replace_once(&html, &format!("{stem}.{ext}"), &hashed, "frontend/index.html")?;
+        boot = boot.replace(&format!("{stem}.{ext}"), &hashed);
         write_with_compressed(&out_dir.join(&hashed), &bytes)?;
     }
     // The boot module names the hashed files, so it is named by its own hash last.
     let hashed_boot = format!("boot.{}.js", content_hash(boot.as_bytes()));
-    if !html.contains("boot.js") {
-        bail!("frontend/index.html does not name boot.js");
-    }
-    html = html.replace("boot.js", &hashed_boot);
+    html = replace_once(&html, "boot.js", &hashed_boot, "frontend/index.html")?;
     write_with_compressed(&out_dir.join(&hashed_boot), boot.as_bytes())?;
     std::fs::write(out_dir.join("index.html"), html).context("writing index.html")?;
+    Ok(())
+}
 
-    let size = std::fs::metadata(&bindgen_wasm).map(|m| m.len()).unwrap_or_default();
-    println!("web: {} (wasm {} KiB)", out_dir.display(), size.div_ceil(1024));
-    Ok(out_dir)
+/// `text` with `from` replaced by `to`, or an error naming `what` if `from` is not in it.
+fn replace_once(text: &str, from: &str, to: &str, what: &str) -> Result<String> {
+    if !text.contains(from) {
+        bail!("{what} does not name {from}");
+    }
+    Ok(text.replace(from, to))
 }
 
 /// The first 16 hex digits of the SHA-256 of `bytes`: a name that changes with the content.

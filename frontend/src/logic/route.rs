@@ -102,6 +102,34 @@ impl FunctionTab {
     }
 }
 
+/// The UI's areas: each is built into its own wasm module, loaded the first time one of its
+/// pages opens (see `crate::areas`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Area {
+    Functions,
+    Autoscale,
+    /// The tenant's dashboard and the provider's view of every tenant's costs.
+    Showback,
+    /// Packages and releases, the org's and the provider's.
+    Packages,
+    Egress,
+}
+
+impl Area {
+    pub const ALL: [Area; 5] = [Area::Functions, Area::Autoscale, Area::Showback, Area::Packages, Area::Egress];
+
+    /// The name of the area's split module (the `#[wasm_split]` name in `crate::areas`).
+    pub fn module(self) -> &'static str {
+        match self {
+            Area::Functions => "functions_area",
+            Area::Autoscale => "autoscale_area",
+            Area::Showback => "showback_area",
+            Area::Packages => "packages_area",
+            Area::Egress => "egress_area",
+        }
+    }
+}
+
 impl Route {
     /// The pages of the navigation, in order.
     pub const ALL: [Route; 4] = [Route::Functions, Route::Autoscale, Route::Showback, Route::Packages];
@@ -215,6 +243,17 @@ impl Route {
         }
     }
 
+    /// The area whose module draws this page.
+    pub fn area(&self) -> Area {
+        match self {
+            Route::Functions | Route::NewFunction | Route::Function { .. } => Area::Functions,
+            Route::Autoscale | Route::NewRule | Route::Rule { .. } | Route::EditRule { .. } => Area::Autoscale,
+            Route::Showback | Route::ProviderShowback => Area::Showback,
+            Route::Packages | Route::ProviderPackages => Area::Packages,
+            Route::ProviderEgress => Area::Egress,
+        }
+    }
+
     /// The element id of this section's navigation link.
     pub fn nav_id(&self) -> &'static str {
         match self.section() {
@@ -244,6 +283,21 @@ mod tests {
 
     fn function(name: &str, tab: FunctionTab) -> Route {
         Route::Function { name: name.to_owned(), tab }
+    }
+
+    #[test]
+    fn every_page_belongs_to_one_area_and_every_area_has_a_page() {
+        let mut routes = Route::ALL.to_vec();
+        routes.extend(Route::PROVIDER);
+        routes.extend([Route::NewFunction, Route::NewRule, function("f", FunctionTab::Code)]);
+        routes.extend([Route::Rule { id: "r".into() }, Route::EditRule { id: "r".into() }]);
+        for area in Area::ALL {
+            assert!(routes.iter().any(|r| r.area() == area), "{area:?} has no page");
+        }
+        assert_eq!(Route::ProviderShowback.area(), Area::Showback);
+        assert_eq!(Route::EditRule { id: "r".into() }.area(), Area::Autoscale);
+        let modules: std::collections::HashSet<_> = Area::ALL.map(Area::module).into();
+        assert_eq!(modules.len(), Area::ALL.len(), "one module per area");
     }
 
     #[test]
