@@ -61,6 +61,7 @@ pub fn is_loaded(area: Area) -> bool {
 pub async fn load(area: Area) -> Result<(), AreaLoadError> {
     match area {
         Area::Functions => preload_functions().await?,
+        Area::Function => preload_function().await?,
         Area::Autoscale => preload_autoscale().await?,
         Area::Showback => preload_showback().await?,
         Area::Packages => preload_packages().await?,
@@ -78,6 +79,7 @@ pub fn render(args: PageArgs) -> Result<AnyView, AreaLoadError> {
     }
     let mut call = match area {
         Area::Functions => Box::pin(functions_area(args)) as std::pin::Pin<Box<dyn Future<Output = _>>>,
+        Area::Function => Box::pin(function_area(args)),
         Area::Autoscale => Box::pin(autoscale_area(args)),
         Area::Showback => Box::pin(showback_area(args)),
         Area::Packages => Box::pin(packages_area(args)),
@@ -92,11 +94,16 @@ pub fn render(args: PageArgs) -> Result<AnyView, AreaLoadError> {
 
 #[wasm_split(functions_area, wasm_split_path = ::leptos::wasm_split, preload(preload_functions), fallible)]
 fn functions_area(args: PageArgs) -> Result<AnyView, AreaLoadError> {
+    let org = args.org;
+    Ok(view! { <FunctionsPage org /> }.into_any())
+}
+
+#[wasm_split(function_area, wasm_split_path = ::leptos::wasm_split, preload(preload_function), fallible)]
+fn function_area(args: PageArgs) -> Result<AnyView, AreaLoadError> {
     let PageArgs { route, tab, org, .. } = args;
     Ok(match route {
-        Route::NewFunction => view! { <NewFunctionPage org /> }.into_any(),
         Route::Function { name, .. } => view! { <FunctionDetailPage org name tab /> }.into_any(),
-        _ => view! { <FunctionsPage org /> }.into_any(),
+        _ => view! { <NewFunctionPage org /> }.into_any(),
     })
 }
 

@@ -192,7 +192,9 @@ fn sizes(web: &Path) {
         if stale { " (frontend sources changed since: figures are of the older build)" } else { "" }
     );
     let mut shell = [0; 3];
-    for ((stem, ext), what) in [(WASM, "wasm: the shell"), (JS_GLUE, "JS glue"), (LOADER, "JS area loader"), (CSS, "style.css")] {
+    for ((stem, ext), what) in
+        [(WASM, "wasm: the shell"), (JS_GLUE, "JS glue"), (LOADER, "JS area loader"), (CSS, "style.css")]
+    {
         let Some(sizes) = harness::web_asset(web, stem, ext).as_deref().and_then(file_sizes) else {
             println!("web      {what:<30} {stem}.*.{ext} missing");
             continue;

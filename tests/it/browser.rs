@@ -3,7 +3,7 @@
 
 use api_types::{CostReport, Role};
 use fantoccini::Locator;
-use harness::browser::{Browser, grouped, start_app_with_ui as start_app};
+use harness::browser::{Browser, grouped, start_app_with_ui as start_app, start_app_with_ui_and};
 
 async fn page_state(browser: &Browser, page: &str) -> String {
     let root = browser.wait_for(&format!("#page-{page}[data-state]:not([data-state='loading'])"), page).await;
@@ -59,6 +59,49 @@ async fn a_revoked_token_shows_an_error_to_the_person() {
     let alert = browser.wait_for(".alert-danger", "an error alert").await.text().await.unwrap();
     assert!(alert.to_lowercase().contains("invalid") || alert.contains("unauthorized"), "alert says {alert:?}");
     browser.screenshot("shell-error").await;
+    browser.close().await;
+    app.shutdown().await;
+}
+
+/// Each area of the UI is a wasm module of its own: one that cannot be fetched is an error on its
+/// page (not a crash of the app), the other areas still work, and opening the page again once
+/// the file is back loads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_area_that_cannot_be_fetched_is_an_error_on_its_page_and_is_fetched_again_later() {
+    let built = harness::workspace_root().join("target").join("web");
+    let web = tempfile::tempdir().unwrap();
+    let mut held_back = Vec::new();
+    for entry in std::fs::read_dir(&built).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("split_showback_area.") {
+            held_back.push(name);
+        } else {
+            std::fs::copy(entry.path(), web.path().join(&name)).unwrap();
+        }
+    }
+    assert!(!held_back.is_empty(), "the build has a showback module: {}", built.display());
+    let web_dir = web.path().to_path_buf();
+    let app = start_app_with_ui_and(move |mut config| {
+        config.web_dir = Some(web_dir);
+        config
+    })
+    .await;
+    let token = app.token(Role::TenantAdmin, Some("acme")).await;
+
+    let browser = Browser::start().await;
+    browser.client.goto(&app.url(&format!("/#/showback&token={token}"))).await.unwrap();
+    let alert = browser.wait_for(".alert-danger", "an error alert").await.text().await.unwrap();
+    assert!(alert.contains("could not be loaded"), "alert says {alert:?}");
+    browser.screenshot("area-unavailable").await;
+
+    browser.find("#nav-functions").await.click().await.unwrap();
+    assert_eq!(page_state(&browser, "functions").await, "empty");
+
+    for name in &held_back {
+        std::fs::copy(built.join(name), web.path().join(name)).unwrap();
+    }
+    browser.find("#nav-showback").await.click().await.unwrap();
+    assert_eq!(page_state(&browser, "showback").await, "empty");
     browser.close().await;
     app.shutdown().await;
 }

@@ -56,9 +56,7 @@ pub fn build_web(root: &Path, release: bool) -> Result<PathBuf> {
     let bindgen_wasm = staging.join(format!("{STEM}_bg.wasm"));
     // STRATUS_WASM_OPT=0 skips it, to measure what it gains.
     if release && std::env::var("STRATUS_WASM_OPT").map_or(true, |v| v != "0") {
-        for module in std::iter::once(&bindgen_wasm).chain(&parts.modules) {
-            optimise(root, module)?;
-        }
+        optimise(root, std::iter::once(&bindgen_wasm).chain(&parts.modules))?;
     }
 
     let out_dir = root.join("target").join("web");
@@ -102,7 +100,20 @@ fn lay_out(root: &Path, staging: &Path, parts: &split::Parts, out_dir: &Path) ->
         })
         .collect();
     let manifest = out_dir.with_file_name("web-areas.json");
-    std::fs::write(&manifest, serde_json::to_vec_pretty(&areas)?).with_context(|| format!("writing {}", manifest.display()))?;
+    std::fs::write(&manifest, serde_json::to_vec_pretty(&areas)?)
+        .with_context(|| format!("writing {}", manifest.display()))?;
+    // boot.js: which area an address opens (frontend/areas.json) and the files of each.
+    let table = std::fs::read(root.join("frontend/areas.json")).context("reading frontend/areas.json")?;
+    let mut table: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&table).context("frontend/areas.json is not a JSON object")?;
+    table.remove("about");
+    table.insert("files".into(), areas.into());
+    boot = replace_once(
+        &boot,
+        "const AREAS = {};",
+        &format!("const AREAS = {};", serde_json::Value::from(table)),
+        "frontend/boot.js",
+    )?;
     // The glue imports the loader and the loader imports the glue, so neither can be named by
     // its own hash alone: both are named by the hash of the two.
     let mut glue = std::fs::read_to_string(staging.join(format!("{STEM}.js"))).context("reading the JS glue")?;
@@ -177,10 +188,10 @@ fn write_with_compressed(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Runs Binaryen's `wasm-opt -Oz` over `wasm` in place, from the npm package pinned in
-/// `xtask/wasm-opt` (installed with `npm ci` on first use). Without npm the module stays as
-/// wasm-bindgen left it, with a note.
-fn optimise(root: &Path, wasm: &Path) -> Result<()> {
+/// Runs Binaryen's `wasm-opt -Oz` over each of `modules` in place, from the npm package pinned in
+/// `xtask/wasm-opt` (installed with `npm ci` on first use). Without npm the modules stay as
+/// wasm-bindgen and the splitter left them, with a note.
+fn optimise<'a>(root: &Path, modules: impl Iterator<Item = &'a PathBuf>) -> Result<()> {
     let dir = root.join("xtask").join("wasm-opt");
     let tool = dir.join("node_modules/binaryen/bin/wasm-opt");
     if !tool.is_file() {
@@ -192,12 +203,27 @@ fn optimise(root: &Path, wasm: &Path) -> Result<()> {
         ci.current_dir(&dir).args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
         crate::run(ci, "npm ci (binaryen's wasm-opt)")?;
     }
-    let before = std::fs::metadata(wasm)?.len();
-    let mut opt = Command::new("node");
-    opt.arg(&tool).arg(wasm).arg("-o").arg(wasm).args(WASM_OPT_FLAGS);
-    crate::run(opt, "wasm-opt -Oz (the UI's wasm)")?;
-    let after = std::fs::metadata(wasm)?.len();
-    println!("web: wasm-opt {} KiB → {} KiB", before.div_ceil(1024), after.div_ceil(1024));
+    eprintln!("xtask: wasm-opt -Oz (the UI's wasm modules)");
+    let (mut before, mut after, mut count) = (0, 0, 0);
+    for wasm in modules {
+        before += std::fs::metadata(wasm)?.len();
+        // Its output is kept for a failure: on success it holds only warnings about name
+        // subsections it does not know.
+        let output = Command::new("node")
+            .arg(&tool)
+            .arg(wasm)
+            .arg("-o")
+            .arg(wasm)
+            .args(WASM_OPT_FLAGS)
+            .output()
+            .context("starting wasm-opt")?;
+        if !output.status.success() {
+            bail!("wasm-opt -Oz {} failed: {}", wasm.display(), String::from_utf8_lossy(&output.stderr));
+        }
+        after += std::fs::metadata(wasm)?.len();
+        count += 1;
+    }
+    println!("web: wasm-opt {count} modules, {} KiB → {} KiB", before.div_ceil(1024), after.div_ceil(1024));
     Ok(())
 }
 

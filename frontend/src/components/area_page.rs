@@ -2,10 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::logic::api_error::ApiError;
 use crate::areas::{self, PageArgs};
 use crate::components::error_alert::ErrorAlert;
 use crate::components::spinner::Spinner;
+use crate::logic::api_error::ApiError;
 use crate::logic::route::{FunctionTab, Route};
 
 /// `route`'s page: at once when its area is loaded, else a spinner while the area's module

@@ -106,7 +106,10 @@ impl FunctionTab {
 /// pages opens (see `crate::areas`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Area {
+    /// The functions list: the page Stratus opens on.
     Functions,
+    /// A function's pages and the create form (the editor, the test console, versions…).
+    Function,
     Autoscale,
     /// The tenant's dashboard and the provider's view of every tenant's costs.
     Showback,
@@ -116,12 +119,14 @@ pub enum Area {
 }
 
 impl Area {
-    pub const ALL: [Area; 5] = [Area::Functions, Area::Autoscale, Area::Showback, Area::Packages, Area::Egress];
+    pub const ALL: [Area; 6] =
+        [Area::Functions, Area::Function, Area::Autoscale, Area::Showback, Area::Packages, Area::Egress];
 
     /// The name of the area's split module (the `#[wasm_split]` name in `crate::areas`).
     pub fn module(self) -> &'static str {
         match self {
             Area::Functions => "functions_area",
+            Area::Function => "function_area",
             Area::Autoscale => "autoscale_area",
             Area::Showback => "showback_area",
             Area::Packages => "packages_area",
@@ -246,7 +251,8 @@ impl Route {
     /// The area whose module draws this page.
     pub fn area(&self) -> Area {
         match self {
-            Route::Functions | Route::NewFunction | Route::Function { .. } => Area::Functions,
+            Route::Functions => Area::Functions,
+            Route::NewFunction | Route::Function { .. } => Area::Function,
             Route::Autoscale | Route::NewRule | Route::Rule { .. } | Route::EditRule { .. } => Area::Autoscale,
             Route::Showback | Route::ProviderShowback => Area::Showback,
             Route::Packages | Route::ProviderPackages => Area::Packages,
@@ -298,6 +304,37 @@ mod tests {
         assert_eq!(Route::EditRule { id: "r".into() }.area(), Area::Autoscale);
         let modules: std::collections::HashSet<_> = Area::ALL.map(Area::module).into();
         assert_eq!(modules.len(), Area::ALL.len(), "one module per area");
+    }
+
+    /// frontend/areas.json tells boot.js which area's module an address needs before the app
+    /// runs; it must say what `Route::area` says.
+    #[test]
+    fn the_boot_table_of_areas_agrees_with_the_routes() {
+        #[derive(serde::Deserialize)]
+        struct Table {
+            default: String,
+            prefixes: Vec<(String, String)>,
+        }
+        let table: Table = serde_json::from_str(include_str!("../../areas.json")).expect("areas.json");
+        let mut routes = Route::ALL.to_vec();
+        routes.extend(Route::PROVIDER);
+        routes.extend([
+            Route::NewFunction,
+            Route::NewRule,
+            function("f", FunctionTab::Code),
+            function("g", FunctionTab::Overview),
+        ]);
+        routes.extend([Route::Rule { id: "r".into() }, Route::EditRule { id: "r".into() }]);
+        for route in routes {
+            let href = route.href();
+            let path = href.trim_start_matches('#').trim_start_matches('/');
+            let by_table = table.prefixes.iter().find(|(prefix, _)| path.starts_with(prefix.as_str()));
+            let module = by_table.map_or(table.default.as_str(), |(_, module)| module.as_str());
+            assert_eq!(module, route.area().module(), "{href}");
+        }
+        for (_, module) in &table.prefixes {
+            assert!(Area::ALL.iter().any(|a| a.module() == module), "{module} is no area's module");
+        }
     }
 
     #[test]
