@@ -72,11 +72,15 @@ fn Shell(
 ) -> impl IntoView {
     provide_context(api.clone());
     let route = RwSignal::new(Route::from_hash(&host::current_hash()));
-    // The first page's area module downloads while the caller is signed in.
-    let first_area = route.with_untracked(Route::area);
-    leptos::task::spawn_local(async move {
-        let _ = areas::load(first_area).await;
-    });
+    // The first page's area module downloads while the caller is signed in; not in the
+    // provider portal with no view named, where the caller's role decides the first page.
+    let opening = host::current_hash();
+    if !(embedded && provider_ui && Route::provider_portal_landing(&opening, true).is_some()) {
+        let first_area = route.with_untracked(Route::area);
+        leptos::task::spawn_local(async move {
+            let _ = areas::load(first_area).await;
+        });
+    }
     // The shell lives as long as the page, so the listener is never removed.
     let _listener = window_event_listener(leptos::ev::hashchange, move |_| {
         route.set(Route::from_hash(&host::current_hash()));
@@ -122,7 +126,7 @@ fn Shell(
     };
     // The provider portal opens on the provider views (first in its nav) unless the address
     // names a view; decided once, when the caller is known.
-    let opening_hash = embedded.then(host::current_hash);
+    let opening_hash = embedded.then_some(opening);
     Effect::new(move || {
         let Some(hash) = opening_hash.as_deref() else { return };
         if let Some(landing) = Route::provider_portal_landing(hash, provider.get())

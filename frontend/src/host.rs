@@ -238,6 +238,13 @@ pub fn go_to(href: &str) {
     }
 }
 
+/// Loads the page again (a new build of the UI after a deploy, for one).
+pub fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
 /// Milliseconds since the epoch, for measuring how long something took.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

@@ -8,9 +8,9 @@
 //! CDP `Page.addScriptToEvaluateOnNewDocument` runs before any script of the document, records
 //! `performance.now()` when `WebAssembly.instantiate[Streaming]` resolves and, from a
 //! `MutationObserver`, when each scenario's target lands (`.chart > svg`, a list row, the rule
-//! title). The
-//! download of the `.wasm` and the API responses come from Resource Timing. `performance.now()`
-//! counts from the navigation start, so every figure is milliseconds since navigation start.
+//! title). The downloads of the shell's `.wasm` and of the area's modules, and the API
+//! responses, come from Resource Timing. `performance.now()` counts from the navigation start, so
+//! every figure is milliseconds since navigation start.
 //! WebDriver only navigates, polls for the probe's result and reads it afterwards.
 
 use std::io::Write as _;
@@ -77,7 +77,7 @@ const target = bench.marks[arguments[0]];
 const nav = performance.getEntriesByType('navigation')[0];
 const resources = performance.getEntriesByType('resource');
 const path = (r) => new URL(r.name).pathname;
-const wasm = resources.find((r) => path(r).endsWith('.wasm'));
+const wasm = resources.find((r) => path(r).includes('/stratus_frontend_bg.') && path(r).endsWith('.wasm'));
 const wasmBefore = resources.filter((r) => path(r).endsWith('.wasm') && r.responseEnd <= target);
 const api = resources.filter((r) => path(r).startsWith('/api/')).sort((a, b) => a.responseEnd - b.responseEnd);
 const before = api.filter((r) => r.responseEnd <= target);

@@ -92,6 +92,7 @@ async fn an_area_that_cannot_be_fetched_is_an_error_on_its_page_and_is_fetched_a
     browser.client.goto(&app.url(&format!("/#/showback&token={token}"))).await.unwrap();
     let alert = browser.wait_for(".alert-danger", "an error alert").await.text().await.unwrap();
     assert!(alert.contains("could not be loaded"), "alert says {alert:?}");
+    browser.find("#area-reload").await;
     browser.screenshot("area-unavailable").await;
 
     browser.find("#nav-functions").await.click().await.unwrap();

@@ -332,6 +332,19 @@ fn shot_name(build: Build, scope: &str) -> String {
     }
 }
 
+/// Nothing says that vCD serves a plugin's `.wasm` files as `application/wasm` (which
+/// `WebAssembly.instantiateStreaming` insists on); here they come as `application/octet-stream`,
+/// so the app must load the shell's module and each area's from the bytes.
+async fn wasm_without_its_media_type(request: Request, next: axum::middleware::Next) -> Response {
+    let wasm = request.uri().path().ends_with(".wasm");
+    let mut response = next.run(request).await;
+    if wasm {
+        let octets = axum::http::HeaderValue::from_static("application/octet-stream");
+        response.headers_mut().insert(axum::http::header::CONTENT_TYPE, octets);
+    }
+    response
+}
+
 async fn portal_loads_the_plugin(build: Build) {
     let shell_vendor = workspace_root().join("plugin-shell").join(build.shell).join("dist").join("portal");
     assert!(
@@ -363,7 +376,8 @@ async fn portal_loads_the_plugin(build: Build) {
         .route("/csp-report", axum::routing::post(report))
         .nest_service("/portal/vendor", ServeDir::new(shell_vendor))
         .nest_service("/portal", ServeDir::new(workspace_root().join("tests").join("portal")))
-        .nest_service("/tenant/uiPlugins/stratus/1", plugin_assets);
+        .nest_service("/tenant/uiPlugins/stratus/1", plugin_assets)
+        .layer(axum::middleware::from_fn(wasm_without_its_media_type));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let origin = format!("http://{}", listener.local_addr().expect("addr"));
     let server = tokio::spawn(async move { axum::serve(listener, router).await.expect("serve portal") });

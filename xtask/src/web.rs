@@ -12,7 +12,7 @@ mod split;
 
 const CRATE: &str = "stratus-frontend";
 /// The file stem of the crate's WASM and of the generated JS glue.
-const STEM: &str = "stratus_frontend";
+pub(crate) const STEM: &str = "stratus_frontend";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Builds the frontend into `<root>/target/web/` and returns that directory.
@@ -76,48 +76,12 @@ fn lay_out(root: &Path, staging: &Path, parts: &split::Parts, out_dir: &Path) ->
     let mut html = std::fs::read_to_string(root.join("frontend/index.html")).context("reading frontend/index.html")?;
     let mut boot = std::fs::read_to_string(root.join("frontend/boot.js")).context("reading frontend/boot.js")?;
     let mut loader = std::fs::read_to_string(&parts.loader).context("reading the split loader")?;
-    // The area modules: the loader fetches them by name.
-    let mut hashed_names = std::collections::HashMap::new();
-    for module in &parts.modules {
-        let bytes = std::fs::read(module).with_context(|| format!("reading {}", module.display()))?;
-        let stem = split::stem(module);
-        let hashed = format!("{stem}.{}.wasm", content_hash(&bytes));
-        let named = format!("\"./{stem}.wasm\"");
-        if !loader.contains(&named) {
-            bail!("the split loader does not name {named}");
-        }
-        loader = loader.replace(&named, &format!("\"./{hashed}\""));
-        write_with_compressed(&out_dir.join(&hashed), &bytes)?;
-        hashed_names.insert(stem, hashed);
-    }
-    // For `cargo xtask bench ui` (not served): which files each area's first page fetches.
-    let areas: serde_json::Map<String, serde_json::Value> = parts
-        .areas
-        .iter()
-        .map(|(area, stems)| {
-            let files: Vec<String> = stems.iter().filter_map(|s| hashed_names.get(s).cloned()).collect();
-            (area.clone(), files.into())
-        })
-        .collect();
-    let manifest = out_dir.with_file_name("web-areas.json");
-    std::fs::write(&manifest, serde_json::to_vec_pretty(&areas)?)
-        .with_context(|| format!("writing {}", manifest.display()))?;
-    // boot.js: which area an address opens (frontend/areas.json) and the files of each.
-    let table = std::fs::read(root.join("frontend/areas.json")).context("reading frontend/areas.json")?;
-    let mut table: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_slice(&table).context("frontend/areas.json is not a JSON object")?;
-    table.remove("about");
-    table.insert("files".into(), areas.into());
-    boot = replace_once(
-        &boot,
-        "const AREAS = {};",
-        &format!("const AREAS = {};", serde_json::Value::from(table)),
-        "frontend/boot.js",
-    )?;
+    let areas = split::lay_out_modules(parts, &mut loader, out_dir)?;
+    boot = replace_once(&boot, "const AREAS = {};", &split::boot_table(root, &areas)?, "frontend/boot.js")?;
     // The glue imports the loader and the loader imports the glue, so neither can be named by
     // its own hash alone: both are named by the hash of the two.
     let mut glue = std::fs::read_to_string(staging.join(format!("{STEM}.js"))).context("reading the JS glue")?;
-    let pair = content_hash(format!("{glue}{loader}").as_bytes());
+    let pair = content_hash(format!("{}{}", content_hash(glue.as_bytes()), content_hash(loader.as_bytes())).as_bytes());
     let (glue_name, loader_name) = (format!("{STEM}.{pair}.js"), format!("{}.{pair}.js", split::LOADER_STEM));
     // Only the `import … from` specifiers: the glue also keys the wasm's imports by the module
     // name the wasm was linked with.
@@ -151,7 +115,7 @@ fn lay_out(root: &Path, staging: &Path, parts: &split::Parts, out_dir: &Path) ->
 }
 
 /// `text` with `from` replaced by `to`, or an error naming `what` if `from` is not in it.
-fn replace_once(text: &str, from: &str, to: &str, what: &str) -> Result<String> {
+pub(crate) fn replace_once(text: &str, from: &str, to: &str, what: &str) -> Result<String> {
     if !text.contains(from) {
         bail!("{what} does not name {from}");
     }
@@ -159,7 +123,7 @@ fn replace_once(text: &str, from: &str, to: &str, what: &str) -> Result<String> 
 }
 
 /// The first 16 hex digits of the SHA-256 of `bytes`: a name that changes with the content.
-fn content_hash(bytes: &[u8]) -> String {
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
     use sha2::Digest as _;
     let digest = sha2::Sha256::digest(bytes);
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
@@ -167,7 +131,7 @@ fn content_hash(bytes: &[u8]) -> String {
 
 /// Writes `path`, and beside it `path.br` (Brotli, quality 11) and `path.gz` (gzip, level 9),
 /// so that servers send the smallest a browser accepts without compressing per request.
-fn write_with_compressed(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_with_compressed(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write as _;
     std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
     let mut brotli = Vec::new();

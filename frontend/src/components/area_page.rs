@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 
 use crate::areas::{self, PageArgs};
-use crate::components::error_alert::ErrorAlert;
+use crate::components::icon::{Icon, IconShape};
 use crate::components::spinner::Spinner;
-use crate::logic::api_error::ApiError;
+use crate::host;
 use crate::logic::route::{FunctionTab, Route};
 
 /// `route`'s page: at once when its area is loaded, else a spinner while the area's module
@@ -15,27 +15,37 @@ pub fn AreaPage(route: Route, tab: Signal<FunctionTab>, org: String, open_org: C
     let area = route.area();
     let args = move || PageArgs { route: route.clone(), tab, org: org.clone(), open_org };
     if areas::is_loaded(area) {
-        return draw(args()).into_any();
+        return draw(args());
     }
     let loaded = LocalResource::new(move || areas::load(area));
     (move || match loaded.get() {
         None => view! { <Spinner label="Loading…" /> }.into_any(),
-        Some(Ok(())) => draw(args()).into_any(),
-        Some(Err(_)) => failed().into_any(),
+        Some(Ok(())) => draw(args()),
+        Some(Err(_)) => unavailable(),
     })
     .into_any()
 }
 
 fn draw(args: PageArgs) -> AnyView {
-    areas::render(args).unwrap_or_else(|_| failed())
+    areas::render(args).unwrap_or_else(|_| unavailable())
 }
 
-fn failed() -> AnyView {
-    let error = ApiError {
-        status: 0,
-        code: "ui_module_unavailable".into(),
-        message: "This part of Stratus could not be loaded. Check the connection, then open the page again.".into(),
-        details: Vec::new(),
-    };
-    view! { <ErrorAlert error /> }.into_any()
+/// The area's module could not be fetched: the network, or a new build of Stratus since this
+/// page was loaded (the old build's files are gone), which only a reload cures.
+fn unavailable() -> AnyView {
+    view! {
+        <div id="area-unavailable" class="alert alert-danger" role="alert">
+            <Icon shape=IconShape::Error size=20 />
+            <div class="alert-body">
+                <p class="alert-message">
+                    "This part of Stratus could not be loaded: the connection failed, or Stratus was updated \
+                     since this page was opened."
+                </p>
+                <button id="area-reload" class="btn btn-sm" on:click=|_| host::reload()>
+                    "Reload the page"
+                </button>
+            </div>
+        </div>
+    }
+    .into_any()
 }
