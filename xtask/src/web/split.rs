@@ -65,7 +65,7 @@ pub fn lay_out_modules(parts: &Parts, loader: &mut String, out_dir: &Path) -> Re
         write_with_compressed(&out_dir.join(&hashed), &bytes)?;
         hashed_names.insert(stem, hashed);
     }
-    *loader = with_mime_fallback(loader)?;
+    *loader = with_boot_modules(loader)?;
     let areas: BTreeMap<String, Vec<String>> = parts
         .areas
         .iter()
@@ -77,20 +77,31 @@ pub fn lay_out_modules(parts: &Parts, loader: &mut String, out_dir: &Path) -> Re
     Ok(areas)
 }
 
-/// The loader instantiates with `WebAssembly.instantiateStreaming`, which refuses a `.wasm` not
-/// sent as `application/wasm`; a host that serves the plugin's files (vCD) may not. Like
-/// wasm-bindgen's glue for the shell, it falls back to the bytes.
-fn with_mime_fallback(loader: &str) -> Result<String> {
+/// The loader fetches each module when it is first needed and instantiates it with
+/// `WebAssembly.instantiateStreaming`. Two changes: it takes a module boot.js has already
+/// compiled (the first page's area, fetched beside the shell's), and, like wasm-bindgen's glue
+/// for the shell, it falls back to the bytes when the `.wasm` is not sent as `application/wasm`
+/// (a host that serves the plugin's files, vCD, may not).
+fn with_boot_modules(loader: &str) -> Result<String> {
+    let fetch = "const src = fetch(new URL(";
+    let loader = replace_once(loader, fetch, "const src = compiledOrFetched(new URL(", "the split loader")?;
     let streaming = "WebAssembly.instantiateStreaming(src, imports)";
-    let loader = replace_once(loader, streaming, "instantiateAnyType(src, imports)", "the split loader")?;
+    let loader = replace_once(&loader, streaming, "instantiateAny(src, imports)", "the split loader")?;
     Ok(format!(
         "{loader}
-async function instantiateAnyType(src, imports) {{
-    const response = await src;
-    if (!response.ok) throw new Error(`${{response.url}}: HTTP ${{response.status}}`);
-    const type = (response.headers.get('Content-Type') || '').split(';')[0].trim();
-    if (type === 'application/wasm') return WebAssembly.instantiateStreaming(response, imports);
-    return WebAssembly.instantiate(await response.arrayBuffer(), imports);
+function compiledOrFetched(url) {{
+    const compiled = globalThis.__stratusAreaModules && globalThis.__stratusAreaModules.get(url.href);
+    if (!compiled) return fetch(url);
+    globalThis.__stratusAreaModules.delete(url.href);
+    return compiled.then((module) => module || fetch(url));
+}}
+async function instantiateAny(src, imports) {{
+    const got = await src;
+    if (got instanceof WebAssembly.Module) return WebAssembly.instantiate(got, imports);
+    if (!got.ok) throw new Error(`${{got.url}}: HTTP ${{got.status}}`);
+    const type = (got.headers.get('Content-Type') || '').split(';')[0].trim();
+    if (type === 'application/wasm') return WebAssembly.instantiateStreaming(got, imports);
+    return WebAssembly.instantiate(await got.arrayBuffer(), imports);
 }}
 "
     ))
