@@ -1,6 +1,6 @@
-//! The UI's areas, each built into a wasm module of its own that the browser fetches the first
-//! time one of the area's pages opens, so the first screen waits only for the shell and its own
-//! area.
+//! The UI's areas: the functions list is in the shell; each other area is built into a wasm
+//! module of its own that the browser fetches the first time one of the area's pages opens, so
+//! the first screen waits only for the shell and its own area.
 //!
 //! Each area's entry point is a `#[wasm_split]` function (the mechanism behind Leptos'
 //! `#[lazy]`; used directly for its `fallible` option, so that a failed download is an error on
@@ -10,6 +10,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use leptos::prelude::*;
@@ -51,21 +52,20 @@ thread_local! {
     static LOADED: RefCell<HashSet<Area>> = RefCell::new(HashSet::new());
 }
 
-/// Whether `area`'s module is loaded.
+/// Whether `area`'s module is loaded (the shell's own area always is).
 pub fn is_loaded(area: Area) -> bool {
-    LOADED.with(|loaded| loaded.borrow().contains(&area))
+    area.module().is_none() || LOADED.with(|loaded| loaded.borrow().contains(&area))
 }
 
 /// Fetches and instantiates `area`'s module (with the shared chunks it needs), once; a failed
 /// load is tried again on the next call.
 pub async fn load(area: Area) -> Result<(), AreaLoadError> {
     match area {
-        Area::Functions => preload_functions().await?,
+        Area::Functions => {}
         Area::Function => preload_function().await?,
         Area::Autoscale => preload_autoscale().await?,
         Area::Showback => preload_showback().await?,
         Area::Packages => preload_packages().await?,
-        Area::Egress => preload_egress().await?,
     }
     LOADED.with(|loaded| loaded.borrow_mut().insert(area));
     Ok(())
@@ -77,25 +77,18 @@ pub fn render(args: PageArgs) -> Result<AnyView, AreaLoadError> {
     if !is_loaded(area) {
         return Err(AreaLoadError);
     }
-    let mut call = match area {
-        Area::Functions => Box::pin(functions_area(args)) as std::pin::Pin<Box<dyn Future<Output = _>>>,
+    let mut call: Pin<Box<dyn Future<Output = _>>> = match area {
+        Area::Functions => return Ok(view! { <FunctionsPage org=args.org /> }.into_any()),
         Area::Function => Box::pin(function_area(args)),
         Area::Autoscale => Box::pin(autoscale_area(args)),
         Area::Showback => Box::pin(showback_area(args)),
         Area::Packages => Box::pin(packages_area(args)),
-        Area::Egress => Box::pin(egress_area(args)),
     };
     // With the module loaded, the call completes on its first poll.
     match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(view) => view,
         Poll::Pending => Err(AreaLoadError),
     }
-}
-
-#[wasm_split(functions_area, wasm_split_path = ::leptos::wasm_split, preload(preload_functions), fallible)]
-fn functions_area(args: PageArgs) -> Result<AnyView, AreaLoadError> {
-    let org = args.org;
-    Ok(view! { <FunctionsPage org /> }.into_any())
 }
 
 #[wasm_split(function_area, wasm_split_path = ::leptos::wasm_split, preload(preload_function), fallible)]
@@ -129,17 +122,10 @@ fn showback_area(args: PageArgs) -> Result<AnyView, AreaLoadError> {
 
 #[wasm_split(packages_area, wasm_split_path = ::leptos::wasm_split, preload(preload_packages), fallible)]
 fn packages_area(args: PageArgs) -> Result<AnyView, AreaLoadError> {
-    Ok(match args.route {
+    let PageArgs { route, org, .. } = args;
+    Ok(match route {
         Route::ProviderPackages => view! { <ProviderPackagesPage /> }.into_any(),
-        _ => {
-            let org = args.org;
-            view! { <PackagesPage org /> }.into_any()
-        }
+        Route::ProviderEgress => view! { <ProviderEgressPage org /> }.into_any(),
+        _ => view! { <PackagesPage org /> }.into_any(),
     })
-}
-
-#[wasm_split(egress_area, wasm_split_path = ::leptos::wasm_split, preload(preload_egress), fallible)]
-fn egress_area(args: PageArgs) -> Result<AnyView, AreaLoadError> {
-    let org = args.org;
-    Ok(view! { <ProviderEgressPage org /> }.into_any())
 }

@@ -102,35 +102,35 @@ impl FunctionTab {
     }
 }
 
-/// The UI's areas: each is built into its own wasm module, loaded the first time one of its
-/// pages opens (see `crate::areas`).
+/// The UI's areas. The functions list (the page Stratus opens on) is in the shell; each other
+/// area is built into its own wasm module, loaded the first time one of its pages opens (see
+/// `crate::areas`). Fewer areas mean fewer files: the build adds a chunk for each set of areas
+/// that share code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Area {
-    /// The functions list: the page Stratus opens on.
+    /// The functions list, in the shell.
     Functions,
     /// A function's pages and the create form (the editor, the test console, versions…).
     Function,
     Autoscale,
     /// The tenant's dashboard and the provider's view of every tenant's costs.
     Showback,
-    /// Packages and releases, the org's and the provider's.
+    /// Packages and releases, the org's and the provider's, and the provider's outbound access.
     Packages,
-    Egress,
 }
 
 impl Area {
-    pub const ALL: [Area; 6] =
-        [Area::Functions, Area::Function, Area::Autoscale, Area::Showback, Area::Packages, Area::Egress];
+    pub const ALL: [Area; 5] = [Area::Functions, Area::Function, Area::Autoscale, Area::Showback, Area::Packages];
 
-    /// The name of the area's split module (the `#[wasm_split]` name in `crate::areas`).
-    pub fn module(self) -> &'static str {
+    /// The name of the area's split module (the `#[wasm_split]` name in `crate::areas`); `None`
+    /// for the shell's own.
+    pub fn module(self) -> Option<&'static str> {
         match self {
-            Area::Functions => "functions_area",
-            Area::Function => "function_area",
-            Area::Autoscale => "autoscale_area",
-            Area::Showback => "showback_area",
-            Area::Packages => "packages_area",
-            Area::Egress => "egress_area",
+            Area::Functions => None,
+            Area::Function => Some("function_area"),
+            Area::Autoscale => Some("autoscale_area"),
+            Area::Showback => Some("showback_area"),
+            Area::Packages => Some("packages_area"),
         }
     }
 }
@@ -255,8 +255,7 @@ impl Route {
             Route::NewFunction | Route::Function { .. } => Area::Function,
             Route::Autoscale | Route::NewRule | Route::Rule { .. } | Route::EditRule { .. } => Area::Autoscale,
             Route::Showback | Route::ProviderShowback => Area::Showback,
-            Route::Packages | Route::ProviderPackages => Area::Packages,
-            Route::ProviderEgress => Area::Egress,
+            Route::Packages | Route::ProviderPackages | Route::ProviderEgress => Area::Packages,
         }
     }
 
@@ -312,6 +311,7 @@ mod tests {
         assert_eq!(Route::EditRule { id: "r".into() }.area(), Area::Autoscale);
         let modules: std::collections::HashSet<_> = Area::ALL.map(Area::module).into();
         assert_eq!(modules.len(), Area::ALL.len(), "one module per area");
+        assert_eq!(Route::Functions.area().module(), None, "the list is in the shell");
     }
 
     /// frontend/areas.json tells boot.js which area's module an address needs before the app
@@ -320,7 +320,7 @@ mod tests {
     fn the_boot_table_of_areas_agrees_with_the_routes() {
         #[derive(serde::Deserialize)]
         struct Table {
-            default: String,
+            default: Option<String>,
             prefixes: Vec<(String, String)>,
         }
         let table: Table = serde_json::from_str(include_str!("../../areas.json")).expect("areas.json");
@@ -328,11 +328,11 @@ mod tests {
             let href = route.href();
             let path = href.trim_start_matches('#').trim_start_matches('/');
             let by_table = table.prefixes.iter().find(|(prefix, _)| path.starts_with(prefix.as_str()));
-            let module = by_table.map_or(table.default.as_str(), |(_, module)| module.as_str());
+            let module = by_table.map_or(table.default.as_deref(), |(_, module)| Some(module.as_str()));
             assert_eq!(module, route.area().module(), "{href}");
         }
         for (_, module) in &table.prefixes {
-            assert!(Area::ALL.iter().any(|a| a.module() == module), "{module} is no area's module");
+            assert!(Area::ALL.iter().any(|a| a.module() == Some(module.as_str())), "{module} is no area's module");
         }
     }
 

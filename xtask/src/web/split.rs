@@ -112,13 +112,14 @@ async function instantiateAny(src, imports) {{
 pub fn boot_table(root: &Path, areas: &BTreeMap<String, Vec<String>>) -> Result<String> {
     #[derive(serde::Deserialize)]
     struct Table {
-        default: String,
+        /// `None`: an address no prefix matches opens a page of the shell's own.
+        default: Option<String>,
         prefixes: Vec<(String, String)>,
     }
     let path = root.join("frontend/areas.json");
     let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
     let table: Table = serde_json::from_slice(&bytes).with_context(|| format!("reading {}", path.display()))?;
-    let named: Vec<&String> = table.prefixes.iter().map(|(_, area)| area).chain([&table.default]).collect();
+    let named: Vec<&String> = table.prefixes.iter().map(|(_, area)| area).chain(&table.default).collect();
     if let Some(unknown) = named.iter().find(|area| !areas.contains_key(area.as_str())) {
         bail!("frontend/areas.json names {unknown}, which is no #[wasm_split] point of the UI");
     }
